@@ -1,0 +1,62 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { isMissingSchema, MIGRATION_FIX } from '$lib/server/db/errors';
+import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
+import { log } from '$lib/server/log';
+import { applySecurityHeaders } from '$lib/server/security-headers';
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const started = Date.now();
+	event.locals.user = null;
+	event.locals.session = null;
+
+	let response: Response;
+	try {
+		await loadSession(event);
+		response = await resolve(event);
+	} catch (error) {
+		if (!isMissingSchema(error)) throw error;
+		log('error', 'database schema missing', { fix: MIGRATION_FIX });
+		response = new Response(`Murmur's database is not set up yet. ${MIGRATION_FIX}\n`, {
+			status: 503,
+			headers: { 'content-type': 'text/plain; charset=utf-8' }
+		});
+	}
+
+	log('info', 'request', {
+		method: event.request.method,
+		route: event.route.id ?? event.url.pathname,
+		status: response.status,
+		ms: Date.now() - started
+	});
+	// A 101 from a Durable Object carries the client socket; its headers are immutable.
+	if (response.status === 101) return response;
+	applySecurityHeaders(response.headers);
+	return response;
+};
+
+async function loadSession(event: Parameters<Handle>[0]['event']) {
+	const token = event.cookies.get(SESSION_COOKIE);
+	const env = event.platform?.env;
+	if (!token || !env) return;
+	const result = await validateSessionToken(getDb(env), token);
+	if (!result.session) {
+		// Malformed, forged, expired or signed-out token: drop it and carry on signed out.
+		deleteSessionCookie(event.cookies, event.url);
+		return;
+	}
+	if (result.fresh) setSessionCookie(event.cookies, event.url, token, result.session.expiresAt);
+	event.locals.session = result.session;
+	event.locals.user = result.user;
+}
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (isMissingSchema(error)) {
+		log('error', 'database schema missing', { route: event.route.id, fix: MIGRATION_FIX });
+		return { message: 'The database is not set up yet.', fix: MIGRATION_FIX };
+	}
+	if (status >= 500) {
+		log('error', 'unhandled error', { route: event.route.id, status, error: String(error) });
+	}
+	return { message };
+};

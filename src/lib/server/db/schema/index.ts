@@ -1,0 +1,3 @@
+// One file per app's directory tables; drizzle-kit reads this folder (drizzle.config.ts).
+export * from './auth';
+export * from './audit';

@@ -1,0 +1,19 @@
+/**
+ * Browsers send `Origin` on every WebSocket handshake but do not apply CORS to it, so without this
+ * check any site could open a socket with the visitor's cookies (cross-site WebSocket hijacking).
+ * Allowed: the worker's own origin, the ALLOWED_ORIGINS list, and by default the local dev origins.
+ * A missing Origin is a non-browser client (bot, bench), which carries its own credentials.
+ */
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+export function isAllowedOrigin(request: Request, allowedOrigins: string | undefined): boolean {
+	const origin = request.headers.get('origin');
+	if (origin === null) return true;
+	if (origin === new URL(request.url).origin) return true;
+	const list = (allowedOrigins ?? '')
+		.split(',')
+		.map((o) => o.trim())
+		.filter(Boolean);
+	if (list.length === 0) return LOCAL_ORIGIN.test(origin);
+	return list.includes(origin);
+}

@@ -1,0 +1,52 @@
+import { relayClientMessage, type RelayServerMessage } from '$lib/protocol/relay';
+import type { SocketIdentity } from './identity';
+import { ProtocolError } from './protocol-error';
+import { RealtimeObject, type BaseAttachment } from './realtime-object';
+
+/**
+ * A Durable Object that relays JSON text between its sockets: the end-to-end proof that the upgrade
+ * path, identity, size cap and broadcast work, used by the /realtime smoke page.
+ */
+export abstract class RelayObject extends RealtimeObject<BaseAttachment> {
+	protected readonly maxInboundBytes = 4 * 1024;
+
+	protected async onConnect(identity: SocketIdentity): Promise<BaseAttachment> {
+		return { identity, connectedAt: Date.now() };
+	}
+
+	protected onOpen(ws: WebSocket, { identity }: BaseAttachment) {
+		this.sendJson(ws, {
+			type: 'welcome',
+			you: { id: identity.id, name: identity.name },
+			online: this.sockets().length
+		});
+	}
+
+	protected onMessage(_ws: WebSocket, message: string | ArrayBuffer, { identity }: BaseAttachment) {
+		if (typeof message !== 'string') throw new ProtocolError('bad-frame', 'Expected a JSON text frame.');
+		let data: unknown;
+		try {
+			data = JSON.parse(message);
+		} catch {
+			throw new ProtocolError('bad-frame', 'That frame is not valid JSON.');
+		}
+		const parsed = relayClientMessage.safeParse(data);
+		if (!parsed.success) throw new ProtocolError('bad-message', parsed.error.issues[0]?.message ?? 'Invalid message.');
+		this.broadcast(
+			JSON.stringify({
+				type: 'said',
+				from: { id: identity.id, name: identity.name },
+				text: parsed.data.text,
+				at: Date.now()
+			} satisfies RelayServerMessage)
+		);
+	}
+
+	protected encodeError(error: ProtocolError): string {
+		return JSON.stringify({ type: 'error', code: error.code, message: error.message } satisfies RelayServerMessage);
+	}
+
+	private sendJson(ws: WebSocket, message: RelayServerMessage) {
+		this.send(ws, JSON.stringify(message));
+	}
+}
