@@ -1,0 +1,24 @@
+// Serves the built worker for Playwright: migrates a fresh D1 in its own state directory, so test runs
+// do not see each other's users, then runs `wrangler dev`. Assumes `npm run build` has run.
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+const port = process.argv[2] ?? '8787';
+const persistTo = `.wrangler/e2e-${port}`;
+rmSync(persistTo, { recursive: true, force: true });
+
+const wrangler = (args, opts) =>
+	spawn('npx', ['wrangler', ...args, '--persist-to', persistTo], { stdio: 'inherit', ...opts });
+
+const migrate = spawnSync(
+	'npx',
+	['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo],
+	{
+		stdio: 'inherit'
+	}
+);
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const server = wrangler(['dev', '--port', port, '--ip', '127.0.0.1', '--inspector-port', String(Number(port) + 10000)]);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,48 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests in real Chromium against the built worker under `wrangler dev` (the same bundle that
+ * deploys). Set CHROMIUM_PATH to use a system Chromium (CI uses Debian's /usr/bin/chromium because
+ * Playwright's own browser download is not reachable there); unset, Playwright uses its own download.
+ * E2E_PORT picks the port; E2E_BASE_URL points the tests at an already running server instead.
+ */
+const port = Number(process.env.E2E_PORT ?? 8787);
+const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
+const executablePath = process.env.CHROMIUM_PATH || undefined;
+
+export default defineConfig({
+	testDir: 'e2e',
+	testMatch: '**/*.test.ts',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	timeout: 60_000,
+	reporter: process.env.CI ? [['list']] : [['list']],
+	use: {
+		baseURL,
+		trace: 'retain-on-failure',
+		launchOptions: {
+			executablePath,
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run'
+			]
+		}
+	},
+	projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+	webServer: process.env.E2E_BASE_URL
+		? undefined
+		: {
+				// Fresh local state per run, migrated like `npm start` does.
+				command: `node e2e/support/serve.mjs ${port}`,
+				url: `${baseURL}/api/health`,
+				reuseExistingServer: !process.env.CI,
+				timeout: 120_000,
+				stdout: 'ignore',
+				stderr: 'pipe'
+			}
+});
