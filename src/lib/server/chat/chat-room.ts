@@ -1,4 +1,4 @@
-import { RelayObject } from '$lib/server/realtime/relay-object';
+import { RelayRoom } from '$lib/server/realtime/relay-room';
 
-/** One chat room. For now it relays text between its sockets (the foundation's smoke test). */
-export class ChatRoom extends RelayObject {}
+/** One chat room. Until its app lands it only relays text between its sockets. */
+export class ChatRoom extends RelayRoom {}

@@ -1,4 +1,4 @@
-import { RelayObject } from '$lib/server/realtime/relay-object';
+import { RelayRoom } from '$lib/server/realtime/relay-room';
 
-/** One compute swarm. For now it relays text between its sockets. */
-export class SwarmCoordinator extends RelayObject {}
+/** One compute swarm. Until its app lands it only relays text between its sockets. */
+export class SwarmCoordinator extends RelayRoom {}

@@ -1,4 +1,4 @@
-import { RelayObject } from '$lib/server/realtime/relay-object';
+import { RelayRoom } from '$lib/server/realtime/relay-room';
 
-/** One workspace's event log. For now it relays text between its sockets. */
-export class WorkspaceSync extends RelayObject {}
+/** One workspace's event log. Until its app lands it only relays text between its sockets. */
+export class WorkspaceSync extends RelayRoom {}

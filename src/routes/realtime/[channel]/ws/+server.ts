@@ -5,5 +5,5 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = async ({ request, params, platform, locals }) => {
 	const env = platform!.env;
 	const identity = locals.user ? { kind: 'user' as const, id: locals.user.id, name: locals.user.displayName } : null;
-	return forwardUpgrade(request, env, env.CHAT_ROOM, `smoke:${params.channel}`, identity);
+	return forwardUpgrade(request, env, env.RELAY_ROOM, params.channel, identity);
 };

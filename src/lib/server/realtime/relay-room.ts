@@ -5,9 +5,10 @@ import { RealtimeObject, type BaseAttachment } from './realtime-object';
 
 /**
  * A Durable Object that relays JSON text between its sockets: the end-to-end proof that the upgrade
- * path, identity, size cap and broadcast work, used by the /realtime smoke page.
+ * path, identity, size cap and broadcast work, used by the /realtime smoke page (and by operators to
+ * check a deployment's realtime plumbing without touching any app's data).
  */
-export abstract class RelayObject extends RealtimeObject<BaseAttachment> {
+export class RelayRoom extends RealtimeObject<BaseAttachment> {
 	protected readonly maxInboundBytes = 4 * 1024;
 
 	protected async onConnect(identity: SocketIdentity): Promise<BaseAttachment> {
