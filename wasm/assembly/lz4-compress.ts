@@ -62,14 +62,24 @@ export function compressBound(n: usize): usize {
   return op;
 }
 
+/** Literal runs up to this long are copied in 16-byte SIMD steps (`memory.copy` costs more for them). */
+const WILD_COPY_MAX: usize = 64;
+
 /**
- * Copies `n` literal bytes. Short runs (the common case) use one 16-byte SIMD copy when both ends have
- * room for it; the extra bytes land inside the destination and are overwritten by what follows.
+ * Copies `n` literal bytes. Short runs (the common case) use 16-byte SIMD steps when both ends have
+ * room for them; the extra bytes land inside the destination and are overwritten by what follows.
  */
 // @ts-ignore: decorator
 @inline function copyLiterals(op: usize, ip: usize, n: usize, oend: usize, iend: usize): void {
-  if (n <= 16 && op + 16 <= oend && ip + 16 <= iend) v128.store(op, v128.load(ip));
-  else memory.copy(op, ip, n);
+  if (n <= WILD_COPY_MAX && op + WILD_COPY_MAX <= oend && ip + WILD_COPY_MAX <= iend) {
+    let k: usize = 0;
+    do {
+      v128.store(op + k, v128.load(ip + k));
+      k += 16;
+    } while (k < n);
+  } else {
+    memory.copy(op, ip, n);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // Reference LZ4 and CRC-32 implementations, adapted to one shape (bare LZ4 blocks) for the interop
 // tests and the benchmark. lz4-wasm (lz4_flex compiled to WASM) and lz4-napi (lz4_flex native) frame a
 // block with its u32 little-endian uncompressed size; lz4js works on bare blocks.
-import { crc32 as hashWasmCrc32 } from 'hash-wasm';
+import { createCRC32 } from 'hash-wasm';
 import { compressSync as napiCompress, uncompressSync as napiUncompress } from 'lz4-napi';
 import * as lz4js from 'lz4js';
 import { compress as lz4WasmCompress, decompress as lz4WasmDecompress } from 'lz4-wasm-nodejs';
@@ -70,4 +70,15 @@ function literalsOnlyBlock(input: Uint8Array): Uint8Array {
 	return out;
 }
 
-export { hashWasmCrc32, zlibCrc32 };
+/** hash-wasm's CRC-32 through its synchronous hasher API (its `crc32()` is async and returns hex). */
+export async function hashWasmCrc32(): Promise<(bytes: Uint8Array) => number> {
+	const hasher = await createCRC32();
+	return (bytes) => {
+		hasher.init();
+		hasher.update(bytes);
+		const digest = hasher.digest('binary');
+		return ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0;
+	};
+}
+
+export { zlibCrc32 };
