@@ -1,6 +1,6 @@
 // CRC-32/IEEE (the zlib, PNG and Ethernet CRC: reflected polynomial 0xEDB88320, init and final xor
 // 0xFFFFFFFF), computed with slicing-by-16: sixteen 256-entry tables let one loop step fold 16 input
-// bytes with 16 independent table lookups, which is about twice the speed of slicing-by-8 in V8.
+// bytes with 16 independent table lookups, so only 4 of them wait on the previous step's result.
 
 const POLYNOMIAL: u32 = 0xedb88320;
 const TABLE_COUNT: usize = 16;

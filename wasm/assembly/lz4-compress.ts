@@ -18,7 +18,8 @@ const SKIP_TRIGGER: u32 = 6;
 /**
  * Table entries are absolute positions `positionBase + offset`. Each call moves the base past the
  * previous input, so stale entries from earlier calls fail the `>= base` test and the 16 KiB table
- * needs no clearing per call (which would dominate the cost of a 1 KB chat message). When the base
+ * needs no clearing per call (16 KiB of clearing for a 1 KB chat message would be a large share of its
+ * cost). When the base
  * nears 2^32 the table is cleared and the base restarts; 1 keeps the zero-filled table invalid.
  */
 let positionBase: u32 = 1;

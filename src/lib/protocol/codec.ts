@@ -14,9 +14,8 @@ export const FRAME_HEADER_BYTES = 24;
 
 /**
  * Default cap on a decoded payload, i.e. the most one frame can make us allocate. A Durable Object has
- * 128 MB for all its sockets, so a hostile peer's decompression bomb must stay a small fraction of that;
- * 1 MiB is also Cloudflare's historical WebSocket message limit, and our largest real packets (a 66 KB
- * workspace document, a swarm job chunk) are far below it.
+ * 128 MB for all its sockets, so a hostile peer's decompression bomb must stay a small fraction of that,
+ * while our largest real packets (a 66 KB workspace document, a swarm job chunk) are far below it.
  */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
