@@ -86,7 +86,7 @@ class R2ObjectBody extends R2Object {
 class R2Bucket {
 	#namespace;
 	#name;
-	#stub;
+	#id;
 
 	constructor(namespace, name) {
 		this.#namespace = namespace;
@@ -168,10 +168,13 @@ class R2Bucket {
 		throw new Error('Multipart uploads are not supported on the self-hosted R2 store.');
 	}
 
-	/** Lazily: Durable Object stubs cannot be made while the binding itself is being set up. */
+	/**
+	 * A stub per call: the binding outlives requests, and a stub made in one request's context cannot be
+	 * used from another's. (Nor can one be made while the binding is being set up, before any request.)
+	 */
 	#store() {
-		this.#stub ??= this.#namespace.get(this.#namespace.idFromName(this.#name));
-		return this.#stub;
+		this.#id ??= this.#namespace.idFromName(this.#name);
+		return this.#namespace.get(this.#id);
 	}
 }
 
