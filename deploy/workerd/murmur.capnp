@@ -73,9 +73,8 @@ const murmur :Workerd.Worker = (
     # R2: R2's Workers API (bindings/r2.js) over a Durable Object in the stores worker.
     (name = "IMAGES", wrapped = (
       moduleName = "murmur-internal:r2-bucket",
-      innerBindings = [
-        (name = "store", durableObjectNamespace = (className = "R2Store", serviceName = "stores")),
-        (name = "bucket", text = "murmur-images")])),
+      innerBindings = [(name = "store", service = (
+        name = "stores", entrypoint = "R2Service", props = (json = "{\"bucket\": \"murmur-images\"}")))])),
 
     # Settings and secrets from the process environment (systemd EnvironmentFile, deploy/murmur.env.example).
     # Unset or empty means absent, as on Cloudflare.
@@ -110,6 +109,7 @@ const stores :Workerd.Worker = (
     (name = "d1-store.js", esModule = embed "stores/d1-store.js"),
     (name = "kv-service.js", esModule = embed "stores/kv-service.js"),
     (name = "kv-store.js", esModule = embed "stores/kv-store.js"),
+    (name = "r2-service.js", esModule = embed "stores/r2-service.js"),
     (name = "r2-store.js", esModule = embed "stores/r2-store.js"),
     (name = "chunks.js", esModule = embed "stores/chunks.js"),
     (name = "migrations.js", esModule = embed "stores/migrations.js"),
@@ -118,6 +118,7 @@ const stores :Workerd.Worker = (
   bindings = [
     (name = "D1_STORE", durableObjectNamespace = "D1Store"),
     (name = "KV_STORE", durableObjectNamespace = "KvStore"),
+    (name = "R2_STORE", durableObjectNamespace = "R2Store"),
   ],
   durableObjectNamespaces = [
     (className = "D1Store", uniqueKey = "murmur-D1Store", enableSql = true),

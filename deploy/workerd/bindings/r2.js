@@ -84,13 +84,10 @@ class R2ObjectBody extends R2Object {
 }
 
 class R2Bucket {
-	#namespace;
-	#name;
-	#id;
+	#service;
 
-	constructor(namespace, name) {
-		this.#namespace = namespace;
-		this.#name = name;
+	constructor(service) {
+		this.#service = service;
 	}
 
 	async head(key) {
@@ -168,13 +165,9 @@ class R2Bucket {
 		throw new Error('Multipart uploads are not supported on the self-hosted R2 store.');
 	}
 
-	/**
-	 * A stub per call: the binding outlives requests, and a stub made in one request's context cannot be
-	 * used from another's. (Nor can one be made while the binding is being set up, before any request.)
-	 */
+	/** The stores worker's R2Service entrypoint, bound to this bucket by the binding's props. */
 	#store() {
-		this.#id ??= this.#namespace.idFromName(this.#name);
-		return this.#namespace.get(this.#id);
+		return this.#service;
 	}
 }
 
@@ -269,7 +262,7 @@ function hexToBytes(hex) {
 	return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
-/** The wrapped binding's entry: `env` holds the inner bindings `store` (R2Store namespace) and `bucket`. */
+/** The wrapped binding's entry: `env.store` is a service binding to the stores worker's R2Service. */
 export default function makeBucket(env) {
-	return new R2Bucket(env.store, env.bucket);
+	return new R2Bucket(env.store);
 }

@@ -4,9 +4,10 @@ import { D1Service } from './d1-service.js';
 import { D1Store } from './d1-store.js';
 import { KvService } from './kv-service.js';
 import { KvStore } from './kv-store.js';
+import { R2Service } from './r2-service.js';
 import { R2Store } from './r2-store.js';
 
-export { D1Service, D1Store, KvService, KvStore, R2Store };
+export { D1Service, D1Store, KvService, KvStore, R2Service, R2Store };
 
 export default {
 	fetch() {

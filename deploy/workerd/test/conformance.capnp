@@ -33,9 +33,8 @@ const harness :Workerd.Worker = (
       name = "stores", entrypoint = "KvService", props = (json = "{\"namespace\": \"conformance\"}"))),
     (name = "R2", wrapped = (
       moduleName = "murmur-internal:r2-bucket",
-      innerBindings = [
-        (name = "store", durableObjectNamespace = (className = "R2Store", serviceName = "stores")),
-        (name = "bucket", text = "conformance")])),
+      innerBindings = [(name = "store", service = (
+        name = "stores", entrypoint = "R2Service", props = (json = "{\"bucket\": \"conformance\"}")))])),
     (name = "D1_STORE", durableObjectNamespace = (className = "D1Store", serviceName = "stores")),
   ],
 );
@@ -47,6 +46,7 @@ const stores :Workerd.Worker = (
     (name = "d1-store.js", esModule = embed "../stores/d1-store.js"),
     (name = "kv-service.js", esModule = embed "../stores/kv-service.js"),
     (name = "kv-store.js", esModule = embed "../stores/kv-store.js"),
+    (name = "r2-service.js", esModule = embed "../stores/r2-service.js"),
     (name = "r2-store.js", esModule = embed "../stores/r2-store.js"),
     (name = "chunks.js", esModule = embed "../stores/chunks.js"),
     (name = "migrations.js", esModule = embed "fixture-migrations.js"),
@@ -55,6 +55,7 @@ const stores :Workerd.Worker = (
   bindings = [
     (name = "D1_STORE", durableObjectNamespace = "D1Store"),
     (name = "KV_STORE", durableObjectNamespace = "KvStore"),
+    (name = "R2_STORE", durableObjectNamespace = "R2Store"),
   ],
   durableObjectNamespaces = [
     (className = "D1Store", uniqueKey = "test-D1Store", enableSql = true),

@@ -1,6 +1,7 @@
 // The worker conformance.capnp runs: exposes the conformance checks and a write-then-restart-then-read
 // persistence check over HTTP, for run.mjs. Bindings: DB (D1), KV, R2 as murmur.capnp binds them, plus
 // D1_STORE to read the migration history directly.
+import { env as moduleEnv } from 'cloudflare:workers';
 import { checkStores, pattern } from './conformance.js';
 
 /** Over one SQLite row, so the persistence check also covers chunked values after a restart. */
@@ -11,6 +12,10 @@ export default {
 		const { pathname } = new URL(request.url);
 		if (pathname === '/check') return Response.json(await checkStores(env));
 		if (pathname === '/migrations') {
+			// Touch every binding through the module-level env in this (first) request; /persist/read uses them
+			// from a later one, as SvelteKit's worker (which imports `env`) does. The app's own avatar route,
+			// in the Playwright self-host smoke, is what caught a binding holding a request-bound object.
+			await Promise.all([moduleEnv.R2.head('warm-up'), moduleEnv.KV.get('warm-up'), moduleEnv.DB.prepare('SELECT 1').all()]);
 			const store = env.D1_STORE.get(env.D1_STORE.idFromName('conformance'));
 			const { results } = await env.DB.prepare('SELECT body FROM fixture_notes').all();
 			return Response.json({ applied: await store.appliedMigrations(), notes: results.map((r) => r.body) });
@@ -22,9 +27,9 @@ export default {
 			return Response.json({ ok: true });
 		}
 		if (pathname === '/persist/read') {
-			const { results } = await env.DB.prepare('SELECT body FROM fixture_notes ORDER BY id').all();
-			const kv = await env.KV.getWithMetadata('persisted');
-			const object = await env.R2.get('persisted.bin');
+			const { results } = await moduleEnv.DB.prepare('SELECT body FROM fixture_notes ORDER BY id').all();
+			const kv = await moduleEnv.KV.getWithMetadata('persisted');
+			const object = await moduleEnv.R2.get('persisted.bin');
 			const bytes = new Uint8Array(await object.arrayBuffer());
 			const expected = pattern(PERSISTED_BYTES);
 			return Response.json({
