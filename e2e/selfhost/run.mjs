@@ -9,9 +9,13 @@ import { freePort } from '../../deploy/workerd/test/workerd-process.mjs';
 const dataDir = mkdtempSync(join(tmpdir(), 'murmur-selfhost-'));
 const port = await freePort();
 console.log(`selfhost smoke: workerd on 127.0.0.1:${port}, data in ${dataDir}`);
-const result = spawnSync('npx', ['playwright', 'test', '-c', 'e2e/selfhost/playwright.config.ts', ...process.argv.slice(2)], {
-	stdio: 'inherit',
-	env: { ...process.env, SELFHOST_PORT: String(port), SELFHOST_DATA_DIR: dataDir }
-});
+const result = spawnSync(
+	'npx',
+	['playwright', 'test', '-c', 'e2e/selfhost/playwright.config.ts', ...process.argv.slice(2)],
+	{
+		stdio: 'inherit',
+		env: { ...process.env, SELFHOST_PORT: String(port), SELFHOST_DATA_DIR: dataDir }
+	}
+);
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

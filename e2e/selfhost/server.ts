@@ -8,7 +8,8 @@ import { WorkerdProcess } from '../../deploy/workerd/test/workerd-process.mjs';
  */
 export function selfhostServer() {
 	const dataDir = process.env.SELFHOST_DATA_DIR;
-	if (!dataDir) throw new Error('Run through `node e2e/selfhost/run.mjs` (it sets SELFHOST_DATA_DIR and SELFHOST_PORT).');
+	if (!dataDir)
+		throw new Error('Run through `node e2e/selfhost/run.mjs` (it sets SELFHOST_DATA_DIR and SELFHOST_PORT).');
 	mkdirSync(dataDir, { recursive: true });
 	return new WorkerdProcess({
 		config: 'dist/selfhost/murmur.capnp',

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { signUp } from '../support/auth';
 import { selfhostServer } from './server';
@@ -66,6 +67,46 @@ test('health reports the migrated database and static files carry real types', a
 	// The server bundle is never served.
 	expect((await request.get('/_worker.js')).status()).toBe(404);
 });
+
+test('settings come from the process environment (as from the systemd EnvironmentFile)', async () => {
+	// Unset: only the server's own and local origins may open sockets.
+	expect(await upgradeStatus('https://murmur.example')).toBe(403);
+	server.options.env = { ALLOWED_ORIGINS: 'https://murmur.example' };
+	try {
+		await server.restart();
+		// Allowed now, so the origin check passes and the missing sign-in is what refuses it.
+		expect(await upgradeStatus('https://murmur.example')).toBe(401);
+		expect(await upgradeStatus('https://elsewhere.example')).toBe(403);
+	} finally {
+		server.options.env = {};
+		await server.restart();
+	}
+});
+
+/** The status a WebSocket handshake from `origin` gets (node:http, since fetch refuses Upgrade headers). */
+function upgradeStatus(origin: string) {
+	return new Promise<number>((resolve, reject) => {
+		const req = httpRequest(`${server.origin}/realtime/lobby/ws`, {
+			headers: {
+				connection: 'Upgrade',
+				upgrade: 'websocket',
+				origin,
+				'sec-websocket-version': '13',
+				'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ=='
+			}
+		});
+		req.on('response', (res) => {
+			res.resume();
+			resolve(res.statusCode ?? 0);
+		});
+		req.on('upgrade', (res, socket) => {
+			socket.destroy();
+			resolve(res.statusCode ?? 0);
+		});
+		req.on('error', reject);
+		req.end();
+	});
+}
 
 async function newPage(browser: Browser) {
 	return (await browser.newContext()).newPage();

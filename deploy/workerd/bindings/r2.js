@@ -28,7 +28,8 @@ class R2Object {
 		this.httpEtag = `"${data.etag}"`;
 		this.uploaded = new Date(data.uploaded);
 		this.httpMetadata = { ...data.httpMetadata };
-		if (data.httpMetadata.cacheExpiry !== undefined) this.httpMetadata.cacheExpiry = new Date(data.httpMetadata.cacheExpiry);
+		if (data.httpMetadata.cacheExpiry !== undefined)
+			this.httpMetadata.cacheExpiry = new Date(data.httpMetadata.cacheExpiry);
 		this.customMetadata = { ...data.customMetadata };
 		this.range = range;
 		this.checksums = { md5: hexToBytes(data.etag).buffer };
@@ -40,17 +41,16 @@ class R2Object {
 		for (const [field, header] of HTTP_FIELDS) {
 			if (this.httpMetadata[field] !== undefined) headers.set(header, this.httpMetadata[field]);
 		}
-		if (this.httpMetadata.cacheExpiry !== undefined) headers.set('expires', this.httpMetadata.cacheExpiry.toUTCString());
+		if (this.httpMetadata.cacheExpiry !== undefined)
+			headers.set('expires', this.httpMetadata.cacheExpiry.toUTCString());
 	}
 }
 
 class R2ObjectBody extends R2Object {
-	#bytes;
 	#response;
 
 	constructor(data, bytes, range) {
 		super(data, range);
-		this.#bytes = bytes;
 		this.#response = new Response(bytes);
 	}
 

@@ -137,7 +137,8 @@ function validateKey(key) {
 	if (key === '') throw new Refusal(400, 'Key names must not be empty');
 	if (key === '.' || key === '..') throw new Refusal(400, `Illegal key name "${key}". Please use a different name.`);
 	const n = byteLength(key);
-	if (n > MAX_KEY_BYTES) throw new Refusal(414, `UTF-8 encoded length of ${n} exceeds key length limit of ${MAX_KEY_BYTES}.`);
+	if (n > MAX_KEY_BYTES)
+		throw new Refusal(414, `UTF-8 encoded length of ${n} exceeds key length limit of ${MAX_KEY_BYTES}.`);
 }
 
 /** `expiration` / `expiration_ttl` as an absolute time in ms (null: never), refused as Cloudflare does. */
@@ -150,7 +151,10 @@ function expirationOf(params) {
 			throw new Refusal(400, `Invalid expiration_ttl of ${ttlText}. Please specify integer greater than 0.`);
 		}
 		if (ttl < MIN_EXPIRATION_TTL) {
-			throw new Refusal(400, `Invalid expiration_ttl of ${ttlText}. Expiration TTL must be at least ${MIN_EXPIRATION_TTL}.`);
+			throw new Refusal(
+				400,
+				`Invalid expiration_ttl of ${ttlText}. Expiration TTL must be at least ${MIN_EXPIRATION_TTL}.`
+			);
 		}
 		return (nowSeconds + ttl) * 1000;
 	}

@@ -263,7 +263,8 @@ async function rejects(fn, pattern) {
 	try {
 		await fn();
 	} catch (error) {
-		if (!pattern.test(String(error?.message ?? error))) throw new Error(`wrong error: ${error?.message ?? error}`);
+		if (!pattern.test(String(error?.message ?? error)))
+			throw new Error(`wrong error: ${error?.message ?? error}`, { cause: error });
 		return;
 	}
 	throw new Error(`expected a rejection matching ${pattern}`);

@@ -15,7 +15,11 @@ export default {
 			// Touch every binding through the module-level env in this (first) request; /persist/read uses them
 			// from a later one, as SvelteKit's worker (which imports `env`) does. The app's own avatar route,
 			// in the Playwright self-host smoke, is what caught a binding holding a request-bound object.
-			await Promise.all([moduleEnv.R2.head('warm-up'), moduleEnv.KV.get('warm-up'), moduleEnv.DB.prepare('SELECT 1').all()]);
+			await Promise.all([
+				moduleEnv.R2.head('warm-up'),
+				moduleEnv.KV.get('warm-up'),
+				moduleEnv.DB.prepare('SELECT 1').all()
+			]);
 			const store = env.D1_STORE.get(env.D1_STORE.idFromName('conformance'));
 			const { results } = await env.DB.prepare('SELECT body FROM fixture_notes').all();
 			return Response.json({ applied: await store.appliedMigrations(), notes: results.map((r) => r.body) });
@@ -23,7 +27,9 @@ export default {
 		if (pathname === '/persist/write') {
 			await env.DB.prepare('INSERT INTO fixture_notes (body) VALUES (?)').bind('written before restart').run();
 			await env.KV.put('persisted', 'kv survives', { metadata: { n: 1 } });
-			await env.R2.put('persisted.bin', pattern(PERSISTED_BYTES), { httpMetadata: { contentType: 'application/x-test' } });
+			await env.R2.put('persisted.bin', pattern(PERSISTED_BYTES), {
+				httpMetadata: { contentType: 'application/x-test' }
+			});
 			return Response.json({ ok: true });
 		}
 		if (pathname === '/persist/read') {

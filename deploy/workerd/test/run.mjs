@@ -51,7 +51,9 @@ try {
 }
 
 if (failures.length) {
-	console.error(`\n${failures.length} self-host store check(s) failed:\n${failures.join('\n')}\n\nworkerd output:\n${server.output}`);
+	console.error(
+		`\n${failures.length} self-host store check(s) failed:\n${failures.join('\n')}\n\nworkerd output:\n${server.output}`
+	);
 	process.exit(1);
 }
 console.log('\nself-host stores: all checks passed');

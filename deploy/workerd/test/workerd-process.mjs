@@ -13,7 +13,12 @@ const STOP_TIMEOUT_MS = 5_000;
 
 /** The binary from the workerd npm package's platform package (bin/workerd may be a Node launcher). */
 export function workerdBinary() {
-	const names = { 'linux-x64': 'linux-64', 'linux-arm64': 'linux-arm64', 'darwin-arm64': 'darwin-arm64', 'darwin-x64': 'darwin-64' };
+	const names = {
+		'linux-x64': 'linux-64',
+		'linux-arm64': 'linux-arm64',
+		'darwin-arm64': 'darwin-arm64',
+		'darwin-x64': 'darwin-64'
+	};
 	const direct = `${root}node_modules/@cloudflare/workerd-${names[`${platform()}-${arch()}`]}/bin/workerd`;
 	return existsSync(direct) ? direct : `${root}node_modules/.bin/workerd`;
 }
@@ -53,7 +58,11 @@ export class WorkerdProcess {
 		const { config, port, directories, env } = this.options;
 		const args = ['serve', config, '--socket-addr', `http=127.0.0.1:${port}`];
 		for (const [name, path] of Object.entries(directories)) args.push('--directory-path', `${name}=${path}`);
-		const child = spawn(workerdBinary(), args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(workerdBinary(), args, {
+			cwd: root,
+			env: { ...process.env, ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
 		this.#child = child;
 		const collect = (chunk) => (this.#output += chunk);
 		child.stdout.on('data', collect);
