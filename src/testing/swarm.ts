@@ -32,7 +32,11 @@ export async function ownerWithSwarm(name = 'Test swarm') {
 }
 
 export async function createInvite(swarmId: string, cookie: string, maxUses: number | null = null) {
-	const res = await request(`/api/swarm/${swarmId}/tokens`, { method: 'POST', cookie, body: JSON.stringify({ maxUses }) });
+	const res = await request(`/api/swarm/${swarmId}/tokens`, {
+		method: 'POST',
+		cookie,
+		body: JSON.stringify({ maxUses })
+	});
 	if (res.status !== 201) throw new Error(`invite: ${res.status} ${await res.text()}`);
 	return (await res.json()) as { id: string; token: string; expiresAt: number };
 }
@@ -73,7 +77,13 @@ export function listen<M extends { type: string }>(ws: WebSocket) {
 			await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), sleep(100)]);
 		}
 	}
-	return { ws, received, take, closed, send: (data: unknown) => ws.send(typeof data === 'string' ? data : JSON.stringify(data)) };
+	return {
+		ws,
+		received,
+		take,
+		closed,
+		send: (data: unknown) => ws.send(typeof data === 'string' ? data : JSON.stringify(data))
+	};
 }
 
 export async function openSocket(path: string, cookie: string | null) {

@@ -69,6 +69,12 @@ const TILE_BASE64_MAX = Math.ceil((TILE_SIZE * TILE_SIZE) / 3) * 4;
 
 export const chunkOutput = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('primes'), count: z.number().int().min(0).max(PRIMES_MAX_CHUNK) }),
-	z.object({ kind: z.literal('mandelbrot'), pixels: z.string().max(TILE_BASE64_MAX).regex(/^[A-Za-z0-9+/]*={0,2}$/) })
+	z.object({
+		kind: z.literal('mandelbrot'),
+		pixels: z
+			.string()
+			.max(TILE_BASE64_MAX)
+			.regex(/^[A-Za-z0-9+/]*={0,2}$/)
+	})
 ]);
 export type ChunkOutput = z.infer<typeof chunkOutput>;

@@ -119,7 +119,14 @@ export interface TileFrame {
 }
 
 export type DeviceServerMessage =
-	| { type: 'welcome'; deviceId: string; name: string; swarmName: string; score: number | null; needsBenchmark: boolean }
+	| {
+			type: 'welcome';
+			deviceId: string;
+			name: string;
+			swarmName: string;
+			score: number | null;
+			needsBenchmark: boolean;
+	  }
 	| { type: 'assign'; chunks: AssignedChunk[] }
 	/** Chunks this device should stop working on (reassigned after a timeout, or their job failed). */
 	| { type: 'drop'; chunks: { jobId: string; chunk: number }[] }

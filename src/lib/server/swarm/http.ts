@@ -19,7 +19,9 @@ export function rpcResponse<T>(result: RpcResult<T>, okStatus = 200): Response {
  * `no-cors` semantics in some browsers, so state-changing swarm APIs check Origin like sockets do.
  */
 export function foreignOrigin(request: Request, env: Env): Response | null {
-	return isAllowedOrigin(request, env.ALLOWED_ORIGINS) ? null : json({ error: 'Cross-origin request refused.' }, { status: 403 });
+	return isAllowedOrigin(request, env.ALLOWED_ORIGINS)
+		? null
+		: json({ error: 'Cross-origin request refused.' }, { status: 403 });
 }
 
 /** Parses a JSON body with a size cap; null when it is not JSON or too big. */

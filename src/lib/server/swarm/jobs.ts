@@ -41,7 +41,9 @@ export function outputProblem(task: ChunkTask, output: ChunkOutput): string | nu
 		return output.count <= task.hi - task.lo ? null : 'More primes than numbers in the range.';
 	}
 	if (task.kind === 'mandelbrot' && output.kind === 'mandelbrot') {
-		return base64ByteLength(output.pixels) === task.w * task.h ? null : `A ${task.w}×${task.h} tile needs ${task.w * task.h} bytes.`;
+		return base64ByteLength(output.pixels) === task.w * task.h
+			? null
+			: `A ${task.w}×${task.h} tile needs ${task.w * task.h} bytes.`;
 	}
 	return 'Unknown chunk kind.';
 }

@@ -6,7 +6,12 @@ const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b
 
 describe('weighted allocation', () => {
 	it('splits in proportion to score, each device within one chunk of its exact share', () => {
-		const devices: Candidate[] = [1, 2, 3, 4].map((s, i) => ({ id: `d${i}`, score: s * 1000, inFlight: 0, quota: 1e6 }));
+		const devices: Candidate[] = [1, 2, 3, 4].map((s, i) => ({
+			id: `d${i}`,
+			score: s * 1000,
+			inFlight: 0,
+			quota: 1e6
+		}));
 		const weights = weightsOf(devices);
 		const split = allocate(1000, devices);
 		expect(total(split)).toBe(1000);

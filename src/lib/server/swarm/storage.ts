@@ -99,7 +99,11 @@ export class SwarmStore {
 	}
 
 	setMeta(key: string, value: string): void {
-		this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+		this.sql.exec(
+			'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+			key,
+			value
+		);
 	}
 
 	counter(key: string): number {
@@ -108,15 +112,29 @@ export class SwarmStore {
 	}
 
 	bump(key: string, by = 1): void {
-		this.sql.exec('INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?', key, by, by);
+		this.sql.exec(
+			'INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?',
+			key,
+			by,
+			by
+		);
 	}
 
 	setCounter(key: string, value: number): void {
-		this.sql.exec('INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+		this.sql.exec(
+			'INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+			key,
+			value
+		);
 	}
 
 	counters(): Record<string, number> {
-		return Object.fromEntries(this.sql.exec('SELECT key, value FROM counters').toArray().map((r) => [String(r.key), num(r.value)]));
+		return Object.fromEntries(
+			this.sql
+				.exec('SELECT key, value FROM counters')
+				.toArray()
+				.map((r) => [String(r.key), num(r.value)])
+		);
 	}
 
 	currentRev(): number {
@@ -163,7 +181,9 @@ export class SwarmStore {
 	}
 
 	revokeToken(id: string, now: number): boolean {
-		return this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0;
+		return (
+			this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0
+		);
 	}
 
 	/** Expired tokens that no device depends on any more (a device's token is checked on every connect). */
@@ -209,7 +229,14 @@ export class SwarmStore {
 	}
 
 	setDeviceStatus(id: string, status: DeviceStatus, now: number): void {
-		this.sql.exec('UPDATE devices SET status = ?, status_since = ?, last_seen_at = ?, rev = ? WHERE id = ?', status, now, now, ++this.rev, id);
+		this.sql.exec(
+			'UPDATE devices SET status = ?, status_since = ?, last_seen_at = ?, rev = ? WHERE id = ?',
+			status,
+			now,
+			now,
+			++this.rev,
+			id
+		);
 	}
 
 	setScore(id: string, score: number, now: number): void {
@@ -287,7 +314,12 @@ export class SwarmStore {
 				.one().seq
 		);
 		tasks.forEach((task, idx) =>
-			this.sql.exec("INSERT INTO chunks (job_seq, idx, task, status) VALUES (?, ?, ?, 'pending')", seq, idx, JSON.stringify(task))
+			this.sql.exec(
+				"INSERT INTO chunks (job_seq, idx, task, status) VALUES (?, ?, ?, 'pending')",
+				seq,
+				idx,
+				JSON.stringify(task)
+			)
 		);
 		return seq;
 	}
@@ -306,7 +338,15 @@ export class SwarmStore {
 
 	job(id: string): JobRow | null {
 		const r = this.sql.exec('SELECT seq, id, status, total, done FROM jobs WHERE id = ?', id).toArray()[0];
-		return r ? { seq: num(r.seq), id: String(r.id), status: String(r.status) as JobStatus, total: num(r.total), done: num(r.done) } : null;
+		return r
+			? {
+					seq: num(r.seq),
+					id: String(r.id),
+					status: String(r.status) as JobStatus,
+					total: num(r.total),
+					done: num(r.done)
+				}
+			: null;
 	}
 
 	jobViews(limit = JOBS_KEEP): JobView[] {
@@ -334,7 +374,11 @@ export class SwarmStore {
 
 	chunk(jobId: string, idx: number): ChunkRow | null {
 		const r = this.sql
-			.exec('SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE j.id = ? AND c.idx = ?', jobId, idx)
+			.exec(
+				'SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE j.id = ? AND c.idx = ?',
+				jobId,
+				idx
+			)
 			.toArray()[0];
 		return r ? chunkRow(r) : null;
 	}
@@ -371,36 +415,58 @@ export class SwarmStore {
 			chunk.idx
 		);
 		return num(
-			this.sql.exec('UPDATE jobs SET done = done + 1, answer = answer + ? WHERE seq = ? RETURNING done', contribution, chunk.jobSeq).one().done
+			this.sql
+				.exec(
+					'UPDATE jobs SET done = done + 1, answer = answer + ? WHERE seq = ? RETURNING done',
+					contribution,
+					chunk.jobSeq
+				)
+				.one().done
 		);
 	}
 
 	/** Puts a chunk back in the queue (its device went away, timed out or failed). */
 	requeue(chunk: ChunkRow): void {
-		this.sql.exec("UPDATE chunks SET status = 'pending', device_id = NULL, deadline = NULL WHERE job_seq = ? AND idx = ?", chunk.jobSeq, chunk.idx);
+		this.sql.exec(
+			"UPDATE chunks SET status = 'pending', device_id = NULL, deadline = NULL WHERE job_seq = ? AND idx = ?",
+			chunk.jobSeq,
+			chunk.idx
+		);
 		this.sql.exec('UPDATE jobs SET retries = retries + 1 WHERE seq = ?', chunk.jobSeq);
 	}
 
 	/** Marks every unfinished chunk of a job failed; returns those that were assigned (to tell their devices). */
 	failJobChunks(jobSeq: number): ChunkRow[] {
 		const assigned = this.sql
-			.exec("SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.job_seq = ? AND c.status = 'assigned'", jobSeq)
+			.exec(
+				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.job_seq = ? AND c.status = 'assigned'",
+				jobSeq
+			)
 			.toArray()
 			.map(chunkRow);
-		this.sql.exec("UPDATE chunks SET status = 'failed', device_id = NULL, deadline = NULL WHERE job_seq = ? AND status IN ('pending', 'assigned')", jobSeq);
+		this.sql.exec(
+			"UPDATE chunks SET status = 'failed', device_id = NULL, deadline = NULL WHERE job_seq = ? AND status IN ('pending', 'assigned')",
+			jobSeq
+		);
 		return assigned;
 	}
 
 	assignedTo(deviceId: string): ChunkRow[] {
 		return this.sql
-			.exec("SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'assigned' AND c.device_id = ?", deviceId)
+			.exec(
+				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'assigned' AND c.device_id = ?",
+				deviceId
+			)
 			.toArray()
 			.map(chunkRow);
 	}
 
 	overdue(now: number): ChunkRow[] {
 		return this.sql
-			.exec("SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'assigned' AND c.deadline <= ?", now)
+			.exec(
+				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'assigned' AND c.deadline <= ?",
+				now
+			)
 			.toArray()
 			.map(chunkRow);
 	}
@@ -422,7 +488,10 @@ export class SwarmStore {
 	/** Finished tiles of a fractal job, for dashboards that connect after it ran. */
 	tiles(jobId: string): { task: ChunkTask; pixels: string }[] {
 		return this.sql
-			.exec("SELECT c.task, c.output FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE j.id = ? AND j.kind = 'mandelbrot' AND c.status = 'done'", jobId)
+			.exec(
+				"SELECT c.task, c.output FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE j.id = ? AND j.kind = 'mandelbrot' AND c.status = 'done'",
+				jobId
+			)
 			.toArray()
 			.map((r) => ({ task: JSON.parse(String(r.task)) as ChunkTask, pixels: String(r.output) }));
 	}
@@ -440,7 +509,9 @@ export class SwarmStore {
 	// ---- log -----------------------------------------------------------------------------------
 
 	appendLog(level: LogLine['level'], text: string, now: number): void {
-		const seq = num(this.sql.exec('INSERT INTO log (at, level, text) VALUES (?, ?, ?) RETURNING seq', now, level, text).one().seq);
+		const seq = num(
+			this.sql.exec('INSERT INTO log (at, level, text) VALUES (?, ?, ?) RETURNING seq', now, level, text).one().seq
+		);
 		if (seq % 50 === 0) this.sql.exec('DELETE FROM log WHERE seq <= ?', seq - LOG_KEEP);
 	}
 
@@ -448,7 +519,12 @@ export class SwarmStore {
 		return this.sql
 			.exec('SELECT * FROM (SELECT * FROM log WHERE seq > ? ORDER BY seq DESC LIMIT ?) ORDER BY seq', seq, limit)
 			.toArray()
-			.map((r) => ({ seq: num(r.seq), at: num(r.at), level: String(r.level) as LogLine['level'], text: String(r.text) }));
+			.map((r) => ({
+				seq: num(r.seq),
+				at: num(r.at),
+				level: String(r.level) as LogLine['level'],
+				text: String(r.text)
+			}));
 	}
 
 	lastLogSeq(): number {

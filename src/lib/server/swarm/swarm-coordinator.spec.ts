@@ -66,7 +66,12 @@ describe('weighted scheduling with quotas', () => {
 
 		// Answering one chunk frees one slot, refilled at once for that device only.
 		const first = s[0];
-		slow.socket.send({ type: 'result', jobId: first.jobId, chunk: first.chunk, output: { kind: 'primes', count: 168 } });
+		slow.socket.send({
+			type: 'result',
+			jobId: first.jobId,
+			chunk: first.chunk,
+			output: { kind: 'primes', count: 168 }
+		});
 		expect((await slow.socket.take((x) => x.type === 'accepted')).type).toBe('accepted');
 		expect((await assigned(slow.socket, 1)).length).toBe(1);
 		expect(fast.socket.received.filter((x) => x.type === 'assign')).toHaveLength(0);
@@ -99,14 +104,29 @@ describe('results and bad messages', () => {
 		await submit(swarmId, owner.cookie, primes(0, 2000, 1000));
 		const [chunkOfA] = await assigned(a.socket, 1);
 		await assigned(b.socket, 1);
-		b.socket.send({ type: 'result', jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 1 } });
+		b.socket.send({
+			type: 'result',
+			jobId: chunkOfA.jobId,
+			chunk: chunkOfA.chunk,
+			output: { kind: 'primes', count: 1 }
+		});
 		const error = await b.socket.take((m) => m.type === 'error');
 		expect(error).toMatchObject({ code: 'not-assigned' });
 		// The same frame from the assigned device is accepted.
-		a.socket.send({ type: 'result', jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 168 } });
+		a.socket.send({
+			type: 'result',
+			jobId: chunkOfA.jobId,
+			chunk: chunkOfA.chunk,
+			output: { kind: 'primes', count: 168 }
+		});
 		await a.socket.take((m) => m.type === 'accepted');
 		// A replay of an accepted result is refused too.
-		a.socket.send({ type: 'result', jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 168 } });
+		a.socket.send({
+			type: 'result',
+			jobId: chunkOfA.jobId,
+			chunk: chunkOfA.chunk,
+			output: { kind: 'primes', count: 168 }
+		});
 		expect(await a.socket.take((m) => m.type === 'error')).toMatchObject({ code: 'not-assigned' });
 		const job = (await stub.jobs())[0];
 		expect(job).toMatchObject({ done: 1, answer: 168 });
@@ -124,8 +144,14 @@ describe('results and bad messages', () => {
 			[{ type: 'benchmark', score: -5 }, 'bad-message'],
 			[{ type: 'benchmark', score: 1e12 }, 'bad-message'],
 			[{ type: 'result', jobId: 'zz', chunk: 0, output: { kind: 'primes', count: 1 } }, 'bad-message'],
-			[{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } }, 'bad-result'],
-			[{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'mandelbrot', pixels: 'AAAA' } }, 'bad-result']
+			[
+				{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } },
+				'bad-result'
+			],
+			[
+				{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'mandelbrot', pixels: 'AAAA' } },
+				'bad-result'
+			]
 		];
 		for (const [frame, code] of cases) {
 			d.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
@@ -146,7 +172,9 @@ describe('results and bad messages', () => {
 		const { token } = await createInvite(swarmId, owner.cookie);
 		const device = await joinDevice(swarmId, token, 'x');
 		expect((await submit(swarmId, device.cookie, primes(0, 1000, 1000))).status).toBe(404);
-		expect((await request(`/api/swarm/${swarmId}/tokens`, { method: 'POST', cookie: stranger.cookie, body: '{}' })).status).toBe(404);
+		expect(
+			(await request(`/api/swarm/${swarmId}/tokens`, { method: 'POST', cookie: stranger.cookie, body: '{}' })).status
+		).toBe(404);
 		const bad = await submit(swarmId, owner.cookie, primes(10, 5, 1000));
 		expect(bad.status).toBe(400);
 		expect(bad.body.error).toMatch(/greater/);
@@ -179,7 +207,8 @@ describe('device lifecycle', () => {
 
 		const moved = await assigned(helper.socket, 4);
 		expect(moved.map((c) => c.chunk).sort()).toEqual(held.map((c) => c.chunk).sort());
-		for (const c of moved) helper.socket.send({ type: 'result', jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count: 0 } });
+		for (const c of moved)
+			helper.socket.send({ type: 'result', jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count: 0 } });
 		for (let i = 0; i < 4; i++) await helper.socket.take((m) => m.type === 'accepted');
 		const view = (await stub.jobs()).find((j) => j.id === job.body.jobId)!;
 		expect(view).toMatchObject({ status: 'done', retries: 4 });
@@ -234,7 +263,9 @@ describe('device lifecycle', () => {
 		const { owner, swarmId } = await ownerWithSwarm();
 		const invite = await createInvite(swarmId, owner.cookie);
 		const leaver = await joinDevice(swarmId, invite.token, 'leaver');
-		expect((await request(`/swarm/${swarmId}/device/leave`, { method: 'POST', cookie: leaver.cookie })).status).toBe(200);
+		expect((await request(`/swarm/${swarmId}/device/leave`, { method: 'POST', cookie: leaver.cookie })).status).toBe(
+			200
+		);
 		expect((await openSocket(`/swarm/${swarmId}/device/ws`, leaver.cookie)).status).toBe(401);
 
 		const member = await manualDevice(swarmId, invite.token, 'member', 1000);
@@ -270,7 +301,10 @@ describe('invites', () => {
 		const invite = await createInvite(swarmId, owner.cookie, 1);
 		expect(invite.token.length).toBeGreaterThanOrEqual(43); // 256 bits in base64url
 		const stored = await runInDurableObject(stub, (_i: SwarmCoordinator, state) =>
-			state.storage.sql.exec('SELECT hash FROM tokens').toArray().map((r) => String(r.hash))
+			state.storage.sql
+				.exec('SELECT hash FROM tokens')
+				.toArray()
+				.map((r) => String(r.hash))
 		);
 		expect(stored).toHaveLength(1);
 		expect(stored[0]).not.toContain(invite.token);

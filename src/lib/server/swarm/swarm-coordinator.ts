@@ -13,7 +13,14 @@ import { CloseCode } from '$lib/server/realtime/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
-import { hashToken, newJoinToken, newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
+import {
+	hashToken,
+	newJoinToken,
+	newSecret,
+	randomHex,
+	signDeviceCredential,
+	verifyDeviceCredential
+} from './credentials';
 import { parseFrame } from './frames';
 import { answerContribution, outputProblem, splitJob } from './jobs';
 import {
@@ -85,7 +92,12 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const wait = checkTokenRate(this.store.tokenCreationsSince(now - 60_000), now);
 		if (wait > 0) {
 			this.log('warn', `Invite rate limit hit; next invite possible in ${Math.ceil(wait / 1000)} s.`);
-			return { ok: false, status: 429, error: `Too many invites: wait ${Math.ceil(wait / 1000)} s.`, retryAfterMs: wait };
+			return {
+				ok: false,
+				status: 429,
+				error: `Too many invites: wait ${Math.ceil(wait / 1000)} s.`,
+				retryAfterMs: wait
+			};
 		}
 		const token = newJoinToken();
 		const id = randomHex(8);
@@ -118,17 +130,22 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		this.requireInit();
 		const now = Date.now();
 		const parsed = capabilitiesSchema.safeParse(caps);
-		if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? 'Bad capabilities.' };
+		if (!parsed.success)
+			return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? 'Bad capabilities.' };
 		const row = this.store.tokenByHash(hashToken(token));
 		if (!row) return { ok: false, status: 403, error: 'This invite link is not valid.' };
 		if (row.revokedAt !== null) return { ok: false, status: 403, error: 'This invite was revoked.' };
 		if (row.expiresAt <= now) return { ok: false, status: 410, error: 'This invite has expired.' };
-		if (row.maxUses !== null && row.uses >= row.maxUses) return { ok: false, status: 410, error: 'This invite has been used up.' };
+		if (row.maxUses !== null && row.uses >= row.maxUses)
+			return { ok: false, status: 410, error: 'This invite has been used up.' };
 		if (this.store.countDevices() >= MAX_DEVICES) return { ok: false, status: 409, error: 'This swarm is full.' };
 		const deviceId = randomHex(16);
 		this.store.insertDevice(deviceId, row.id, parsed.data, now);
 		this.store.useToken(row.id);
-		this.log('info', `${parsed.data.name} joined (${parsed.data.cores} cores${parsed.data.gpu ? `, ${parsed.data.gpu}` : ''}).`);
+		this.log(
+			'info',
+			`${parsed.data.name} joined (${parsed.data.cores} cores${parsed.data.gpu ? `, ${parsed.data.gpu}` : ''}).`
+		);
 		const credential = signDeviceCredential(this.secret(), this.swarmId(), deviceId);
 		return { ok: true, value: { deviceId, credential, name: parsed.data.name } };
 	}
@@ -276,7 +293,18 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			const request = parseFrame(message, dashboardMessage);
 			for (const { task, pixels } of this.store.tiles(request.jobId)) {
 				if (task.kind !== 'mandelbrot') continue;
-				this.send(ws, JSON.stringify({ type: 'tile', jobId: request.jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels } satisfies DashboardServerMessage));
+				this.send(
+					ws,
+					JSON.stringify({
+						type: 'tile',
+						jobId: request.jobId,
+						x: task.x,
+						y: task.y,
+						w: task.w,
+						h: task.h,
+						pixels
+					} satisfies DashboardServerMessage)
+				);
 			}
 			return;
 		}
@@ -294,7 +322,12 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	}
 
 	protected encodeError(error: ProtocolError): string {
-		return JSON.stringify({ type: 'error', code: error.code, message: error.message, retryAfterMs: error.retryAfterMs });
+		return JSON.stringify({
+			type: 'error',
+			code: error.code,
+			message: error.message,
+			retryAfterMs: error.retryAfterMs
+		});
 	}
 
 	// ---- devices ------------------------------------------------------------------------------------
@@ -306,13 +339,29 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const device = this.store.device(deviceId)!;
 		if (device.status !== 'online') this.log('info', `${device.name} is online.`);
 		this.store.setDeviceStatus(deviceId, 'online', now);
-		this.send(ws, this.encode({ type: 'welcome', deviceId, name: device.name, swarmName: this.store.getMeta('name') ?? '', score: device.score, needsBenchmark: device.score === null }));
+		this.send(
+			ws,
+			this.encode({
+				type: 'welcome',
+				deviceId,
+				name: device.name,
+				swarmName: this.store.getMeta('name') ?? '',
+				score: device.score,
+				needsBenchmark: device.score === null
+			})
+		);
 		// Chunks still assigned from an earlier connection: hand them over again rather than lose the work.
 		const held = this.store.assignedTo(deviceId);
 		if (held.length > 0) {
 			const deadline = now + CHUNK_TIMEOUT_MS;
 			for (const chunk of held) this.store.assign(chunk, deviceId, deadline);
-			this.send(ws, this.encode({ type: 'assign', chunks: held.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline })) }));
+			this.send(
+				ws,
+				this.encode({
+					type: 'assign',
+					chunks: held.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline }))
+				})
+			);
 		}
 		this.pool = null;
 		this.assignPending(now);
@@ -322,14 +371,20 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		if (message.type === 'benchmark') {
 			const previous = this.store.device(deviceId)?.score ?? null;
 			this.store.setScore(deviceId, message.score, now);
-			this.log('info', `${this.deviceName(deviceId)} ${previous === null ? 'benchmarked' : 're-benchmarked'}: score ${Math.round(message.score)}.`);
+			this.log(
+				'info',
+				`${this.deviceName(deviceId)} ${previous === null ? 'benchmarked' : 're-benchmarked'}: score ${Math.round(message.score)}.`
+			);
 			this.pool = null;
 			this.assignPending(now);
 			return;
 		}
 		const chunk = this.store.chunk(message.jobId, message.chunk);
 		if (!chunk || chunk.status !== 'assigned' || chunk.deviceId !== deviceId) {
-			throw new ProtocolError('not-assigned', `Chunk ${message.jobId}/${message.chunk} is not assigned to this device.`);
+			throw new ProtocolError(
+				'not-assigned',
+				`Chunk ${message.jobId}/${message.chunk} is not assigned to this device.`
+			);
 		}
 		if (message.type === 'chunk-failed') {
 			this.store.recordChunkOutcome(deviceId, false, now);
@@ -347,16 +402,38 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const done = this.store.complete(chunk, output, answerContribution(output), now);
 		this.store.recordChunkOutcome(deviceId, true, now);
 		this.adjustInFlight(deviceId, -1);
-		this.send(ws, this.encode({ type: 'accepted', jobId: chunk.jobId, chunk: chunk.idx, done: (this.store.device(deviceId)?.chunksDone ?? 0) }));
+		this.send(
+			ws,
+			this.encode({
+				type: 'accepted',
+				jobId: chunk.jobId,
+				chunk: chunk.idx,
+				done: this.store.device(deviceId)?.chunksDone ?? 0
+			})
+		);
 		if (output.kind === 'mandelbrot' && chunk.task.kind === 'mandelbrot') {
 			const { x, y, w, h } = chunk.task;
-			this.broadcast(JSON.stringify({ type: 'tile', jobId: chunk.jobId, x, y, w, h, pixels: output.pixels } satisfies DashboardServerMessage), { tag: 'dashboard' });
+			this.broadcast(
+				JSON.stringify({
+					type: 'tile',
+					jobId: chunk.jobId,
+					x,
+					y,
+					w,
+					h,
+					pixels: output.pixels
+				} satisfies DashboardServerMessage),
+				{ tag: 'dashboard' }
+			);
 		}
 		const job = this.store.job(chunk.jobId)!;
 		if (done >= job.total && job.status === 'running') {
 			this.store.finishJob(job.seq, 'done', now);
 			const view = this.store.jobViews().find((j) => j.id === job.id);
-			this.log('info', `Job ${job.id} done${view?.answer !== null && view?.answer !== undefined ? `: answer ${view.answer}` : ''}.`);
+			this.log(
+				'info',
+				`Job ${job.id} done${view?.answer !== null && view?.answer !== undefined ? `: answer ${view.answer}` : ''}.`
+			);
 		}
 	}
 
@@ -377,7 +454,8 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		this.store.setDeviceStatus(deviceId, status, now);
 		this.log('warn', `${device.name} ${status === 'left' ? 'left the swarm' : 'was revoked'}.`);
 		for (const chunk of this.store.assignedTo(deviceId)) this.requeue(chunk, status, now);
-		for (const ws of this.sockets(`device:${deviceId}`)) ws.close(REVOKED_CLOSE, status === 'left' ? 'You left the swarm.' : 'This device was revoked.');
+		for (const ws of this.sockets(`device:${deviceId}`))
+			ws.close(REVOKED_CLOSE, status === 'left' ? 'You left the swarm.' : 'This device was revoked.');
 		this.pool = null;
 	}
 
@@ -392,7 +470,11 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			const attachment = this.attachment(ws);
 			if (!attachment?.deviceId) continue;
 			const device = this.store.device(attachment.deviceId);
-			const seen = lastSeen(this.ctx.getWebSocketAutoResponseTimestamp(ws), device?.lastSeenAt ?? 0, attachment.connectedAt);
+			const seen = lastSeen(
+				this.ctx.getWebSocketAutoResponseTimestamp(ws),
+				device?.lastSeenAt ?? 0,
+				attachment.connectedAt
+			);
 			if (isStale(seen, now)) {
 				ws.close(HEARTBEAT_CLOSE, 'No heartbeat for 60 s.');
 				this.markOffline(attachment.deviceId, now, 'no heartbeat');
@@ -434,7 +516,13 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			for (const chunk of batch) this.store.assign(chunk, deviceId, deadline);
 			this.adjustInFlight(deviceId, count);
 			this.store.touchDevice(deviceId);
-			this.send(ws, this.encode({ type: 'assign', chunks: batch.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline })) }));
+			this.send(
+				ws,
+				this.encode({
+					type: 'assign',
+					chunks: batch.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline }))
+				})
+			);
 		}
 		this.store.bump('assignments', next);
 		return next;
@@ -446,7 +534,12 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const maxScore = devices.reduce((max, d) => Math.max(max, d.score), 0);
 		const inFlight = this.store.inFlightByDevice();
 		this.weights = weightsOf(devices);
-		this.pool = new Map(devices.map((d) => [d.id, { id: d.id, score: d.score, inFlight: inFlight.get(d.id) ?? 0, quota: quotaFor(d.score, maxScore) }]));
+		this.pool = new Map(
+			devices.map((d) => [
+				d.id,
+				{ id: d.id, score: d.score, inFlight: inFlight.get(d.id) ?? 0, quota: quotaFor(d.score, maxScore) }
+			])
+		);
 		return this.pool;
 	}
 

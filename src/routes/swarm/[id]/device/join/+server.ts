@@ -21,5 +21,8 @@ export const POST: RequestHandler = async ({ request, params, platform, cookies,
 	setDeviceCookie(cookies, url, swarm.id, result.value.credential);
 	await audit(db, null, 'swarm.device.join', swarm.id, { deviceId: result.value.deviceId });
 	// The credential is also returned for non-browser clients; browsers rely on the HttpOnly cookie.
-	return json({ deviceId: result.value.deviceId, name: result.value.name, credential: result.value.credential }, { status: 201 });
+	return json(
+		{ deviceId: result.value.deviceId, name: result.value.name, credential: result.value.credential },
+		{ status: 201 }
+	);
 };
