@@ -46,7 +46,9 @@ export type DeviceMessage = z.infer<typeof deviceMessage>;
 
 export const dashboardMessage = z.discriminatedUnion('type', [
 	/** Ask for every finished tile of a fractal job (dashboards that connect after it ran). */
-	z.object({ type: z.literal('job-image'), jobId })
+	z.object({ type: z.literal('job-image'), jobId }),
+	/** Ask for a full snapshot now (after a reconnect, or to time one in the bench). */
+	z.object({ type: z.literal('refresh') })
 ]);
 export type DashboardMessage = z.infer<typeof dashboardMessage>;
 

@@ -1,4 +1,4 @@
-import type { DashboardServerMessage, ThroughputPoint } from '$lib/protocol/swarm';
+import type { DashboardServerMessage, ThroughputPoint, TileFrame } from '$lib/protocol/swarm';
 import { BROADCAST_MS, FULL_SNAPSHOT_EVERY } from './lifecycle';
 import type { SwarmStore } from './storage';
 
@@ -63,4 +63,15 @@ function throughputSeries(store: SwarmStore, now: number): ThroughputPoint[] {
 		const at = start + i * BROADCAST_MS;
 		return { at, chunks: counts.get(at) ?? 0 };
 	});
+}
+
+/** Every finished tile of a fractal job, for a dashboard that connected after they were painted. */
+export function tileFrames(store: SwarmStore, jobId: string): TileFrame[] {
+	return store
+		.tiles(jobId)
+		.flatMap(({ task, pixels }) =>
+			task.kind === 'mandelbrot'
+				? [{ type: 'tile' as const, jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }]
+				: []
+		);
 }

@@ -1,10 +1,9 @@
 import {
-	capabilities as capabilitiesSchema,
 	dashboardMessage,
 	DASHBOARD_FRAME_MAX_BYTES,
 	DEVICE_FRAME_MAX_BYTES,
 	deviceMessage,
-	type DashboardServerMessage,
+	type TileFrame,
 	type DeviceMessage,
 	type DeviceServerMessage
 } from '$lib/protocol/swarm';
@@ -13,37 +12,21 @@ import { CloseCode } from '$lib/server/realtime/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
-import {
-	hashToken,
-	newJoinToken,
-	newSecret,
-	randomHex,
-	signDeviceCredential,
-	verifyDeviceCredential
-} from './credentials';
+import { newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
 import { parseFrame } from './frames';
-import { answerContribution, outputProblem, splitJob } from './jobs';
-import {
-	CHUNK_TIMEOUT_MS,
-	CLEANUP_AFTER_MS,
-	isStale,
-	lastSeen,
-	MAX_ATTEMPTS,
-	nextAlarmAt,
-	TOKEN_KEEP_MS
-} from './lifecycle';
-import { allocate, quotaFor, weightsOf, type Candidate } from './scheduler';
-import { buildSnapshot, shouldSendFull } from './snapshot';
+import { Dispatcher } from './dispatcher';
+import { splitJob } from './jobs';
+import { CHUNK_TIMEOUT_MS, CLEANUP_AFTER_MS, isStale, lastSeen, nextAlarmAt, TOKEN_KEEP_MS } from './lifecycle';
+import { buildSnapshot, shouldSendFull, tileFrames } from './snapshot';
 import { SwarmStore, type ChunkRow } from './storage';
-import { checkTokenRate, TOKEN_TTL_MS, type RpcResult } from './tokens';
+import { issueInvite, liveDevice, redeemInvite } from './membership';
+import type { RpcResult } from './tokens';
 
 export interface SwarmAttachment extends BaseAttachment {
 	role: 'device' | 'dashboard';
 	deviceId?: string;
 }
 
-/** Devices per swarm (online + offline): bounds storage and the dashboard table; the bench uses 1,000. */
-export const MAX_DEVICES = 2_000;
 /** Running jobs per swarm, so one owner cannot queue unbounded work. */
 export const MAX_RUNNING_JOBS = 5;
 /** App close codes the device page treats as final (no reconnect). */
@@ -60,15 +43,20 @@ export const HEARTBEAT_CLOSE = 4008;
 export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	protected readonly maxInboundBytes = DEVICE_FRAME_MAX_BYTES;
 	private readonly store: SwarmStore;
-	/** Schedulable devices with their quotas: recomputed when devices join, leave or re-benchmark. */
-	private pool: Map<string, Candidate> | null = null;
-	private weights = new Map<string, number>();
+	private readonly dispatch: Dispatcher;
 	/** Cached alarm time (undefined: unknown after a wake-up, read it from storage). */
 	private alarmAt: number | null | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.store = new SwarmStore(ctx.storage.sql);
+		this.dispatch = new Dispatcher(this.store, {
+			socketOf: (deviceId) => this.sockets(`device:${deviceId}`)[0],
+			send: (ws, message) => this.send(ws, this.encode(message)),
+			sendTo: (deviceId, message) => this.sendTo(deviceId, message),
+			log: (level, text) => this.log(level, text),
+			lost: (deviceId) => this.markOffline(deviceId, Date.now(), 'connection lost')
+		});
 		this.store.bump('wake.start');
 	}
 
@@ -88,23 +76,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	async createToken(maxUses: number | null): Promise<RpcResult<{ id: string; token: string; expiresAt: number }>> {
 		this.wake('rpc');
 		this.requireInit();
-		const now = Date.now();
-		const wait = checkTokenRate(this.store.tokenCreationsSince(now - 60_000), now);
-		if (wait > 0) {
-			this.log('warn', `Invite rate limit hit; next invite possible in ${Math.ceil(wait / 1000)} s.`);
-			return {
-				ok: false,
-				status: 429,
-				error: `Too many invites: wait ${Math.ceil(wait / 1000)} s.`,
-				retryAfterMs: wait
-			};
-		}
-		const token = newJoinToken();
-		const id = randomHex(8);
-		const expiresAt = now + TOKEN_TTL_MS;
-		this.store.insertToken({ id, hash: hashToken(token), createdAt: now, expiresAt, maxUses });
-		this.log('info', `Invite ${id} created${maxUses ? ` (max ${maxUses} uses)` : ''}.`);
-		return { ok: true, value: { id, token, expiresAt } };
+		return issueInvite(this.store, maxUses, Date.now(), (level, text) => this.log(level, text));
 	}
 
 	async listTokens() {
@@ -120,7 +92,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		for (const device of this.store.devicesOfToken(id)) {
 			if (device.status !== 'left' && device.status !== 'revoked') this.removeDevice(device.id, 'revoked', now);
 		}
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 		return true;
 	}
 
@@ -128,26 +100,10 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	async join(token: string, caps: unknown): Promise<RpcResult<{ deviceId: string; credential: string; name: string }>> {
 		this.wake('rpc');
 		this.requireInit();
-		const now = Date.now();
-		const parsed = capabilitiesSchema.safeParse(caps);
-		if (!parsed.success)
-			return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? 'Bad capabilities.' };
-		const row = this.store.tokenByHash(hashToken(token));
-		if (!row) return { ok: false, status: 403, error: 'This invite link is not valid.' };
-		if (row.revokedAt !== null) return { ok: false, status: 403, error: 'This invite was revoked.' };
-		if (row.expiresAt <= now) return { ok: false, status: 410, error: 'This invite has expired.' };
-		if (row.maxUses !== null && row.uses >= row.maxUses)
-			return { ok: false, status: 410, error: 'This invite has been used up.' };
-		if (this.store.countDevices() >= MAX_DEVICES) return { ok: false, status: 409, error: 'This swarm is full.' };
-		const deviceId = randomHex(16);
-		this.store.insertDevice(deviceId, row.id, parsed.data, now);
-		this.store.useToken(row.id);
-		this.log(
-			'info',
-			`${parsed.data.name} joined (${parsed.data.cores} cores${parsed.data.gpu ? `, ${parsed.data.gpu}` : ''}).`
-		);
-		const credential = signDeviceCredential(this.secret(), this.swarmId(), deviceId);
-		return { ok: true, value: { deviceId, credential, name: parsed.data.name } };
+		const result = redeemInvite(this.store, token, caps, Date.now(), (level, text) => this.log(level, text));
+		if (!result.ok) return result;
+		const credential = signDeviceCredential(this.secret(), this.swarmId(), result.value.deviceId);
+		return { ok: true, value: { ...result.value, credential } };
 	}
 
 	/** The device behind a credential, if the signature is valid and neither it nor its invite is revoked. */
@@ -164,7 +120,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const now = Date.now();
 		if (!this.liveDevice(deviceId)) return false;
 		this.removeDevice(deviceId, 'left', now);
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 		return true;
 	}
 
@@ -173,7 +129,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const now = Date.now();
 		if (!this.liveDevice(deviceId)) return false;
 		this.removeDevice(deviceId, 'revoked', now);
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 		return true;
 	}
 
@@ -191,7 +147,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		this.store.insertJob(jobId, parsed.data, tasks, now);
 		this.store.pruneJobs();
 		this.log('info', `Job ${jobId} (${parsed.data.kind}) submitted: ${tasks.length} chunks.`);
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 		await this.scheduleAlarm(now);
 		return { ok: true, value: { jobId, chunks: tasks.length } };
 	}
@@ -245,12 +201,12 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 				this.sendTo(chunk.deviceId, { type: 'drop', chunks: [{ jobId: chunk.jobId, chunk: chunk.idx }] });
 			}
 			this.log('warn', `Chunk ${chunk.jobId}/${chunk.idx} timed out on ${this.deviceName(chunk.deviceId)}.`);
-			this.requeue(chunk, 'timed out', now);
+			this.dispatch.requeue(chunk, 'timed out', now);
 		}
 		const removed = this.store.deleteStaleDevices(now - CLEANUP_AFTER_MS);
 		if (removed > 0) this.log('info', `Removed ${removed} device(s) offline for over 24 h.`);
 		this.store.deleteDeadTokens(now - TOKEN_KEEP_MS);
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 		if (this.sockets('dashboard').length > 0) this.broadcastSnapshot(now);
 		await this.scheduleAlarm(now);
 	}
@@ -291,20 +247,10 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 				throw new ProtocolError('too-big', `Dashboard frames are at most ${DASHBOARD_FRAME_MAX_BYTES} bytes.`);
 			}
 			const request = parseFrame(message, dashboardMessage);
-			for (const { task, pixels } of this.store.tiles(request.jobId)) {
-				if (task.kind !== 'mandelbrot') continue;
-				this.send(
-					ws,
-					JSON.stringify({
-						type: 'tile',
-						jobId: request.jobId,
-						x: task.x,
-						y: task.y,
-						w: task.w,
-						h: task.h,
-						pixels
-					} satisfies DashboardServerMessage)
-				);
+			if (request.type === 'refresh') {
+				this.send(ws, JSON.stringify(buildSnapshot(this.store, this.snapshotContext(Date.now(), true))));
+			} else {
+				for (const frame of tileFrames(this.store, request.jobId)) this.send(ws, JSON.stringify(frame));
 			}
 			return;
 		}
@@ -317,7 +263,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		// A reconnect may already have a newer socket for this device.
 		if (this.sockets(`device:${attachment.deviceId}`).length > 0) return;
 		this.markOffline(attachment.deviceId!, now, 'disconnected');
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 		await this.scheduleAlarm(now);
 	}
 
@@ -363,8 +309,8 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 				})
 			);
 		}
-		this.pool = null;
-		this.assignPending(now);
+		this.dispatch.invalidate();
+		this.dispatch.assignPending(now);
 	}
 
 	private onDeviceMessage(ws: WebSocket, deviceId: string, message: DeviceMessage, now: number): void {
@@ -375,65 +321,28 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 				'info',
 				`${this.deviceName(deviceId)} ${previous === null ? 'benchmarked' : 're-benchmarked'}: score ${Math.round(message.score)}.`
 			);
-			this.pool = null;
-			this.assignPending(now);
+			this.dispatch.invalidate();
+			this.dispatch.assignPending(now);
 			return;
 		}
-		const chunk = this.store.chunk(message.jobId, message.chunk);
-		if (!chunk || chunk.status !== 'assigned' || chunk.deviceId !== deviceId) {
-			throw new ProtocolError(
-				'not-assigned',
-				`Chunk ${message.jobId}/${message.chunk} is not assigned to this device.`
-			);
-		}
+		const chunk = this.dispatch.assignedChunk(deviceId, message.jobId, message.chunk);
 		if (message.type === 'chunk-failed') {
 			this.store.recordChunkOutcome(deviceId, false, now);
 			this.log('warn', `${this.deviceName(deviceId)} failed chunk ${chunk.jobId}/${chunk.idx}: ${message.error}`);
-			this.requeue(chunk, message.error, now);
+			this.dispatch.requeue(chunk, message.error, now);
 		} else {
 			this.acceptResult(ws, chunk, deviceId, message.output, now);
 		}
-		this.assignPending(now);
+		this.dispatch.assignPending(now);
 	}
 
 	private acceptResult(ws: WebSocket, chunk: ChunkRow, deviceId: string, output: ChunkOutput, now: number): void {
-		const problem = outputProblem(chunk.task, output);
-		if (problem) throw new ProtocolError('bad-result', problem);
-		const done = this.store.complete(chunk, output, answerContribution(output), now);
-		this.store.recordChunkOutcome(deviceId, true, now);
-		this.adjustInFlight(deviceId, -1);
-		this.send(
-			ws,
-			this.encode({
-				type: 'accepted',
-				jobId: chunk.jobId,
-				chunk: chunk.idx,
-				done: this.store.device(deviceId)?.chunksDone ?? 0
-			})
-		);
+		const done = this.dispatch.complete(chunk, deviceId, output, now);
+		this.send(ws, this.encode({ type: 'accepted', jobId: chunk.jobId, chunk: chunk.idx, done }));
 		if (output.kind === 'mandelbrot' && chunk.task.kind === 'mandelbrot') {
 			const { x, y, w, h } = chunk.task;
-			this.broadcast(
-				JSON.stringify({
-					type: 'tile',
-					jobId: chunk.jobId,
-					x,
-					y,
-					w,
-					h,
-					pixels: output.pixels
-				} satisfies DashboardServerMessage),
-				{ tag: 'dashboard' }
-			);
-		}
-		const job = this.store.job(chunk.jobId)!;
-		if (done >= job.total && job.status === 'running') {
-			this.store.finishJob(job.seq, 'done', now);
-			const view = this.store.jobViews().find((j) => j.id === job.id);
-			this.log(
-				'info',
-				`Job ${job.id} done${view?.answer !== null && view?.answer !== undefined ? `: answer ${view.answer}` : ''}.`
-			);
+			const tile: TileFrame = { type: 'tile', jobId: chunk.jobId, x, y, w, h, pixels: output.pixels };
+			this.broadcast(JSON.stringify(tile), { tag: 'dashboard' });
 		}
 	}
 
@@ -443,8 +352,8 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		if (!device || device.status !== 'online') return;
 		this.store.setDeviceStatus(deviceId, 'offline', now);
 		this.log('warn', `${device.name} went offline (${reason}).`);
-		for (const chunk of this.store.assignedTo(deviceId)) this.requeue(chunk, `device ${reason}`, now);
-		this.pool = null;
+		for (const chunk of this.store.assignedTo(deviceId)) this.dispatch.requeue(chunk, `device ${reason}`, now);
+		this.dispatch.invalidate();
 	}
 
 	/** Leave or revoke: the device's credential stops working, its sockets close, its chunks move on. */
@@ -453,10 +362,10 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		if (!device) return;
 		this.store.setDeviceStatus(deviceId, status, now);
 		this.log('warn', `${device.name} ${status === 'left' ? 'left the swarm' : 'was revoked'}.`);
-		for (const chunk of this.store.assignedTo(deviceId)) this.requeue(chunk, status, now);
+		for (const chunk of this.store.assignedTo(deviceId)) this.dispatch.requeue(chunk, status, now);
 		for (const ws of this.sockets(`device:${deviceId}`))
 			ws.close(REVOKED_CLOSE, status === 'left' ? 'You left the swarm.' : 'This device was revoked.');
-		this.pool = null;
+		this.dispatch.invalidate();
 	}
 
 	/**
@@ -488,81 +397,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	}
 
 	private liveDevice(deviceId: string) {
-		const device = this.store.device(deviceId);
-		if (!device || device.status === 'left' || device.status === 'revoked') return null;
-		return this.store.tokenById(device.tokenId)?.revokedAt ? null : device;
-	}
-
-	// ---- scheduling ---------------------------------------------------------------------------------
-
-	/** Hands pending chunks to online benchmarked devices with free slots, weighted by score. */
-	private assignPending(now: number): number {
-		const pool = this.schedulingPool();
-		let free = 0;
-		for (const c of pool.values()) free += Math.max(0, c.quota - c.inFlight);
-		const pending = this.store.pending(free);
-		if (pending.length === 0) return 0;
-		const split = allocate(pending.length, [...pool.values()]);
-		let next = 0;
-		for (const [deviceId, count] of split) {
-			const batch = pending.slice(next, next + count);
-			next += count;
-			const ws = this.sockets(`device:${deviceId}`)[0];
-			if (!ws) {
-				this.markOffline(deviceId, now, 'connection lost');
-				continue;
-			}
-			const deadline = now + CHUNK_TIMEOUT_MS;
-			for (const chunk of batch) this.store.assign(chunk, deviceId, deadline);
-			this.adjustInFlight(deviceId, count);
-			this.store.touchDevice(deviceId);
-			this.send(
-				ws,
-				this.encode({
-					type: 'assign',
-					chunks: batch.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline }))
-				})
-			);
-		}
-		this.store.bump('assignments', next);
-		return next;
-	}
-
-	private schedulingPool(): Map<string, Candidate> {
-		if (this.pool) return this.pool;
-		const devices = this.store.schedulable();
-		const maxScore = devices.reduce((max, d) => Math.max(max, d.score), 0);
-		const inFlight = this.store.inFlightByDevice();
-		this.weights = weightsOf(devices);
-		this.pool = new Map(
-			devices.map((d) => [
-				d.id,
-				{ id: d.id, score: d.score, inFlight: inFlight.get(d.id) ?? 0, quota: quotaFor(d.score, maxScore) }
-			])
-		);
-		return this.pool;
-	}
-
-	private adjustInFlight(deviceId: string, delta: number): void {
-		const candidate = this.pool?.get(deviceId);
-		if (candidate) candidate.inFlight = Math.max(0, candidate.inFlight + delta);
-	}
-
-	/** Back to the queue, or the job fails once the chunk has been tried MAX_ATTEMPTS times. */
-	private requeue(chunk: ChunkRow, reason: string, now: number): void {
-		if (chunk.deviceId) this.adjustInFlight(chunk.deviceId, -1);
-		if (chunk.attempts < MAX_ATTEMPTS) {
-			this.store.requeue(chunk);
-			return;
-		}
-		const error = `Chunk ${chunk.idx} failed ${chunk.attempts} times (last: ${reason}).`;
-		this.store.finishJob(chunk.jobSeq, 'failed', now, error);
-		for (const other of this.store.failJobChunks(chunk.jobSeq)) {
-			if (!other.deviceId) continue;
-			this.adjustInFlight(other.deviceId, -1);
-			this.sendTo(other.deviceId, { type: 'drop', chunks: [{ jobId: other.jobId, chunk: other.idx }] });
-		}
-		this.log('error', `Job ${chunk.jobId} failed: ${error}`);
+		return liveDevice(this.store, deviceId);
 	}
 
 	// ---- dashboards, alarm, helpers ------------------------------------------------------------------
@@ -575,8 +410,14 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	}
 
 	private snapshotContext(now: number, full: boolean) {
-		this.schedulingPool();
-		return { now, full, swarmId: this.swarmId(), name: this.store.getMeta('name') ?? '', weights: this.weights };
+		this.dispatch.pool();
+		return {
+			now,
+			full,
+			swarmId: this.swarmId(),
+			name: this.store.getMeta('name') ?? '',
+			weights: this.dispatch.weights
+		};
 	}
 
 	private async scheduleAlarm(now: number): Promise<void> {
