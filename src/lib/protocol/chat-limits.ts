@@ -7,11 +7,12 @@
 export const CHAT_TEXT_MAX_BYTES = 4 * 1024;
 
 /**
- * Largest inbound socket frame. A send carries at most 4 KiB of text plus a small JSON envelope, and the
- * codec's LZ4 output for incompressible data is at most ~0.4% bigger than its input plus a header; 8 KiB
- * leaves room for both. Anything larger is not a chat frame, so the socket is closed with 1009.
+ * Largest inbound socket frame. A send carries at most 4 KiB of text, but JSON escaping can grow it up to
+ * 6× (a control character becomes \u00XX) before the codec's LZ4 shrinks it again, plus the envelope and
+ * the 24-byte frame header: 32 KiB covers every valid send. Anything larger is not a chat frame, so the
+ * socket is closed with 1009 before a byte of it is decoded.
  */
-export const CHAT_MAX_FRAME_BYTES = 8 * 1024;
+export const CHAT_MAX_FRAME_BYTES = 32 * 1024;
 
 /**
  * Per-user send budget (token bucket): a burst of 10 messages, refilled at 10 per 10 s. Humans rarely type

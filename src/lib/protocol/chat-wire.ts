@@ -10,25 +10,16 @@ import {
 	type ServerEventName,
 	type ServerPayload
 } from './chat';
+import { CodecError, type Codec, type Frame } from './codec';
 
 /**
- * The one place chat payloads meet the binary frame codec: a frame's `type` byte is a `ChatType`, its
- * `seq` is a per-socket request number the server echoes in acks and errors, and its payload is the
- * zod-validated JSON object. Browser and Durable Object both go through here, so switching codec means
- * changing this file only.
+ * The one place chat payloads meet the WASM frame codec (LZ4 + CRC-32, $lib/protocol/codec): a frame's
+ * `type` byte is a `ChatType`, its payload is the zod-validated JSON object, and its `seq` is the
+ * sender's request number, which the room echoes in the ack, error or history page answering that
+ * request (0 on events nobody asked for). Message order lives in the payload (`seq`/`rev`), not here.
+ * Browser and Durable Object both go through this module, so the wire format changes in one place.
  */
-export interface WireFrame {
-	type: number;
-	seq: number;
-	flags: number;
-	payload: Uint8Array;
-}
-
-/** The subset of the WASM codec this module needs (src/lib/protocol/codec.ts). */
-export interface FrameCodec {
-	encode(type: number, seq: number, payload: Uint8Array): Uint8Array;
-	decode(bytes: Uint8Array): WireFrame;
-}
+export type FrameCodec = Pick<Codec, 'encode' | 'decode'>;
 
 /** Why a frame could not be read; `code` goes into the error frame the sender gets back. */
 export class WireError extends Error {
@@ -50,15 +41,16 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 function encodeJson(codec: FrameCodec, type: number, seq: number, payload: unknown): Uint8Array {
-	return codec.encode(type, seq >>> 0, encoder.encode(JSON.stringify(payload)));
+	return codec.encode(type, seq, encoder.encode(JSON.stringify(payload)));
 }
 
 function readFrame(codec: FrameCodec, bytes: ArrayBuffer | Uint8Array): { name: ChatTypeName; seq: number; data: unknown } {
-	let frame: WireFrame;
+	let frame: Frame;
 	try {
-		frame = codec.decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+		frame = codec.decode(bytes);
 	} catch (error) {
-		throw new WireError('bad-frame', `That frame could not be decoded: ${(error as Error).message}`);
+		if (!(error instanceof CodecError)) throw error;
+		throw new WireError('bad-frame', `That frame could not be decoded (${error.reason}).`);
 	}
 	const name = typeNames.get(frame.type);
 	if (!name) throw new WireError('unknown-type', `Unknown message type ${frame.type}.`, frame.seq);

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
+import { encodeRequest } from '$lib/protocol/chat-wire';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
 import { newRoom, openChat } from '../../../testing/chat';
@@ -211,6 +212,11 @@ describe('ChatRoom Durable Object', () => {
 		await a.next('history');
 		a.ws.send(new Uint8Array([1, 2, 3, 4, 5, 250, 251]));
 		expect((await a.next('error')).payload.code).toBe('bad-frame');
+		// A real codec frame with one payload byte flipped fails its CRC-32.
+		const corrupt = encodeRequest(a.codec, 'send', 99, { id: 'crc', text: 'checksummed' });
+		corrupt[corrupt.length - 1]! ^= 0xff;
+		a.ws.send(corrupt);
+		expect((await a.next('error', (e) => e.payload.message.includes('crc'))).payload.code).toBe('bad-frame');
 		a.ws.send('{"type":"send"}');
 		expect((await a.next('error', (e) => e.payload.message.includes('binary'))).payload.code).toBe('bad-frame');
 		const unknown = a.codec.encode(200, 7, new TextEncoder().encode('{}'));
