@@ -48,15 +48,21 @@ export type ChatResult<T> =
  */
 export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	protected readonly maxInboundBytes = CHAT_MAX_FRAME_BYTES;
-	/** The per-user send budget; a public field so a test can raise it for a load scenario. */
-	rateLimit: BucketLimit = { burst: CHAT_RATE_BURST, windowMs: CHAT_RATE_WINDOW_MS };
+	/** The per-user send budget (CHAT_RATE_LIMIT overrides); public so a test can raise it for a load scenario. */
+	rateLimit: BucketLimit;
 
+	/**
+	 * Who is typing until when, by user: a cache of the sockets' attachments (the record, which survives
+	 * hibernation), rebuilt from them on first use after a wake-up, so a send does not read every socket.
+	 */
+	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
 	private codec!: FrameCodec;
 	private store!: ChatStore;
 	private buckets!: TokenBuckets;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
+		this.rateLimit = parseRateLimit(env.CHAT_RATE_LIMIT) ?? { burst: CHAT_RATE_BURST, windowMs: CHAT_RATE_WINDOW_MS };
 		// No event is delivered before this settles, so handlers can use codec and store synchronously.
 		void ctx.blockConcurrencyWhile(async () => {
 			this.codec = await loadServerCodec();
@@ -100,11 +106,16 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		};
 	}
 
+	/** One tag per user, so "this user's sockets" is a lookup rather than a scan of every attachment. */
+	protected tagsFor(attachment: ChatAttachment): string[] {
+		return [userTag(attachment.user.id)];
+	}
+
 	/** Presence first, then the history the client lacks, then who is typing; all before any later event. */
 	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
 		const { user, since } = attachment;
 		const online = this.online();
-		const firstSocket = !this.sockets().some((s) => s !== ws && this.attachment(s)?.user.id === user.id);
+		const firstSocket = !this.sockets(userTag(user.id)).some((s) => s !== ws);
 		if (firstSocket) this.broadcastEvent('presence', { online, joined: user }, ws);
 		this.sendEvent(ws, 'presence', { online });
 
@@ -177,9 +188,12 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	}
 
 	protected onClose(_ws: WebSocket, { user, typingUntil }: ChatAttachment) {
-		const stillHere = this.sockets().some((s) => this.attachment(s)?.user.id === user.id);
+		const stillHere = this.sockets(userTag(user.id)).length > 0;
 		if (!stillHere) this.broadcastEvent('presence', { online: this.online(), left: user });
-		if (typingUntil > Date.now()) this.broadcastEvent('typing', this.typing());
+		if (typingUntil > Date.now()) {
+			this.typingCache = null; // another socket of the same user may still be typing: re-read
+			this.broadcastEvent('typing', this.typing());
+		}
 	}
 
 	protected encodeError(error: ProtocolError): Uint8Array {
@@ -196,9 +210,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 
 	private doSend(user: ChatUser, id: string, text: string) {
 		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
-		const existing = this.store.get(id);
-		if (!existing) this.charge(user.id);
-		const result = this.store.post(user, id, text);
+		const result = this.store.post(user, id, text, () => this.charge(user.id));
 		if (!result.duplicate) {
 			this.broadcastEvent('message', result.message);
 			this.stopTyping(user.id);
@@ -247,36 +259,45 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		return [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
 	}
 
-	private typing(now = Date.now()): ServerPayload<'typing'> {
-		const until = new Map<string, { id: string; name: string; until: number }>();
-		for (const ws of this.sockets()) {
-			const a = this.attachment(ws);
-			if (!a || a.typingUntil <= now) continue;
-			const seen = until.get(a.user.id);
-			if (!seen || seen.until < a.typingUntil) until.set(a.user.id, { ...a.user, until: a.typingUntil });
+	private typingUsers() {
+		if (!this.typingCache) {
+			const cache = new Map<string, { id: string; name: string; until: number }>();
+			for (const ws of this.sockets()) {
+				const a = this.attachment(ws);
+				if (!a || a.typingUntil === 0) continue;
+				const seen = cache.get(a.user.id);
+				if (!seen || seen.until < a.typingUntil) cache.set(a.user.id, { ...a.user, until: a.typingUntil });
+			}
+			this.typingCache = cache;
 		}
-		return { users: [...until.values()].map((u) => ({ id: u.id, name: u.name, ms: u.until - now })) };
+		return this.typingCache;
+	}
+
+	private typing(now = Date.now()): ServerPayload<'typing'> {
+		const users = [...this.typingUsers().values()].filter((u) => u.until > now);
+		return { users: users.map((u) => ({ id: u.id, name: u.name, ms: u.until - now })) };
 	}
 
 	private onTyping(ws: WebSocket, attachment: ChatAttachment) {
 		const now = Date.now();
 		// Re-announce only when the indicator is new or more than half expired: keystrokes stay cheap.
 		const announce = attachment.typingUntil - now < CHAT_TYPING_TTL_MS / 2;
-		this.setAttachment(ws, { ...attachment, typingUntil: now + CHAT_TYPING_TTL_MS });
+		const until = now + CHAT_TYPING_TTL_MS;
+		this.setAttachment(ws, { ...attachment, typingUntil: until });
+		this.typingUsers().set(attachment.user.id, { ...attachment.user, until });
 		if (announce) this.broadcastEvent('typing', this.typing(now), ws);
 	}
 
 	/** A sent message ends its author's typing indicator everywhere. */
 	private stopTyping(userId: string) {
-		let changed = false;
-		for (const ws of this.sockets()) {
+		const entry = this.typingUsers().get(userId);
+		if (!entry) return;
+		this.typingUsers().delete(userId);
+		for (const ws of this.sockets(userTag(userId))) {
 			const a = this.attachment(ws);
-			if (a && a.user.id === userId && a.typingUntil > 0) {
-				this.setAttachment(ws, { ...a, typingUntil: 0 });
-				changed = true;
-			}
+			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
 		}
-		if (changed) this.broadcastEvent('typing', this.typing());
+		if (entry.until > Date.now()) this.broadcastEvent('typing', this.typing());
 	}
 
 	// ---- wire -----------------------------------------------------------------------------------------
@@ -288,6 +309,18 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	private broadcastEvent<K extends ServerEventName>(type: K, payload: ServerPayload<K>, except?: WebSocket) {
 		this.broadcast(encodeEvent(this.codec, type, payload), { except });
 	}
+}
+
+function userTag(userId: string) {
+	return `user:${userId}`;
+}
+
+/** "<burst>/<window ms>" (e.g. "10/10000"), or null for empty or malformed values (the default then applies). */
+export function parseRateLimit(value: string | undefined): BucketLimit | null {
+	const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,12})\s*$/.exec(value ?? '');
+	if (!match) return null;
+	const [burst, windowMs] = [Number(match[1]), Number(match[2])];
+	return burst >= 1 && windowMs >= 1 ? { burst, windowMs } : null;
 }
 
 class RateLimited extends Error {

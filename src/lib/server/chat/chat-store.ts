@@ -65,22 +65,36 @@ export class ChatStore {
 			at INTEGER NOT NULL,
 			PRIMARY KEY (message_seq, emoji, user_id)
 		) WITHOUT ROWID`);
-		sql.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
-		this.lastSeq = sql.exec<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM messages').one().s;
-		this.lastRev = sql.exec<{ value: number }>("SELECT value FROM counters WHERE name = 'rev'").toArray()[0]?.value ?? 0;
+		// Every change stamps its message row with the new rev, so the newest rev is always on some row.
+		const top = sql
+			.exec<{ s: number; r: number }>('SELECT coalesce(max(seq), 0) AS s, coalesce(max(rev), 0) AS r FROM messages')
+			.one();
+		this.lastSeq = top.s;
+		this.lastRev = top.r;
 	}
 
 	get rev(): number {
 		return this.lastRev;
 	}
 
-	/** Stores a new message, or returns the existing one when this id was already posted by the same user. */
-	post(user: ChatUser, id: string, text: string, now = Date.now()): { message: ChatMessage; duplicate: boolean } {
+	/**
+	 * Stores a new message, or returns the existing one when this id was already posted by the same user.
+	 * `beforeInsert` runs only for a genuinely new message (the rate limit charges there, so a resend after
+	 * a lost ack is free); if it throws, nothing is stored.
+	 */
+	post(
+		user: ChatUser,
+		id: string,
+		text: string,
+		beforeInsert: () => void = () => {},
+		now = Date.now()
+	): { message: ChatMessage; duplicate: boolean } {
 		const existing = this.row(id);
 		if (existing) {
 			if (existing.user_id !== user.id) throw new ChatStoreError('id-taken', 'That message id is already used.');
 			return { message: this.snapshot(existing), duplicate: true };
 		}
+		beforeInsert();
 		const seq = this.lastSeq + 1;
 		const rev = this.nextRev();
 		this.sql.exec(
@@ -95,7 +109,19 @@ export class ChatStore {
 			now
 		);
 		this.lastSeq = seq;
-		return { message: this.snapshot(this.row(id)!), duplicate: false };
+		// Built from what was just written: a new message has no edits and no reactions yet.
+		const message: ChatMessage = {
+			seq,
+			rev,
+			id,
+			user: { id: user.id, name: user.name, avatarKey: user.avatarKey },
+			text,
+			createdAt: now,
+			editedAt: null,
+			deleted: false,
+			reactions: []
+		};
+		return { message, duplicate: false };
 	}
 
 	edit(userId: string, id: string, text: string, now = Date.now()): ChatMessage {
@@ -181,13 +207,9 @@ export class ChatStore {
 
 	// ---- internals ----------------------------------------------------------------------------------
 
+	/** The caller writes it onto the changed row in the same synchronous step (that row is its record). */
 	private nextRev(): number {
-		this.lastRev += 1;
-		this.sql.exec(
-			"INSERT INTO counters (name, value) VALUES ('rev', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-			this.lastRev
-		);
-		return this.lastRev;
+		return ++this.lastRev;
 	}
 
 	private row(id: string): MessageRow | null {

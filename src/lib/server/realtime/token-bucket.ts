@@ -9,6 +9,9 @@ export interface BucketLimit {
 }
 
 export class TokenBuckets {
+	/** Read-through cache of the rows (the table stays the record), so a take costs one write, not a read too. */
+	private readonly cache = new Map<string, { tokens: number; at: number }>();
+
 	constructor(
 		private readonly sql: SqlStorage,
 		private readonly table: string
@@ -21,9 +24,12 @@ export class TokenBuckets {
 	/** Takes one token. Returns 0 when allowed, else the ms until one token is back. */
 	take(key: string, limit: BucketLimit, now = Date.now()): number {
 		const perMs = limit.burst / limit.windowMs;
-		const row = this.sql.exec<{ tokens: number; at: number }>(`SELECT tokens, at FROM ${this.table} WHERE key = ?`, key).toArray()[0];
+		const row =
+			this.cache.get(key) ??
+			this.sql.exec<{ tokens: number; at: number }>(`SELECT tokens, at FROM ${this.table} WHERE key = ?`, key).toArray()[0];
 		const available = row ? Math.min(limit.burst, row.tokens + Math.max(0, now - row.at) * perMs) : limit.burst;
 		if (available < 1) return Math.ceil((1 - available) / perMs);
+		this.cache.set(key, { tokens: available - 1, at: now });
 		this.sql.exec(
 			`INSERT INTO ${this.table} (key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at`,
 			key,
