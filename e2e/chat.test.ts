@@ -21,7 +21,10 @@ async function connected(page: Page) {
 	await expect(page.getByTestId('chat-status')).toHaveText('connected');
 }
 
-test('two people chat, react, see typing and presence, and find the history after a reload', async ({ browser, baseURL }) => {
+test('two people chat, react, see typing and presence, and find the history after a reload', async ({
+	browser,
+	baseURL
+}) => {
 	const alice = await (await browser.newContext()).newPage();
 	const bob = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage(); // phone width
 	await signUp(alice, baseURL!, 'Alice Chat');

@@ -58,7 +58,10 @@ export async function openChat(cookie: string, roomId: string, since?: number) {
 		for (;;) {
 			const found = events
 				.slice(from)
-				.find((e): e is Extract<ServerEvent, { type: T }> => e.type === type && match(e as Extract<ServerEvent, { type: T }>));
+				.find(
+					(e): e is Extract<ServerEvent, { type: T }> =>
+						e.type === type && match(e as Extract<ServerEvent, { type: T }>)
+				);
 			if (found) return found;
 			const left = deadline - Date.now();
 			if (left <= 0) throw new Error(`timed out waiting for ${type}; got ${events.map((e) => e.type).join(',')}`);

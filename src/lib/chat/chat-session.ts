@@ -174,10 +174,7 @@ export class ChatSession {
 
 	// ---- internals ----------------------------------------------------------------------------------
 
-	private request<K extends ClientRequestName>(
-		type: K,
-		payload: ClientPayload<K>
-	): boolean {
+	private request<K extends ClientRequestName>(type: K, payload: ClientPayload<K>): boolean {
 		if (!this.transport) return false;
 		this.requestSeq = (this.requestSeq + 1) >>> 0;
 		this.transport(encodeRequest(this.codec, type, this.requestSeq, payload));

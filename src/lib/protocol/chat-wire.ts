@@ -44,7 +44,10 @@ function encodeJson(codec: FrameCodec, type: number, seq: number, payload: unkno
 	return codec.encode(type, seq, encoder.encode(JSON.stringify(payload)));
 }
 
-function readFrame(codec: FrameCodec, bytes: ArrayBuffer | Uint8Array): { name: ChatTypeName; seq: number; data: unknown } {
+function readFrame(
+	codec: FrameCodec,
+	bytes: ArrayBuffer | Uint8Array
+): { name: ChatTypeName; seq: number; data: unknown } {
 	let frame: Frame;
 	try {
 		frame = codec.decode(bytes);
@@ -97,8 +100,7 @@ export function encodeEvent<K extends ServerEventName>(
 /** Decodes and validates a client request; throws WireError (with the request number when known). */
 export function decodeRequest(codec: FrameCodec, bytes: ArrayBuffer | Uint8Array): ClientRequest {
 	const { name, seq, data } = readFrame(codec, bytes);
-	if (!(name in clientRequests))
-		throw new WireError('unknown-type', `Clients cannot send "${name}" frames.`, seq);
+	if (!(name in clientRequests)) throw new WireError('unknown-type', `Clients cannot send "${name}" frames.`, seq);
 	const schema = clientRequests[name as ClientRequestName];
 	const parsed = schema.safeParse(data);
 	if (!parsed.success) throw new WireError('bad-payload', parsed.error.issues[0]?.message ?? 'Invalid payload.', seq);

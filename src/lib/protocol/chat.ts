@@ -183,7 +183,11 @@ export const restSendSchema = z.strictObject({
 });
 
 /** `on` sets the reaction (PUT stays idempotent); without it the reaction toggles like in the UI. */
-export const restReactSchema = z.strictObject({ room: z.string().min(1), emoji: emojiSchema, on: z.boolean().optional() });
+export const restReactSchema = z.strictObject({
+	room: z.string().min(1),
+	emoji: emojiSchema,
+	on: z.boolean().optional()
+});
 
 /** Query of GET /api/messages. */
 export const restHistoryQuery = z.object({

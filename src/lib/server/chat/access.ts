@@ -40,7 +40,8 @@ export async function memberOrError(db: Db, roomId: string, userId: string): Pro
 		await requireMember(db, roomId, userId);
 		return null;
 	} catch (e) {
-		if (e instanceof RoomAccessError) return jsonError(e.status, e.status === 404 ? 'not-found' : 'forbidden', e.message);
+		if (e instanceof RoomAccessError)
+			return jsonError(e.status, e.status === 404 ? 'not-found' : 'forbidden', e.message);
 		throw e;
 	}
 }

@@ -47,7 +47,9 @@ describe('ChatRoom Durable Object', () => {
 		expect(seen(a).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 		expect(seen(b).map((m) => m.id)).toEqual(seen(a).map((m) => m.id));
 		// Each sender's own order is kept.
-		const aOrder = seen(a).filter((m) => m.id.startsWith('a-')).map((m) => m.id);
+		const aOrder = seen(a)
+			.filter((m) => m.id.startsWith('a-'))
+			.map((m) => m.id);
 		expect(aOrder).toEqual(Array.from({ length: 10 }, (_, i) => `a-${i}`));
 		const ack = await a.next('ack', (e) => e.payload.id === 'a-3');
 		expect(ack.seq).toBeGreaterThan(0);
@@ -115,7 +117,10 @@ describe('ChatRoom Durable Object', () => {
 			{ emoji: '🎉', users: [ub] }
 		]);
 		a.request('react', { id: 'r1', emoji: '👍' }); // toggles off
-		const off = await b.next('react', (e) => e.payload.reactions.length === 2 && e.payload.reactions[0]!.users.length === 1);
+		const off = await b.next(
+			'react',
+			(e) => e.payload.reactions.length === 2 && e.payload.reactions[0]!.users.length === 1
+		);
 		expect(off.payload.reactions).toEqual([
 			{ emoji: '👍', users: [ub] },
 			{ emoji: '🎉', users: [ub] }

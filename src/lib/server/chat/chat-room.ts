@@ -35,9 +35,7 @@ class ChatRequestError extends ProtocolError {
 	}
 }
 
-export type ChatResult<T> =
-	| ({ ok: true } & T)
-	| { ok: false; code: string; message: string; retryAfterMs?: number };
+export type ChatResult<T> = ({ ok: true } & T) | { ok: false; code: string; message: string; retryAfterMs?: number };
 
 /**
  * One chat room (named by its D1 room id). Owns the room's messages and reactions in its SQLite
@@ -73,7 +71,11 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
 
-	async postMessage(user: ChatUser, id: string, text: string): Promise<ChatResult<{ message: ChatMessage; duplicate: boolean }>> {
+	async postMessage(
+		user: ChatUser,
+		id: string,
+		text: string
+	): Promise<ChatResult<{ message: ChatMessage; duplicate: boolean }>> {
 		return this.asResult(() => this.doSend(user, id, text));
 	}
 
@@ -151,7 +153,12 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 				case 'send': {
 					const { id, text } = request.payload;
 					const result = this.doSend(user, id, text);
-					this.sendEvent(ws, 'ack', { id, seq: result.message.seq, rev: result.message.rev, duplicate: result.duplicate }, request.seq);
+					this.sendEvent(
+						ws,
+						'ack',
+						{ id, seq: result.message.seq, rev: result.message.rev, duplicate: result.duplicate },
+						request.seq
+					);
 					return;
 				}
 				case 'edit': {

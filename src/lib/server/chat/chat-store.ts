@@ -126,7 +126,13 @@ export class ChatStore {
 
 	edit(userId: string, id: string, text: string, now = Date.now()): ChatMessage {
 		const row = this.ownLiveRow(userId, id, 'edit');
-		this.sql.exec('UPDATE messages SET text = ?, edited_at = ?, rev = ? WHERE seq = ?', text, now, this.nextRev(), row.seq);
+		this.sql.exec(
+			'UPDATE messages SET text = ?, edited_at = ?, rev = ? WHERE seq = ?',
+			text,
+			now,
+			this.nextRev(),
+			row.seq
+		);
 		return this.snapshot(this.row(id)!);
 	}
 
@@ -142,7 +148,13 @@ export class ChatStore {
 	 * Toggles one user's reaction with one emoji on a message, or sets it when `want` is given (so a REST
 	 * PUT can be repeated safely). `changed` is false when `want` already held; nothing is written then.
 	 */
-	react(userId: string, id: string, emoji: string, want?: boolean, now = Date.now()): { message: ChatMessage; changed: boolean } {
+	react(
+		userId: string,
+		id: string,
+		emoji: string,
+		want?: boolean,
+		now = Date.now()
+	): { message: ChatMessage; changed: boolean } {
 		const row = this.row(id);
 		if (!row) throw new ChatStoreError('not-found', 'No such message.');
 		if (row.deleted_at !== null) throw new ChatStoreError('gone', 'That message was deleted.');
@@ -152,7 +164,12 @@ export class ChatStore {
 				.toArray().length > 0;
 		if (want === has) return { message: this.snapshot(row), changed: false };
 		if (has) {
-			this.sql.exec('DELETE FROM reactions WHERE message_seq = ? AND emoji = ? AND user_id = ?', row.seq, emoji, userId);
+			this.sql.exec(
+				'DELETE FROM reactions WHERE message_seq = ? AND emoji = ? AND user_id = ?',
+				row.seq,
+				emoji,
+				userId
+			);
 		} else {
 			const emojis = this.sql
 				.exec<{ emoji: string }>('SELECT DISTINCT emoji FROM reactions WHERE message_seq = ?', row.seq)
@@ -196,7 +213,9 @@ export class ChatStore {
 		if (since > this.lastRev) return { kind: 'reset' };
 		const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM messages WHERE rev > ?', since).one();
 		if (n > CHAT_CATCHUP_MAX) return { kind: 'reset' };
-		const rows = this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE rev > ? ORDER BY rev`, since).toArray();
+		const rows = this.sql
+			.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE rev > ? ORDER BY rev`, since)
+			.toArray();
 		return { kind: 'catchup', messages: this.snapshots(rows) };
 	}
 

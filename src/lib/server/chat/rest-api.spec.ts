@@ -30,7 +30,11 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		const socket = await openChat(bob.cookie, room.id);
 		await socket.next('history');
 
-		const res = await api('/api/messages', { cookie: alice.cookie, method: 'POST', body: { room: room.id, text: 'from a bot', id: 'bot-1' } });
+		const res = await api('/api/messages', {
+			cookie: alice.cookie,
+			method: 'POST',
+			body: { room: room.id, text: 'from a bot', id: 'bot-1' }
+		});
 		expect(res.status).toBe(201);
 		const { message } = (await res.json()) as { message: ChatMessage };
 		expect(message).toMatchObject({ seq: 1, id: 'bot-1', text: 'from a bot', user: { id: alice.user.id } });
@@ -38,11 +42,19 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect(live.payload).toEqual(message);
 
 		// Repeating the same id is idempotent: 200, same seq, no second broadcast.
-		const again = await api('/api/messages', { cookie: alice.cookie, method: 'POST', body: { room: room.id, text: 'from a bot', id: 'bot-1' } });
+		const again = await api('/api/messages', {
+			cookie: alice.cookie,
+			method: 'POST',
+			body: { room: room.id, text: 'from a bot', id: 'bot-1' }
+		});
 		expect(again.status).toBe(200);
 		expect(await again.json()).toMatchObject({ duplicate: true, message: { seq: 1 } });
 		// Without an id the server makes one.
-		const noId = await api('/api/messages', { cookie: alice.cookie, method: 'POST', body: { room: room.id, text: 'second' } });
+		const noId = await api('/api/messages', {
+			cookie: alice.cookie,
+			method: 'POST',
+			body: { room: room.id, text: 'second' }
+		});
 		expect(noId.status).toBe(201);
 		expect(((await noId.json()) as { message: ChatMessage }).message.seq).toBe(2);
 		await socket.next('message', (e) => e.payload.seq === 2);
@@ -53,7 +65,11 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		const alice = await signedInUser(env);
 		const room = await newRoom(env, alice.user.id);
 		for (let i = 1; i <= 7; i++) {
-			const res = await api('/api/messages', { cookie: alice.cookie, method: 'POST', body: { room: room.id, text: `n${i}` } });
+			const res = await api('/api/messages', {
+				cookie: alice.cookie,
+				method: 'POST',
+				body: { room: room.id, text: `n${i}` }
+			});
 			expect(res.status).toBe(201);
 		}
 		const latest = (await (await api(`/api/messages?room=${room.id}&limit=3`, { cookie: alice.cookie })).json()) as {
@@ -64,7 +80,9 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect(latest.messages.map((m) => m.text)).toEqual(['n5', 'n6', 'n7']);
 		expect(latest.hasMore).toBe(true);
 		expect(latest.rev).toBe(7);
-		const older = (await (await api(`/api/messages?room=${room.id}&before=5&limit=10`, { cookie: alice.cookie })).json()) as {
+		const older = (await (
+			await api(`/api/messages?room=${room.id}&before=5&limit=10`, { cookie: alice.cookie })
+		).json()) as {
 			messages: ChatMessage[];
 			hasMore: boolean;
 		};
@@ -79,12 +97,18 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		const room = await newRoom(env, alice.user.id);
 		const socket = await openChat(alice.cookie, room.id);
 		await socket.next('history');
-		await api('/api/messages', { cookie: alice.cookie, method: 'POST', body: { room: room.id, text: 'react here', id: 'm1' } });
+		await api('/api/messages', {
+			cookie: alice.cookie,
+			method: 'POST',
+			body: { room: room.id, text: 'react here', id: 'm1' }
+		});
 		const put = (body: unknown) => api('/api/messages/m1/react', { cookie: alice.cookie, method: 'PUT', body });
 
 		const on = await put({ room: room.id, emoji: '🎉' });
 		expect(on.status).toBe(200);
-		expect(((await on.json()) as { message: ChatMessage }).message.reactions).toEqual([{ emoji: '🎉', users: [alice.user.id] }]);
+		expect(((await on.json()) as { message: ChatMessage }).message.reactions).toEqual([
+			{ emoji: '🎉', users: [alice.user.id] }
+		]);
 		expect((await socket.next('react')).payload.reactions).toHaveLength(1);
 		// `on: true` again changes nothing (idempotent PUT); a toggle then removes it.
 		const still = await put({ room: room.id, emoji: '🎉', on: true });
@@ -95,7 +119,11 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect(socket.events.filter((e) => e.type === 'react')).toHaveLength(2);
 
 		expect((await put({ room: room.id, emoji: 'not an emoji' })).status).toBe(400);
-		const missing = await api('/api/messages/nope/react', { cookie: alice.cookie, method: 'PUT', body: { room: room.id, emoji: '👍' } });
+		const missing = await api('/api/messages/nope/react', {
+			cookie: alice.cookie,
+			method: 'PUT',
+			body: { room: room.id, emoji: '👍' }
+		});
 		expect(missing.status).toBe(404);
 	});
 
@@ -123,7 +151,8 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect((await post(alice.cookie, { room: pub.id, text: 'x'.repeat(4097) })).status).toBe(400);
 		expect((await post(alice.cookie, { room: pub.id, text: 'hi', extra: 1 })).status).toBe(400);
 
-		for (let i = 0; i < CHAT_RATE_BURST; i++) expect((await post(alice.cookie, { room: pub.id, text: `ok ${i}` })).status).toBe(201);
+		for (let i = 0; i < CHAT_RATE_BURST; i++)
+			expect((await post(alice.cookie, { room: pub.id, text: `ok ${i}` })).status).toBe(201);
 		const limited = await post(alice.cookie, { room: pub.id, text: 'one too many' });
 		expect(limited.status).toBe(429);
 		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -30,7 +30,7 @@ describe('chat room directory in D1', () => {
 		expect(theirs.mine).toEqual([]);
 		expect(theirs.open.map((r) => r.id)).toContain(pub.id);
 		expect(theirs.open.map((r) => r.id)).not.toContain(priv.id);
-		expect((await roomAccess(db, priv.id, other.user.id))).toBeNull();
+		expect(await roomAccess(db, priv.id, other.user.id)).toBeNull();
 		expect((await roomAccess(db, pub.id, other.user.id))?.member).toBe(false);
 	});
 

@@ -113,7 +113,10 @@ export async function joinPublicRoom(db: Db, roomId: string, userId: string) {
 /** Redeems an invite link: the token's hash must match the room's current invite. */
 export async function joinByInvite(db: Db, token: string, userId: string) {
 	if (!/^[a-z2-7]{32}$/.test(token)) throw new RoomAccessError(404, 'That invite link is not valid.');
-	const [room] = await db.select().from(chatRooms).where(eq(chatRooms.inviteHash, inviteHash(token)));
+	const [room] = await db
+		.select()
+		.from(chatRooms)
+		.where(eq(chatRooms.inviteHash, inviteHash(token)));
 	if (!room) throw new RoomAccessError(404, 'That invite link is not valid (it may have been replaced).');
 	const now = new Date();
 	await db.batch([
@@ -129,14 +132,15 @@ export async function createInvite(db: Db, roomId: string, userId: string) {
 	const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(INVITE_TOKEN_BYTES)));
 	const now = new Date();
 	await db.batch([
-		db.update(chatRooms).set({ inviteHash: inviteHash(token) }).where(eq(chatRooms.id, roomId)),
+		db
+			.update(chatRooms)
+			.set({ inviteHash: inviteHash(token) })
+			.where(eq(chatRooms.id, roomId)),
 		db.insert(auditEvents).values({ at: now, actorId: userId, action: 'chat.invite-create', subject: roomId })
 	]);
 	return token;
 }
 
 export async function leaveRoom(db: Db, roomId: string, userId: string) {
-	await db
-		.delete(chatMemberships)
-		.where(and(eq(chatMemberships.roomId, roomId), eq(chatMemberships.userId, userId)));
+	await db.delete(chatMemberships).where(and(eq(chatMemberships.roomId, roomId), eq(chatMemberships.userId, userId)));
 }

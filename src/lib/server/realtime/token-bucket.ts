@@ -26,7 +26,9 @@ export class TokenBuckets {
 		const perMs = limit.burst / limit.windowMs;
 		const row =
 			this.cache.get(key) ??
-			this.sql.exec<{ tokens: number; at: number }>(`SELECT tokens, at FROM ${this.table} WHERE key = ?`, key).toArray()[0];
+			this.sql
+				.exec<{ tokens: number; at: number }>(`SELECT tokens, at FROM ${this.table} WHERE key = ?`, key)
+				.toArray()[0];
 		const available = row ? Math.min(limit.burst, row.tokens + Math.max(0, now - row.at) * perMs) : limit.burst;
 		if (available < 1) return Math.ceil((1 - available) / perMs);
 		this.cache.set(key, { tokens: available - 1, at: now });

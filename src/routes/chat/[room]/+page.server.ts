@@ -1,6 +1,13 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { chatRoomStub } from '$lib/server/chat/access';
-import { createInvite, joinPublicRoom, leaveRoom, listRooms, RoomAccessError, roomAccess } from '$lib/server/chat/rooms';
+import {
+	createInvite,
+	joinPublicRoom,
+	leaveRoom,
+	listRooms,
+	RoomAccessError,
+	roomAccess
+} from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
 
