@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
 import { encodeRequest } from '$lib/protocol/chat-wire';
 import { chatRoomStub } from './access';
-import type { ChatRoom } from './chat-room';
+import { parseRateLimit, type ChatRoom } from './chat-room';
 import { newRoom, openChat } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { joinPublicRoom } from './rooms';
@@ -251,5 +251,12 @@ describe('ChatRoom Durable Object', () => {
 		await s.next('history');
 		await chatRoomStub(env, pub.id).removeMember(outsider.user.id);
 		expect((await s.closed).code).toBe(1008);
+	});
+
+	it('reads a CHAT_RATE_LIMIT override as "<burst>/<window ms>" and ignores anything else', () => {
+		expect(parseRateLimit('20/5000')).toEqual({ burst: 20, windowMs: 5000 });
+		expect(parseRateLimit(' 3 / 1000 ')).toEqual({ burst: 3, windowMs: 1000 });
+		for (const bad of [undefined, '', '0/1000', '10', 'ten/1000', '10/0', '-1/5'])
+			expect(parseRateLimit(bad)).toBeNull();
 	});
 });

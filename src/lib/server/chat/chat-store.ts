@@ -219,11 +219,6 @@ export class ChatStore {
 		return { kind: 'catchup', messages: this.snapshots(rows) };
 	}
 
-	get(id: string): ChatMessage | null {
-		const row = this.row(id);
-		return row ? this.snapshot(row) : null;
-	}
-
 	// ---- internals ----------------------------------------------------------------------------------
 
 	/** The caller writes it onto the changed row in the same synchronous step (that row is its record). */
