@@ -1,4 +1,338 @@
-import { RelayRoom } from '$lib/server/realtime/relay-room';
+import type { ChatMessage, ChatUser, ClientRequest, ServerEventName, ServerPayload } from '$lib/protocol/chat';
+import {
+	CHAT_MAX_FRAME_BYTES,
+	CHAT_PAGE_SIZE,
+	CHAT_RATE_BURST,
+	CHAT_RATE_WINDOW_MS,
+	CHAT_TYPING_TTL_MS
+} from '$lib/protocol/chat-limits';
+import { decodeRequest, encodeEvent, WireError, type FrameCodec } from '$lib/protocol/chat-wire';
+import { CloseCode } from '$lib/server/realtime/close-codes';
+import type { SocketIdentity } from '$lib/server/realtime/identity';
+import { ProtocolError } from '$lib/server/realtime/protocol-error';
+import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
+import { ChatStore, ChatStoreError } from './chat-store';
+import { loadServerCodec } from './wire-codec';
 
-/** One chat room. Until its app lands it only relays text between its sockets. */
-export class ChatRoom extends RelayRoom {}
+interface ChatAttachment extends BaseAttachment {
+	user: ChatUser;
+	/** The rev the client resumes from (`?since=`), or null for a first join. */
+	since: number | null;
+	/** Until when this socket's user shows as typing (0: not typing). Lives here so it survives hibernation. */
+	typingUntil: number;
+}
+
+/** A client mistake answered with an error frame that names the request (frame seq) and message id. */
+class ChatRequestError extends ProtocolError {
+	constructor(
+		code: string,
+		message: string,
+		readonly ref: { seq?: number; id?: string },
+		retryAfterMs?: number
+	) {
+		super(code, message, retryAfterMs);
+	}
+}
+
+export type ChatResult<T> = ({ ok: true } & T) | { ok: false; code: string; message: string; retryAfterMs?: number };
+
+/**
+ * One chat room (named by its D1 room id). Owns the room's messages and reactions in its SQLite
+ * (ChatStore), assigns their sequence numbers, and fans every change out to the room's sockets as
+ * binary codec frames. Presence and typing are read from socket attachments, so both are right again
+ * the moment the object wakes from hibernation. The worker has already checked membership before a
+ * socket or RPC call reaches here.
+ */
+export class ChatRoom extends RealtimeObject<ChatAttachment> {
+	protected readonly maxInboundBytes = CHAT_MAX_FRAME_BYTES;
+	/** The per-user send budget (CHAT_RATE_LIMIT overrides); public so a test can raise it for a load scenario. */
+	rateLimit: BucketLimit;
+
+	/**
+	 * Who is typing until when, by user: a cache of the sockets' attachments (the record, which survives
+	 * hibernation), rebuilt from them on first use after a wake-up, so a send does not read every socket.
+	 */
+	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
+	private codec!: FrameCodec;
+	private store!: ChatStore;
+	private buckets!: TokenBuckets;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.rateLimit = parseRateLimit(env.CHAT_RATE_LIMIT) ?? { burst: CHAT_RATE_BURST, windowMs: CHAT_RATE_WINDOW_MS };
+		// No event is delivered before this settles, so handlers can use codec and store synchronously.
+		void ctx.blockConcurrencyWhile(async () => {
+			this.codec = await loadServerCodec();
+			this.store = new ChatStore(ctx.storage.sql);
+			this.buckets = new TokenBuckets(ctx.storage.sql, 'send_buckets');
+		});
+	}
+
+	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
+
+	async postMessage(
+		user: ChatUser,
+		id: string,
+		text: string
+	): Promise<ChatResult<{ message: ChatMessage; duplicate: boolean }>> {
+		return this.asResult(() => this.doSend(user, id, text));
+	}
+
+	/** Toggles, or sets the reaction to `on` when given (idempotent for REST PUT). */
+	async react(user: ChatUser, id: string, emoji: string, on?: boolean): Promise<ChatResult<{ message: ChatMessage }>> {
+		return this.asResult(() => ({ message: this.doReact(user, id, emoji, on) }));
+	}
+
+	async historyPage(before: number | undefined, limit: number) {
+		return { ...this.store.page(before, limit), rev: this.store.rev };
+	}
+
+	/** Closes a user's sockets after they left the room (their membership is already gone from D1). */
+	async removeMember(userId: string): Promise<number> {
+		return this.closeWhere((a) => a.user.id === userId, CloseCode.policy, 'You left this room.');
+	}
+
+	// ---- sockets ------------------------------------------------------------------------------------
+
+	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
+		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
+		const avatarKey = identity.claims?.avatarKey;
+		const since = new URL(request.url).searchParams.get('since');
+		return {
+			identity,
+			connectedAt: Date.now(),
+			user: { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null },
+			since: since !== null && /^\d{1,15}$/.test(since) ? Number(since) : null,
+			typingUntil: 0
+		};
+	}
+
+	/** One tag per user, so "this user's sockets" is a lookup rather than a scan of every attachment. */
+	protected tagsFor(attachment: ChatAttachment): string[] {
+		return [userTag(attachment.user.id)];
+	}
+
+	/** Presence first, then the history the client lacks, then who is typing; all before any later event. */
+	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
+		const { user, since } = attachment;
+		const online = this.online();
+		const firstSocket = !this.sockets(userTag(user.id)).some((s) => s !== ws);
+		if (firstSocket) this.broadcastEvent('presence', { online, joined: user }, ws);
+		this.sendEvent(ws, 'presence', { online });
+
+		const rev = this.store.rev;
+		const changes = since === null ? null : this.store.changesSince(since);
+		if (changes?.kind === 'catchup') {
+			// In page-sized frames so a long absence does not become one huge frame.
+			for (let i = 0; i === 0 || i < changes.messages.length; i += CHAT_PAGE_SIZE) {
+				const messages = changes.messages.slice(i, i + CHAT_PAGE_SIZE);
+				this.sendEvent(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
+			}
+		} else {
+			const page = this.store.page(undefined, CHAT_PAGE_SIZE);
+			this.sendEvent(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
+		}
+		const typing = this.typing();
+		if (typing.users.length > 0) this.sendEvent(ws, 'typing', typing);
+	}
+
+	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: ChatAttachment) {
+		if (typeof message === 'string') throw new ChatRequestError('bad-frame', 'Chat frames are binary.', {});
+		let request: ClientRequest;
+		try {
+			request = decodeRequest(this.codec, message);
+		} catch (error) {
+			if (error instanceof WireError) throw new ChatRequestError(error.code, error.message, { seq: error.seq });
+			throw error;
+		}
+		const { user } = attachment;
+		const ref = { seq: request.seq, id: 'id' in request.payload ? request.payload.id : undefined };
+		try {
+			switch (request.type) {
+				case 'send': {
+					const { id, text } = request.payload;
+					const result = this.doSend(user, id, text);
+					this.sendEvent(
+						ws,
+						'ack',
+						{ id, seq: result.message.seq, rev: result.message.rev, duplicate: result.duplicate },
+						request.seq
+					);
+					return;
+				}
+				case 'edit': {
+					const { id, text } = request.payload;
+					this.doChange(user, 'edit', () => this.store.edit(user.id, id, text));
+					return;
+				}
+				case 'delete': {
+					const { id } = request.payload;
+					this.doChange(user, 'delete', () => this.store.delete(user.id, id));
+					return;
+				}
+				case 'react': {
+					const { id, emoji } = request.payload;
+					this.doReact(user, id, emoji);
+					return;
+				}
+				case 'typing':
+					this.onTyping(ws, attachment);
+					return;
+				case 'history': {
+					const { before, limit } = request.payload;
+					const page = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
+					this.sendEvent(ws, 'history', { kind: 'older', ...page, rev: this.store.rev }, request.seq);
+					return;
+				}
+			}
+		} catch (error) {
+			if (error instanceof ChatStoreError) throw new ChatRequestError(error.code, error.message, ref);
+			if (error instanceof RateLimited)
+				throw new ChatRequestError('rate-limited', error.message, ref, error.retryAfterMs);
+			throw error;
+		}
+	}
+
+	protected onClose(_ws: WebSocket, { user, typingUntil }: ChatAttachment) {
+		const stillHere = this.sockets(userTag(user.id)).length > 0;
+		if (!stillHere) this.broadcastEvent('presence', { online: this.online(), left: user });
+		if (typingUntil > Date.now()) {
+			this.typingCache = null; // another socket of the same user may still be typing: re-read
+			this.broadcastEvent('typing', this.typing());
+		}
+	}
+
+	protected encodeError(error: ProtocolError): Uint8Array {
+		const ref = error instanceof ChatRequestError ? error.ref : {};
+		return encodeEvent(
+			this.codec,
+			'error',
+			{ code: error.code, message: error.message, retryAfterMs: error.retryAfterMs, id: ref.id },
+			ref.seq ?? 0
+		);
+	}
+
+	// ---- actions shared by sockets and RPC ----------------------------------------------------------
+
+	private doSend(user: ChatUser, id: string, text: string) {
+		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
+		const result = this.store.post(user, id, text, () => this.charge(user.id));
+		if (!result.duplicate) {
+			this.broadcastEvent('message', result.message);
+			this.stopTyping(user.id);
+		}
+		return result;
+	}
+
+	private doReact(user: ChatUser, id: string, emoji: string, on?: boolean): ChatMessage {
+		this.charge(user.id);
+		const { message, changed } = this.store.react(user.id, id, emoji, on);
+		if (changed) this.broadcastEvent('react', message);
+		return message;
+	}
+
+	private doChange(user: ChatUser, type: 'edit' | 'delete', change: () => ChatMessage): ChatMessage {
+		this.charge(user.id);
+		const message = change();
+		this.broadcastEvent(type, message);
+		return message;
+	}
+
+	private charge(userId: string) {
+		const wait = this.buckets.take(userId, this.rateLimit);
+		if (wait > 0) throw new RateLimited(wait);
+	}
+
+	private asResult<T extends object>(run: () => T): ChatResult<T> {
+		try {
+			return { ok: true, ...run() };
+		} catch (error) {
+			if (error instanceof ChatStoreError) return { ok: false, code: error.code, message: error.message };
+			if (error instanceof RateLimited)
+				return { ok: false, code: 'rate-limited', message: error.message, retryAfterMs: error.retryAfterMs };
+			throw error;
+		}
+	}
+
+	// ---- presence and typing (from attachments, so they survive hibernation) ------------------------
+
+	private online(): ChatUser[] {
+		const users = new Map<string, ChatUser>();
+		for (const ws of this.sockets()) {
+			const user = this.attachment(ws)?.user;
+			if (user) users.set(user.id, user);
+		}
+		return [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
+	}
+
+	private typingUsers() {
+		if (!this.typingCache) {
+			const cache = new Map<string, { id: string; name: string; until: number }>();
+			for (const ws of this.sockets()) {
+				const a = this.attachment(ws);
+				if (!a || a.typingUntil === 0) continue;
+				const seen = cache.get(a.user.id);
+				if (!seen || seen.until < a.typingUntil) cache.set(a.user.id, { ...a.user, until: a.typingUntil });
+			}
+			this.typingCache = cache;
+		}
+		return this.typingCache;
+	}
+
+	private typing(now = Date.now()): ServerPayload<'typing'> {
+		const users = [...this.typingUsers().values()].filter((u) => u.until > now);
+		return { users: users.map((u) => ({ id: u.id, name: u.name, ms: u.until - now })) };
+	}
+
+	private onTyping(ws: WebSocket, attachment: ChatAttachment) {
+		const now = Date.now();
+		// Re-announce only when the indicator is new or more than half expired: keystrokes stay cheap.
+		const announce = attachment.typingUntil - now < CHAT_TYPING_TTL_MS / 2;
+		const until = now + CHAT_TYPING_TTL_MS;
+		this.setAttachment(ws, { ...attachment, typingUntil: until });
+		this.typingUsers().set(attachment.user.id, { ...attachment.user, until });
+		if (announce) this.broadcastEvent('typing', this.typing(now), ws);
+	}
+
+	/** A sent message ends its author's typing indicator everywhere. */
+	private stopTyping(userId: string) {
+		const entry = this.typingUsers().get(userId);
+		if (!entry) return;
+		this.typingUsers().delete(userId);
+		for (const ws of this.sockets(userTag(userId))) {
+			const a = this.attachment(ws);
+			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
+		}
+		if (entry.until > Date.now()) this.broadcastEvent('typing', this.typing());
+	}
+
+	// ---- wire -----------------------------------------------------------------------------------------
+
+	private sendEvent<K extends ServerEventName>(ws: WebSocket, type: K, payload: ServerPayload<K>, seq = 0) {
+		this.send(ws, encodeEvent(this.codec, type, payload, seq));
+	}
+
+	private broadcastEvent<K extends ServerEventName>(type: K, payload: ServerPayload<K>, except?: WebSocket) {
+		this.broadcast(encodeEvent(this.codec, type, payload), { except });
+	}
+}
+
+function userTag(userId: string) {
+	return `user:${userId}`;
+}
+
+/** "<burst>/<window ms>" (e.g. "10/10000"), or null for empty or malformed values (the default then applies). */
+export function parseRateLimit(value: string | undefined): BucketLimit | null {
+	const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,12})\s*$/.exec(value ?? '');
+	if (!match) return null;
+	const [burst, windowMs] = [Number(match[1]), Number(match[2])];
+	return burst >= 1 && windowMs >= 1 ? { burst, windowMs } : null;
+}
+
+class RateLimited extends Error {
+	constructor(readonly retryAfterMs: number) {
+		super(`Slow down: you can send again in ${Math.ceil(retryAfterMs / 1000)} s.`);
+		this.name = 'RateLimited';
+	}
+}

@@ -1,0 +1,286 @@
+// npm run bench:chat — fan-out throughput and latency of the ChatRoom Durable Object (SQLite storage,
+// sequence numbers, WASM codec frames) against a bare broadcast object (RelayRoom: JSON relay, no storage,
+// no codec), under the same load in the same run, on the local runtime (wrangler dev, loopback).
+//
+// Load: N sockets in one room, M of them senders. Each sender keeps WINDOW messages in flight: it sends the
+// next one when its own previous one comes back through the room (the same signal for both objects), until
+// it has sent PER_SENDER. Every socket, senders included, receives every message.
+//
+// Env: BENCH_SOCKETS (200), BENCH_SENDERS (10), BENCH_MESSAGES per sender (100), BENCH_WINDOW (4),
+//      BENCH_PORT (8790), BENCH_ROUNDS (2: chat/bare pairs, alternating order; the table shows each's best).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
+
+const env = (name: string, fallback: number) => {
+	const value = Number(process.env[name] ?? fallback);
+	if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+	return value;
+};
+const SOCKETS = env('BENCH_SOCKETS', 200);
+const SENDERS = Math.min(env('BENCH_SENDERS', 10), SOCKETS);
+const PER_SENDER = env('BENCH_MESSAGES', 100);
+const WINDOW = env('BENCH_WINDOW', 4);
+const ROUNDS = env('BENCH_ROUNDS', 2);
+const PORT = env('BENCH_PORT', 8790);
+const BASE = `http://127.0.0.1:${PORT}`;
+const WARMUP_PER_SENDER = 5;
+/** A run that has not finished by then failed (lost deliveries): bounded, never a hang. */
+const RUN_TIMEOUT_MS = 120_000;
+/**
+ * The per-user rate limit (10 per 10 s) is policy, not pipeline cost: raised for the benchmark so both
+ * objects see the same offered load.
+ */
+const BENCH_RATE_LIMIT = '100000000/1000';
+
+// Chat frame types, as in src/lib/protocol/chat.ts (ChatType). That module is not imported because Node's
+// type stripping cannot resolve its extensionless imports.
+const SEND = 1;
+const MESSAGE = 3;
+
+const { codec } = loadNodeCodec();
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- server and accounts ----------------------------------------------------------------------------
+
+function startServer(): ChildProcess {
+	return spawn('node', ['e2e/support/serve.mjs', String(PORT), '--var', `CHAT_RATE_LIMIT:${BENCH_RATE_LIMIT}`], {
+		stdio: ['ignore', 'ignore', 'ignore'],
+		detached: true // its own process group, so wrangler and workerd stop with it
+	});
+}
+
+async function waitForHealth() {
+	for (let i = 0; i < 240; i++) {
+		try {
+			if ((await fetch(`${BASE}/api/health`)).ok) return;
+		} catch {
+			// not listening yet
+		}
+		await sleep(500);
+	}
+	throw new Error('server did not become healthy');
+}
+
+async function formPost(path: string, fields: Record<string, string>, cookie?: string) {
+	const response = await fetch(`${BASE}${path}`, {
+		method: 'POST',
+		headers: { origin: BASE, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+		body: new URLSearchParams(fields)
+	});
+	if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+	return response;
+}
+
+async function signUp(i: number): Promise<string> {
+	const username = `bench${Date.now().toString(36)}${i}`;
+	const response = await formPost('/signup', {
+		username,
+		displayName: `Bench ${i}`,
+		password: 'correct horse battery'
+	});
+	const cookie = response.headers.getSetCookie().find((c) => c.startsWith('murmur_session='));
+	if (!cookie) throw new Error('sign-up set no session cookie');
+	return cookie.split(';')[0]!;
+}
+
+// ---- one measured run -------------------------------------------------------------------------------
+
+type Kind = 'chat' | 'bare';
+
+interface Client {
+	ws: WebSocket;
+	sender: number | null;
+}
+
+interface RunResult {
+	deliveries: number;
+	messages: number;
+	seconds: number;
+	latencies: number[];
+}
+
+/** Opens the N sockets for one object: senders first (one per sender account), the rest as audience. */
+async function openSockets(kind: Kind, roomId: string, senderCookies: string[], audienceCookie: string) {
+	const url =
+		kind === 'chat' ? `ws://127.0.0.1:${PORT}/chat/${roomId}/ws` : `ws://127.0.0.1:${PORT}/realtime/bench-${roomId}/ws`;
+	const clients: Client[] = [];
+	for (let start = 0; start < SOCKETS; start += 25) {
+		const batch = [];
+		for (let i = start; i < Math.min(SOCKETS, start + 25); i++) {
+			const sender = i < SENDERS ? i : null;
+			const cookie = sender === null ? audienceCookie : senderCookies[sender]!;
+			const ws = new WebSocket(url, { headers: { cookie, origin: BASE } } as unknown as string[]);
+			ws.binaryType = 'arraybuffer';
+			clients.push({ ws, sender });
+			batch.push(
+				new Promise<void>((resolve, reject) => {
+					ws.addEventListener('open', () => resolve(), { once: true });
+					ws.addEventListener('error', () => reject(new Error(`${kind} socket ${i} failed to open`)), { once: true });
+				})
+			);
+		}
+		await Promise.all(batch);
+	}
+	await sleep(500); // let join/presence traffic settle before measuring
+	return clients;
+}
+
+function idOf(kind: Kind, data: ArrayBuffer | string): string | null {
+	if (kind === 'chat') {
+		const frame = codec.decode(data as ArrayBuffer);
+		if (frame.type !== MESSAGE) return null;
+		return (JSON.parse(text.decode(frame.payload)) as { id: string }).id;
+	}
+	const message = JSON.parse(data as string) as { type: string; text?: string };
+	return message.type === 'said' ? message.text!.slice(0, message.text!.indexOf(' ')) : null;
+}
+
+function encodeSend(kind: Kind, id: string, seq: number): Uint8Array | string {
+	const body = `${id} — the quick brown fox jumps over the lazy dog, a typical short chat line.`;
+	if (kind === 'chat') return codec.encode(SEND, seq, utf8.encode(JSON.stringify({ id, text: body })));
+	return JSON.stringify({ type: 'say', text: body }); // the same line, so both carry the same text
+}
+
+async function run(kind: Kind, clients: Client[], tag: string, perSender: number): Promise<RunResult> {
+	const sentAt = new Map<string, number>();
+	const latencies: number[] = [];
+	const expected = SENDERS * perSender * clients.length;
+	let deliveries = 0;
+	let last = 0;
+	let done!: () => void;
+	const finished = new Promise<void>((resolve) => (done = resolve));
+	const sentBy = new Array<number>(SENDERS).fill(0);
+
+	const sendNext = (client: Client) => {
+		const s = client.sender!;
+		if (sentBy[s]! >= perSender) return;
+		const id = `${tag}-${s}-${sentBy[s]}`;
+		sentBy[s]! += 1;
+		sentAt.set(id, performance.now());
+		client.ws.send(encodeSend(kind, id, sentBy[s]!));
+	};
+
+	const handlers = clients.map((client) => {
+		const handler = (event: MessageEvent) => {
+			const id = idOf(kind, event.data);
+			if (id === null || !id.startsWith(`${tag}-`)) return;
+			const now = performance.now();
+			latencies.push(now - sentAt.get(id)!);
+			deliveries++;
+			last = now;
+			// A sender's own message came back through the room: its window has room for the next one.
+			if (client.sender !== null && id.startsWith(`${tag}-${client.sender}-`)) sendNext(client);
+			if (deliveries === expected) done();
+		};
+		client.ws.addEventListener('message', handler);
+		return handler;
+	});
+
+	const first = performance.now();
+	for (const client of clients) {
+		if (client.sender === null) continue;
+		for (let w = 0; w < WINDOW; w++) sendNext(client);
+	}
+	const timeout = setTimeout(() => done(), RUN_TIMEOUT_MS);
+	await finished;
+	clearTimeout(timeout);
+	clients.forEach((client, i) => client.ws.removeEventListener('message', handlers[i]!));
+	if (deliveries !== expected) throw new Error(`${kind}: ${deliveries} of ${expected} deliveries arrived`);
+	return { deliveries, messages: SENDERS * perSender, seconds: (last - first) / 1000, latencies };
+}
+
+async function closeAll(clients: Client[]) {
+	await Promise.all(
+		clients.map(
+			(c) =>
+				new Promise<void>((resolve) => {
+					if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+					c.ws.addEventListener('close', () => resolve(), { once: true });
+					c.ws.close(1000);
+				})
+		)
+	);
+}
+
+async function measure(kind: Kind, round: number, roomId: string, senderCookies: string[], audienceCookie: string) {
+	const clients = await openSockets(kind, roomId, senderCookies, audienceCookie);
+	if (kind === 'chat') await sleep(200); // history pages on join, already drained by openSockets' settle
+	await run(kind, clients, `warm${round}${kind}`, WARMUP_PER_SENDER);
+	const result = await run(kind, clients, `r${round}${kind}`, PER_SENDER);
+	await closeAll(clients);
+	return result;
+}
+
+// ---- report -----------------------------------------------------------------------------------------
+
+function percentile(sorted: number[], p: number) {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summarise(r: RunResult) {
+	const sorted = [...r.latencies].sort((a, b) => a - b);
+	return {
+		deliveredPerSecond: r.deliveries / r.seconds,
+		messagesPerSecond: r.messages / r.seconds,
+		p50: percentile(sorted, 50),
+		p95: percentile(sorted, 95),
+		p99: percentile(sorted, 99)
+	};
+}
+
+async function main() {
+	const server = startServer();
+	const stop = () => {
+		try {
+			process.kill(-server.pid!, 'SIGTERM');
+		} catch {
+			// already gone
+		}
+	};
+	process.on('SIGINT', () => {
+		stop();
+		process.exit(130);
+	});
+	try {
+		await waitForHealth();
+		const senderCookies: string[] = [];
+		for (let i = 0; i < SENDERS; i++) senderCookies.push(await signUp(i));
+		const audienceCookie = await signUp(SENDERS);
+		const created = await formPost('/chat?/create', { name: 'bench', visibility: 'public' }, senderCookies[0]);
+		const roomId = ((await created.json()) as { location: string }).location.split('/').pop()!;
+		for (const cookie of [...senderCookies.slice(1), audienceCookie])
+			await formPost('/chat?/join', { room: roomId }, cookie);
+
+		const best: Record<Kind, ReturnType<typeof summarise> | null> = { chat: null, bare: null };
+		for (let round = 0; round < ROUNDS; round++) {
+			const order: Kind[] = round % 2 === 0 ? ['chat', 'bare'] : ['bare', 'chat'];
+			for (const kind of order) {
+				const s = summarise(await measure(kind, round, roomId, senderCookies, audienceCookie));
+				if (!best[kind] || s.deliveredPerSecond > best[kind]!.deliveredPerSecond) best[kind] = s;
+			}
+		}
+		const chat = best.chat!;
+		const bare = best.bare!;
+		const row = (name: string, s: typeof chat) =>
+			`| ${name.padEnd(36)} | ${s.deliveredPerSecond.toFixed(0).padStart(11)} | ${s.messagesPerSecond.toFixed(1).padStart(7)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p95.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} |`;
+		console.log(
+			`\nbench:chat — ${SOCKETS} sockets in one room, ${SENDERS} senders × ${PER_SENDER} messages, window ${WINDOW}, best of ${ROUNDS} rounds (wrangler dev, loopback)\n`
+		);
+		console.log('| object                               | delivered/s | msgs/s  | p50 ms | p95 ms | p99 ms |');
+		console.log('|--------------------------------------|-------------|---------|--------|--------|--------|');
+		console.log(row('ChatRoom (SQLite + WASM codec)', chat));
+		console.log(row('RelayRoom (bare broadcast, JSON)', bare));
+		console.log(
+			`| ${'ratio chat / bare'.padEnd(36)} | ${(chat.deliveredPerSecond / bare.deliveredPerSecond).toFixed(2).padStart(10)}× | ${''.padStart(7)} | ${(chat.p50 / bare.p50).toFixed(2).padStart(5)}× | ${(chat.p95 / bare.p95).toFixed(2).padStart(5)}× | ${(chat.p99 / bare.p99).toFixed(2).padStart(5)}× |`
+		);
+		console.log(
+			`\ntarget: chat throughput ≥ 0.8× bare at a comparable p99 → ${chat.deliveredPerSecond / bare.deliveredPerSecond >= 0.8 ? 'met' : 'NOT met'}`
+		);
+	} finally {
+		stop();
+	}
+}
+
+await main();

@@ -1,0 +1,157 @@
+import { WebSocket as ReconnectingSocket } from 'partysocket';
+import { loadBrowserCodec } from '$lib/protocol/load-codec-browser';
+import type { ChatMessage, ChatUser } from '$lib/protocol/chat';
+import { ChatSession, type OutboxItem, type TypingUser } from './chat-session';
+
+/** Close code the room uses when the user is no longer a member (CloseCode.policy): do not reconnect. */
+const POLICY_CLOSE = 1008;
+
+/**
+ * The browser's chat connection: a ChatSession (protocol, outbox, resume point) on a partysocket that
+ * reconnects by itself, with the session's state mirrored into runes for the components. Unconfirmed
+ * sends are also kept in localStorage, so a message written offline survives a reload and is still sent
+ * exactly once (the room deduplicates by id).
+ */
+export class ChatClient {
+	messages: ChatMessage[] = $state.raw([]);
+	pending: OutboxItem[] = $state.raw([]);
+	online: ChatUser[] = $state.raw([]);
+	typing: TypingUser[] = $state.raw([]);
+	status: 'connecting' | 'connected' | 'reconnecting' | 'closed' = $state('connecting');
+	hasMore = $state(false);
+	loadingOlder = $state(false);
+	notice: string | null = $state(null);
+
+	private socket: ReconnectingSocket | null = null;
+	private typingTimer: ReturnType<typeof setTimeout> | undefined;
+	private readonly session: ChatSession;
+	private readonly storageKey: string;
+
+	private constructor(
+		codec: Awaited<ReturnType<typeof loadBrowserCodec>>,
+		readonly roomId: string,
+		readonly me: ChatUser
+	) {
+		this.storageKey = `murmur.chat.outbox.${roomId}.${me.id}`;
+		this.session = new ChatSession(codec, me, () => this.sync());
+		this.session.outbox = restoreOutbox(this.storageKey);
+	}
+
+	/** Loads the codec (WASM) first, so no frame is ever handled without it. */
+	static async open(roomId: string, me: ChatUser): Promise<ChatClient> {
+		const client = new ChatClient(await loadBrowserCodec(), roomId, me);
+		client.sync();
+		client.connect();
+		return client;
+	}
+
+	send(text: string) {
+		this.session.send(text);
+	}
+	retry(id: string) {
+		this.session.retry(id);
+	}
+	discard(id: string) {
+		this.session.discard(id);
+	}
+	edit(id: string, text: string) {
+		this.session.edit(id, text);
+	}
+	remove(id: string) {
+		this.session.remove(id);
+	}
+	react(id: string, emoji: string) {
+		this.session.react(id, emoji);
+	}
+	keystroke() {
+		this.session.keystroke();
+	}
+	loadOlder() {
+		this.session.loadOlder();
+	}
+	dismissNotice() {
+		this.session.lastError = null;
+		this.sync();
+	}
+
+	close() {
+		clearTimeout(this.typingTimer);
+		this.socket?.close();
+		this.socket = null;
+	}
+
+	private connect() {
+		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+		const base = `${protocol}//${location.host}/chat/${encodeURIComponent(this.roomId)}/ws`;
+		// The URL is re-read on every reconnect, so it always carries the newest resume point.
+		const socket = new ReconnectingSocket(() => this.session.socketUrl(base), undefined, {
+			// partysocket's own send queue would replay frames before our ordered outbox; we keep our own.
+			maxEnqueuedMessages: 0,
+			minReconnectionDelay: 500,
+			maxReconnectionDelay: 5_000
+		});
+		socket.binaryType = 'arraybuffer';
+		socket.addEventListener('open', () => {
+			this.status = 'connected';
+			// The codec returns a fresh copy (never a view of WASM memory), backed by a plain ArrayBuffer.
+			this.session.opened((bytes) => socket.send(bytes as Uint8Array<ArrayBuffer>));
+		});
+		socket.addEventListener('message', (event: MessageEvent) => {
+			if (event.data instanceof ArrayBuffer) this.session.received(event.data);
+		});
+		socket.addEventListener('close', (event: CloseEvent) => {
+			this.session.closed();
+			if (event.code === POLICY_CLOSE) {
+				this.status = 'closed';
+				this.notice = event.reason || 'You can no longer use this room.';
+				socket.close();
+				return;
+			}
+			if (this.socket) this.status = 'reconnecting';
+		});
+		this.socket = socket;
+	}
+
+	/** Copies the session into runes; schedules a refresh for when the next typing indicator expires. */
+	private sync() {
+		const s = this.session;
+		this.messages = s.ordered();
+		this.pending = s.pending();
+		this.online = s.online;
+		this.hasMore = s.hasMore;
+		this.loadingOlder = s.loadingOlder;
+		if (s.lastError) this.notice = s.lastError.message;
+		const now = Date.now();
+		this.typing = s.typingNow(now);
+		clearTimeout(this.typingTimer);
+		if (this.typing.length > 0) {
+			const next = Math.min(...this.typing.map((t) => t.until)) - now;
+			this.typingTimer = setTimeout(() => this.sync(), Math.max(50, next));
+		}
+		saveOutbox(this.storageKey, s.outbox);
+	}
+}
+
+function restoreOutbox(key: string): OutboxItem[] {
+	try {
+		const raw = localStorage.getItem(key);
+		if (!raw) return [];
+		const items = JSON.parse(raw) as OutboxItem[];
+		return Array.isArray(items)
+			? items
+					.filter((i) => typeof i?.id === 'string' && typeof i.text === 'string')
+					.map((i) => ({ ...i, state: i.state === 'failed' ? 'failed' : 'queued' }))
+			: [];
+	} catch {
+		return [];
+	}
+}
+
+function saveOutbox(key: string, items: OutboxItem[]) {
+	try {
+		if (items.length === 0) localStorage.removeItem(key);
+		else localStorage.setItem(key, JSON.stringify(items));
+	} catch {
+		// Storage full or disabled: the outbox still works for this page's lifetime.
+	}
+}

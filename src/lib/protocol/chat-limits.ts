@@ -1,0 +1,49 @@
+/**
+ * Chat limits, shared by the browser (to refuse early, with a clear message) and the ChatRoom Durable
+ * Object (to enforce). Each one says why it has the value it has.
+ */
+
+/** Longest message text in UTF-8 bytes: a long paragraph, while keeping a page of 50 well under 1 MiB. */
+export const CHAT_TEXT_MAX_BYTES = 4 * 1024;
+
+/**
+ * Largest inbound socket frame. A send carries at most 4 KiB of text, but JSON escaping can grow it up to
+ * 6× (a control character becomes \u00XX) before the codec's LZ4 shrinks it again, plus the envelope and
+ * the 24-byte frame header: 32 KiB covers every valid send. Anything larger is not a chat frame, so the
+ * socket is closed with 1009 before a byte of it is decoded.
+ */
+export const CHAT_MAX_FRAME_BYTES = 32 * 1024;
+
+/**
+ * Per-user send budget (token bucket): a burst of 10 messages, refilled at 10 per 10 s. Humans rarely type
+ * faster; a bot or stuck client that does is slowed instead of flooding every member's screen. Counts
+ * sends, edits, deletes and reactions, over socket and REST alike.
+ */
+export const CHAT_RATE_BURST = 10;
+export const CHAT_RATE_WINDOW_MS = 10_000;
+
+/** Messages per history page: one screen and a bit on a desktop, cheap to render on a phone. */
+export const CHAT_PAGE_SIZE = 50;
+/** Upper bound a client (or REST caller) may ask for in one page, so one request cannot read a whole room. */
+export const CHAT_PAGE_MAX = 200;
+
+/**
+ * A reconnecting client that missed more changes than this gets the latest page with `reset` instead of a
+ * replay: replaying thousands of rows into one socket frame would hit the frame cap and stall the room.
+ */
+export const CHAT_CATCHUP_MAX = 500;
+
+/** A typing signal shows for this long after the last keystroke signal (the issue asks for ~5 s). */
+export const CHAT_TYPING_TTL_MS = 5_000;
+/** Clients send at most one typing signal per this interval while the user keeps typing. */
+export const CHAT_TYPING_SIGNAL_INTERVAL_MS = 2_000;
+
+/** Client-generated message ids: long enough for a UUID or ULID, short enough to index cheaply. */
+export const CHAT_MESSAGE_ID_MAX = 64;
+/** One emoji may be several code points (flags, skin tones, ZWJ sequences); 32 bytes covers them. */
+export const CHAT_EMOJI_MAX_BYTES = 32;
+/** Distinct emoji per message, so reactions cannot be used to grow a message row without bound. */
+export const CHAT_REACTIONS_PER_MESSAGE_MAX = 20;
+
+/** Room names as shown in the directory. */
+export const CHAT_ROOM_NAME_MAX = 60;

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import {
+	CHAT_EMOJI_MAX_BYTES,
+	CHAT_MESSAGE_ID_MAX,
+	CHAT_PAGE_MAX,
+	CHAT_PAGE_SIZE,
+	CHAT_ROOM_NAME_MAX,
+	CHAT_TEXT_MAX_BYTES
+} from './chat-limits';
+
+/**
+ * The chat protocol's payloads, defined once and used by the browser, the ChatRoom Durable Object and the
+ * REST API. On the socket each payload travels as JSON inside a binary codec frame whose `type` byte is
+ * one of `ChatType` (see chat-wire.ts); the same type number means "request" from a client and "event"
+ * from the server, each with its own schema below.
+ */
+export const ChatType = {
+	send: 1,
+	ack: 2,
+	message: 3,
+	edit: 4,
+	delete: 5,
+	react: 6,
+	typing: 7,
+	presence: 8,
+	history: 9,
+	error: 10
+} as const;
+export type ChatTypeName = keyof typeof ChatType;
+
+const utf8 = new TextEncoder();
+export const utf8Length = (s: string) => utf8.encode(s).byteLength;
+
+/** Client-generated, so a resend after a lost ack is recognised rather than posted twice. */
+export const messageIdSchema = z
+	.string()
+	.max(CHAT_MESSAGE_ID_MAX)
+	.regex(/^[A-Za-z0-9_-]+$/, 'A message id is 1–64 letters, digits, "-" or "_".');
+
+export const messageTextSchema = z
+	.string()
+	.refine((s) => s.trim().length > 0, 'A message cannot be empty.')
+	.refine((s) => utf8Length(s) <= CHAT_TEXT_MAX_BYTES, `A message is at most ${CHAT_TEXT_MAX_BYTES} bytes.`);
+
+/** Emoji only: pictographs, flags, keycaps, with their joiners, variation selectors and skin tones. */
+const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u;
+const HAS_PICTURE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
+export const emojiSchema = z
+	.string()
+	.refine((s) => EMOJI.test(s) && HAS_PICTURE.test(s), 'A reaction is a single emoji.')
+	.refine((s) => utf8Length(s) <= CHAT_EMOJI_MAX_BYTES, 'That emoji is too long.');
+
+export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+// ---- client → server ------------------------------------------------------------------------------
+
+export const sendRequest = z.strictObject({ id: messageIdSchema, text: messageTextSchema });
+export const editRequest = z.strictObject({ id: messageIdSchema, text: messageTextSchema });
+export const deleteRequest = z.strictObject({ id: messageIdSchema });
+/** Toggles: reacting again with the same emoji removes the reaction. */
+export const reactRequest = z.strictObject({ id: messageIdSchema, emoji: emojiSchema });
+/** "I pressed a key": shows the sender as typing for CHAT_TYPING_TTL_MS. */
+export const typingRequest = z.strictObject({});
+/** Scroll-back: messages with seq < before, newest first up to `limit`, returned in ascending order. */
+export const historyRequest = z.strictObject({
+	before: seqSchema,
+	limit: z.number().int().min(1).max(CHAT_PAGE_MAX).optional()
+});
+
+export const clientRequests = {
+	send: sendRequest,
+	edit: editRequest,
+	delete: deleteRequest,
+	react: reactRequest,
+	typing: typingRequest,
+	history: historyRequest
+} as const;
+export type ClientRequestName = keyof typeof clientRequests;
+export type ClientPayload<K extends ClientRequestName> = z.infer<(typeof clientRequests)[K]>;
+export type ClientRequest = {
+	[K in ClientRequestName]: { type: K; seq: number; payload: z.infer<(typeof clientRequests)[K]> };
+}[ClientRequestName];
+
+// ---- server → client ------------------------------------------------------------------------------
+
+export const chatUserSchema = z.object({
+	id: z.string(),
+	name: z.string(),
+	avatarKey: z.string().nullable()
+});
+export type ChatUser = z.infer<typeof chatUserSchema>;
+
+export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) });
+
+/**
+ * One message as it is now. `seq` is its position in the room (1, 2, 3, … without gaps); `rev` is the
+ * room-wide change counter at its last change (post, edit, delete or reaction), which is what a
+ * reconnecting client resumes from. A deleted message keeps its seq as a tombstone with empty text.
+ */
+export const chatMessageSchema = z.object({
+	seq: seqSchema,
+	rev: seqSchema,
+	id: z.string(),
+	user: chatUserSchema,
+	text: z.string(),
+	createdAt: z.number(),
+	editedAt: z.number().nullable(),
+	deleted: z.boolean(),
+	reactions: z.array(reactionSchema)
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const ackEvent = z.object({ id: z.string(), seq: seqSchema, rev: seqSchema, duplicate: z.boolean() });
+
+export const typingEvent = z.object({
+	/** Who is typing now, with how many ms each indicator has left. */
+	users: z.array(z.object({ id: z.string(), name: z.string(), ms: z.number() }))
+});
+
+export const presenceEvent = z.object({
+	online: z.array(chatUserSchema),
+	joined: chatUserSchema.optional(),
+	left: chatUserSchema.optional()
+});
+
+export const historyEvent = z.object({
+	/**
+	 * latest: the newest page on join; catchup: every message changed since the client's `since` rev, in
+	 * rev order; reset: `since` was too far behind, so the newest page replaces what the client holds;
+	 * older: a scroll-back page.
+	 */
+	kind: z.enum(['latest', 'catchup', 'reset', 'older']),
+	messages: z.array(chatMessageSchema),
+	/** Whether messages older than the first one in this page exist. */
+	hasMore: z.boolean(),
+	/** The room's change counter when this page was read. */
+	rev: seqSchema
+});
+
+export const errorEvent = z.object({
+	code: z.string(),
+	message: z.string(),
+	retryAfterMs: z.number().optional(),
+	/** The message id the failed request was about, so the client can mark exactly that one failed. */
+	id: z.string().optional()
+});
+
+export const serverEvents = {
+	ack: ackEvent,
+	message: chatMessageSchema,
+	edit: chatMessageSchema,
+	delete: chatMessageSchema,
+	react: chatMessageSchema,
+	typing: typingEvent,
+	presence: presenceEvent,
+	history: historyEvent,
+	error: errorEvent
+} as const;
+export type ServerEventName = keyof typeof serverEvents;
+export type ServerEvent = {
+	[K in ServerEventName]: { type: K; seq: number; payload: z.infer<(typeof serverEvents)[K]> };
+}[ServerEventName];
+export type ServerPayload<K extends ServerEventName> = z.infer<(typeof serverEvents)[K]>;
+
+// ---- REST and room directory ------------------------------------------------------------------------
+
+export const roomNameSchema = z
+	.string()
+	.trim()
+	.min(1, 'Give the room a name.')
+	.max(CHAT_ROOM_NAME_MAX, `Room names are at most ${CHAT_ROOM_NAME_MAX} characters.`);
+
+export const createRoomSchema = z.object({
+	name: roomNameSchema,
+	visibility: z.enum(['public', 'private']).default('public')
+});
+
+export const restSendSchema = z.strictObject({
+	room: z.string().min(1),
+	text: messageTextSchema,
+	/** Optional for bots: supply one to make retries idempotent. */
+	id: messageIdSchema.optional()
+});
+
+/** `on` sets the reaction (PUT stays idempotent); without it the reaction toggles like in the UI. */
+export const restReactSchema = z.strictObject({
+	room: z.string().min(1),
+	emoji: emojiSchema,
+	on: z.boolean().optional()
+});
+
+/** Query of GET /api/messages. */
+export const restHistoryQuery = z.object({
+	room: z.string().min(1),
+	before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+	limit: z.coerce.number().int().min(1).max(CHAT_PAGE_MAX).default(CHAT_PAGE_SIZE)
+});

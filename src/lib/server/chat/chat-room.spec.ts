@@ -1,0 +1,262 @@
+import { env } from 'cloudflare:workers';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
+import { encodeRequest } from '$lib/protocol/chat-wire';
+import { chatRoomStub } from './access';
+import { parseRateLimit, type ChatRoom } from './chat-room';
+import { newRoom, openChat } from '../../../testing/chat';
+import { signedInUser } from '../../../testing/users';
+import { joinPublicRoom } from './rooms';
+import { getDb } from '$lib/server/db';
+
+async function roomWith(count: number) {
+	const users = await Promise.all(Array.from({ length: count }, () => signedInUser(env)));
+	const room = await newRoom(env, users[0]!.user.id);
+	for (const u of users.slice(1)) await joinPublicRoom(getDb(env), room.id, u.user.id);
+	return { users, room, stub: chatRoomStub(env, room.id) };
+}
+
+/** Lets a test post many messages quickly; the default budget is tested on its own below. */
+async function unlimited(stub: DurableObjectStub<ChatRoom>) {
+	await runInDurableObject(stub, (room: ChatRoom) => {
+		room.rateLimit = { burst: 100_000, windowMs: 1_000 };
+	});
+}
+
+describe('ChatRoom Durable Object', () => {
+	it('sends presence and the latest page on join, then numbers messages 1, 2, 3 … for everyone', async () => {
+		const { users, room, stub } = await roomWith(2);
+		await unlimited(stub);
+		const a = await openChat(users[0]!.cookie, room.id);
+		const first = await a.next('history');
+		expect(first.payload).toMatchObject({ kind: 'latest', messages: [], hasMore: false, rev: 0 });
+		expect((await a.next('presence')).payload.online.map((u) => u.id)).toEqual([users[0]!.user.id]);
+		const b = await openChat(users[1]!.cookie, room.id);
+		await b.next('history');
+		const joined = await a.next('presence', (e) => e.payload.joined?.id === users[1]!.user.id);
+		expect(joined.payload.online).toHaveLength(2);
+
+		for (let i = 0; i < 10; i++) {
+			a.request('send', { id: `a-${i}`, text: `from a ${i}` });
+			b.request('send', { id: `b-${i}`, text: `from b ${i}` });
+		}
+		await a.next('message', (e) => e.payload.seq === 20);
+		await b.next('message', (e) => e.payload.seq === 20);
+		const seen = (s: typeof a) => s.events.flatMap((e) => (e.type === 'message' ? [e.payload] : []));
+		expect(seen(a).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+		expect(seen(b).map((m) => m.id)).toEqual(seen(a).map((m) => m.id));
+		// Each sender's own order is kept.
+		const aOrder = seen(a)
+			.filter((m) => m.id.startsWith('a-'))
+			.map((m) => m.id);
+		expect(aOrder).toEqual(Array.from({ length: 10 }, (_, i) => `a-${i}`));
+		const ack = await a.next('ack', (e) => e.payload.id === 'a-3');
+		expect(ack.seq).toBeGreaterThan(0);
+		expect(ack.payload.duplicate).toBe(false);
+	});
+
+	it('treats a repeated client id as the same message (idempotent send)', async () => {
+		const { users, room } = await roomWith(2);
+		const a = await openChat(users[0]!.cookie, room.id);
+		const b = await openChat(users[1]!.cookie, room.id);
+		await a.next('history');
+		await b.next('history');
+		a.request('send', { id: 'same-id', text: 'once' });
+		const ack1 = await a.next('ack');
+		const s2 = a.request('send', { id: 'same-id', text: 'once' });
+		const ack2 = await a.next('ack', (e) => e.seq === s2);
+		expect(ack2.payload).toEqual({ ...ack1.payload, duplicate: true });
+		// Someone else cannot reuse (or overwrite) that id.
+		const s3 = b.request('send', { id: 'same-id', text: 'hijack' });
+		expect((await b.next('error', (e) => e.seq === s3)).payload).toMatchObject({ code: 'id-taken', id: 'same-id' });
+		b.request('history', { before: 100 });
+		const page = await b.next('history', (e) => e.payload.kind === 'older');
+		expect(page.payload.messages.map((m) => [m.id, m.text])).toEqual([['same-id', 'once']]);
+		expect(b.events.filter((e) => e.type === 'message')).toHaveLength(1);
+	});
+
+	it('pages history backwards by seq cursor', async () => {
+		const { users, room, stub } = await roomWith(1);
+		await unlimited(stub);
+		const me = { id: users[0]!.user.id, name: 'Poster', avatarKey: null };
+		for (let i = 1; i <= 120; i++) await stub.postMessage(me, `m${i}`, `message ${i}`);
+		const a = await openChat(users[0]!.cookie, room.id);
+		const latest = (await a.next('history')).payload;
+		expect(latest.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 + i));
+		expect(latest).toMatchObject({ kind: 'latest', hasMore: true, rev: 120 });
+		a.request('history', { before: 71 });
+		const older = (await a.next('history', (e) => e.payload.kind === 'older')).payload;
+		expect(older.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 21 + i));
+		expect(older.hasMore).toBe(true);
+		a.request('history', { before: 21, limit: 200 });
+		const oldest = (await a.next('history', (e) => e.payload.kind === 'older' && e.payload.messages[0]?.seq === 1))
+			.payload;
+		expect(oldest.messages).toHaveLength(20);
+		expect(oldest.hasMore).toBe(false);
+		// Over the page cap is a schema error, answered without closing the socket.
+		const bad = a.request('history', { before: 10, limit: 10_000 });
+		expect((await a.next('error', (e) => e.seq === bad)).payload.code).toBe('bad-payload');
+	});
+
+	it('toggles reactions per user per emoji, and broadcasts each change', async () => {
+		const { users, room } = await roomWith(2);
+		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
+		await a.next('history');
+		await b.next('history');
+		a.request('send', { id: 'r1', text: 'react to me' });
+		await b.next('message');
+		const [ua, ub] = [users[0]!.user.id, users[1]!.user.id];
+		a.request('react', { id: 'r1', emoji: '👍' });
+		expect((await b.next('react')).payload.reactions).toEqual([{ emoji: '👍', users: [ua] }]);
+		b.request('react', { id: 'r1', emoji: '👍' });
+		b.request('react', { id: 'r1', emoji: '🎉' });
+		const both = await a.next('react', (e) => e.payload.reactions.length === 2);
+		expect(both.payload.reactions).toEqual([
+			{ emoji: '👍', users: [ua, ub] },
+			{ emoji: '🎉', users: [ub] }
+		]);
+		a.request('react', { id: 'r1', emoji: '👍' }); // toggles off
+		const off = await b.next(
+			'react',
+			(e) => e.payload.reactions.length === 2 && e.payload.reactions[0]!.users.length === 1
+		);
+		expect(off.payload.reactions).toEqual([
+			{ emoji: '👍', users: [ub] },
+			{ emoji: '🎉', users: [ub] }
+		]);
+		const notEmoji = a.request('react', { id: 'r1', emoji: 'lol' });
+		expect((await a.next('error', (e) => e.seq === notEmoji)).payload.code).toBe('bad-payload');
+		const missing = a.request('react', { id: 'nope', emoji: '👍' });
+		expect((await a.next('error', (e) => e.seq === missing)).payload.code).toBe('not-found');
+	});
+
+	it('edits and deletes only your own messages; a delete leaves a tombstone in place', async () => {
+		const { users, room } = await roomWith(2);
+		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
+		await a.next('history');
+		await b.next('history');
+		a.request('send', { id: 'e1', text: 'tpyo' });
+		a.request('send', { id: 'e2', text: 'second' });
+		await b.next('message', (e) => e.payload.id === 'e2');
+		a.request('edit', { id: 'e1', text: 'typo' });
+		const edited = (await b.next('edit')).payload;
+		expect(edited).toMatchObject({ id: 'e1', seq: 1, text: 'typo', deleted: false });
+		expect(edited.editedAt).toBeGreaterThan(0);
+		const notMine = b.request('edit', { id: 'e1', text: 'mine now' });
+		expect((await b.next('error', (e) => e.seq === notMine)).payload).toMatchObject({ code: 'forbidden', id: 'e1' });
+		const notMineDelete = b.request('delete', { id: 'e1' });
+		expect((await b.next('error', (e) => e.seq === notMineDelete)).payload.code).toBe('forbidden');
+
+		a.request('react', { id: 'e1', emoji: '❤️' });
+		await b.next('react');
+		a.request('delete', { id: 'e1' });
+		const tomb = (await b.next('delete')).payload;
+		expect(tomb).toMatchObject({ id: 'e1', seq: 1, text: '', deleted: true, reactions: [] });
+		const gone = a.request('edit', { id: 'e1', text: 'back' });
+		expect((await a.next('error', (e) => e.seq === gone)).payload.code).toBe('gone');
+		const c = await openChat(users[1]!.cookie, room.id);
+		const page = (await c.next('history')).payload.messages;
+		expect(page.map((m) => [m.seq, m.deleted, m.text])).toEqual([
+			[1, true, ''],
+			[2, false, 'second']
+		]);
+	});
+
+	it('rebuilds presence and typing from socket attachments after hibernation', async () => {
+		const { users, room, stub } = await roomWith(3);
+		const a = await openChat(users[0]!.cookie, room.id);
+		const b = await openChat(users[1]!.cookie, room.id);
+		await a.next('presence', (e) => e.payload.online.length === 2);
+		b.request('typing', {});
+		const typing = await a.next('typing');
+		expect(typing.payload.users.map((u) => u.id)).toEqual([users[1]!.user.id]);
+		expect(typing.payload.users[0]!.ms).toBeLessThanOrEqual(CHAT_TYPING_TTL_MS);
+
+		await evictDurableObject(stub); // sockets hibernate; the instance and its memory are gone
+		const c = await openChat(users[2]!.cookie, room.id);
+		const presence = (await c.next('presence')).payload.online.map((u) => u.id).sort();
+		expect(presence).toEqual([users[0]!.user.id, users[1]!.user.id, users[2]!.user.id].sort());
+		const stillTyping = await c.next('typing');
+		expect(stillTyping.payload.users.map((u) => u.id)).toEqual([users[1]!.user.id]);
+		// Leaving after the wake-up is announced with the rebuilt list.
+		b.ws.close(1000);
+		const left = await a.next('presence', (e) => e.payload.left?.id === users[1]!.user.id);
+		expect(left.payload.online.map((u) => u.id).sort()).toEqual([users[0]!.user.id, users[2]!.user.id].sort());
+		// A message after hibernation still gets the next sequence number.
+		a.request('send', { id: 'after-sleep', text: 'awake' });
+		expect((await c.next('message')).payload.seq).toBe(1);
+	});
+
+	it('ends a typing indicator when its author sends', async () => {
+		const { users, room } = await roomWith(2);
+		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
+		await a.next('presence', (e) => e.payload.online.length === 2);
+		b.request('typing', {});
+		await a.next('typing', (e) => e.payload.users.length === 1);
+		b.request('send', { id: 't1', text: 'done typing' });
+		await a.next('typing', (e) => e.payload.users.length === 0);
+	});
+
+	it('rate-limits a burst with an error frame, and the socket stays usable', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		for (let i = 0; i <= CHAT_RATE_BURST; i++) a.request('send', { id: `burst-${i}`, text: `#${i}` });
+		const limited = await a.next('error');
+		expect(limited.payload).toMatchObject({ code: 'rate-limited', id: `burst-${CHAT_RATE_BURST}` });
+		expect(limited.payload.retryAfterMs).toBeGreaterThan(0);
+		expect(a.events.filter((e) => e.type === 'ack')).toHaveLength(CHAT_RATE_BURST);
+		a.request('history', { before: 1000 });
+		expect((await a.next('history', (e) => e.payload.kind === 'older')).payload.messages).toHaveLength(CHAT_RATE_BURST);
+	});
+
+	it('answers malformed frames with an error and keeps the socket; closes over-cap frames with 1009', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		a.ws.send(new Uint8Array([1, 2, 3, 4, 5, 250, 251]));
+		expect((await a.next('error')).payload.code).toBe('bad-frame');
+		// A real codec frame with one payload byte flipped fails its CRC-32.
+		const corrupt = encodeRequest(a.codec, 'send', 99, { id: 'crc', text: 'checksummed' });
+		corrupt[corrupt.length - 1]! ^= 0xff;
+		a.ws.send(corrupt);
+		expect((await a.next('error', (e) => e.payload.message.includes('crc'))).payload.code).toBe('bad-frame');
+		a.ws.send('{"type":"send"}');
+		expect((await a.next('error', (e) => e.payload.message.includes('binary'))).payload.code).toBe('bad-frame');
+		const unknown = a.codec.encode(200, 7, new TextEncoder().encode('{}'));
+		a.ws.send(unknown);
+		expect((await a.next('error', (e) => e.seq === 7)).payload.code).toBe('unknown-type');
+		const tooLong = a.request('send', { id: 'long', text: 'x'.repeat(4097) });
+		expect((await a.next('error', (e) => e.seq === tooLong)).payload).toMatchObject({ code: 'bad-payload' });
+		a.request('send', { id: 'fine', text: 'still here' });
+		expect((await a.next('ack')).payload.id).toBe('fine');
+
+		a.ws.send(new Uint8Array(CHAT_MAX_FRAME_BYTES + 1));
+		expect((await a.closed).code).toBe(1009);
+	});
+
+	it('refuses sockets from non-members and unknown rooms; leaving closes open sockets', async () => {
+		const owner = await signedInUser(env);
+		const outsider = await signedInUser(env);
+		const priv = await newRoom(env, owner.user.id, 'private');
+		const pub = await newRoom(env, owner.user.id, 'public');
+		const { upgrade } = await import('../../../testing/chat');
+		expect((await upgrade(outsider.cookie, priv.id)).status).toBe(404);
+		expect((await upgrade(outsider.cookie, pub.id)).status).toBe(403);
+		expect((await upgrade(outsider.cookie, 'no-such-room')).status).toBe(404);
+		expect((await upgrade(null, pub.id)).status).toBe(401);
+		await joinPublicRoom(getDb(env), pub.id, outsider.user.id);
+		const s = await openChat(outsider.cookie, pub.id);
+		await s.next('history');
+		await chatRoomStub(env, pub.id).removeMember(outsider.user.id);
+		expect((await s.closed).code).toBe(1008);
+	});
+
+	it('reads a CHAT_RATE_LIMIT override as "<burst>/<window ms>" and ignores anything else', () => {
+		expect(parseRateLimit('20/5000')).toEqual({ burst: 20, windowMs: 5000 });
+		expect(parseRateLimit(' 3 / 1000 ')).toEqual({ burst: 3, windowMs: 1000 });
+		for (const bad of [undefined, '', '0/1000', '10', 'ten/1000', '10/0', '-1/5'])
+			expect(parseRateLimit(bad)).toBeNull();
+	});
+});

@@ -1,0 +1,277 @@
+import type { ChatMessage, ChatUser } from '$lib/protocol/chat';
+import { CHAT_CATCHUP_MAX, CHAT_PAGE_SIZE, CHAT_REACTIONS_PER_MESSAGE_MAX } from '$lib/protocol/chat-limits';
+
+/**
+ * A room's messages and reactions in the ChatRoom's own SQLite. The object is the single writer, so plain
+ * synchronous statements are enough: each public method runs without awaiting and is therefore atomic
+ * with respect to every other event the object handles.
+ *
+ * Two counters: `seq` numbers messages 1, 2, 3, … (a message's place in the room, never reused, kept by
+ * a tombstone after delete) and `rev` numbers every change (post, edit, delete, reaction). A message row
+ * carries the rev of its last change, so "everything since rev N" is one indexed range read.
+ */
+export class ChatStoreError extends Error {
+	constructor(
+		readonly code: 'not-found' | 'forbidden' | 'gone' | 'id-taken' | 'too-many-reactions',
+		message: string
+	) {
+		super(message);
+		this.name = 'ChatStoreError';
+	}
+}
+
+interface MessageRow extends Record<string, SqlStorageValue> {
+	seq: number;
+	rev: number;
+	id: string;
+	user_id: string;
+	user_name: string;
+	avatar_key: string | null;
+	text: string;
+	created_at: number;
+	edited_at: number | null;
+	deleted_at: number | null;
+}
+
+export type CatchUp = { kind: 'catchup'; messages: ChatMessage[] } | { kind: 'reset' };
+
+/** developers.cloudflare.com/durable-objects/platform/limits: 100 bound parameters per SQL statement. */
+const SQL_PARAMS_PER_QUERY = 90;
+
+const COLUMNS = 'seq, rev, id, user_id, user_name, avatar_key, text, created_at, edited_at, deleted_at';
+
+export class ChatStore {
+	private lastSeq: number;
+	private lastRev: number;
+
+	constructor(private readonly sql: SqlStorage) {
+		sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+			seq INTEGER PRIMARY KEY,
+			rev INTEGER NOT NULL,
+			id TEXT NOT NULL UNIQUE,
+			user_id TEXT NOT NULL,
+			user_name TEXT NOT NULL,
+			avatar_key TEXT,
+			text TEXT NOT NULL,
+			created_at INTEGER NOT NULL,
+			edited_at INTEGER,
+			deleted_at INTEGER
+		)`);
+		sql.exec('CREATE INDEX IF NOT EXISTS messages_rev ON messages (rev)');
+		sql.exec(`CREATE TABLE IF NOT EXISTS reactions (
+			message_seq INTEGER NOT NULL,
+			emoji TEXT NOT NULL,
+			user_id TEXT NOT NULL,
+			at INTEGER NOT NULL,
+			PRIMARY KEY (message_seq, emoji, user_id)
+		) WITHOUT ROWID`);
+		// Every change stamps its message row with the new rev, so the newest rev is always on some row.
+		const top = sql
+			.exec<{ s: number; r: number }>('SELECT coalesce(max(seq), 0) AS s, coalesce(max(rev), 0) AS r FROM messages')
+			.one();
+		this.lastSeq = top.s;
+		this.lastRev = top.r;
+	}
+
+	get rev(): number {
+		return this.lastRev;
+	}
+
+	/**
+	 * Stores a new message, or returns the existing one when this id was already posted by the same user.
+	 * `beforeInsert` runs only for a genuinely new message (the rate limit charges there, so a resend after
+	 * a lost ack is free); if it throws, nothing is stored.
+	 */
+	post(
+		user: ChatUser,
+		id: string,
+		text: string,
+		beforeInsert: () => void = () => {},
+		now = Date.now()
+	): { message: ChatMessage; duplicate: boolean } {
+		const existing = this.row(id);
+		if (existing) {
+			if (existing.user_id !== user.id) throw new ChatStoreError('id-taken', 'That message id is already used.');
+			return { message: this.snapshot(existing), duplicate: true };
+		}
+		beforeInsert();
+		const seq = this.lastSeq + 1;
+		const rev = this.nextRev();
+		this.sql.exec(
+			`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+			seq,
+			rev,
+			id,
+			user.id,
+			user.name,
+			user.avatarKey,
+			text,
+			now
+		);
+		this.lastSeq = seq;
+		// Built from what was just written: a new message has no edits and no reactions yet.
+		const message: ChatMessage = {
+			seq,
+			rev,
+			id,
+			user: { id: user.id, name: user.name, avatarKey: user.avatarKey },
+			text,
+			createdAt: now,
+			editedAt: null,
+			deleted: false,
+			reactions: []
+		};
+		return { message, duplicate: false };
+	}
+
+	edit(userId: string, id: string, text: string, now = Date.now()): ChatMessage {
+		const row = this.ownLiveRow(userId, id, 'edit');
+		this.sql.exec(
+			'UPDATE messages SET text = ?, edited_at = ?, rev = ? WHERE seq = ?',
+			text,
+			now,
+			this.nextRev(),
+			row.seq
+		);
+		return this.snapshot(this.row(id)!);
+	}
+
+	/** Deleting leaves a tombstone: the seq stays (no gap for clients), text and reactions go. */
+	delete(userId: string, id: string, now = Date.now()): ChatMessage {
+		const row = this.ownLiveRow(userId, id, 'delete');
+		this.sql.exec("UPDATE messages SET text = '', deleted_at = ?, rev = ? WHERE seq = ?", now, this.nextRev(), row.seq);
+		this.sql.exec('DELETE FROM reactions WHERE message_seq = ?', row.seq);
+		return this.snapshot(this.row(id)!);
+	}
+
+	/**
+	 * Toggles one user's reaction with one emoji on a message, or sets it when `want` is given (so a REST
+	 * PUT can be repeated safely). `changed` is false when `want` already held; nothing is written then.
+	 */
+	react(
+		userId: string,
+		id: string,
+		emoji: string,
+		want?: boolean,
+		now = Date.now()
+	): { message: ChatMessage; changed: boolean } {
+		const row = this.row(id);
+		if (!row) throw new ChatStoreError('not-found', 'No such message.');
+		if (row.deleted_at !== null) throw new ChatStoreError('gone', 'That message was deleted.');
+		const has =
+			this.sql
+				.exec('SELECT 1 FROM reactions WHERE message_seq = ? AND emoji = ? AND user_id = ?', row.seq, emoji, userId)
+				.toArray().length > 0;
+		if (want === has) return { message: this.snapshot(row), changed: false };
+		if (has) {
+			this.sql.exec(
+				'DELETE FROM reactions WHERE message_seq = ? AND emoji = ? AND user_id = ?',
+				row.seq,
+				emoji,
+				userId
+			);
+		} else {
+			const emojis = this.sql
+				.exec<{ emoji: string }>('SELECT DISTINCT emoji FROM reactions WHERE message_seq = ?', row.seq)
+				.toArray()
+				.map((r) => r.emoji);
+			if (!emojis.includes(emoji) && emojis.length >= CHAT_REACTIONS_PER_MESSAGE_MAX)
+				throw new ChatStoreError(
+					'too-many-reactions',
+					`A message can have at most ${CHAT_REACTIONS_PER_MESSAGE_MAX} different reactions.`
+				);
+			this.sql.exec(
+				'INSERT INTO reactions (message_seq, emoji, user_id, at) VALUES (?, ?, ?, ?)',
+				row.seq,
+				emoji,
+				userId,
+				now
+			);
+		}
+		this.sql.exec('UPDATE messages SET rev = ? WHERE seq = ?', this.nextRev(), row.seq);
+		return { message: this.snapshot(this.row(id)!), changed: true };
+	}
+
+	/** Up to `limit` messages with seq < before (all when before is omitted), in ascending seq order. */
+	page(before: number | undefined, limit = CHAT_PAGE_SIZE): { messages: ChatMessage[]; hasMore: boolean } {
+		const rows = this.sql
+			.exec<MessageRow>(
+				`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+				before ?? Number.MAX_SAFE_INTEGER,
+				limit
+			)
+			.toArray()
+			.reverse();
+		return { messages: this.snapshots(rows), hasMore: rows.length > 0 && rows[0]!.seq > 1 };
+	}
+
+	/**
+	 * Every message changed after `since`, in change order, for a reconnecting client. Too far behind (or a
+	 * rev from the future, e.g. a client that saw another room state) gets a reset instead.
+	 */
+	changesSince(since: number): CatchUp {
+		if (since > this.lastRev) return { kind: 'reset' };
+		const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM messages WHERE rev > ?', since).one();
+		if (n > CHAT_CATCHUP_MAX) return { kind: 'reset' };
+		const rows = this.sql
+			.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE rev > ? ORDER BY rev`, since)
+			.toArray();
+		return { kind: 'catchup', messages: this.snapshots(rows) };
+	}
+
+	// ---- internals ----------------------------------------------------------------------------------
+
+	/** The caller writes it onto the changed row in the same synchronous step (that row is its record). */
+	private nextRev(): number {
+		return ++this.lastRev;
+	}
+
+	private row(id: string): MessageRow | null {
+		return this.sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE id = ?`, id).toArray()[0] ?? null;
+	}
+
+	private ownLiveRow(userId: string, id: string, verb: string): MessageRow {
+		const row = this.row(id);
+		if (!row) throw new ChatStoreError('not-found', 'No such message.');
+		if (row.user_id !== userId) throw new ChatStoreError('forbidden', `You can only ${verb} your own messages.`);
+		if (row.deleted_at !== null) throw new ChatStoreError('gone', 'That message was deleted.');
+		return row;
+	}
+
+	private snapshot(row: MessageRow): ChatMessage {
+		return this.snapshots([row])[0]!;
+	}
+
+	/** Rows to wire messages, reading the reactions of all of them in one query. */
+	private snapshots(rows: MessageRow[]): ChatMessage[] {
+		if (rows.length === 0) return [];
+		const bySeq = new Map<number, Map<string, string[]>>();
+		const seqs = rows.map((r) => r.seq);
+		// Durable Object SQL allows at most 100 bound parameters per statement, so ask in slices.
+		for (let i = 0; i < seqs.length; i += SQL_PARAMS_PER_QUERY) {
+			const slice = seqs.slice(i, i + SQL_PARAMS_PER_QUERY);
+			const reactions = this.sql.exec<{ message_seq: number; emoji: string; user_id: string }>(
+				`SELECT message_seq, emoji, user_id FROM reactions WHERE message_seq IN (${slice.map(() => '?').join(',')}) ORDER BY at, emoji`,
+				...slice
+			);
+			for (const r of reactions) {
+				let emojis = bySeq.get(r.message_seq);
+				if (!emojis) bySeq.set(r.message_seq, (emojis = new Map()));
+				let users = emojis.get(r.emoji);
+				if (!users) emojis.set(r.emoji, (users = []));
+				users.push(r.user_id);
+			}
+		}
+		return rows.map((row) => ({
+			seq: row.seq,
+			rev: row.rev,
+			id: row.id,
+			user: { id: row.user_id, name: row.user_name, avatarKey: row.avatar_key },
+			text: row.text,
+			createdAt: row.created_at,
+			editedAt: row.edited_at,
+			deleted: row.deleted_at !== null,
+			reactions: [...(bySeq.get(row.seq) ?? [])].map(([emoji, users]) => ({ emoji, users }))
+		}));
+	}
+}

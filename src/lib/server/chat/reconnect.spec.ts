@@ -1,0 +1,173 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { ChatSession } from '$lib/chat/chat-session';
+import type { ChatMessage } from '$lib/protocol/chat';
+import { getDb } from '$lib/server/db';
+import { newRoom, upgrade } from '../../../testing/chat';
+import { signedInUser } from '../../../testing/users';
+import { chatRoomStub } from './access';
+import type { ChatRoom } from './chat-room';
+import { joinPublicRoom } from './rooms';
+import { loadServerCodec } from './wire-codec';
+
+/** Small seeded PRNG (mulberry32) so a failing run can be replayed with the printed seed. */
+function random(seed: number) {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A client as the browser runs it (ChatSession: outbox, since-rev resume, merge), on raw sockets through
+ * the whole worker instead of partysocket, reconnecting after every close.
+ */
+async function client(cookie: string, roomId: string, me: { id: string; name: string }) {
+	const codec = await loadServerCodec();
+	const session = new ChatSession(codec, { ...me, avatarKey: null });
+	let socket: WebSocket | null = null;
+	let stopped = false;
+	const kinds: string[] = [];
+	let connects = 0;
+
+	async function connect() {
+		while (!stopped) {
+			const response = await upgrade(cookie, roomId, session.rev ?? undefined);
+			if (response.status !== 101) throw new Error(`upgrade ${response.status}`);
+			const ws = response.webSocket!;
+			ws.binaryType = 'arraybuffer';
+			ws.accept();
+			connects++;
+			socket = ws;
+			const gone = new Promise<void>((resolve) => {
+				ws.addEventListener('close', () => resolve());
+				ws.addEventListener('error', () => resolve());
+			});
+			ws.addEventListener('message', (e) => {
+				const bytes = e.data as ArrayBuffer;
+				session.received(bytes);
+				kinds.push(session.lastError ? 'error' : 'frame');
+			});
+			session.opened((bytes) => {
+				try {
+					ws.send(bytes);
+				} catch {
+					// Closing: the outbox keeps the message for the next connection.
+				}
+			});
+			await gone;
+			socket = null;
+			session.closed();
+			await sleep(5);
+		}
+	}
+	const running = connect();
+	return {
+		session,
+		kinds,
+		get connects() {
+			return connects;
+		},
+		/** Drops the connection from the client side at this exact moment. */
+		kill() {
+			socket?.close(1000, 'test kill');
+		},
+		async stop() {
+			stopped = true;
+			socket?.close(1000, 'done');
+			await running;
+		}
+	};
+}
+
+async function fullHistory(stub: DurableObjectStub<ChatRoom>): Promise<ChatMessage[]> {
+	const all: ChatMessage[] = [];
+	let before: number | undefined;
+	for (;;) {
+		const page = await stub.historyPage(before, 200);
+		all.unshift(...page.messages);
+		if (!page.hasMore) return all;
+		before = page.messages[0]!.seq;
+	}
+}
+
+describe('loss-free reconnect', () => {
+	it('two clients send 1,000 messages while sockets are killed at random; both end with the same complete history', async () => {
+		const seed = Date.now() % 100_000;
+		console.log(`reconnect test seed ${seed}`);
+		const rand = random(seed);
+		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
+		const room = await newRoom(env, alice.user.id);
+		await joinPublicRoom(getDb(env), room.id, bob.user.id);
+		const stub = chatRoomStub(env, room.id);
+		await runInDurableObject(stub, (r: ChatRoom) => {
+			r.rateLimit = { burst: 100_000, windowMs: 1_000 }; // this test is about loss, not flood control
+		});
+		const a = await client(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
+		const b = await client(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		const PER_CLIENT = 500;
+		const sent: Record<string, string[]> = { a: [], b: [] };
+
+		let killing = true;
+		const killer = (async () => {
+			let kills = 0;
+			while (killing) {
+				await sleep(5 + rand() * 60);
+				const r = rand();
+				if (r < 0.35) a.kill();
+				else if (r < 0.7) b.kill();
+				else {
+					// Server side: the room drops a random socket mid-stream.
+					await runInDurableObject(stub, (_room: ChatRoom, state) => {
+						const sockets = state.getWebSockets();
+						sockets[Math.floor(rand() * sockets.length)]?.close(1011, 'test kill');
+					});
+				}
+				kills++;
+			}
+			return kills;
+		})();
+
+		for (let i = 0; i < PER_CLIENT; i++) {
+			sent.a!.push(a.session.send(`a${i}`));
+			sent.b!.push(b.session.send(`b${i}`));
+			if (rand() < 0.2) await sleep(rand() * 8);
+		}
+		// Wait until both outboxes are empty and both hold all 1,000 messages.
+		const deadline = Date.now() + 60_000;
+		while (
+			a.session.outbox.length + b.session.outbox.length > 0 ||
+			a.session.messages.size < 2 * PER_CLIENT ||
+			b.session.messages.size < 2 * PER_CLIENT
+		) {
+			if (Date.now() > deadline)
+				throw new Error(
+					`stuck: outbox ${a.session.outbox.length}/${b.session.outbox.length}, held ${a.session.messages.size}/${b.session.messages.size}`
+				);
+			await sleep(20);
+		}
+		killing = false;
+		const kills = await killer;
+		await a.stop();
+		await b.stop();
+
+		const view = (s: ChatSession) => s.ordered().map((m) => `${m.seq}:${m.id}:${m.text}:${m.rev}`);
+		const server = await fullHistory(stub);
+		expect(server.map((m) => m.seq)).toEqual(Array.from({ length: 2 * PER_CLIENT }, (_, i) => i + 1));
+		expect(view(a.session)).toEqual(server.map((m) => `${m.seq}:${m.id}:${m.text}:${m.rev}`));
+		expect(view(b.session)).toEqual(view(a.session));
+		// Every message exactly once, and each sender's own order kept.
+		for (const [who, ids] of Object.entries(sent)) {
+			const stored = server.filter((m) => m.text.startsWith(who)).map((m) => m.id);
+			expect(stored).toEqual(ids);
+		}
+		expect(a.session.rev).toBe(b.session.rev);
+		expect(a.kinds).not.toContain('error');
+		console.log(`kills ${kills}, connects a=${a.connects} b=${b.connects}`);
+		expect(a.connects + b.connects).toBeGreaterThan(5);
+	}, 90_000);
+});

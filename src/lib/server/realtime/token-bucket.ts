@@ -1,0 +1,43 @@
+/**
+ * Per-key token buckets kept in a Durable Object's SQLite, so a limit survives hibernation and eviction
+ * (an in-memory counter would reset whenever the object sleeps, which is exactly when a flood starts).
+ * `burst` tokens at most; they refill continuously at `burst` per `windowMs`.
+ */
+export interface BucketLimit {
+	burst: number;
+	windowMs: number;
+}
+
+export class TokenBuckets {
+	/** Read-through cache of the rows (the table stays the record), so a take costs one write, not a read too. */
+	private readonly cache = new Map<string, { tokens: number; at: number }>();
+
+	constructor(
+		private readonly sql: SqlStorage,
+		private readonly table: string
+	) {
+		sql.exec(
+			`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID`
+		);
+	}
+
+	/** Takes one token. Returns 0 when allowed, else the ms until one token is back. */
+	take(key: string, limit: BucketLimit, now = Date.now()): number {
+		const perMs = limit.burst / limit.windowMs;
+		const row =
+			this.cache.get(key) ??
+			this.sql
+				.exec<{ tokens: number; at: number }>(`SELECT tokens, at FROM ${this.table} WHERE key = ?`, key)
+				.toArray()[0];
+		const available = row ? Math.min(limit.burst, row.tokens + Math.max(0, now - row.at) * perMs) : limit.burst;
+		if (available < 1) return Math.ceil((1 - available) / perMs);
+		this.cache.set(key, { tokens: available - 1, at: now });
+		this.sql.exec(
+			`INSERT INTO ${this.table} (key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at`,
+			key,
+			available - 1,
+			now
+		);
+		return 0;
+	}
+}
