@@ -13,6 +13,8 @@ const executablePath = process.env.CHROMIUM_PATH || undefined;
 export default defineConfig({
 	testDir: 'e2e',
 	testMatch: '**/*.test.ts',
+	// The self-hosted smoke has its own config and server (e2e/selfhost/playwright.config.ts).
+	testIgnore: 'selfhost/**',
 	fullyParallel: false,
 	workers: 1,
 	retries: 0,

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSWORD, signIn, signUp, uniqueName } from './support/auth';
+import { gotoHydrated, PASSWORD, signIn, signUp, uniqueName } from './support/auth';
 
 test('sign up, sign out, sign in', async ({ page }) => {
 	const { username, displayName } = await signUp(page);
@@ -34,7 +34,7 @@ test('repeated failures are rate-limited with a clear message', async ({ page })
 
 test('the profile shows an uploaded avatar, and rejects a non-image', async ({ page }) => {
 	await signUp(page);
-	await page.goto('/profile');
+	await gotoHydrated(page, '/profile');
 	const avatar = page.getByTestId('profile-avatar');
 	await expect(avatar.locator('span[role=img]')).toBeVisible(); // initials before any upload
 

@@ -1,5 +1,11 @@
 import { expect, type Page } from '@playwright/test';
 
+/** Navigates and waits for hydration, so typed input is not reset by Svelte taking over the page. */
+export async function gotoHydrated(page: Page, path: string) {
+	await page.goto(path);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
 export const PASSWORD = 'correct horse battery';
 
 /** A username unique to this run, so tests never collide on sign-up. */
@@ -8,7 +14,7 @@ export function uniqueName(prefix = 'u') {
 }
 
 export async function signUp(page: Page, username = uniqueName(), displayName = `User ${username}`) {
-	await page.goto('/signup');
+	await gotoHydrated(page, '/signup');
 	await page.getByLabel('Username').fill(username);
 	await page.getByLabel('Display name').fill(displayName);
 	await page.getByLabel('Password').fill(PASSWORD);
@@ -18,7 +24,7 @@ export async function signUp(page: Page, username = uniqueName(), displayName = 
 }
 
 export async function signIn(page: Page, username: string, password = PASSWORD) {
-	await page.goto('/signin');
+	await gotoHydrated(page, '/signin');
 	await page.getByLabel('Username').fill(username);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();

@@ -6,7 +6,12 @@ import { createSession, generateSessionToken, SESSION_COOKIE } from '$lib/server
 export async function signedInUser(env: Env, username = `user${crypto.randomUUID().slice(0, 8)}`) {
 	const db = getDb(env);
 	const user = await createUser(db, { username, displayName: `Test ${username}`, password: 'correct horse battery' });
+	return { user, ...(await newSession(env, user.id)) };
+}
+
+/** Another session for the same user, as a second device would have. */
+export async function newSession(env: Env, userId: string) {
 	const token = generateSessionToken();
-	await createSession(db, token, user.id);
-	return { user, token, cookie: `${SESSION_COOKIE}=${token}` };
+	await createSession(getDb(env), token, userId);
+	return { token, cookie: `${SESSION_COOKIE}=${token}` };
 }

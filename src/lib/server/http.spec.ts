@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { signedInUser } from '../../testing/users';
+import { newSession, signedInUser } from '../../testing/users';
 import { AVATAR_MAX_BYTES } from './images/avatars';
 
 const BASE = 'http://localhost:8787';
@@ -101,6 +101,19 @@ describe('the SvelteKit worker over HTTP', () => {
 		huge.set('avatar', new File([big], 'big.png', { type: 'image/png' }));
 		const tooBig = (await (await postForm('/profile?/avatar', cookie, huge)).json()) as { data: string };
 		expect(tooBig.data).toContain('That image is over 2 MB.');
+	});
+
+	it('a password change signs out every other session', async () => {
+		const first = await signedInUser(env);
+		const other = (await newSession(env, first.user.id)).cookie;
+		const form = new FormData();
+		form.set('current', 'correct horse battery');
+		form.set('next', 'a brand new passphrase');
+		const result = (await (await postForm('/profile?/password', first.cookie, form)).json()) as { type: string };
+		expect(result.type).toBe('success');
+		// Both old cookies are now signed out; the response carried a new session for this browser.
+		expect((await get('/profile', { cookie: other })).status).toBe(303);
+		expect((await get('/profile', { cookie: first.cookie })).status).toBe(303);
 	});
 
 	it('answers unknown image keys with 404', async () => {

@@ -1,0 +1,66 @@
+# The D1/KV/R2 stand-ins under test (run.mjs), bound exactly as murmur.capnp binds them for the app, with
+# fixture migrations in place of the generated drizzle/ bundle. Paths are relative to this file; run.mjs
+# gives the data directory with --directory-path and the address with --socket-addr.
+
+@0xd4a0c6b2e81f3a59;
+
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "harness", worker = .harness),
+    (name = "stores", worker = .stores),
+    (name = "data", disk = (writable = true)),
+  ],
+  sockets = [(name = "http", service = "harness", http = ())],
+  extensions = [(modules = [
+    (name = "murmur-internal:r2-bucket", internal = true, esModule = embed "../bindings/r2.js"),
+  ])],
+);
+
+const harness :Workerd.Worker = (
+  modules = [
+    (name = "harness.js", esModule = embed "harness.js"),
+    (name = "conformance.js", esModule = embed "conformance.js"),
+  ],
+  compatibilityDate = "2026-11-01",
+  bindings = [
+    (name = "DB", wrapped = (
+      moduleName = "cloudflare-internal:d1-api",
+      innerBindings = [(name = "fetcher", service = (
+        name = "stores", entrypoint = "D1Service", props = (json = "{\"database\": \"conformance\"}")))])),
+    (name = "KV", kvNamespace = (
+      name = "stores", entrypoint = "KvService", props = (json = "{\"namespace\": \"conformance\"}"))),
+    (name = "R2", wrapped = (
+      moduleName = "murmur-internal:r2-bucket",
+      innerBindings = [(name = "store", service = (
+        name = "stores", entrypoint = "R2Service", props = (json = "{\"bucket\": \"conformance\"}")))])),
+    (name = "D1_STORE", durableObjectNamespace = (className = "D1Store", serviceName = "stores")),
+  ],
+);
+
+const stores :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed "../stores/index.js"),
+    (name = "d1-service.js", esModule = embed "../stores/d1-service.js"),
+    (name = "d1-store.js", esModule = embed "../stores/d1-store.js"),
+    (name = "kv-service.js", esModule = embed "../stores/kv-service.js"),
+    (name = "kv-store.js", esModule = embed "../stores/kv-store.js"),
+    (name = "r2-service.js", esModule = embed "../stores/r2-service.js"),
+    (name = "r2-store.js", esModule = embed "../stores/r2-store.js"),
+    (name = "chunks.js", esModule = embed "../stores/chunks.js"),
+    (name = "migrations.js", esModule = embed "fixture-migrations.js"),
+  ],
+  compatibilityDate = "2026-11-01",
+  bindings = [
+    (name = "D1_STORE", durableObjectNamespace = "D1Store"),
+    (name = "KV_STORE", durableObjectNamespace = "KvStore"),
+    (name = "R2_STORE", durableObjectNamespace = "R2Store"),
+  ],
+  durableObjectNamespaces = [
+    (className = "D1Store", uniqueKey = "test-D1Store", enableSql = true),
+    (className = "KvStore", uniqueKey = "test-KvStore", enableSql = true),
+    (className = "R2Store", uniqueKey = "test-R2Store", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "data"),
+);

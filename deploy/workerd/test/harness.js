@@ -1,0 +1,53 @@
+// The worker conformance.capnp runs: exposes the conformance checks and a write-then-restart-then-read
+// persistence check over HTTP, for run.mjs. Bindings: DB (D1), KV, R2 as murmur.capnp binds them, plus
+// D1_STORE to read the migration history directly.
+import { env as moduleEnv } from 'cloudflare:workers';
+import { checkStores, pattern } from './conformance.js';
+
+/** Over one SQLite row, so the persistence check also covers chunked values after a restart. */
+const PERSISTED_BYTES = 2 * 1024 * 1024 + 5;
+
+export default {
+	async fetch(request, env) {
+		const { pathname } = new URL(request.url);
+		if (pathname === '/check') return Response.json(await checkStores(env));
+		if (pathname === '/migrations') {
+			// Touch every binding through the module-level env in this (first) request; /persist/read uses them
+			// from a later one, as SvelteKit's worker (which imports `env`) does. The app's own avatar route,
+			// in the Playwright self-host smoke, is what caught a binding holding a request-bound object.
+			await Promise.all([
+				moduleEnv.R2.head('warm-up'),
+				moduleEnv.KV.get('warm-up'),
+				moduleEnv.DB.prepare('SELECT 1').all()
+			]);
+			const store = env.D1_STORE.get(env.D1_STORE.idFromName('conformance'));
+			const { results } = await env.DB.prepare('SELECT body FROM fixture_notes').all();
+			return Response.json({ applied: await store.appliedMigrations(), notes: results.map((r) => r.body) });
+		}
+		if (pathname === '/persist/write') {
+			await env.DB.prepare('INSERT INTO fixture_notes (body) VALUES (?)').bind('written before restart').run();
+			await env.KV.put('persisted', 'kv survives', { metadata: { n: 1 } });
+			await env.R2.put('persisted.bin', pattern(PERSISTED_BYTES), {
+				httpMetadata: { contentType: 'application/x-test' }
+			});
+			return Response.json({ ok: true });
+		}
+		if (pathname === '/persist/read') {
+			const { results } = await moduleEnv.DB.prepare('SELECT body FROM fixture_notes ORDER BY id').all();
+			const kv = await moduleEnv.KV.getWithMetadata('persisted');
+			const object = await moduleEnv.R2.get('persisted.bin');
+			const bytes = new Uint8Array(await object.arrayBuffer());
+			const expected = pattern(PERSISTED_BYTES);
+			return Response.json({
+				notes: results.map((r) => r.body),
+				kv: { value: kv.value, metadata: kv.metadata },
+				r2: {
+					size: object.size,
+					contentType: object.httpMetadata.contentType,
+					intact: bytes.length === expected.length && bytes.every((b, i) => b === expected[i])
+				}
+			});
+		}
+		return new Response('Not found', { status: 404 });
+	}
+};

@@ -1,0 +1,318 @@
+/**
+ * npm run bench:swarm — 1,000 simulated devices in one swarm against the built worker under wrangler dev.
+ * Prints: DO wake-ups (handler invocations) per device-hour under heartbeats (ping/pong auto-response,
+ * and a control where each heartbeat is a message), time to build and send one full dashboard broadcast,
+ * and chunk assignments per second while the devices work through a 20,000-chunk job.
+ *
+ * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30).
+ */
+import { spawn } from 'node:child_process';
+import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
+
+const PORT = Number(process.env.SWARM_BENCH_PORT ?? 8791);
+const DEVICES = Number(process.env.SWARM_BENCH_DEVICES ?? 1000);
+/** Heartbeat observation window; 30 s × 1,000 devices ≈ 8.3 device-hours. */
+const HEARTBEAT_WINDOW_MS = Number(process.env.SWARM_BENCH_HEARTBEAT_S ?? 30) * 1000;
+const HEARTBEAT_MS = 10_000;
+/** π(5·10⁶) in 5,000 chunks of 1,000 numbers: tiny chunks, so the figure is the coordinator's, not the sieve's. */
+const JOB_HI = Number(process.env.SWARM_BENCH_JOB_HI ?? 5_000_000);
+const JOB = { kind: 'primes', lo: 0, hi: JOB_HI, chunkSize: 1_000 };
+const JOB_ANSWER = countPrimes(0, JOB_HI);
+const BASE = `http://127.0.0.1:${PORT}`;
+const WS_BASE = `ws://127.0.0.1:${PORT}`;
+const ORIGIN = BASE;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+	const server = spawn('node', ['e2e/support/serve.mjs', String(PORT)], {
+		stdio: ['ignore', 'ignore', 'inherit'],
+		detached: true
+	});
+	const stopServer = () => {
+		try {
+			process.kill(-server.pid!, 'SIGTERM');
+		} catch {
+			/* already gone */
+		}
+	};
+	process.on('exit', stopServer);
+	try {
+		await waitForHealth();
+		await run();
+	} finally {
+		stopServer();
+	}
+}
+
+async function run() {
+	const cookie = await signUp();
+	const swarmId = await createSwarm(cookie);
+	const invite = await api<{ token: string }>(`/api/swarm/${swarmId}/tokens`, cookie, { maxUses: DEVICES });
+
+	// Join and connect every device (bounded concurrency, loopback only).
+	const joinStarted = performance.now();
+	const devices: Device[] = [];
+	await pool(DEVICES, 25, async (i) => {
+		const joined = await post<{ credential: string }>(`/swarm/${swarmId}/device/join`, '', {
+			token: invite.token,
+			capabilities: { name: `bench-${i}`, cores: 4, memoryGb: 8, gpu: null, userAgent: 'bench' }
+		});
+		devices.push(await Device.connect(swarmId, joined.credential, 500 + ((i * 37) % 3500)));
+	});
+	const joinSeconds = (performance.now() - joinStarted) / 1000;
+	await sleep(1_000);
+
+	// 1. Heartbeats only: each device pings every 10 s, staggered; no dashboard is connected.
+	const wakes = async () => sumWakes((await api<Stats>(`/api/swarm/${swarmId}/stats`, cookie)).counters);
+	const heartbeatRun = async (text: string) => {
+		const before = await wakes();
+		const timers = devices.map((d, i) =>
+			setTimeout(
+				() => {
+					d.ws.send(text);
+					d.timer = setInterval(() => d.ws.send(text), HEARTBEAT_MS);
+				},
+				(i * HEARTBEAT_MS) / devices.length
+			)
+		);
+		await sleep(HEARTBEAT_WINDOW_MS);
+		timers.forEach(clearTimeout);
+		devices.forEach((d) => clearInterval(d.timer));
+		// The stats call itself is one wake-up.
+		const woke = (await wakes()) - before - 1;
+		const deviceHours = (devices.length * HEARTBEAT_WINDOW_MS) / 3_600_000;
+		return {
+			woke,
+			perDeviceHour: woke / deviceHours,
+			pings: devices.length * Math.round(HEARTBEAT_WINDOW_MS / HEARTBEAT_MS)
+		};
+	};
+	const autoResponse = await heartbeatRun('ping');
+	const asMessages = await heartbeatRun('ping!'); // not the auto-response text: reaches webSocketMessage
+
+	// 2. Broadcast: time a full snapshot (all devices) against a trivial round trip on the same socket.
+	const dashboard = await Dashboard.connect(swarmId, cookie);
+	const snapshotBytes = (await dashboard.next((m) => m.startsWith('{"type":"snapshot"'))).length;
+	const baseline: number[] = [];
+	const full: number[] = [];
+	for (let i = 0; i < 20; i++) {
+		baseline.push(await dashboard.time('{"type":"nope"}', (m) => m.startsWith('{"type":"error"')));
+		full.push(await dashboard.time('{"type":"refresh"}', (m) => m.startsWith('{"type":"snapshot"')));
+	}
+
+	// 3. Assignments per second while 1,000 devices work through a 20,000-chunk job (dashboard connected).
+	const statsBefore = (await api<Stats>(`/api/swarm/${swarmId}/stats`, cookie)).counters;
+	const started = performance.now();
+	const job = await api<{ jobId: string; chunks: number }>(`/api/swarm/${swarmId}/jobs`, cookie, JOB);
+	let view: JobView | undefined;
+	for (;;) {
+		await sleep(250);
+		view = (await api<JobView[]>(`/api/swarm/${swarmId}/jobs`, cookie)).find((j) => j.id === job.jobId);
+		if (view && view.status !== 'running') break;
+		if (performance.now() - started > 300_000) throw new Error('job did not finish in 5 minutes');
+	}
+	const jobSeconds = (performance.now() - started) / 1000;
+	const statsAfter = (await api<Stats>(`/api/swarm/${swarmId}/stats`, cookie)).counters;
+	const assignments = (statsAfter.assignments ?? 0) - (statsBefore.assignments ?? 0);
+
+	dashboard.ws.close();
+	devices.forEach((d) => d.ws.close());
+	const online = devices.filter((d) => d.welcomed).length;
+
+	const rows: [string, string][] = [
+		['devices joined + connected (benchmarked)', `${online} / ${DEVICES} in ${joinSeconds.toFixed(1)} s`],
+		[
+			'wake-ups / device-hour, heartbeats as ping/pong auto-response',
+			`${autoResponse.perDeviceHour.toFixed(2)} (${autoResponse.woke} wakes for ${autoResponse.pings} pings in ${HEARTBEAT_WINDOW_MS / 1000} s)`
+		],
+		[
+			'wake-ups / device-hour, heartbeats as messages (control)',
+			`${asMessages.perDeviceHour.toFixed(1)} (${asMessages.woke} wakes for ${asMessages.pings} pings)`
+		],
+		[
+			'auto-response saves',
+			`${(asMessages.perDeviceHour / Math.max(autoResponse.perDeviceHour, 0.01)).toFixed(0)}× fewer wake-ups`
+		],
+		['full snapshot size (1,000 devices)', `${(snapshotBytes / 1024).toFixed(1)} KiB`],
+		[
+			'broadcast build + send, median (p90)',
+			`${ms(median(full) - median(baseline))} (${ms(p90(full) - median(baseline))}) beyond a ${ms(median(baseline))} round trip`
+		],
+		[
+			'job',
+			`${job.chunks} chunks, ${view!.status}, answer ${view!.answer} (expected ${JOB_ANSWER}), ${view!.retries} retries`
+		],
+		['chunk assignments / s', `${(assignments / jobSeconds).toFixed(0)} (${assignments} in ${jobSeconds.toFixed(1)} s)`]
+	];
+	const width = Math.max(...rows.map(([k]) => k.length));
+	console.log(`\nSwarm bench: ${DEVICES} devices, wrangler dev on :${PORT}\n`);
+	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+	if (view!.answer !== JOB_ANSWER) process.exitCode = 1;
+}
+
+// ---- clients ---------------------------------------------------------------------------------------
+
+class Device {
+	welcomed = false;
+	timer?: ReturnType<typeof setInterval>;
+	readonly ws: WebSocket;
+	constructor(ws: WebSocket) {
+		this.ws = ws;
+	}
+
+	static async connect(swarmId: string, credential: string, score: number): Promise<Device> {
+		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/device/ws`, {
+			headers: { cookie: `murmur_device=${credential}` }
+		} as never);
+		const device = new Device(ws);
+		await new Promise<void>((resolve, reject) => {
+			ws.onerror = () => reject(new Error('device socket failed'));
+			ws.onmessage = (event) => {
+				if (event.data === 'pong') return;
+				const message = JSON.parse(event.data as string);
+				if (message.type === 'welcome') {
+					device.welcomed = true;
+					ws.send(JSON.stringify({ type: 'benchmark', score }));
+					resolve();
+				} else if (message.type === 'assign') {
+					for (const c of message.chunks) {
+						const count = countPrimes(c.task.lo, c.task.hi);
+						ws.send(
+							JSON.stringify({ type: 'result', jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count } })
+						);
+					}
+				}
+			};
+		});
+		return device;
+	}
+}
+
+class Dashboard {
+	private frames: string[] = [];
+	private wake: (() => void) | null = null;
+	readonly ws: WebSocket;
+	constructor(ws: WebSocket) {
+		this.ws = ws;
+		ws.onmessage = (event) => {
+			if (event.data === 'pong') return;
+			this.frames.push(event.data as string);
+			this.wake?.();
+		};
+	}
+
+	static async connect(swarmId: string, cookie: string) {
+		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/ws`, { headers: { cookie, origin: ORIGIN } } as never);
+		await new Promise((resolve, reject) => {
+			ws.onopen = resolve;
+			ws.onerror = () => reject(new Error('dashboard socket failed'));
+		});
+		return new Dashboard(ws);
+	}
+
+	async next(match: (frame: string) => boolean): Promise<string> {
+		for (;;) {
+			const i = this.frames.findIndex(match);
+			if (i >= 0) return this.frames.splice(i, 1)[0];
+			await new Promise<void>((resolve) => (this.wake = resolve));
+		}
+	}
+
+	/** Milliseconds from sending `frame` to the reply matching `match` (queued older frames dropped). */
+	async time(frame: string, match: (reply: string) => boolean): Promise<number> {
+		this.frames = [];
+		const started = performance.now();
+		this.ws.send(frame);
+		await this.next(match);
+		return performance.now() - started;
+	}
+}
+
+// ---- HTTP helpers ------------------------------------------------------------------------------------
+
+interface Stats {
+	counters: Record<string, number>;
+}
+interface JobView {
+	id: string;
+	status: string;
+	answer: number | null;
+	retries: number;
+}
+
+async function waitForHealth() {
+	for (let i = 0; i < 240; i++) {
+		try {
+			if ((await fetch(`${BASE}/api/health`)).ok) return;
+		} catch {
+			/* not up yet */
+		}
+		await sleep(500);
+	}
+	throw new Error('server did not start');
+}
+
+async function signUp(): Promise<string> {
+	const username = `bench${Date.now().toString(36)}`;
+	const res = await fetch(`${BASE}/signup`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ username, displayName: 'Bench Owner', password: 'correct horse battery' })
+	});
+	const session = res.headers.getSetCookie().find((c) => c.startsWith('murmur_session='));
+	if (!session) throw new Error(`sign-up failed: ${res.status}`);
+	return session.split(';')[0];
+}
+
+async function createSwarm(cookie: string): Promise<string> {
+	const res = await fetch(`${BASE}/swarm?/create`, {
+		method: 'POST',
+		redirect: 'manual',
+		// text/html: a plain form post answered with a 303, not SvelteKit's JSON for enhanced forms.
+		headers: { origin: ORIGIN, cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ name: 'Bench swarm' })
+	});
+	const location = res.headers.get('location') ?? '';
+	const match = /\/swarm\/([a-f0-9]{32})$/.exec(location);
+	if (!match) throw new Error(`create swarm failed: ${res.status} ${location}`);
+	return match[1];
+}
+
+async function post<T>(path: string, cookie: string, body: unknown): Promise<T> {
+	const res = await fetch(`${BASE}${path}`, {
+		method: 'POST',
+		headers: { origin: ORIGIN, cookie, accept: 'application/json', 'content-type': 'application/json' },
+		body: JSON.stringify(body)
+	});
+	if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+	return (await res.json()) as T;
+}
+
+async function api<T>(path: string, cookie: string, body?: unknown): Promise<T> {
+	if (body !== undefined) return post<T>(path, cookie, body);
+	const res = await fetch(`${BASE}${path}`, { headers: { cookie, accept: 'application/json' } });
+	if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+	return (await res.json()) as T;
+}
+
+async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>) {
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			while (next < count) await work(next++);
+		})
+	);
+}
+
+function sumWakes(counters: Record<string, number>) {
+	return Object.entries(counters)
+		.filter(([k]) => k.startsWith('wake.') && k !== 'wake.start')
+		.reduce((sum, [, v]) => sum + v, 0);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
+const ms = (x: number) => `${Math.max(0, x).toFixed(1)} ms`;
+
+await main();

@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import jsQR from 'jsqr';
+import { signUp, uniqueName } from './support/auth';
+
+test('owner invites a device by QR code, the device benchmarks and renders a fractal', async ({ browser }) => {
+	test.setTimeout(90_000);
+	const owner = await (await browser.newContext()).newPage();
+	await signUp(owner, undefined, 'Swarm Owner');
+	await owner.goto('/swarm');
+	const name = uniqueName('swarm');
+	await owner.getByLabel('Swarm name').fill(name);
+	await owner.getByRole('button', { name: 'Create swarm' }).click();
+	await expect(owner.getByRole('heading', { level: 1 })).toHaveText(name);
+	await expect(owner.getByTestId('dashboard-status')).toHaveText('live');
+
+	await owner.getByRole('button', { name: 'Create join link' }).click();
+	const qr = owner.getByTestId('join-qr');
+	await expect(qr).toBeVisible();
+	const link = await owner.getByTestId('join-link').inputValue();
+	expect(link).toMatch(/\/swarm\/[a-f0-9]{32}\/join#t=[A-Za-z0-9_-]{43}$/);
+
+	// Decode the QR image as a camera would: its pixels, through jsQR.
+	const pixels = await qr.evaluate((img: HTMLImageElement) => {
+		const canvas = document.createElement('canvas');
+		canvas.width = img.naturalWidth;
+		canvas.height = img.naturalHeight;
+		const ctx = canvas.getContext('2d')!;
+		ctx.drawImage(img, 0, 0);
+		const data = ctx.getImageData(0, 0, canvas.width, canvas.height);
+		return { width: data.width, height: data.height, data: Array.from(data.data) };
+	});
+	const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
+	expect(decoded?.data).toBe(link);
+
+	// A second browser, with no account, joins through the decoded URL.
+	const device = await (await browser.newContext()).newPage();
+	await device.goto(decoded!.data);
+	await expect(device.getByRole('heading', { level: 1 })).toHaveText(`Join “${name}”`);
+	await device.getByLabel('Device name').fill('E2E phone');
+	await device.getByRole('button', { name: 'Join and lend my CPU' }).click();
+	await expect(device).toHaveURL(/\/device$/);
+	expect(device.url()).not.toContain('#t=');
+	await expect(device.getByTestId('runner-score')).toHaveText(/^\d+$/, { timeout: 30_000 });
+	await expect(device.getByTestId('runner-status')).toHaveText('idle');
+
+	// The owner sees it online with its score.
+	const row = owner.getByTestId('device-row').filter({ hasText: 'E2E phone' });
+	await expect(row.getByTestId('device-status')).toHaveText('online');
+	await expect(row.getByTestId('device-score')).toHaveText(/^\d+$/);
+
+	// A numeric job with a checkable answer: π(10⁶) = 78,498.
+	await owner.getByLabel('Job kind').selectOption('primes');
+	await owner.getByLabel('Below').fill('1000000');
+	await owner.getByLabel('Chunk size').fill('100000');
+	await owner.getByRole('button', { name: 'Submit job' }).click();
+	await expect(owner.getByTestId('job-answer').first()).toHaveText('78,498', { timeout: 30_000 });
+
+	// The fractal: 512×384 in 48 tiles, painted on the owner's dashboard.
+	await owner.getByLabel('Job kind').selectOption('mandelbrot');
+	await owner.getByRole('button', { name: 'Submit job' }).click();
+	const canvas = owner.getByTestId('fractal-canvas');
+	await expect(canvas).toHaveAttribute('data-complete', 'true', { timeout: 45_000 });
+	await expect(owner.getByTestId('fractal-caption')).toContainText('48/48 tiles');
+	const painted = await canvas.evaluate((c: HTMLCanvasElement) => {
+		const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+		let colored = 0;
+		let black = 0;
+		for (let i = 0; i < data.length; i += 4) {
+			if (data[i + 3] === 0) continue;
+			if (data[i] + data[i + 1] + data[i + 2] === 0) black++;
+			else colored++;
+		}
+		return { colored, black, total: data.length / 4 };
+	});
+	// Every pixel painted; both the set (black) and the escape bands (colour) are present.
+	expect(painted.colored + painted.black).toBe(painted.total);
+	expect(painted.black).toBeGreaterThan(painted.total * 0.05);
+	expect(painted.colored).toBeGreaterThan(painted.total * 0.3);
+	await expect(device.getByTestId('runner-done')).not.toHaveText('0');
+	await expect(owner.getByTestId('swarm-log')).toContainText('E2E phone joined');
+
+	// Leaving ends the device's membership; the owner sees it.
+	await device.getByRole('button', { name: 'Leave swarm' }).click();
+	await expect(device.getByTestId('device-left')).toBeVisible();
+	await expect(row.getByTestId('device-status')).toHaveText('left', { timeout: 10_000 });
+});

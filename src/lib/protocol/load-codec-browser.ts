@@ -1,0 +1,27 @@
+import wasmUrl from '$wasm/build/codec.wasm?url';
+import { createCodec, type Codec } from './codec';
+
+let shared: Promise<Codec> | undefined;
+
+/**
+ * The packet codec in the browser. Vite emits codec.wasm as a hashed asset (`?url`); streaming
+ * compilation starts while the bytes download. The CSP allows it through 'wasm-unsafe-eval'.
+ */
+export function loadBrowserCodec(): Promise<Codec> {
+	shared ??= instantiate().catch((error: unknown) => {
+		shared = undefined; // a failed download should not poison every later call
+		throw error;
+	});
+	return shared;
+}
+
+async function instantiate(): Promise<Codec> {
+	const response = await fetch(wasmUrl);
+	if (!response.ok) throw new Error(`codec.wasm: HTTP ${response.status}`);
+	// compileStreaming insists on `Content-Type: application/wasm`; fall back for servers that omit it.
+	const module = response.headers.get('content-type')?.startsWith('application/wasm')
+		? await WebAssembly.compileStreaming(response)
+		: await WebAssembly.compile(await response.arrayBuffer());
+	const instance = await WebAssembly.instantiate(module, {});
+	return createCodec(instance);
+}

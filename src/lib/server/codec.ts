@@ -1,0 +1,33 @@
+import { createCodec, type Codec, type CodecExports, type CodecOptions } from '$lib/protocol/codec';
+
+let shared: Promise<Codec> | undefined;
+
+/**
+ * The packet codec for worker and Durable Object code, created once per isolate.
+ *
+ * Workers cannot compile WebAssembly from bytes, so the module must arrive as an import that wrangler
+ * bundles as a `WebAssembly.Module`. The import is dynamic because SvelteKit's post-build analysis
+ * loads server modules in Node, where a static `.wasm` import (external in vite.config.ts) fails. Under
+ * `vite dev`, Vite's WASM ESM integration hands back the instantiated exports instead: both work.
+ */
+export function loadCodec(): Promise<Codec> {
+	shared ??= instantiate().catch((error: unknown) => {
+		shared = undefined; // let a later call retry instead of caching the failure
+		throw error;
+	});
+	return shared;
+}
+
+/** A separate codec with its own limits (same module, same memory; calls never interleave). */
+export async function loadCodecWith(options: CodecOptions): Promise<Codec> {
+	return createCodec(await wasmSource(), options);
+}
+
+async function wasmSource(): Promise<WebAssembly.Module | CodecExports> {
+	const imported: Record<string, unknown> = await import('$wasm/build/codec.wasm');
+	return imported.default instanceof WebAssembly.Module ? imported.default : (imported as unknown as CodecExports);
+}
+
+async function instantiate(): Promise<Codec> {
+	return createCodec(await wasmSource());
+}

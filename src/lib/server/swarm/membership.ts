@@ -1,0 +1,63 @@
+import { capabilities as capabilitiesSchema } from '$lib/protocol/swarm';
+import { hashToken, newJoinToken, randomHex } from './credentials';
+import type { SwarmStore } from './storage';
+import { checkTokenRate, TOKEN_RATE_WINDOW_MS, TOKEN_TTL_MS, type RpcResult } from './tokens';
+
+/** Devices per swarm (online + offline): bounds storage and the dashboard table; the bench uses 1,000. */
+export const MAX_DEVICES = 2_000;
+
+type Log = (level: 'info' | 'warn' | 'error', text: string) => void;
+
+/** Creates a join token (rate limited per swarm); only its hash is stored, the token is returned once. */
+export function issueInvite(
+	store: SwarmStore,
+	maxUses: number | null,
+	now: number,
+	log: Log
+): RpcResult<{ id: string; token: string; expiresAt: number }> {
+	const wait = checkTokenRate(store.tokenCreationsSince(now - TOKEN_RATE_WINDOW_MS), now);
+	if (wait > 0) {
+		const seconds = Math.ceil(wait / 1000);
+		log('warn', `Invite rate limit hit; next invite possible in ${seconds} s.`);
+		return { ok: false, status: 429, error: `Too many invites: wait ${seconds} s.`, retryAfterMs: wait };
+	}
+	const token = newJoinToken();
+	const id = randomHex(8);
+	const expiresAt = now + TOKEN_TTL_MS;
+	store.insertToken({ id, hash: hashToken(token), createdAt: now, expiresAt, maxUses });
+	log('info', `Invite ${id} created${maxUses ? ` (max ${maxUses} uses)` : ''}.`);
+	return { ok: true, value: { id, token, expiresAt } };
+}
+
+/** Redeems a join token for a new device (capabilities validated and bounded), or says why not. */
+export function redeemInvite(
+	store: SwarmStore,
+	token: string,
+	caps: unknown,
+	now: number,
+	log: Log
+): RpcResult<{ deviceId: string; name: string }> {
+	const parsed = capabilitiesSchema.safeParse(caps);
+	if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? 'Bad capabilities.' };
+	const row = store.tokenByHash(hashToken(token));
+	if (!row) return { ok: false, status: 403, error: 'This invite link is not valid.' };
+	if (row.revokedAt !== null) return { ok: false, status: 403, error: 'This invite was revoked.' };
+	if (row.expiresAt <= now) return { ok: false, status: 410, error: 'This invite has expired.' };
+	if (row.maxUses !== null && row.uses >= row.maxUses) {
+		return { ok: false, status: 410, error: 'This invite has been used up.' };
+	}
+	if (store.countDevices() >= MAX_DEVICES) return { ok: false, status: 409, error: 'This swarm is full.' };
+	const deviceId = randomHex(16);
+	store.insertDevice(deviceId, row.id, parsed.data, now);
+	store.useToken(row.id);
+	const gpu = parsed.data.gpu ? `, ${parsed.data.gpu}` : '';
+	log('info', `${parsed.data.name} joined (${parsed.data.cores} cores${gpu}).`);
+	return { ok: true, value: { deviceId, name: parsed.data.name } };
+}
+
+/** The device if it may still act: not left, not revoked, and its invite not revoked. */
+export function liveDevice(store: SwarmStore, deviceId: string) {
+	const device = store.device(deviceId);
+	if (!device || device.status === 'left' || device.status === 'revoked') return null;
+	return store.tokenById(device.tokenId)?.revokedAt ? null : device;
+}

@@ -1,0 +1,77 @@
+import type { DashboardServerMessage, ThroughputPoint, TileFrame } from '$lib/protocol/swarm';
+import { BROADCAST_MS, FULL_SNAPSHOT_EVERY } from './lifecycle';
+import type { SwarmStore } from './storage';
+
+/** The throughput chart covers the last two minutes in broadcast-sized buckets. */
+const THROUGHPUT_BUCKETS = 60;
+/** Log lines in a full snapshot (the store keeps more). */
+const SNAPSHOT_LOG_LINES = 100;
+/** Jobs shown on the dashboard. */
+const SNAPSHOT_JOBS = 10;
+
+export interface SnapshotContext {
+	now: number;
+	/** Full: every device and recent log lines (new dashboard, or periodically); else changes since the last broadcast. */
+	full: boolean;
+	swarmId: string;
+	name: string;
+	weights: Map<string, number>;
+}
+
+/**
+ * Builds a dashboard frame. Deltas carry only devices whose revision moved since the last broadcast and
+ * log lines after the last one sent, so a 1,000-device swarm does not resend every row every 2 s. A
+ * full snapshot for a single new dashboard does not move the broadcast cursor.
+ */
+export function buildSnapshot(
+	store: SwarmStore,
+	ctx: SnapshotContext,
+	advanceCursor = false
+): Extract<DashboardServerMessage, { type: 'snapshot' }> {
+	const sinceRev = ctx.full ? 0 : store.counter('broadcast.rev');
+	const log = ctx.full
+		? store.logSince(0, SNAPSHOT_LOG_LINES)
+		: store.logSince(store.counter('broadcast.logSeq'), SNAPSHOT_LOG_LINES);
+	const snapshot = {
+		type: 'snapshot' as const,
+		full: ctx.full,
+		at: ctx.now,
+		swarm: { id: ctx.swarmId, name: ctx.name },
+		devices: store.deviceViews(ctx.weights, store.inFlightByDevice(), sinceRev),
+		jobs: store.jobViews(SNAPSHOT_JOBS),
+		log,
+		throughput: throughputSeries(store, ctx.now)
+	};
+	if (advanceCursor) {
+		store.setCounter('broadcast.rev', store.currentRev());
+		store.setCounter('broadcast.logSeq', store.lastLogSeq());
+		store.bump('broadcast.tick');
+	}
+	return snapshot;
+}
+
+/** Every FULL_SNAPSHOT_EVERY-th broadcast is full. */
+export function shouldSendFull(store: SwarmStore): boolean {
+	return store.counter('broadcast.tick') % FULL_SNAPSHOT_EVERY === 0;
+}
+
+function throughputSeries(store: SwarmStore, now: number): ThroughputPoint[] {
+	const end = Math.floor(now / BROADCAST_MS) * BROADCAST_MS;
+	const start = end - (THROUGHPUT_BUCKETS - 1) * BROADCAST_MS;
+	const counts = store.throughput(start, BROADCAST_MS);
+	return Array.from({ length: THROUGHPUT_BUCKETS }, (_, i) => {
+		const at = start + i * BROADCAST_MS;
+		return { at, chunks: counts.get(at) ?? 0 };
+	});
+}
+
+/** Every finished tile of a fractal job, for a dashboard that connected after they were painted. */
+export function tileFrames(store: SwarmStore, jobId: string): TileFrame[] {
+	return store
+		.tiles(jobId)
+		.flatMap(({ task, pixels }) =>
+			task.kind === 'mandelbrot'
+				? [{ type: 'tile' as const, jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }]
+				: []
+		);
+}

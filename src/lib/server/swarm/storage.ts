@@ -1,0 +1,330 @@
+import type { Capabilities, DeviceStatus, DeviceView, LogLine } from '$lib/protocol/swarm';
+import { JobStore } from './job-store';
+import { num, type Row } from './sql-values';
+
+export type { ChunkRow, JobRow } from './job-store';
+
+/**
+ * The coordinator's durable state in its SQLite: devices, join tokens, jobs, chunks, the system log and
+ * counters. Every method is synchronous (SQLite in a DO is local), so a handler's reads and writes happen
+ * in one turn and commit together. This is the only file that knows the table layout.
+ */
+
+/** Log lines kept; dashboards get the most recent ones. Bounded so a noisy swarm cannot grow storage. */
+export const LOG_KEEP = 500;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+	id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+	max_uses INTEGER, uses INTEGER NOT NULL DEFAULT 0, revoked_at INTEGER);
+CREATE INDEX IF NOT EXISTS tokens_created ON tokens(created_at);
+CREATE TABLE IF NOT EXISTS devices (
+	id TEXT PRIMARY KEY, token_id TEXT NOT NULL, name TEXT NOT NULL, cores INTEGER NOT NULL, memory_gb REAL,
+	gpu TEXT, user_agent TEXT NOT NULL, score REAL, status TEXT NOT NULL, status_since INTEGER NOT NULL,
+	joined_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, chunks_done INTEGER NOT NULL DEFAULT 0,
+	chunks_failed INTEGER NOT NULL DEFAULT 0, rev INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS devices_rev ON devices(rev);
+CREATE INDEX IF NOT EXISTS devices_status ON devices(status, status_since);
+CREATE TABLE IF NOT EXISTS jobs (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, spec TEXT NOT NULL,
+	status TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, retries INTEGER NOT NULL DEFAULT 0,
+	answer REAL NOT NULL DEFAULT 0, error TEXT, created_at INTEGER NOT NULL, finished_at INTEGER);
+CREATE TABLE IF NOT EXISTS chunks (
+	job_seq INTEGER NOT NULL, idx INTEGER NOT NULL, task TEXT NOT NULL, status TEXT NOT NULL, device_id TEXT,
+	attempts INTEGER NOT NULL DEFAULT 0, deadline INTEGER, done_at INTEGER, output TEXT,
+	PRIMARY KEY (job_seq, idx));
+CREATE INDEX IF NOT EXISTS chunks_pending ON chunks(job_seq, idx) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS chunks_device ON chunks(device_id) WHERE status = 'assigned';
+CREATE INDEX IF NOT EXISTS chunks_deadline ON chunks(deadline) WHERE status = 'assigned';
+CREATE INDEX IF NOT EXISTS chunks_done_at ON chunks(done_at) WHERE done_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, level TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+export interface TokenRow {
+	id: string;
+	createdAt: number;
+	expiresAt: number;
+	maxUses: number | null;
+	uses: number;
+	revokedAt: number | null;
+}
+
+export interface DeviceRow {
+	id: string;
+	tokenId: string;
+	name: string;
+	score: number | null;
+	status: DeviceStatus;
+	statusSince: number;
+	lastSeenAt: number;
+	chunksDone: number;
+}
+
+export class SwarmStore extends JobStore {
+	/** Devices changed get the next revision, so a dashboard delta is "devices with rev > last sent". */
+	private rev: number;
+
+	constructor(sql: SqlStorage) {
+		sql.exec(SCHEMA);
+		super(sql);
+		this.rev = Math.max(num(sql.exec('SELECT coalesce(max(rev), 0) AS r FROM devices').one().r), this.counter('rev'));
+	}
+
+	// ---- meta and counters ---------------------------------------------------------------------
+
+	getMeta(key: string): string | null {
+		const row = this.sql.exec('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
+		return row ? String(row.value) : null;
+	}
+
+	setMeta(key: string, value: string): void {
+		this.sql.exec(
+			'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+			key,
+			value
+		);
+	}
+
+	counter(key: string): number {
+		const row = this.sql.exec('SELECT value FROM counters WHERE key = ?', key).toArray()[0];
+		return row ? num(row.value) : 0;
+	}
+
+	bump(key: string, by = 1): void {
+		this.sql.exec(
+			'INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + ?',
+			key,
+			by,
+			by
+		);
+	}
+
+	setCounter(key: string, value: number): void {
+		this.sql.exec(
+			'INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+			key,
+			value
+		);
+	}
+
+	counters(): Record<string, number> {
+		return Object.fromEntries(
+			this.sql
+				.exec('SELECT key, value FROM counters')
+				.toArray()
+				.map((r) => [String(r.key), num(r.value)])
+		);
+	}
+
+	currentRev(): number {
+		return this.rev;
+	}
+
+	// ---- tokens --------------------------------------------------------------------------------
+
+	insertToken(t: { id: string; hash: string; createdAt: number; expiresAt: number; maxUses: number | null }): void {
+		this.sql.exec(
+			'INSERT INTO tokens (id, hash, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?)',
+			t.id,
+			t.hash,
+			t.createdAt,
+			t.expiresAt,
+			t.maxUses
+		);
+	}
+
+	/** Creation times inside the window, oldest first (for the rate limit). */
+	tokenCreationsSince(since: number): number[] {
+		return this.sql
+			.exec('SELECT created_at FROM tokens WHERE created_at > ? ORDER BY created_at', since)
+			.toArray()
+			.map((r) => num(r.created_at));
+	}
+
+	tokenByHash(hash: string): TokenRow | null {
+		const r = this.sql.exec('SELECT * FROM tokens WHERE hash = ?', hash).toArray()[0];
+		return r ? tokenRow(r) : null;
+	}
+
+	tokenById(id: string): TokenRow | null {
+		const r = this.sql.exec('SELECT * FROM tokens WHERE id = ?', id).toArray()[0];
+		return r ? tokenRow(r) : null;
+	}
+
+	listTokens(): TokenRow[] {
+		return this.sql.exec('SELECT * FROM tokens ORDER BY created_at DESC LIMIT 50').toArray().map(tokenRow);
+	}
+
+	useToken(id: string): void {
+		this.sql.exec('UPDATE tokens SET uses = uses + 1 WHERE id = ?', id);
+	}
+
+	revokeToken(id: string, now: number): boolean {
+		return (
+			this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0
+		);
+	}
+
+	/** Expired tokens that no device depends on any more (a device's token is checked on every connect). */
+	deleteDeadTokens(before: number): void {
+		this.sql.exec('DELETE FROM tokens WHERE expires_at < ? AND id NOT IN (SELECT token_id FROM devices)', before);
+	}
+
+	// ---- devices -------------------------------------------------------------------------------
+
+	insertDevice(id: string, tokenId: string, caps: Capabilities, now: number): void {
+		this.sql.exec(
+			`INSERT INTO devices (id, token_id, name, cores, memory_gb, gpu, user_agent, status, status_since, joined_at, last_seen_at, rev)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, 'offline', ?, ?, ?, ?)`,
+			id,
+			tokenId,
+			caps.name,
+			caps.cores,
+			caps.memoryGb,
+			caps.gpu,
+			caps.userAgent,
+			now,
+			now,
+			now,
+			++this.rev
+		);
+	}
+
+	device(id: string): DeviceRow | null {
+		const r = this.sql.exec('SELECT * FROM devices WHERE id = ?', id).toArray()[0];
+		return r ? deviceRow(r) : null;
+	}
+
+	countDevices(): number {
+		return num(this.sql.exec("SELECT count(*) AS n FROM devices WHERE status IN ('online', 'offline')").one().n);
+	}
+
+	devicesWithStatus(status: DeviceStatus): DeviceRow[] {
+		return this.sql.exec('SELECT * FROM devices WHERE status = ?', status).toArray().map(deviceRow);
+	}
+
+	devicesOfToken(tokenId: string): DeviceRow[] {
+		return this.sql.exec('SELECT * FROM devices WHERE token_id = ?', tokenId).toArray().map(deviceRow);
+	}
+
+	setDeviceStatus(id: string, status: DeviceStatus, now: number): void {
+		this.sql.exec(
+			'UPDATE devices SET status = ?, status_since = ?, last_seen_at = ?, rev = ? WHERE id = ?',
+			status,
+			now,
+			now,
+			++this.rev,
+			id
+		);
+	}
+
+	setScore(id: string, score: number, now: number): void {
+		this.sql.exec('UPDATE devices SET score = ?, last_seen_at = ?, rev = ? WHERE id = ?', score, now, ++this.rev, id);
+	}
+
+	recordChunkOutcome(id: string, ok: boolean, now: number): void {
+		this.sql.exec(
+			`UPDATE devices SET ${ok ? 'chunks_done = chunks_done + 1' : 'chunks_failed = chunks_failed + 1'}, last_seen_at = ?, rev = ? WHERE id = ?`,
+			now,
+			++this.rev,
+			id
+		);
+	}
+
+	/** The device's in-flight count changed (assignment, reassignment): dashboards should see it. */
+	touchDevice(id: string): void {
+		this.sql.exec('UPDATE devices SET rev = ? WHERE id = ?', ++this.rev, id);
+	}
+
+	/** Online devices with a benchmark score: the ones that can take chunks. */
+	schedulable(): { id: string; score: number }[] {
+		return this.sql
+			.exec("SELECT id, score FROM devices WHERE status = 'online' AND score IS NOT NULL")
+			.toArray()
+			.map((r) => ({ id: String(r.id), score: num(r.score) }));
+	}
+
+	/** Deletes devices that have been offline (or left, or revoked) since before `before`. */
+	deleteStaleDevices(before: number): number {
+		return this.sql.exec("DELETE FROM devices WHERE status != 'online' AND status_since < ?", before).rowsWritten;
+	}
+
+	oldestInactiveSince(): number | null {
+		const r = this.sql.exec("SELECT min(status_since) AS t FROM devices WHERE status != 'online'").one();
+		return r.t === null ? null : num(r.t);
+	}
+
+	/** Device rows for the dashboard, all or only those changed after `sinceRev`. */
+	deviceViews(weights: Map<string, number>, inFlight: Map<string, number>, sinceRev = 0): DeviceView[] {
+		return this.sql
+			.exec('SELECT * FROM devices WHERE rev > ? ORDER BY joined_at', sinceRev)
+			.toArray()
+			.map((r) => ({
+				id: String(r.id),
+				name: String(r.name),
+				status: String(r.status) as DeviceStatus,
+				score: r.score === null ? null : num(r.score),
+				weight: weights.get(String(r.id)) ?? 0,
+				inFlight: inFlight.get(String(r.id)) ?? 0,
+				done: num(r.chunks_done),
+				failed: num(r.chunks_failed),
+				cores: num(r.cores),
+				memoryGb: r.memory_gb === null ? null : num(r.memory_gb),
+				gpu: r.gpu === null ? null : String(r.gpu),
+				userAgent: String(r.user_agent),
+				joinedAt: num(r.joined_at),
+				lastSeenAt: num(r.last_seen_at)
+			}));
+	}
+
+	// ---- log -----------------------------------------------------------------------------------
+
+	appendLog(level: LogLine['level'], text: string, now: number): void {
+		const seq = num(
+			this.sql.exec('INSERT INTO log (at, level, text) VALUES (?, ?, ?) RETURNING seq', now, level, text).one().seq
+		);
+		if (seq % 50 === 0) this.sql.exec('DELETE FROM log WHERE seq <= ?', seq - LOG_KEEP);
+	}
+
+	logSince(seq: number, limit: number): LogLine[] {
+		return this.sql
+			.exec('SELECT * FROM (SELECT * FROM log WHERE seq > ? ORDER BY seq DESC LIMIT ?) ORDER BY seq', seq, limit)
+			.toArray()
+			.map((r) => ({
+				seq: num(r.seq),
+				at: num(r.at),
+				level: String(r.level) as LogLine['level'],
+				text: String(r.text)
+			}));
+	}
+
+	lastLogSeq(): number {
+		return num(this.sql.exec('SELECT coalesce(max(seq), 0) AS s FROM log').one().s);
+	}
+}
+
+function tokenRow(r: Row): TokenRow {
+	return {
+		id: String(r.id),
+		createdAt: num(r.created_at),
+		expiresAt: num(r.expires_at),
+		maxUses: r.max_uses === null ? null : num(r.max_uses),
+		uses: num(r.uses),
+		revokedAt: r.revoked_at === null ? null : num(r.revoked_at)
+	};
+}
+
+function deviceRow(r: Row): DeviceRow {
+	return {
+		id: String(r.id),
+		tokenId: String(r.token_id),
+		name: String(r.name),
+		score: r.score === null ? null : num(r.score),
+		status: String(r.status) as DeviceStatus,
+		statusSince: num(r.status_since),
+		lastSeenAt: num(r.last_seen_at),
+		chunksDone: num(r.chunks_done)
+	};
+}

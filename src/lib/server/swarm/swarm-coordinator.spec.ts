@@ -1,0 +1,353 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { DeviceServerMessage } from '$lib/protocol/swarm';
+import {
+	connectDashboard,
+	connectDevice,
+	createInvite,
+	joinDevice,
+	openSocket,
+	ownerWithSwarm,
+	request,
+	SimDevice
+} from '../../../testing/swarm';
+import { signedInUser } from '../../../testing/users';
+import { OFFLINE_AFTER_MS } from './lifecycle';
+import { MAX_IN_FLIGHT } from './scheduler';
+import type { SwarmCoordinator } from './swarm-coordinator';
+
+type Assign = Extract<DeviceServerMessage, { type: 'assign' }>;
+
+async function submit(swarmId: string, cookie: string, spec: unknown) {
+	const res = await request(`/api/swarm/${swarmId}/jobs`, { method: 'POST', cookie, body: JSON.stringify(spec) });
+	return { status: res.status, body: (await res.json()) as { jobId: string; chunks: number; error?: string } };
+}
+
+/** A connected, benchmarked device that does not answer (the test drives it by hand). */
+async function manualDevice(swarmId: string, token: string, name: string, score: number) {
+	const joined = await joinDevice(swarmId, token, name);
+	const socket = await connectDevice(swarmId, joined.cookie);
+	await socket.take((m) => m.type === 'welcome');
+	socket.send({ type: 'benchmark', score });
+	return { ...joined, socket };
+}
+
+async function assigned(socket: Awaited<ReturnType<typeof connectDevice>>, count: number) {
+	const chunks: Assign['chunks'] = [];
+	while (chunks.length < count) chunks.push(...((await socket.take((m) => m.type === 'assign')) as Assign).chunks);
+	return chunks;
+}
+
+const primes = (lo: number, hi: number, chunkSize: number) => ({ kind: 'primes', lo, hi, chunkSize });
+
+describe('weighted scheduling with quotas', () => {
+	it('splits a job by score (within one chunk of the exact share) and never past a device quota', async () => {
+		const { owner, swarmId } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const slow = await manualDevice(swarmId, token, 'slow', 1000);
+		const mid = await manualDevice(swarmId, token, 'mid', 2000);
+		const fast = await manualDevice(swarmId, token, 'fast', 4000);
+		// Scores 1:2:4 give quotas 2, 4 and 8 (MAX_IN_FLIGHT for the fastest) and weights 1/7, 2/7, 4/7.
+		const job = await submit(swarmId, owner.cookie, primes(0, 7000, 1000));
+		expect(job.status).toBe(201);
+		const [s, m, f] = [await assigned(slow.socket, 1), await assigned(mid.socket, 2), await assigned(fast.socket, 4)];
+		expect([s.length, m.length, f.length]).toEqual([1, 2, 4]);
+
+		// A big job fills every device exactly to its quota, leaving the rest pending.
+		const big = await submit(swarmId, owner.cookie, primes(0, 1_000_000, 1000));
+		expect(big.body.chunks).toBe(1000);
+		const more = [await assigned(slow.socket, 1), await assigned(mid.socket, 2), await assigned(fast.socket, 4)];
+		expect(more.map((c) => c.length)).toEqual([1, 2, 4]);
+		const inFlight = [s.length + more[0].length, m.length + more[1].length, f.length + more[2].length];
+		expect(inFlight).toEqual([2, 4, MAX_IN_FLIGHT]);
+		await new Promise((r) => setTimeout(r, 50));
+		expect(slow.socket.received.filter((x) => x.type === 'assign')).toHaveLength(0);
+
+		// Answering one chunk frees one slot, refilled at once for that device only.
+		const first = s[0];
+		slow.socket.send({
+			type: 'result',
+			jobId: first.jobId,
+			chunk: first.chunk,
+			output: { kind: 'primes', count: 168 }
+		});
+		expect((await slow.socket.take((x) => x.type === 'accepted')).type).toBe('accepted');
+		expect((await assigned(slow.socket, 1)).length).toBe(1);
+		expect(fast.socket.received.filter((x) => x.type === 'assign')).toHaveLength(0);
+	});
+
+	it('completes a prime-counting job with the right answer', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		await Promise.all([SimDevice.start(swarmId, token, 'a', 1500), SimDevice.start(swarmId, token, 'b', 3000)]);
+		const job = await submit(swarmId, owner.cookie, primes(0, 1_000_000, 50_000));
+		for (let i = 0; i < 100; i++) {
+			const view = (await stub.jobs()).find((j) => j.id === job.body.jobId)!;
+			if (view.status === 'done') {
+				expect(view.answer).toBe(78_498); // π(10⁶)
+				expect(view.done).toBe(20);
+				return;
+			}
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		throw new Error('job did not finish');
+	});
+});
+
+describe('results and bad messages', () => {
+	it('rejects a result for a chunk assigned to another device, and loses nothing', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const a = await manualDevice(swarmId, token, 'a', 1000);
+		const b = await manualDevice(swarmId, token, 'b', 1000);
+		await submit(swarmId, owner.cookie, primes(0, 2000, 1000));
+		const [chunkOfA] = await assigned(a.socket, 1);
+		await assigned(b.socket, 1);
+		b.socket.send({
+			type: 'result',
+			jobId: chunkOfA.jobId,
+			chunk: chunkOfA.chunk,
+			output: { kind: 'primes', count: 1 }
+		});
+		const error = await b.socket.take((m) => m.type === 'error');
+		expect(error).toMatchObject({ code: 'not-assigned' });
+		// The same frame from the assigned device is accepted.
+		a.socket.send({
+			type: 'result',
+			jobId: chunkOfA.jobId,
+			chunk: chunkOfA.chunk,
+			output: { kind: 'primes', count: 168 }
+		});
+		await a.socket.take((m) => m.type === 'accepted');
+		// A replay of an accepted result is refused too.
+		a.socket.send({
+			type: 'result',
+			jobId: chunkOfA.jobId,
+			chunk: chunkOfA.chunk,
+			output: { kind: 'primes', count: 168 }
+		});
+		expect(await a.socket.take((m) => m.type === 'error')).toMatchObject({ code: 'not-assigned' });
+		const job = (await stub.jobs())[0];
+		expect(job).toMatchObject({ done: 1, answer: 168 });
+	});
+
+	it('answers malformed, unknown, out-of-range and wrong-shape frames with errors and keeps the socket', async () => {
+		const { owner, swarmId } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const d = await manualDevice(swarmId, token, 'd', 1000);
+		await submit(swarmId, owner.cookie, primes(0, 1000, 1000));
+		const [chunk] = await assigned(d.socket, 1);
+		const cases: [unknown, string][] = [
+			['not json', 'bad-frame'],
+			[{ type: 'nope' }, 'bad-message'],
+			[{ type: 'benchmark', score: -5 }, 'bad-message'],
+			[{ type: 'benchmark', score: 1e12 }, 'bad-message'],
+			[{ type: 'result', jobId: 'zz', chunk: 0, output: { kind: 'primes', count: 1 } }, 'bad-message'],
+			[
+				{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } },
+				'bad-result'
+			],
+			[
+				{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'mandelbrot', pixels: 'AAAA' } },
+				'bad-result'
+			]
+		];
+		for (const [frame, code] of cases) {
+			d.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+			expect(await d.socket.take((m) => m.type === 'error')).toMatchObject({ code });
+		}
+		// Still usable: the real answer is accepted.
+		d.socket.send({ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 168 } });
+		await d.socket.take((m) => m.type === 'accepted');
+		// Oversized frames close with 1009.
+		d.socket.send('x'.repeat(17 * 1024));
+		expect((await d.socket.closed).code).toBe(1009);
+	});
+
+	it('refuses jobs from non-owners and devices, and bad job specs', async () => {
+		const { owner, swarmId } = await ownerWithSwarm();
+		const stranger = await signedInUser(env);
+		expect((await submit(swarmId, stranger.cookie, primes(0, 1000, 1000))).status).toBe(404);
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const device = await joinDevice(swarmId, token, 'x');
+		expect((await submit(swarmId, device.cookie, primes(0, 1000, 1000))).status).toBe(404);
+		expect(
+			(await request(`/api/swarm/${swarmId}/tokens`, { method: 'POST', cookie: stranger.cookie, body: '{}' })).status
+		).toBe(404);
+		const bad = await submit(swarmId, owner.cookie, primes(10, 5, 1000));
+		expect(bad.status).toBe(400);
+		expect(bad.body.error).toMatch(/greater/);
+		// A stranger cannot open the dashboard socket either.
+		expect((await openSocket(`/swarm/${swarmId}/ws`, stranger.cookie)).status).toBe(403);
+	});
+});
+
+describe('device lifecycle', () => {
+	it('reassigns the chunks of a device that stops sending heartbeats, when the alarm runs', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const quiet = await manualDevice(swarmId, token, 'quiet', 4000);
+		const job = await submit(swarmId, owner.cookie, primes(0, 4000, 1000));
+		const held = await assigned(quiet.socket, 4);
+		const helper = await manualDevice(swarmId, token, 'helper', 4000);
+
+		// Time passes for `quiet` only: its connect time and last message move 2 minutes into the past
+		// and it never sent a "ping", so the runtime has no auto-response timestamp for it.
+		await runInDurableObject(stub, (instance: SwarmCoordinator, state) => {
+			const past = Date.now() - 2 * OFFLINE_AFTER_MS;
+			for (const ws of state.getWebSockets(`device:${quiet.deviceId}`)) {
+				ws.serializeAttachment({ ...ws.deserializeAttachment(), connectedAt: past });
+			}
+			state.storage.sql.exec('UPDATE devices SET last_seen_at = ? WHERE id = ?', past, quiet.deviceId);
+			void instance;
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect((await quiet.socket.closed).code).toBe(4008);
+
+		const moved = await assigned(helper.socket, 4);
+		expect(moved.map((c) => c.chunk).sort()).toEqual(held.map((c) => c.chunk).sort());
+		for (const c of moved)
+			helper.socket.send({ type: 'result', jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count: 0 } });
+		for (let i = 0; i < 4; i++) await helper.socket.take((m) => m.type === 'accepted');
+		const view = (await stub.jobs()).find((j) => j.id === job.body.jobId)!;
+		expect(view).toMatchObject({ status: 'done', retries: 4 });
+		const log = (await stub.stats()).counters;
+		expect(log['wake.alarm']).toBeGreaterThanOrEqual(1);
+	});
+
+	it('keeps a device whose heartbeat the runtime answered (no wake-up needed for pings)', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const d = await manualDevice(swarmId, token, 'pinger', 1000);
+		const before = (await stub.stats()).counters['wake.message'] ?? 0;
+		d.socket.ws.send('ping');
+		await new Promise((r) => setTimeout(r, 50));
+		expect((await stub.stats()).counters['wake.message'] ?? 0).toBe(before);
+		await runDurableObjectAlarm(stub);
+		expect((await stub.stats()).devicesOnline).toBe(1);
+	});
+
+	it('fails a job after a chunk has been tried MAX_ATTEMPTS times', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const d = await manualDevice(swarmId, token, 'flaky', 1000);
+		await submit(swarmId, owner.cookie, primes(0, 1000, 1000));
+		for (let attempt = 1; attempt <= 5; attempt++) {
+			const [chunk] = await assigned(d.socket, 1);
+			d.socket.send({ type: 'chunk-failed', jobId: chunk.jobId, chunk: chunk.chunk, error: 'out of memory' });
+		}
+		await new Promise((r) => setTimeout(r, 50));
+		const [job] = await stub.jobs();
+		expect(job.status).toBe('failed');
+		expect(job.error).toMatch(/failed 5 times/);
+	});
+
+	it('rehydrates from storage after the object restarts: assignments and results carry on', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const d = await manualDevice(swarmId, token, 'survivor', 1000);
+		await submit(swarmId, owner.cookie, primes(0, 2000, 1000));
+		const [first, second] = await assigned(d.socket, 2);
+		await evictDurableObject(stub);
+		d.socket.send({ type: 'result', jobId: first.jobId, chunk: first.chunk, output: { kind: 'primes', count: 168 } });
+		await d.socket.take((m) => m.type === 'accepted');
+		await evictDurableObject(stub);
+		d.socket.send({ type: 'result', jobId: second.jobId, chunk: second.chunk, output: { kind: 'primes', count: 135 } });
+		await d.socket.take((m) => m.type === 'accepted');
+		expect((await stub.jobs())[0]).toMatchObject({ status: 'done', answer: 303 });
+		expect((await stub.stats()).counters['wake.start']).toBeGreaterThanOrEqual(2);
+	});
+
+	it('leave and revoke make the credential useless', async () => {
+		const { owner, swarmId } = await ownerWithSwarm();
+		const invite = await createInvite(swarmId, owner.cookie);
+		const leaver = await joinDevice(swarmId, invite.token, 'leaver');
+		expect((await request(`/swarm/${swarmId}/device/leave`, { method: 'POST', cookie: leaver.cookie })).status).toBe(
+			200
+		);
+		expect((await openSocket(`/swarm/${swarmId}/device/ws`, leaver.cookie)).status).toBe(401);
+
+		const member = await manualDevice(swarmId, invite.token, 'member', 1000);
+		const res = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { method: 'DELETE', cookie: owner.cookie });
+		expect(res.status).toBe(200);
+		expect((await member.socket.closed).code).toBe(1008);
+		expect((await openSocket(`/swarm/${swarmId}/device/ws`, member.cookie)).status).toBe(401);
+		// A forged credential (valid shape, wrong MAC) is refused.
+		const forged = member.cookie.replace(/\.[A-Za-z0-9_-]{43}$/, '.' + 'A'.repeat(43));
+		expect((await openSocket(`/swarm/${swarmId}/device/ws`, forged)).status).toBe(401);
+	});
+});
+
+describe('invites', () => {
+	it('allows 5 invites a minute, then answers 429 with the wait', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		for (let i = 0; i < 5; i++) await createInvite(swarmId, owner.cookie);
+		const res = await request(`/api/swarm/${swarmId}/tokens`, { method: 'POST', cookie: owner.cookie, body: '{}' });
+		expect(res.status).toBe(429);
+		const wait = Number(res.headers.get('retry-after'));
+		expect(wait).toBeGreaterThan(50);
+		expect(wait).toBeLessThanOrEqual(60);
+		expect(((await res.json()) as { error: string }).error).toMatch(/wait \d+ s/);
+		// Once the window has passed (creation times moved back a minute), invites work again.
+		await runInDurableObject(stub, (_i: SwarmCoordinator, state) => {
+			state.storage.sql.exec('UPDATE tokens SET created_at = created_at - 61000');
+		});
+		await createInvite(swarmId, owner.cookie);
+	});
+
+	it('stores only hashes, and refuses expired, used-up and unknown tokens', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const invite = await createInvite(swarmId, owner.cookie, 1);
+		expect(invite.token.length).toBeGreaterThanOrEqual(43); // 256 bits in base64url
+		const stored = await runInDurableObject(stub, (_i: SwarmCoordinator, state) =>
+			state.storage.sql
+				.exec('SELECT hash FROM tokens')
+				.toArray()
+				.map((r) => String(r.hash))
+		);
+		expect(stored).toHaveLength(1);
+		expect(stored[0]).not.toContain(invite.token);
+		await joinDevice(swarmId, invite.token, 'first');
+		await expect(joinDevice(swarmId, invite.token, 'second')).rejects.toThrow(/410.*used up/);
+		await expect(joinDevice(swarmId, 'x'.repeat(43), 'guess')).rejects.toThrow(/403/);
+
+		const expiring = await createInvite(swarmId, owner.cookie);
+		await runInDurableObject(stub, (_i: SwarmCoordinator, state) => {
+			state.storage.sql.exec('UPDATE tokens SET expires_at = ? WHERE id = ?', Date.now() - 1, expiring.id);
+		});
+		await expect(joinDevice(swarmId, expiring.token, 'late')).rejects.toThrow(/410.*expired/);
+	});
+});
+
+describe('dashboard broadcast', () => {
+	it('sends a snapshot on connect, broadcasts from the alarm only while a dashboard is connected', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const dash = await connectDashboard(swarmId, owner.cookie);
+		const first = await dash.take((m) => m.type === 'snapshot');
+		expect(first).toMatchObject({ type: 'snapshot', full: true, swarm: { id: swarmId } });
+		const { token } = await createInvite(swarmId, owner.cookie);
+		await manualDevice(swarmId, token, 'watched', 1000);
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		const tick = await dash.take((m) => m.type === 'snapshot');
+		if (tick.type !== 'snapshot') throw new Error();
+		expect(tick.devices.map((d) => d.name)).toContain('watched');
+		expect(tick.log.map((l) => l.text).join('\n')).toMatch(/watched joined/);
+		dash.ws.close(1000);
+		await new Promise((r) => setTimeout(r, 50));
+		const broadcasts = (await stub.stats()).counters.broadcasts;
+		await runDurableObjectAlarm(stub);
+		expect((await stub.stats()).counters.broadcasts).toBe(broadcasts);
+	});
+
+	it('stops rescheduling the alarm when nothing is connected', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const dash = await connectDashboard(swarmId, owner.cookie);
+		await dash.take((m) => m.type === 'snapshot');
+		dash.ws.close(1000);
+		await new Promise((r) => setTimeout(r, 50));
+		await runDurableObjectAlarm(stub);
+		const alarm = await runInDurableObject(stub, (_i: SwarmCoordinator, state) => state.storage.getAlarm());
+		expect(alarm).toBeNull();
+	});
+});

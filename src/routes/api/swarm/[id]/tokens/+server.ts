@@ -1,0 +1,30 @@
+import { json } from '@sveltejs/kit';
+import { z } from 'zod';
+import { getDb } from '$lib/server/db';
+import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
+import { foreignOrigin, readJson, rpcResponse } from '$lib/server/swarm/http';
+import { TOKEN_MAX_USES } from '$lib/server/swarm/tokens';
+import type { RequestHandler } from './$types';
+
+const createTokenBody = z.object({ maxUses: z.number().int().min(1).max(TOKEN_MAX_USES).nullable().default(null) });
+
+/** The owner's invites (hashes never leave the coordinator; only ids, times and use counts). */
+export const GET: RequestHandler = async ({ params, platform, locals }) => {
+	const env = platform!.env;
+	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
+	return json(await coordinator(env, swarm.id).listTokens());
+};
+
+/** Creates an invite; the raw token is returned once, only here. 429 with Retry-After past 5 a minute. */
+export const POST: RequestHandler = async ({ request, params, platform, locals }) => {
+	const env = platform!.env;
+	const refused = foreignOrigin(request, env);
+	if (refused) return refused;
+	const db = getDb(env);
+	const swarm = await ownedSwarm(db, params.id, locals.user?.id);
+	const body = createTokenBody.safeParse((await readJson(request)) ?? {});
+	if (!body.success) return json({ error: body.error.issues[0]?.message ?? 'Bad request.' }, { status: 400 });
+	const result = await coordinator(env, swarm.id).createToken(body.data.maxUses);
+	if (result.ok) await audit(db, locals.user!.id, 'swarm.token.create', swarm.id, { tokenId: result.value.id });
+	return rpcResponse(result, 201);
+};

@@ -1,0 +1,19 @@
+import { json } from '@sveltejs/kit';
+import { getDb } from '$lib/server/db';
+import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
+import { foreignOrigin } from '$lib/server/swarm/http';
+import type { RequestHandler } from './$types';
+
+/** Revokes an invite and every device that joined with it. */
+export const DELETE: RequestHandler = async ({ request, params, platform, locals }) => {
+	const env = platform!.env;
+	const refused = foreignOrigin(request, env);
+	if (refused) return refused;
+	const db = getDb(env);
+	const swarm = await ownedSwarm(db, params.id, locals.user?.id);
+	if (!(await coordinator(env, swarm.id).revokeToken(params.tokenId))) {
+		return json({ error: 'No such active invite.' }, { status: 404 });
+	}
+	await audit(db, locals.user!.id, 'swarm.token.revoke', swarm.id, { tokenId: params.tokenId });
+	return json({ revoked: true });
+};

@@ -1,0 +1,20 @@
+import { json } from '@sveltejs/kit';
+import { clearDeviceCookie, DEVICE_COOKIE } from '$lib/server/swarm/device-cookie';
+import { coordinator } from '$lib/server/swarm/directory';
+import { foreignOrigin } from '$lib/server/swarm/http';
+import type { RequestHandler } from './$types';
+
+/** The device leaves: its credential stops working, its chunks go to others, the cookie is cleared. */
+export const POST: RequestHandler = async ({ request, params, platform, cookies }) => {
+	const env = platform!.env;
+	const refused = foreignOrigin(request, env);
+	if (refused) return refused;
+	if (!/^[a-f0-9]{32}$/.test(params.id)) return json({ error: 'No such swarm.' }, { status: 404 });
+	const credential = cookies.get(DEVICE_COOKIE);
+	const stub = coordinator(env, params.id);
+	const device = credential ? await stub.authenticateDevice(credential) : null;
+	clearDeviceCookie(cookies, params.id);
+	if (!device) return json({ error: 'This browser is not a device of that swarm.' }, { status: 401 });
+	await stub.leave(device.deviceId);
+	return json({ left: true });
+};

@@ -1,0 +1,21 @@
+// The codec module's exports. No imports from the host: the stub runtime (no GC, we never allocate
+// managed objects) and `--use abort=` leave nothing to import, so instantiation needs `{}` only.
+
+import { initCrc32Tables } from './crc32';
+
+export { crc32Update } from './crc32';
+export { compressBound } from './lz4-compress';
+export {
+  compressBlock,
+  decodeFrame,
+  decompressBlock,
+  encodeFrame,
+  frameHeaderBytes,
+  lastFrameFlags,
+  lastFrameSeq,
+  lastFrameType,
+  lastPayloadPtr
+} from './frame';
+export { inputPtr, outputPtr, reserve } from './scratch';
+
+initCrc32Tables();

@@ -1,0 +1,36 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { randomBytes } from '../bench/data.ts';
+import { loadNodeCodec } from '../node/load-codec-node.ts';
+import { sampleInputs } from './sample-inputs.ts';
+
+const { codec } = loadNodeCodec();
+/** The wrapper hashes large inputs in 256 KiB pieces (CRC_CHUNK_BYTES in codec.ts). */
+const CHUNK = 256 * 1024;
+
+describe('CRC-32/IEEE equals node:zlib crc32', () => {
+	it('matches the standard check value', () => {
+		expect(codec.crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+	});
+
+	it('matches for every length 0..100 (all remainders of the 16-byte loop)', () => {
+		const data = randomBytes(100, 9);
+		for (let n = 0; n <= 100; n++) expect(codec.crc32(data.subarray(0, n))).toBe(zlibCrc32(data.subarray(0, n)));
+	});
+
+	it('matches across the wrapper chunk boundaries', () => {
+		const data = randomBytes(2 * CHUNK + 1, 10);
+		for (const n of [CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1]) {
+			expect(codec.crc32(data.subarray(0, n))).toBe(zlibCrc32(data.subarray(0, n)));
+		}
+	});
+
+	it.each(sampleInputs())('matches on $name', ({ bytes }) => {
+		expect(codec.crc32(bytes)).toBe(zlibCrc32(bytes));
+	});
+
+	it('hashes a view at an offset, not its whole buffer', () => {
+		const data = randomBytes(1000, 11);
+		expect(codec.crc32(data.subarray(3, 999))).toBe(zlibCrc32(data.subarray(3, 999)));
+	});
+});

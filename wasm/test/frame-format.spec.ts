@@ -1,0 +1,163 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+	CodecError,
+	FLAG_COMPRESSED,
+	FRAME_HEADER_BYTES,
+	MAX_FRAME_BYTES,
+	MAX_PAYLOAD_BYTES,
+	MAX_SEQ,
+	type CodecErrorReason
+} from '../../src/lib/protocol/codec.ts';
+import { randomBytes } from '../bench/data.ts';
+import { loadNodeCodec } from '../node/load-codec-node.ts';
+
+const { codec } = loadNodeCodec();
+const utf8 = new TextEncoder();
+
+function reasonOf(run: () => unknown): CodecErrorReason | 'no error' {
+	try {
+		run();
+	} catch (error) {
+		if (error instanceof CodecError) return error.reason;
+		throw error;
+	}
+	return 'no error';
+}
+
+function setU32(bytes: Uint8Array, at: number, value: number) {
+	new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
+}
+
+/** A hand-made compressed frame: header fields as given, `body` as the stored bytes. */
+function forgeCompressed(body: Uint8Array, payloadLength: number, crc = 0): Uint8Array {
+	const frame = new Uint8Array(FRAME_HEADER_BYTES + body.length);
+	frame.set([0x4d, 0x52, 1, 9, FLAG_COMPRESSED, 0]);
+	setU32(frame, 12, body.length);
+	setU32(frame, 16, payloadLength);
+	setU32(frame, 20, crc);
+	frame.set(body, FRAME_HEADER_BYTES);
+	return frame;
+}
+
+describe('frame layout (wasm/README.md)', () => {
+	it('writes the documented bytes', () => {
+		const frame = codec.encode(0x2a, 0x0102_0304_0506, utf8.encode('hi'));
+		const crc = zlibCrc32(utf8.encode('hi'));
+		expect(Array.from(frame)).toEqual([
+			...[0x4d, 0x52, 0x01, 0x2a, 0x00, 0x00], // magic "MR", version 1, type, flags, reserved
+			...[0x06, 0x05, 0x04, 0x03, 0x02, 0x01], // sequence number, u48 little-endian
+			...[0x02, 0x00, 0x00, 0x00], // stored length
+			...[0x02, 0x00, 0x00, 0x00], // payload length
+			...[crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24], // CRC-32 of the payload
+			...[0x68, 0x69]
+		]);
+	});
+
+	it('round-trips the extremes of type and sequence number', () => {
+		for (const [type, seq] of [
+			[0, 0],
+			[255, MAX_SEQ]
+		]) {
+			const back = codec.decode(codec.encode(type, seq, new Uint8Array(0)));
+			expect([back.type, back.seq, back.payload.length]).toEqual([type, seq, 0]);
+		}
+	});
+
+	it('compresses only when it pays', () => {
+		const below = codec.decode(codec.encode(1, 1, new Uint8Array(63)));
+		const at = codec.decode(codec.encode(1, 1, new Uint8Array(64)));
+		const random = codec.decode(codec.encode(1, 1, randomBytes(4000, 1)));
+		const refused = codec.decode(codec.encode(1, 1, new Uint8Array(4000), { compress: false }));
+		expect([below.flags, at.flags, random.flags, refused.flags]).toEqual([0, FLAG_COMPRESSED, 0, 0]);
+	});
+
+	it('returns a payload copy that later calls do not overwrite', () => {
+		const first = codec.decode(codec.encode(1, 1, utf8.encode('first message, kept by the caller')));
+		codec.decode(codec.encode(1, 2, utf8.encode('second message overwrites scratch memory')));
+		expect(new TextDecoder().decode(first.payload)).toBe('first message, kept by the caller');
+	});
+
+	it('accepts ArrayBuffer input and round-trips JSON', () => {
+		const frame = codec.encodeJson(4, 99, { text: 'héllo', n: [1, 2] });
+		expect(codec.decodeJson(frame.slice().buffer)).toEqual({ type: 4, seq: 99, value: { text: 'héllo', n: [1, 2] } });
+	});
+});
+
+describe('rejections carry a reason', () => {
+	const payload = utf8.encode('a payload that is long enough to be worth compressing, '.repeat(4));
+	const compressed = codec.encode(1, 1, payload);
+	const raw = codec.encode(1, 1, payload, { compress: false });
+	const tweak = (frame: Uint8Array, change: (f: Uint8Array) => void) => {
+		const copy = frame.slice();
+		change(copy);
+		return copy;
+	};
+
+	it.each([
+		['bad-magic', tweak(raw, (f) => (f[0] = 0x4e))],
+		['unsupported-version', tweak(raw, (f) => (f[2] = 2))],
+		['bad-header', tweak(raw, (f) => (f[4] = 0x02))], // unknown flag
+		['bad-header', tweak(raw, (f) => (f[5] = 1))], // reserved byte
+		['truncated', raw.subarray(0, 10)],
+		['truncated', raw.subarray(0, raw.length - 1)],
+		['truncated', new Uint8Array(0)],
+		['length-mismatch', Uint8Array.of(...raw, 0)], // trailing byte
+		['length-mismatch', tweak(raw, (f) => setU32(f, 16, payload.length - 1))], // raw: stored ≠ payload
+		['length-mismatch', tweak(compressed, (f) => setU32(f, 16, 1))], // "compressed" but not smaller
+		['length-mismatch', tweak(compressed, (f) => setU32(f, 16, payload.length + 1))], // decodes short
+		['crc-mismatch', tweak(raw, (f) => (f[f.length - 1] ^= 1))],
+		['crc-mismatch', tweak(compressed, (f) => (f[20] ^= 1))],
+		['corrupt-lz4', forgeCompressed(Uint8Array.of(0x10, 0x41, 0x00, 0x00), 100)], // match offset 0
+		['corrupt-lz4', forgeCompressed(Uint8Array.of(0x10, 0x41, 0x05, 0x00), 100)], // offset before start
+		['corrupt-lz4', forgeCompressed(Uint8Array.of(0xf0, 0xff, 0xff), 1000)], // literal length runs off the end
+		['too-large', tweak(compressed, (f) => setU32(f, 16, MAX_PAYLOAD_BYTES + 1))]
+	] as [CodecErrorReason, Uint8Array][])('%s', (reason, frame) => {
+		expect(reasonOf(() => codec.decode(frame))).toBe(reason);
+	});
+
+	it('refuses a frame longer than MAX_FRAME_BYTES before copying it', () => {
+		expect(reasonOf(() => codec.decode(new Uint8Array(MAX_FRAME_BYTES + 1)))).toBe('too-large');
+	});
+
+	it('refuses bad arguments to encode', () => {
+		const bytes = new Uint8Array(1);
+		expect(reasonOf(() => codec.encode(256, 0, bytes))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(-1, 0, bytes))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(1.5, 0, bytes))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(1, -1, bytes))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(1, MAX_SEQ + 1, bytes))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(1, Number.NaN, bytes))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(1, 0, 'text' as unknown as Uint8Array))).toBe('bad-argument');
+		expect(reasonOf(() => codec.encode(1, 0, new Uint8Array(MAX_PAYLOAD_BYTES + 1)))).toBe('too-large');
+		expect(reasonOf(() => codec.encodeJson(1, 0, undefined))).toBe('bad-argument');
+	});
+
+	it('reports undecodable JSON as bad-json', () => {
+		expect(reasonOf(() => codec.decodeJson(codec.encode(1, 0, utf8.encode('{nope'))))).toBe('bad-json');
+		expect(reasonOf(() => codec.decodeJson(codec.encode(1, 0, Uint8Array.of(0xff, 0xfe))))).toBe('bad-json');
+	});
+});
+
+describe('decompression bombs', () => {
+	const small = loadNodeCodec({ maxPayloadBytes: 4096 });
+	// 1 MB of zeros is a 4 KB LZ4 block: a bomb of ratio ~250.
+	const bombBlock = small.codec.compressBlock(new Uint8Array(1_000_000));
+
+	it('refuses a declared size over the limit before decompressing', () => {
+		expect(reasonOf(() => small.codec.decode(forgeCompressed(bombBlock, 1_000_000)))).toBe('too-large');
+	});
+
+	it('stops a block that expands past its declared size, without allocating for it', () => {
+		const before = small.memory.buffer.byteLength;
+		expect(reasonOf(() => small.codec.decode(forgeCompressed(bombBlock.subarray(0, 1000), 4096)))).toBe('corrupt-lz4');
+		expect(small.memory.buffer.byteLength).toBeLessThanOrEqual(before + 65536);
+	});
+
+	it('applies a configured limit exactly', () => {
+		const at = small.codec.encode(1, 1, new Uint8Array(4096));
+		expect(small.codec.decode(at).payload.length).toBe(4096);
+		expect(reasonOf(() => small.codec.encode(1, 1, new Uint8Array(4097)))).toBe('too-large');
+		expect(reasonOf(() => small.codec.decode(codec.encode(1, 1, new Uint8Array(4097))))).toBe('too-large');
+	});
+});
