@@ -66,7 +66,8 @@ async function createWorkspace(cookie: string): Promise<string> {
 }
 
 async function token(cookie: string): Promise<string> {
-	return ((await (await fetch(`${BASE}/api/workspace/token`, { headers: { cookie } })).json()) as { token: string }).token;
+	return ((await (await fetch(`${BASE}/api/workspace/token`, { headers: { cookie } })).json()) as { token: string })
+		.token;
 }
 
 /** A protocol client: frames go to `onFrame`; `until` awaits a predicate over incoming frames. */
@@ -169,7 +170,8 @@ async function preload(writer: Client, clientId: string, fromSeq: number, count:
 	}
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number) =>
+	sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {

@@ -89,9 +89,8 @@ export function listen(response: Response): TestSocket {
 		},
 		async next(type, match) {
 			for (;;) {
-				const found = received.find(
-					(m) => !consumed.has(m) && m.type === type && (!match || match(m as never))
-				) as Extract<WorkspaceServerMessage, { type: typeof type }> | undefined;
+				const found = received.find((m) => !consumed.has(m) && m.type === type && (!match || match(m as never))) as
+					Extract<WorkspaceServerMessage, { type: typeof type }> | undefined;
 				if (found) {
 					consumed.add(found);
 					return found;

@@ -64,8 +64,7 @@ export const workspaceClientMessage = z.discriminatedUnion('type', [
 	})
 ]);
 export type WorkspaceClientMessage =
-	| { type: 'pull'; cursor: number; backendId: string | null }
-	| { type: 'push'; parent: number; events: PendingEvent[] };
+	{ type: 'pull'; cursor: number; backendId: string | null } | { type: 'push'; parent: number; events: PendingEvent[] };
 
 export type WorkspaceServerMessage =
 	| { type: 'hello'; backendId: string; head: number; userId: string; role: string }

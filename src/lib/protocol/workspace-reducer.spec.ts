@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { workspaceEvent, type WorkspaceEvent } from './workspace-events';
-import { applyEvent, columnTasks, emptyWorkspace, orderAt, orderAtEnd, replay } from './workspace-reducer';
+import { applyEvent, columnTasks, orderAt, orderAtEnd, replay } from './workspace-reducer';
 
 const created = (id: string, status: 'todo' | 'doing' | 'done' = 'todo', order = 1): WorkspaceEvent => ({
 	name: 'task.created',
@@ -73,11 +73,20 @@ describe('workspace reducer', () => {
 describe('workspace event schemas', () => {
 	it('accept valid events and reject bad ones with a reason', () => {
 		expect(workspaceEvent.safeParse(created('a')).success).toBe(true);
-		expect(workspaceEvent.safeParse({ name: 'task.created', args: { id: 'a', title: '  ', status: 'todo', order: 1 } }).success).toBe(false);
-		expect(workspaceEvent.safeParse({ name: 'task.moved', args: { id: 'a', status: 'later', order: 1 } }).success).toBe(false);
-		expect(workspaceEvent.safeParse({ name: 'task.moved', args: { id: 'a', status: 'done', order: Infinity } }).success).toBe(false);
+		expect(
+			workspaceEvent.safeParse({ name: 'task.created', args: { id: 'a', title: '  ', status: 'todo', order: 1 } })
+				.success
+		).toBe(false);
+		expect(workspaceEvent.safeParse({ name: 'task.moved', args: { id: 'a', status: 'later', order: 1 } }).success).toBe(
+			false
+		);
+		expect(
+			workspaceEvent.safeParse({ name: 'task.moved', args: { id: 'a', status: 'done', order: Infinity } }).success
+		).toBe(false);
 		expect(workspaceEvent.safeParse({ name: 'doc.bodySet', args: { id: 'a/../b', body: '' } }).success).toBe(false);
-		expect(workspaceEvent.safeParse({ name: 'doc.bodySet', args: { id: 'a', body: 'x'.repeat(70_000) } }).success).toBe(false);
+		expect(workspaceEvent.safeParse({ name: 'doc.bodySet', args: { id: 'a', body: 'x'.repeat(70_000) } }).success).toBe(
+			false
+		);
 		expect(workspaceEvent.safeParse({ name: 'task.exploded', args: {} }).success).toBe(false);
 	});
 });

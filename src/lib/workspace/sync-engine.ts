@@ -102,7 +102,12 @@ export class SyncEngine {
 	/** Records a local edit: validated, applied optimistically, stored, then pushed when possible. */
 	async commit(event: WorkspaceEvent): Promise<void> {
 		const valid = workspaceEvent.parse(event);
-		const pending = { ...valid, clientId: this.clientId, clientSeq: this.nextClientSeq++, at: Date.now() } as PendingEvent;
+		const pending = {
+			...valid,
+			clientId: this.clientId,
+			clientSeq: this.nextClientSeq++,
+			at: Date.now()
+		} as PendingEvent;
 		this.pending.push(pending);
 		this.recompute();
 		await this.store.addPending(this.workspaceId, pending);

@@ -88,9 +88,9 @@ export class WorkspaceClient {
 		const { token, userId } = (await response.json()) as { token: string; userId: string };
 		this.userId = userId;
 		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		const params = new URLSearchParams({ token });
-		if (this.everOpened) params.set('reconnect', '1');
-		return `${protocol}//${location.host}/workspace/${encodeURIComponent(this.workspaceId)}/ws?${params}`;
+		// Built once per attempt, not reactive state: a plain string is enough.
+		const query = `token=${encodeURIComponent(token)}${this.everOpened ? '&reconnect=1' : ''}`;
+		return `${protocol}//${location.host}/workspace/${encodeURIComponent(this.workspaceId)}/ws?${query}`;
 	}
 }
 

@@ -14,7 +14,11 @@ import type { WorkspaceAuthEnv } from '$lib/server/auth/workspace/secrets';
 /** The workspace that REQUIRE_AUTH=false opens to visitors without an account (local demo only). */
 export const DEMO_WORKSPACE_ID = 'demo';
 
-export const workspaceNameSchema = z.string().trim().min(1, 'Give the workspace a name.').max(80, 'At most 80 characters.');
+export const workspaceNameSchema = z
+	.string()
+	.trim()
+	.min(1, 'Give the workspace a name.')
+	.max(80, 'At most 80 characters.');
 
 export class MembershipError extends Error {
 	constructor(
@@ -90,10 +94,7 @@ export async function addMember(
 	role: Exclude<WorkspaceRole, 'owner'>
 ) {
 	await requireOwner(db, workspaceId, actorId);
-	const [user] = await db
-		.select({ id: users.id })
-		.from(users)
-		.where(eq(users.username, username.trim().toLowerCase()));
+	const [user] = await db.select({ id: users.id }).from(users).where(eq(users.username, username.trim().toLowerCase()));
 	if (!user) throw new MembershipError(404, `No user is called "${username}".`);
 	if (user.id === actorId) throw new MembershipError(400, 'You already own this workspace.');
 	const now = new Date();

@@ -73,7 +73,11 @@ export class EventLog {
 	}
 
 	setMeta(key: string, value: string): void {
-		this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
+		this.sql.exec(
+			`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			key,
+			value
+		);
 	}
 
 	/** The user a client id belongs to, or null for a client never seen. */

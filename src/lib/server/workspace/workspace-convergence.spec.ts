@@ -90,15 +90,25 @@ function randomEdit(random: () => number, state: WorkspaceState, me: string, mem
 	if (tasks.length === 0 || roll < 0.2)
 		return {
 			name: 'task.created',
-			args: { id: id(), title: `t${Math.floor(random() * 1000)}`, status: pick([...TASK_STATUSES]), order: random() * 10, assignee: null }
+			args: {
+				id: id(),
+				title: `t${Math.floor(random() * 1000)}`,
+				status: pick([...TASK_STATUSES]),
+				order: random() * 10,
+				assignee: null
+			}
 		};
-	if (roll < 0.35) return { name: 'task.titleSet', args: { id: pick(tasks), title: `renamed ${Math.floor(random() * 1000)}` } };
-	if (roll < 0.5) return { name: 'task.moved', args: { id: pick(tasks), status: pick([...TASK_STATUSES]), order: random() * 10 } };
+	if (roll < 0.35)
+		return { name: 'task.titleSet', args: { id: pick(tasks), title: `renamed ${Math.floor(random() * 1000)}` } };
+	if (roll < 0.5)
+		return { name: 'task.moved', args: { id: pick(tasks), status: pick([...TASK_STATUSES]), order: random() * 10 } };
 	if (roll < 0.6) return { name: 'task.assigned', args: { id: pick(tasks), assignee: pick([...members, null]) } };
 	if (roll < 0.67) return { name: 'task.deleted', args: { id: pick(tasks) } };
 	if (docs.length === 0 || roll < 0.75) return { name: 'doc.created', args: { id: id(), title: 'Doc', body: '' } };
-	if (roll < 0.85) return { name: 'doc.bodySet', args: { id: pick(docs), body: `body ${me} ${Math.floor(random() * 1e6)}` } };
-	if (roll < 0.95) return { name: 'doc.titleSet', args: { id: pick(docs), title: `Doc ${Math.floor(random() * 100)}` } };
+	if (roll < 0.85)
+		return { name: 'doc.bodySet', args: { id: pick(docs), body: `body ${me} ${Math.floor(random() * 1e6)}` } };
+	if (roll < 0.95)
+		return { name: 'doc.titleSet', args: { id: pick(docs), title: `Doc ${Math.floor(random() * 100)}` } };
 	return { name: 'doc.deleted', args: { id: pick(docs) } };
 }
 

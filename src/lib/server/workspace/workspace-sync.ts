@@ -40,7 +40,9 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.log = new EventLog(ctx.storage);
-		ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`);
+		ctx.storage.sql.exec(
+			`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
+		);
 	}
 
 	// ---- RPC for worker routes ------------------------------------------------------------------
@@ -56,7 +58,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			userId,
 			minVersion
 		);
-		const closed = this.closeWhere((a) => a.identity.kind === 'user' && a.identity.id === userId, CloseCode.policy, reason);
+		const closed = this.closeWhere(
+			(a) => a.identity.kind === 'user' && a.identity.id === userId,
+			CloseCode.policy,
+			reason
+		);
 		log('info', 'workspace member sockets closed', { userId, closed });
 		return closed;
 	}

@@ -107,7 +107,9 @@ describe('service bypass and demo mode', () => {
 			identity: { kind: 'service' }
 		});
 		expect(await authenticateWorkspaceSocket(bearer('wrong'), withBypass, WS)).toMatchObject({ status: 401 });
-		expect(await authenticateWorkspaceSocket(bearer('svc-secret-123'), { ...env, SERVER_BYPASS_TOKEN: undefined }, WS)).toMatchObject({ status: 401 });
+		expect(
+			await authenticateWorkspaceSocket(bearer('svc-secret-123'), { ...env, SERVER_BYPASS_TOKEN: undefined }, WS)
+		).toMatchObject({ status: 401 });
 		expect(await isServerBypassToken({ ...env, SERVER_BYPASS_TOKEN: '' }, '')).toBe(false);
 	});
 
