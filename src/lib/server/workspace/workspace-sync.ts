@@ -1,4 +1,232 @@
-import { RelayRoom } from '$lib/server/realtime/relay-room';
+import {
+	PUSH_MAX_BYTES,
+	workspaceClientMessage,
+	type LoggedEvent,
+	type PendingEvent,
+	type WorkspaceServerMessage
+} from '$lib/protocol/workspace-messages';
+import { readClaimsVersion } from '$lib/server/auth/workspace/claims-version';
+import { CloseCode } from '$lib/server/realtime/close-codes';
+import type { SocketIdentity } from '$lib/server/realtime/identity';
+import { ProtocolError } from '$lib/server/realtime/protocol-error';
+import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { log } from '$lib/server/log';
+import { EventLog } from './event-log';
+import { workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
-/** One workspace's event log. Until its app lands it only relays text between its sockets. */
-export class WorkspaceSync extends RelayRoom {}
+/**
+ * Pull pages sent in answer to one `pull` before the client must ask again: 50 × 100 events catches a
+ * client up on 5,000 events per round trip without letting one pull of a huge log monopolise the object.
+ */
+const MAX_PAGES_PER_PULL = 50;
+
+interface WorkspaceAttachment extends BaseAttachment {
+	workspaceId: string;
+	role: WorkspaceSocketClaims['role'];
+	/** Caught up: receives new events as they are appended. */
+	live: boolean;
+}
+
+/**
+ * One workspace's ordered event log and the sockets syncing it (push/pull after LiveStore's sync-cf).
+ * A push is appended only when its parent is the current head, so every client applies the same events
+ * in the same order; a client behind gets `server-ahead`, pulls, rebases its pending events and pushes
+ * again. (client id, client seq) pairs make retried pushes idempotent.
+ */
+export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
+	protected readonly maxInboundBytes = PUSH_MAX_BYTES;
+	private log: EventLog;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.log = new EventLog(ctx.storage);
+		ctx.storage.sql.exec(
+			`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
+		);
+	}
+
+	// ---- RPC for worker routes ------------------------------------------------------------------
+
+	/**
+	 * A member was removed or changed role: refuse their tokens below `minVersion` here even before KV
+	 * has propagated the bump, and close their sockets with 1008 so they reconnect with new claims.
+	 */
+	async revokeUser(userId: string, minVersion: number, reason = 'Your workspace membership changed.'): Promise<number> {
+		this.ctx.storage.sql.exec(
+			`INSERT INTO revocations (user_id, min_version) VALUES (?, ?)
+			 ON CONFLICT (user_id) DO UPDATE SET min_version = MAX(min_version, excluded.min_version)`,
+			userId,
+			minVersion
+		);
+		const closed = this.closeWhere(
+			(a) => a.identity.kind === 'user' && a.identity.id === userId,
+			CloseCode.policy,
+			reason
+		);
+		log('info', 'workspace member sockets closed', { userId, closed });
+		return closed;
+	}
+
+	/** Starts a new empty log under a new backend id; connected clients are told and start over. */
+	async resetLog(): Promise<string> {
+		const backendId = this.log.reset();
+		for (const ws of this.sockets()) {
+			const attachment = this.attachment(ws);
+			if (attachment) this.setAttachment(ws, { ...attachment, live: false });
+			this.sendJson(ws, { type: 'reset', backendId, head: 0 });
+		}
+		return backendId;
+	}
+
+	async status(): Promise<{ backendId: string; head: number; sockets: number }> {
+		return { backendId: this.log.backendId, head: this.log.head, sockets: this.sockets().length };
+	}
+
+	/** The log after `cursor` (tests, service reads). */
+	async readLog(cursor = 0, limit = 10_000): Promise<LoggedEvent[]> {
+		return this.log.read(cursor, limit);
+	}
+
+	// ---- socket hooks ---------------------------------------------------------------------------
+
+	protected async onConnect(identity: SocketIdentity): Promise<WorkspaceAttachment | Response> {
+		const claims = workspaceSocketClaims(identity);
+		if (!claims) return refuse(403, 'No workspace claim for this socket.');
+		const bound = this.log.meta('workspace_id');
+		if (bound === null) this.log.setMeta('workspace_id', claims.workspaceId);
+		else if (bound !== claims.workspaceId) return refuse(403, 'This socket was routed to another workspace.');
+
+		if (identity.kind === 'user') {
+			// Never trust the worker's cache here: a fresh KV read plus this object's own revocations.
+			const current = await readClaimsVersion(this.env, identity.id, true);
+			const revokedBelow =
+				this.ctx.storage.sql
+					.exec<{ min_version: number }>(`SELECT min_version FROM revocations WHERE user_id = ?`, identity.id)
+					.toArray()[0]?.min_version ?? 0;
+			if (claims.claimsVersion < Math.max(current, revokedBelow)) {
+				return refuse(401, 'Your workspace claims are out of date: fetch a new token.');
+			}
+		}
+		return { identity, connectedAt: Date.now(), workspaceId: claims.workspaceId, role: claims.role, live: false };
+	}
+
+	protected onOpen(ws: WebSocket, attachment: WorkspaceAttachment) {
+		this.sendJson(ws, {
+			type: 'hello',
+			backendId: this.log.backendId,
+			head: this.log.head,
+			userId: attachment.identity.id,
+			role: attachment.role
+		});
+	}
+
+	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: WorkspaceAttachment) {
+		if (typeof message !== 'string') throw new ProtocolError('bad-frame', 'Expected a JSON text frame.');
+		let data: unknown;
+		try {
+			data = JSON.parse(message);
+		} catch {
+			throw new ProtocolError('bad-frame', 'That frame is not valid JSON.');
+		}
+		const parsed = workspaceClientMessage.safeParse(data);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw new ProtocolError('bad-message', `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+		}
+		const msg = parsed.data;
+		if (msg.type === 'pull') this.pull(ws, attachment, msg.cursor, msg.backendId);
+		else this.push(ws, attachment, msg.parent, msg.events as PendingEvent[]);
+	}
+
+	protected encodeError(error: ProtocolError): string {
+		return JSON.stringify({ type: 'error', code: error.code, message: error.message } satisfies WorkspaceServerMessage);
+	}
+
+	// ---- pull / push ------------------------------------------------------------------------------
+
+	/**
+	 * Sends pages from `cursor`. All pages of one pull go out in this one synchronous handler, so no push
+	 * can land between the last page and the socket going live: no gap, no duplicate.
+	 */
+	private pull(ws: WebSocket, attachment: WorkspaceAttachment, cursor: number, backendId: string | null) {
+		const current = this.log.backendId;
+		if (backendId !== null && backendId !== current) {
+			this.sendJson(ws, { type: 'reset', backendId: current, head: this.log.head });
+			return;
+		}
+		const head = this.log.head;
+		if (cursor > head) throw new ProtocolError('bad-cursor', `Cursor ${cursor} is past the head (${head}).`);
+		for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
+			const page = this.log.page(cursor);
+			const last = page.events.at(-1);
+			if (last) cursor = last.seq;
+			if (!page.more) {
+				this.setAttachment(ws, { ...attachment, live: true });
+				this.sendJson(ws, { type: 'events', backendId: current, events: page.events, head, more: false, live: false });
+				return;
+			}
+			this.sendJson(ws, { type: 'events', backendId: current, events: page.events, head, more: true, live: false });
+		}
+		// Page budget spent: the client asks again from its new cursor; the socket stays not-live meanwhile.
+	}
+
+	private push(ws: WebSocket, attachment: WorkspaceAttachment, parent: number, events: PendingEvent[]) {
+		if (attachment.role === 'viewer') throw new ProtocolError('forbidden', 'Viewers cannot edit this workspace.');
+		const userId = attachment.identity.id;
+
+		// Retries: events already in the log are acknowledged with their seqs, never appended twice.
+		const known: number[] = [];
+		const fresh: PendingEvent[] = [];
+		const lastSeqByClient = new Map<string, number>();
+		for (const event of events) {
+			const owner = this.log.clientOwner(event.clientId);
+			if (owner && owner.userId !== userId) {
+				throw new ProtocolError('forbidden', 'That client id belongs to another user.');
+			}
+			const seq = this.log.seqOf(event.clientId, event.clientSeq);
+			if (seq !== null) {
+				known.push(seq);
+				continue;
+			}
+			const previous = lastSeqByClient.get(event.clientId) ?? owner?.lastClientSeq ?? 0;
+			if (event.clientSeq <= previous) {
+				throw new ProtocolError(
+					'out-of-order',
+					`Client sequence ${event.clientSeq} is not after ${previous} for client ${event.clientId}.`
+				);
+			}
+			lastSeqByClient.set(event.clientId, event.clientSeq);
+			fresh.push(event);
+		}
+		const head = this.log.head;
+		if (fresh.length === 0) {
+			this.sendJson(ws, { type: 'ack', head, seqs: known });
+			return;
+		}
+		if (parent !== head) {
+			this.sendJson(ws, { type: 'push-rejected', reason: 'server-ahead', head });
+			return;
+		}
+		const logged = this.log.append(fresh, userId);
+		const newHead = logged.at(-1)!.seq;
+		const frame = JSON.stringify({
+			type: 'events',
+			backendId: this.log.backendId,
+			events: logged,
+			head: newHead,
+			more: false,
+			live: true
+		} satisfies WorkspaceServerMessage);
+		this.broadcast(frame, { filter: (a) => a.live });
+		// A pusher that had not finished pulling is not live, but its parent was the head: it needs them too.
+		if (!attachment.live) this.send(ws, frame);
+	}
+
+	private sendJson(ws: WebSocket, message: WorkspaceServerMessage) {
+		this.send(ws, JSON.stringify(message));
+	}
+}
+
+function refuse(status: 401 | 403, error: string): Response {
+	return Response.json({ error }, { status });
+}

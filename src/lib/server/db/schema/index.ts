@@ -3,3 +3,4 @@ export * from './auth';
 export * from './audit';
 export * from './chat';
 export * from './swarm';
+export * from './workspace';

@@ -1,0 +1,285 @@
+// Workspace sync benchmark (npm run bench:workspace): against the built worker under `wrangler dev` on
+// loopback, measures (1) catch-up after a reconnect: a client that was offline while 10,000 events were
+// appended reconnects and pulls them all; (2) push-to-other-client latency at 100 events/s. Speaks the
+// JSON protocol of src/lib/protocol/workspace-messages.ts directly (Node 24 WebSocket), with real users,
+// a real workspace and real JWTs. Starts and stops its own server (e2e/support/serve.mjs).
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const PORT = Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 8792);
+const BASE = `http://127.0.0.1:${PORT}`;
+/** The catch-up size the issue asks for. */
+const CATCH_UP_EVENTS = 10_000;
+/** Catch-up is measured this many times (each after a fresh 10,000 events) and the median reported. */
+const CATCH_UP_ROUNDS = 3;
+/** Events per push while preloading the log: the protocol's maximum batch. */
+const PRELOAD_BATCH = 100;
+/** The push rate the issue asks for, and how long to sustain it. */
+const RATE_PER_SECOND = 100;
+const LATENCY_EVENTS = 1_000;
+/** Pages the server sends per pull (MAX_PAGES_PER_PULL in src/lib/server/workspace/workspace-sync.ts). */
+const PAGES_PER_PULL = 50;
+
+type Frame = { type: string; [key: string]: unknown };
+type LoggedEvent = { seq: number; clientId: string; clientSeq: number; args: { title?: string } };
+
+async function startServer() {
+	// Own process group, so stopping it also stops wrangler and workerd underneath (npx does not forward signals).
+	const server = spawn('node', ['e2e/support/serve.mjs', String(PORT)], {
+		stdio: ['ignore', 'ignore', 'inherit'],
+		detached: true
+	});
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		try {
+			if ((await fetch(`${BASE}/api/health`)).ok) return server;
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline || server.exitCode !== null) throw new Error('server did not start');
+		await sleep(250);
+	}
+}
+
+async function signUp(username: string): Promise<string> {
+	const response = await fetch(`${BASE}/signup`, {
+		method: 'POST',
+		headers: { origin: BASE, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ username, displayName: username, password: 'correct horse battery' }),
+		redirect: 'manual'
+	});
+	const cookie = response.headers.get('set-cookie')?.split(';')[0];
+	if (!cookie) throw new Error(`sign-up failed: ${response.status}`);
+	return cookie;
+}
+
+async function createWorkspace(cookie: string): Promise<string> {
+	const response = await fetch(`${BASE}/workspace?/create`, {
+		method: 'POST',
+		headers: { cookie, origin: BASE, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ name: 'bench' }),
+		redirect: 'manual'
+	});
+	const id = /\/workspace\/([0-9a-f-]+)$/.exec(response.headers.get('location') ?? '')?.[1];
+	if (!id) throw new Error(`create failed: ${response.status}`);
+	return id;
+}
+
+async function token(cookie: string): Promise<string> {
+	return ((await (await fetch(`${BASE}/api/workspace/token`, { headers: { cookie } })).json()) as { token: string })
+		.token;
+}
+
+/** A protocol client: frames go to `onFrame`; `until` awaits a predicate over incoming frames. */
+class Client {
+	private ws!: WebSocket;
+	private waiters: { test: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+	onFrame: (frame: Frame, receivedAt: number) => void = () => {};
+	backendId: string | null = null;
+	cursor = 0;
+
+	private readonly cookie: string;
+	private readonly workspaceId: string;
+
+	constructor(cookie: string, workspaceId: string) {
+		this.cookie = cookie;
+		this.workspaceId = workspaceId;
+	}
+
+	async open(): Promise<Frame> {
+		const url = `ws://127.0.0.1:${PORT}/workspace/${this.workspaceId}/ws?token=${await token(this.cookie)}`;
+		this.ws = new WebSocket(url);
+		this.ws.addEventListener('message', (event) => {
+			const receivedAt = performance.now();
+			const frame = JSON.parse(event.data as string) as Frame;
+			if (frame.type === 'events') {
+				const events = frame.events as LoggedEvent[];
+				if (events.length) this.cursor = Math.max(this.cursor, events.at(-1)!.seq);
+				this.backendId = frame.backendId as string;
+			}
+			if (frame.type === 'events' && frame.live === false) {
+				this.inbox.push(frame);
+				this.inboxWaiter?.();
+			}
+			this.onFrame(frame, receivedAt);
+			this.waiters = this.waiters.filter((w) => (w.test(frame) ? (w.resolve(frame), false) : true));
+		});
+		const hello = this.until((f) => f.type === 'hello');
+		await new Promise((resolve, reject) => {
+			this.ws.addEventListener('open', resolve, { once: true });
+			this.ws.addEventListener('error', reject, { once: true });
+		});
+		return hello;
+	}
+
+	until(test: (f: Frame) => boolean): Promise<Frame> {
+		return new Promise((resolve) => this.waiters.push({ test, resolve }));
+	}
+
+	send(message: unknown) {
+		this.ws.send(JSON.stringify(message));
+	}
+
+	/** Pulls from the cursor until the server says the socket is live; returns the frames received. */
+	async catchUp(): Promise<number> {
+		let pages = 0;
+		for (;;) {
+			const pagesBefore = pages;
+			this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+			// One pull is answered with up to 50 pages; `more: false` means caught up and live.
+			for (;;) {
+				const frame = await this.nextPage();
+				pages++;
+				if (!frame.more) return pages;
+				if (pages - pagesBefore === PAGES_PER_PULL) break; // page budget spent: pull again
+			}
+		}
+	}
+
+	private inbox: Frame[] = [];
+	private inboxWaiter: (() => void) | null = null;
+
+	private async nextPage(): Promise<Frame> {
+		while (this.inbox.length === 0) await new Promise<void>((resolve) => (this.inboxWaiter = resolve));
+		return this.inbox.shift()!;
+	}
+
+	close() {
+		this.ws.close(1000);
+	}
+}
+
+function task(clientId: string, clientSeq: number, title: string) {
+	return {
+		name: 'task.created',
+		args: { id: `${clientId}-${clientSeq}`, title, status: 'todo', order: clientSeq, assignee: null },
+		clientId,
+		clientSeq,
+		at: Date.now()
+	};
+}
+
+async function preload(writer: Client, clientId: string, fromSeq: number, count: number) {
+	for (let done = 0; done < count; done += PRELOAD_BATCH) {
+		const events = Array.from({ length: Math.min(PRELOAD_BATCH, count - done) }, (_, i) =>
+			task(clientId, fromSeq + done + i, `Preloaded task number ${fromSeq + done + i} with a realistic title`)
+		);
+		const echoed = writer.until((f) => f.type === 'events' && f.live === true);
+		writer.send({ type: 'push', parent: writer.cursor, events });
+		await echoed;
+	}
+}
+
+const percentile = (sorted: number[], p: number) =>
+	sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+	const server = await startServer();
+	try {
+		const cookie = await signUp(`bench${Date.now().toString(36)}`);
+		const workspaceId = await createWorkspace(cookie);
+
+		// ---- 1. catch-up after a reconnect ----------------------------------------------------------
+		const writer = new Client(cookie, workspaceId);
+		await writer.open();
+		await writer.catchUp();
+		const reader = new Client(cookie, workspaceId);
+		await reader.open();
+		await reader.catchUp();
+		const catchUps: { ms: number; pages: number; bytes: number }[] = [];
+		let writerSeq = 1;
+		for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+			reader.close(); // offline while others write
+			await preload(writer, 'bench-writer', writerSeq, CATCH_UP_EVENTS);
+			writerSeq += CATCH_UP_EVENTS;
+			let bytes = 0;
+			const started = performance.now();
+			reader.onFrame = (frame) => {
+				if (frame.type === 'events') bytes += JSON.stringify(frame).length;
+			};
+			await reader.open(); // reconnect: fresh token, handshake, hello
+			const from = reader.cursor;
+			const pages = await reader.catchUp();
+			const ms = performance.now() - started;
+			if (reader.cursor - from !== CATCH_UP_EVENTS) throw new Error(`caught up ${reader.cursor - from} events`);
+			catchUps.push({ ms, pages, bytes });
+		}
+
+		// ---- 2. push-to-other-client latency at 100 events/s ---------------------------------------
+		const sentAt = new Map<string, number>();
+		const latencies: number[] = [];
+		reader.onFrame = (frame, receivedAt) => {
+			if (frame.type !== 'events' || !frame.live) return;
+			for (const event of frame.events as LoggedEvent[]) {
+				const t = sentAt.get(`${event.clientId}#${event.clientSeq}`);
+				if (t !== undefined) latencies.push(receivedAt - t);
+			}
+		};
+		// The writer behaves like the sync engine: one push in flight; edits made meanwhile go in the next batch.
+		const queue: ReturnType<typeof task>[] = [];
+		let inFlight = false;
+		let rejected = 0;
+		const flush = () => {
+			if (inFlight || queue.length === 0) return;
+			inFlight = true;
+			writer.send({ type: 'push', parent: writer.cursor, events: queue.slice(0, PRELOAD_BATCH) });
+		};
+		writer.onFrame = (frame) => {
+			if (frame.type === 'events' && frame.live) {
+				const done = new Set((frame.events as LoggedEvent[]).map((e) => `${e.clientId}#${e.clientSeq}`));
+				while (queue.length && done.has(`${queue[0].clientId}#${queue[0].clientSeq}`)) queue.shift();
+				inFlight = false;
+				flush();
+			} else if (frame.type === 'push-rejected') {
+				rejected++;
+				inFlight = false;
+				flush();
+			}
+		};
+		const intervalMs = 1000 / RATE_PER_SECOND;
+		const start = performance.now();
+		for (let i = 0; i < LATENCY_EVENTS; i++) {
+			const due = start + i * intervalMs;
+			const wait = due - performance.now();
+			if (wait > 0) await sleep(wait);
+			const event = task('bench-latency', i + 1, `Live task ${i}`);
+			sentAt.set(`bench-latency#${i + 1}`, performance.now());
+			queue.push(event);
+			flush();
+		}
+		const sendSeconds = (performance.now() - start) / 1000;
+		const deadline = Date.now() + 10_000;
+		while (latencies.length < LATENCY_EVENTS && Date.now() < deadline) await sleep(20);
+		writer.close();
+		reader.close();
+
+		const sorted = [...latencies].sort((a, b) => a - b);
+		const fmt = (n: number) => n.toFixed(1);
+		const catchUpMedian = median(catchUps.map((c) => c.ms));
+		const rows: [string, string][] = [
+			['catch-up: events per reconnect', String(CATCH_UP_EVENTS)],
+			['catch-up: runs (ms)', catchUps.map((c) => fmt(c.ms)).join(' / ')],
+			['catch-up: median (ms, reconnect incl. token + handshake)', fmt(catchUpMedian)],
+			['catch-up: events/s (median run)', Math.round(CATCH_UP_EVENTS / (catchUpMedian / 1000)).toLocaleString('en')],
+			['catch-up: frames per run', String(catchUps[0].pages)],
+			['catch-up: payload per run (MB)', (catchUps[0].bytes / 1e6).toFixed(2)],
+			['latency: target rate (events/s)', String(RATE_PER_SECOND)],
+			['latency: achieved rate (events/s)', fmt(LATENCY_EVENTS / sendSeconds)],
+			['latency: events delivered / sent', `${latencies.length} / ${LATENCY_EVENTS}`],
+			['latency: push→other client p50 (ms)', fmt(percentile(sorted, 50))],
+			['latency: push→other client p99 (ms)', fmt(percentile(sorted, 99))],
+			['latency: max (ms)', fmt(sorted.at(-1) ?? NaN)],
+			['latency: server-ahead rejections', String(rejected)]
+		];
+		const width = Math.max(...rows.map(([k]) => k.length));
+		console.log(`\nWorkspace sync benchmark (wrangler dev, loopback, port ${PORT})`);
+		console.log(`${'metric'.padEnd(width)} | value`);
+		console.log(`${'-'.repeat(width)}-|-${'-'.repeat(24)}`);
+		for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
+	} finally {
+		if (server.pid) process.kill(-server.pid, 'SIGTERM');
+	}
+}
+
+await main();

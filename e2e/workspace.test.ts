@@ -1,0 +1,123 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { PASSWORD, uniqueName } from './support/auth';
+
+/**
+ * Sign-up that tolerates a loaded machine: it waits for the page to hydrate before typing (hydration
+ * under load can reset fields filled too early, leaving `required` inputs empty) and gives argon2id
+ * more than the shared helper's 5 s.
+ */
+async function signUp(page: Page, username: string, displayName: string) {
+	await page.goto('/signup', { waitUntil: 'networkidle' });
+	await page.getByLabel('Username').fill(username);
+	await page.getByLabel('Display name').fill(displayName);
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByRole('button', { name: 'Sign up' }).click();
+	await expect(page.getByTestId('nav-user')).toHaveText(displayName, { timeout: 30_000 });
+}
+
+/** Alice creates a workspace and adds Bob as an editor; both end up on its board, in separate contexts. */
+async function sharedBoard(browser: Browser) {
+	const aliceContext = await browser.newContext();
+	const bobContext = await browser.newContext();
+	const alice = await aliceContext.newPage();
+	const bob = await bobContext.newPage();
+	const bobName = uniqueName('bob');
+	await signUp(alice, uniqueName('alice'), 'Alice Board');
+	await signUp(bob, bobName, 'Bob Board');
+
+	await alice.goto('/workspace');
+	await alice.getByLabel('Workspace name').fill('Launch plan');
+	await alice.getByRole('button', { name: 'Create workspace' }).click();
+	await expect(alice.getByTestId('workspace-name')).toHaveText('Launch plan');
+	const boardUrl = new URL(alice.url()).pathname;
+
+	await alice.getByRole('link', { name: 'Members' }).click();
+	await alice.getByLabel('Username').fill(bobName);
+	await alice.getByRole('button', { name: 'Add member' }).click();
+	await expect(alice.getByTestId('member-list')).toContainText('Bob Board');
+
+	await alice.goto(boardUrl);
+	await bob.goto(boardUrl);
+	await expect(alice.getByTestId('sync-status')).toHaveText('synced');
+	await expect(bob.getByTestId('sync-status')).toHaveText('synced');
+	return { alice, bob, bobContext, boardUrl };
+}
+
+async function addTask(page: Page, column: 'To do' | 'Doing' | 'Done', title: string) {
+	await page.getByLabel(`New task in ${column}`).fill(title);
+	await page.getByRole('button', { name: `Add task to ${column}` }).click();
+}
+
+test('two browsers edit the same board and converge', async ({ browser }) => {
+	const { alice, bob } = await sharedBoard(browser);
+
+	await addTask(alice, 'To do', 'Write the spec');
+	await expect(bob.getByTestId('column-todo')).toContainText('Write the spec');
+
+	// Concurrent edits from both sides.
+	await Promise.all([addTask(alice, 'Doing', 'Alice task'), addTask(bob, 'Done', 'Bob task')]);
+	await bob.getByRole('button', { name: 'Move Write the spec to Doing' }).click();
+	await alice.getByLabel('Assignee of Write the spec').selectOption({ label: 'Bob Board' });
+
+	for (const page of [alice, bob]) {
+		await expect(page.getByTestId('column-doing')).toContainText('Write the spec');
+		await expect(page.getByTestId('column-doing')).toContainText('Alice task');
+		await expect(page.getByTestId('column-done')).toContainText('Bob task');
+		await expect(page.getByLabel('Assignee of Write the spec')).toHaveValue(/.+/);
+		await expect(page.getByTestId('sync-status')).toHaveText('synced');
+	}
+	const columns = async (page: Page) =>
+		Promise.all(['todo', 'doing', 'done'].map((c) => page.getByTestId(`column-${c}`).getByTestId('task-card').count()));
+	expect(await columns(alice)).toEqual(await columns(bob));
+
+	// Rename and delete propagate too.
+	const title = bob.getByLabel('Title of task Bob task');
+	await title.fill('Bob task, renamed');
+	await title.press('Enter');
+	await expect(alice.getByTestId('column-done')).toContainText('Bob task, renamed');
+	await alice.getByRole('button', { name: 'Delete Alice task' }).click();
+	await expect(bob.getByTestId('column-doing')).not.toContainText('Alice task');
+
+	// Docs: one edits, the other sees it.
+	await alice.getByRole('link', { name: 'Docs' }).click();
+	await alice.getByRole('button', { name: 'New document' }).click();
+	await alice.getByLabel('Document title').fill('Release notes');
+	await alice.getByLabel('Document body').fill('Ship it on Friday.');
+	await bob.getByRole('link', { name: 'Docs' }).click();
+	await bob.getByRole('button', { name: 'Release notes', exact: true }).click();
+	await expect(bob.getByLabel('Document body')).toHaveValue('Ship it on Friday.');
+});
+
+test('an edit made offline syncs when the browser comes back, even across a reload', async ({ browser }) => {
+	const { alice, bob, bobContext, boardUrl } = await sharedBoard(browser);
+
+	await bobContext.setOffline(true);
+	await expect(bob.getByTestId('sync-status')).toHaveText('offline');
+	await addTask(bob, 'To do', 'Made on the train');
+	await expect(bob.getByTestId('column-todo')).toContainText('Made on the train');
+	// Meanwhile Alice edits online: Bob must rebase his edit on top of this.
+	await addTask(alice, 'To do', 'Made at the office');
+	await expect(alice.getByTestId('column-todo')).not.toContainText('Made on the train');
+
+	await bobContext.setOffline(false);
+	await expect(alice.getByTestId('column-todo')).toContainText('Made on the train');
+	await expect(bob.getByTestId('column-todo')).toContainText('Made at the office');
+	await expect(bob.getByTestId('sync-status')).toHaveText('synced');
+
+	// Offline again, edit, and close the page before it could sync: the edit waits in IndexedDB.
+	await bobContext.setOffline(true);
+	await expect(bob.getByTestId('sync-status')).toHaveText('offline');
+	await addTask(bob, 'Doing', 'Survives a reload');
+	await expect(bob.getByTestId('column-doing')).toContainText('Survives a reload');
+	await bob.waitForTimeout(200); // let the IndexedDB write commit
+	await bob.close();
+	await bobContext.setOffline(false);
+	await expect(alice.getByTestId('column-doing')).not.toContainText('Survives a reload');
+
+	const reopened = await bobContext.newPage();
+	await reopened.goto(boardUrl);
+	await expect(alice.getByTestId('column-doing')).toContainText('Survives a reload');
+	await expect(reopened.getByTestId('sync-status')).toHaveText('synced');
+	const count = (page: Page) => page.getByTestId('task-card').count();
+	expect(await count(reopened)).toBe(await count(alice));
+});

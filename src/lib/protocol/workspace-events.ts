@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * The workspace's domain events: the only things a client may append to a workspace's log. One schema
+ * per event, shared by the browser (which validates before queueing) and the WorkspaceSync Durable
+ * Object (which validates again before appending). Events carry intent at field level ("set this
+ * task's title"), so replaying a client's pending events on top of a newer head — the rebase — keeps
+ * their meaning, and concurrent edits to different fields of the same task both survive.
+ */
+
+/** Ids are client-generated (crypto.randomUUID) so an event can name what it creates before the server sees it. */
+export const WORKSPACE_ENTITY_ID_MAX = 64;
+/** A task title is one line on a card; 200 characters fits any real title and bounds every frame. */
+export const TASK_TITLE_MAX = 200;
+/** Doc titles are headings, same bound as task titles. */
+export const DOC_TITLE_MAX = 200;
+/**
+ * A doc body is whole-field last-writer-wins, so every edit resends it: 64 KiB of text keeps one event
+ * well under the 900 KB pull frame and the push frame cap while holding a long document.
+ */
+export const DOC_BODY_MAX = 64 * 1024;
+
+export const TASK_STATUSES = ['todo', 'doing', 'done'] as const;
+export const taskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof taskStatus>;
+
+const entityId = z
+	.string()
+	.min(1)
+	.max(WORKSPACE_ENTITY_ID_MAX)
+	.regex(/^[A-Za-z0-9_-]+$/, 'Ids use letters, digits, "_" or "-".');
+const taskTitle = z.string().trim().min(1, 'A task needs a title.').max(TASK_TITLE_MAX);
+/** Fractional position inside a column; finite so JSON round-trips it exactly. */
+const order = z.number().finite();
+/** A member's user id, or null for unassigned. */
+const assignee = z.string().min(1).max(128).nullable();
+
+export const workspaceEvent = z.discriminatedUnion('name', [
+	z.object({
+		name: z.literal('task.created'),
+		args: z.object({ id: entityId, title: taskTitle, status: taskStatus, order, assignee: assignee.default(null) })
+	}),
+	z.object({ name: z.literal('task.titleSet'), args: z.object({ id: entityId, title: taskTitle }) }),
+	z.object({ name: z.literal('task.moved'), args: z.object({ id: entityId, status: taskStatus, order }) }),
+	z.object({ name: z.literal('task.assigned'), args: z.object({ id: entityId, assignee }) }),
+	z.object({ name: z.literal('task.deleted'), args: z.object({ id: entityId }) }),
+	z.object({
+		name: z.literal('doc.created'),
+		args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX), body: z.string().max(DOC_BODY_MAX) })
+	}),
+	z.object({ name: z.literal('doc.titleSet'), args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX) }) }),
+	z.object({ name: z.literal('doc.bodySet'), args: z.object({ id: entityId, body: z.string().max(DOC_BODY_MAX) }) }),
+	z.object({ name: z.literal('doc.deleted'), args: z.object({ id: entityId }) })
+]);
+
+export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
+export type WorkspaceEventName = WorkspaceEvent['name'];
+export const WORKSPACE_EVENT_NAMES = workspaceEvent.options.map((o) => o.shape.name.value);

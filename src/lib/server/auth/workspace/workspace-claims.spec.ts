@@ -1,0 +1,124 @@
+import { env } from 'cloudflare:workers';
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+	authenticateWorkspaceSocket,
+	bumpClaimsVersion,
+	forgetSigningKey,
+	GENERATED_SECRET_KEY,
+	isServerBypassToken,
+	issueWorkspaceToken,
+	readClaimsVersion,
+	signingKey,
+	verifyWorkspaceToken
+} from '.';
+
+const WS = 'ws-claims-test';
+
+function socketRequest(query: Record<string, string>, headers: Record<string, string> = {}) {
+	return new Request(`http://localhost/workspace/${WS}/ws?${new URLSearchParams(query)}`, {
+		headers: { Upgrade: 'websocket', ...headers }
+	});
+}
+
+afterEach(() => forgetSigningKey());
+
+describe('workspace signing secret', () => {
+	it('without JWT_SECRET, generates a random secret once and persists it in KV', async () => {
+		const noSecret = { ...env, JWT_SECRET: undefined };
+		const first = await signingKey(noSecret);
+		const stored = await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY);
+		expect(stored).toMatch(/^[0-9a-f]{64}$/);
+		forgetSigningKey(); // a new isolate: must read the same secret back, not make another
+		expect(await signingKey(noSecret)).toEqual(first);
+	});
+
+	it('uses JWT_SECRET when set, so tokens signed with the generated one are rejected', async () => {
+		const generated = await issueWorkspaceToken(env, 'u1', { [WS]: 'editor' }, 0);
+		forgetSigningKey();
+		const configured = { ...env, JWT_SECRET: 'a-configured-secret-of-decent-length-0123456789' };
+		await expect(verifyWorkspaceToken(configured, generated.token)).rejects.toThrow(/not valid/);
+		const own = await issueWorkspaceToken(configured, 'u1', { [WS]: 'editor' }, 0);
+		expect((await verifyWorkspaceToken(configured, own.token)).sub).toBe('u1');
+	});
+});
+
+describe('workspace tokens', () => {
+	it('carry sub, workspaces and workspaceClaimsVersion, and reject tampering', async () => {
+		const { token } = await issueWorkspaceToken(env, 'u2', { [WS]: 'viewer' }, 7);
+		const claims = await verifyWorkspaceToken(env, token);
+		expect(claims).toMatchObject({ sub: 'u2', workspaces: { [WS]: 'viewer' }, workspaceClaimsVersion: 7 });
+		const [h, p, s] = token.split('.');
+		const forged = JSON.parse(atob(p.replace(/-/g, '+').replace(/_/g, '/')));
+		forged.workspaces[WS] = 'owner';
+		const forgedPayload = btoa(JSON.stringify(forged)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+		await expect(verifyWorkspaceToken(env, `${h}.${forgedPayload}.${s}`)).rejects.toThrow(/not valid/);
+	});
+
+	it('accept a recently expired token only for reconnects within GRACE_PERIOD_SECONDS', async () => {
+		const expiredAgo = async (seconds: number) => {
+			const now = Math.floor(Date.now() / 1000);
+			return new SignJWT({ workspaces: { [WS]: 'editor' }, workspaceClaimsVersion: 0 })
+				.setProtectedHeader({ alg: 'HS256' })
+				.setSubject('u3')
+				.setIssuer('murmur')
+				.setAudience('murmur-workspace')
+				.setIssuedAt(now - 600)
+				.setExpirationTime(now - seconds)
+				.sign(await signingKey(env));
+		};
+		const recent = await expiredAgo(20);
+		await expect(verifyWorkspaceToken(env, recent)).rejects.toThrow(/expired/);
+		expect((await verifyWorkspaceToken(env, recent, { reconnect: true })).sub).toBe('u3');
+		await expect(verifyWorkspaceToken(env, await expiredAgo(120), { reconnect: true })).rejects.toThrow(/expired/);
+
+		const viaSocket = await authenticateWorkspaceSocket(socketRequest({ token: recent }), env, WS);
+		expect(viaSocket).toMatchObject({ status: 401 });
+		const reconnect = await authenticateWorkspaceSocket(socketRequest({ token: recent, reconnect: '1' }), env, WS);
+		expect(reconnect).toMatchObject({ identity: { kind: 'user', id: 'u3' } });
+	});
+});
+
+describe('claims versions', () => {
+	it('a bump makes earlier tokens stale at the socket check', async () => {
+		const before = await readClaimsVersion(env, 'u4', true);
+		const { token } = await issueWorkspaceToken(env, 'u4', { [WS]: 'editor' }, before);
+		expect(await authenticateWorkspaceSocket(socketRequest({ token }), env, WS)).toHaveProperty('identity');
+		const after = await bumpClaimsVersion(env, 'u4');
+		expect(after).toBeGreaterThan(before);
+		expect(await authenticateWorkspaceSocket(socketRequest({ token }), env, WS)).toMatchObject({
+			status: 401,
+			error: /out of date/
+		});
+		const other = await authenticateWorkspaceSocket(
+			socketRequest({ token: (await issueWorkspaceToken(env, 'u4', { other: 'editor' }, after)).token }),
+			env,
+			WS
+		);
+		expect(other).toMatchObject({ status: 403 });
+	});
+});
+
+describe('service bypass and demo mode', () => {
+	it('SERVER_BYPASS_TOKEN authorises a service; unset disables the bypass', async () => {
+		const withBypass = { ...env, SERVER_BYPASS_TOKEN: 'svc-secret-123' };
+		const bearer = (token: string) => socketRequest({}, { authorization: `Bearer ${token}` });
+		expect(await authenticateWorkspaceSocket(bearer('svc-secret-123'), withBypass, WS)).toMatchObject({
+			identity: { kind: 'service' }
+		});
+		expect(await authenticateWorkspaceSocket(bearer('wrong'), withBypass, WS)).toMatchObject({ status: 401 });
+		expect(
+			await authenticateWorkspaceSocket(bearer('svc-secret-123'), { ...env, SERVER_BYPASS_TOKEN: undefined }, WS)
+		).toMatchObject({ status: 401 });
+		expect(await isServerBypassToken({ ...env, SERVER_BYPASS_TOKEN: '' }, '')).toBe(false);
+	});
+
+	it('REQUIRE_AUTH=false lets a guest into the demo workspace only; the default requires a token', async () => {
+		const demo = { ...env, REQUIRE_AUTH: 'false' };
+		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, 'demo')).toMatchObject({
+			identity: { kind: 'user', name: 'Guest' }
+		});
+		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, WS)).toMatchObject({ status: 401 });
+		expect(await authenticateWorkspaceSocket(socketRequest({}), env, 'demo')).toMatchObject({ status: 401 });
+	});
+});

@@ -1,0 +1,193 @@
+import type { LoggedEvent, PendingEvent } from '$lib/protocol/workspace-messages';
+import { PULL_PAGE_MAX_BYTES, PULL_PAGE_MAX_EVENTS } from '$lib/protocol/workspace-messages';
+import type { WorkspaceEvent } from '$lib/protocol/workspace-events';
+
+/**
+ * A workspace's append-only event log in its Durable Object's SQLite. The object is the single writer,
+ * so sequence numbers are simply the next integer; every row also records the head it was appended to
+ * (`parent`), which client and client sequence proposed it (unique: a retried push finds its rows), who
+ * pushed it and when. The backend id names this log: it changes only when the log is reset, which is
+ * how a client holding a cursor into an older log finds out.
+ */
+
+/** Room for the frame envelope ({"type":"events","backendId":…,"head":…}) inside the page byte budget. */
+const PAGE_ENVELOPE_BYTES = 1_024;
+
+interface EventRow extends Record<string, SqlStorageValue> {
+	seq: number;
+	parent: number;
+	client_id: string;
+	client_seq: number;
+	user_id: string;
+	name: string;
+	args: string;
+	client_at: number;
+	server_at: number;
+}
+
+export interface PullPage {
+	events: LoggedEvent[];
+	/** True when events after the page's last one exist. */
+	more: boolean;
+}
+
+export class EventLog {
+	private readonly encoder = new TextEncoder();
+
+	constructor(
+		private readonly storage: DurableObjectStorage,
+		private readonly sql: SqlStorage = storage.sql
+	) {
+		sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+		sql.exec(`CREATE TABLE IF NOT EXISTS events (
+			seq INTEGER PRIMARY KEY,
+			parent INTEGER NOT NULL,
+			client_id TEXT NOT NULL,
+			client_seq INTEGER NOT NULL,
+			user_id TEXT NOT NULL,
+			name TEXT NOT NULL,
+			args TEXT NOT NULL,
+			client_at INTEGER NOT NULL,
+			server_at INTEGER NOT NULL,
+			UNIQUE (client_id, client_seq)
+		)`);
+		// Binds a client id to the user who first pushed with it, so nobody can pre-empt another
+		// client's (client id, client seq) pairs and have its real edits dropped as "duplicates".
+		sql.exec(`CREATE TABLE IF NOT EXISTS clients (
+			client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_client_seq INTEGER NOT NULL
+		)`);
+		if (this.meta('backend_id') === null) this.setMeta('backend_id', crypto.randomUUID());
+	}
+
+	get backendId(): string {
+		return this.meta('backend_id')!;
+	}
+
+	get head(): number {
+		return Number(this.sql.exec<{ head: number | null }>(`SELECT MAX(seq) AS head FROM events`).one().head ?? 0);
+	}
+
+	meta(key: string): string | null {
+		const rows = this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, key).toArray();
+		return rows[0]?.value ?? null;
+	}
+
+	setMeta(key: string, value: string): void {
+		this.sql.exec(
+			`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			key,
+			value
+		);
+	}
+
+	/** The user a client id belongs to, or null for a client never seen. */
+	clientOwner(clientId: string): { userId: string; lastClientSeq: number } | null {
+		const rows = this.sql
+			.exec<{ user_id: string; last_client_seq: number }>(
+				`SELECT user_id, last_client_seq FROM clients WHERE client_id = ?`,
+				clientId
+			)
+			.toArray();
+		return rows[0] ? { userId: rows[0].user_id, lastClientSeq: rows[0].last_client_seq } : null;
+	}
+
+	/** The seq an earlier push stored this (client id, client seq) at, or null. */
+	seqOf(clientId: string, clientSeq: number): number | null {
+		const rows = this.sql
+			.exec<{ seq: number }>(`SELECT seq FROM events WHERE client_id = ? AND client_seq = ?`, clientId, clientSeq)
+			.toArray();
+		return rows[0]?.seq ?? null;
+	}
+
+	/**
+	 * Appends events after the current head in one transaction (all or nothing) and returns them as
+	 * logged. Callers have checked the parent, ordering and ownership.
+	 */
+	append(events: PendingEvent[], userId: string): LoggedEvent[] {
+		return this.storage.transactionSync(() => {
+			let parent = this.head;
+			const serverAt = Date.now();
+			const logged: LoggedEvent[] = [];
+			for (const event of events) {
+				const seq = parent + 1;
+				this.sql.exec(
+					`INSERT INTO events (seq, parent, client_id, client_seq, user_id, name, args, client_at, server_at)
+					 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					seq,
+					parent,
+					event.clientId,
+					event.clientSeq,
+					userId,
+					event.name,
+					JSON.stringify(event.args),
+					event.at,
+					serverAt
+				);
+				this.sql.exec(
+					`INSERT INTO clients (client_id, user_id, last_client_seq) VALUES (?, ?, ?)
+					 ON CONFLICT (client_id) DO UPDATE SET last_client_seq = MAX(last_client_seq, excluded.last_client_seq)`,
+					event.clientId,
+					userId,
+					event.clientSeq
+				);
+				logged.push({ ...event, seq, parent, userId, serverAt });
+				parent = seq;
+			}
+			return logged;
+		});
+	}
+
+	/**
+	 * Events after `cursor`, at most PULL_PAGE_MAX_EVENTS and PULL_PAGE_MAX_BYTES of JSON per page
+	 * (always at least one event, which the push size cap keeps far below the byte limit).
+	 */
+	page(cursor: number): PullPage {
+		const rows = this.sql
+			.exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, PULL_PAGE_MAX_EVENTS + 1)
+			.toArray();
+		const events: LoggedEvent[] = [];
+		let bytes = PAGE_ENVELOPE_BYTES;
+		for (const row of rows.slice(0, PULL_PAGE_MAX_EVENTS)) {
+			const event = toLogged(row);
+			// +1 for the comma between array items.
+			const size = this.encoder.encode(JSON.stringify(event)).byteLength + 1;
+			if (events.length > 0 && bytes + size > PULL_PAGE_MAX_BYTES) break;
+			events.push(event);
+			bytes += size;
+		}
+		return { events, more: rows.length > events.length };
+	}
+
+	/** Every event after `cursor` (tests and service reads; bounded by `limit`). */
+	read(cursor = 0, limit = 10_000): LoggedEvent[] {
+		return this.sql
+			.exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, limit)
+			.toArray()
+			.map(toLogged);
+	}
+
+	/** Starts a new, empty log under a new backend id (operator action; clients detect it and start over). */
+	reset(): string {
+		const backendId = crypto.randomUUID();
+		this.storage.transactionSync(() => {
+			this.sql.exec(`DELETE FROM events`);
+			this.sql.exec(`DELETE FROM clients`);
+			this.setMeta('backend_id', backendId);
+		});
+		return backendId;
+	}
+}
+
+function toLogged(row: EventRow): LoggedEvent {
+	return {
+		seq: row.seq,
+		parent: row.parent,
+		clientId: row.client_id,
+		clientSeq: row.client_seq,
+		userId: row.user_id,
+		name: row.name,
+		args: JSON.parse(row.args),
+		at: row.client_at,
+		serverAt: row.server_at
+	} as LoggedEvent & WorkspaceEvent;
+}

@@ -1,0 +1,215 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signedInUser } from '../../../testing/users';
+import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
+import {
+	PULL_PAGE_MAX_BYTES,
+	PULL_PAGE_MAX_EVENTS,
+	type PendingEvent,
+	type WorkspaceServerMessage
+} from '$lib/protocol/workspace-messages';
+import { DOC_BODY_MAX } from '$lib/protocol/workspace-events';
+import type { WorkspaceSync } from './workspace-sync';
+
+let workspaceId: string;
+let ownerToken: string;
+let owner: Awaited<ReturnType<typeof signedInUser>>;
+
+beforeAll(async () => {
+	owner = await signedInUser(env);
+	workspaceId = await createWorkspaceVia(owner.cookie);
+	ownerToken = await tokenFor(owner.cookie);
+});
+
+function task(clientId: string, clientSeq: number, title = `task ${clientSeq}`): PendingEvent {
+	return {
+		name: 'task.created',
+		args: { id: `${clientId}-${clientSeq}`, title, status: 'todo', order: clientSeq, assignee: null },
+		clientId,
+		clientSeq,
+		at: Date.now()
+	};
+}
+
+async function connected(id = workspaceId, token = ownerToken) {
+	const socket = listen(await openSocket(id, token));
+	const hello = await socket.next('hello');
+	socket.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
+	await socket.next('events', (m) => !m.more);
+	return { socket, hello };
+}
+
+function stub(id: string) {
+	return env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(id));
+}
+
+describe('WorkspaceSync push', () => {
+	it('appends a push whose parent is the head and delivers it live to every caught-up socket', async () => {
+		const a = await connected();
+		const b = await connected();
+		const head = a.hello.head;
+		a.socket.send({ type: 'push', parent: head, events: [task('client-a1', 1), task('client-a1', 2)] });
+		const [toA, toB] = await Promise.all([a.socket.next('events'), b.socket.next('events')]);
+		expect(toB.events.map((e) => [e.seq, e.parent, e.clientSeq])).toEqual([
+			[head + 1, head, 1],
+			[head + 2, head + 1, 2]
+		]);
+		expect(toA).toEqual(toB);
+		expect(toB.live).toBe(true);
+		expect(toB.events[0].userId).toBe(owner.user.id);
+	});
+
+	it('rejects a push whose parent is behind with server-ahead and appends nothing', async () => {
+		const a = await connected();
+		const b = await connected();
+		const parent = a.hello.head;
+		a.socket.send({ type: 'push', parent, events: [task('client-race-a', 1)] });
+		await a.socket.next('events');
+		b.socket.send({ type: 'push', parent, events: [task('client-race-b', 1)] });
+		const rejected = await b.socket.next('push-rejected');
+		expect(rejected).toEqual({ type: 'push-rejected', reason: 'server-ahead', head: parent + 1 });
+
+		// Pull, rebase (same events, new parent), push again: accepted.
+		b.socket.send({ type: 'push', parent: parent + 1, events: [task('client-race-b', 1)] });
+		const accepted = await b.socket.next('events', (m) => m.events.some((e) => e.clientId === 'client-race-b'));
+		expect(accepted.events[0].seq).toBe(parent + 2);
+		const log = await stub(workspaceId).readLog(parent);
+		expect(log.map((e) => e.clientId)).toEqual(['client-race-a', 'client-race-b']);
+	});
+
+	it('treats a retried push as idempotent: acknowledged with the original seqs, never appended twice', async () => {
+		const a = await connected();
+		const parent = a.hello.head;
+		const events = [task('client-retry', 1), task('client-retry', 2)];
+		a.socket.send({ type: 'push', parent, events });
+		const first = await a.socket.next('events');
+		a.socket.send({ type: 'push', parent, events });
+		const ack = await a.socket.next('ack');
+		expect(ack.seqs).toEqual(first.events.map((e) => e.seq));
+		const log = await stub(workspaceId).readLog(parent);
+		expect(log).toHaveLength(2);
+
+		// A retry with one stored and one new event is behind (its own first event moved the head).
+		a.socket.send({ type: 'push', parent, events: [events[1], task('client-retry', 3)] });
+		expect((await a.socket.next('push-rejected')).head).toBe(parent + 2);
+	});
+
+	it('refuses out-of-order client sequences, foreign client ids and viewer pushes with clear errors', async () => {
+		const a = await connected();
+		const head = a.hello.head;
+		a.socket.send({ type: 'push', parent: head, events: [task('client-order', 5)] });
+		await a.socket.next('events');
+		a.socket.send({ type: 'push', parent: head + 1, events: [task('client-order', 3)] });
+		expect((await a.socket.next('error')).code).toBe('out-of-order');
+
+		const viewer = await signedInUser(env);
+		await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
+			username: viewer.user.username,
+			role: 'viewer'
+		});
+		const v = await connected(workspaceId, await tokenFor(viewer.cookie));
+		v.socket.send({ type: 'push', parent: head + 1, events: [task('client-viewer', 1)] });
+		expect(await v.socket.next('error')).toMatchObject({ code: 'forbidden', message: /Viewers/ });
+
+		await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
+			username: viewer.user.username,
+			role: 'editor'
+		});
+		const e = await connected(workspaceId, await tokenFor(viewer.cookie));
+		e.socket.send({ type: 'push', parent: head + 1, events: [task('client-order', 9)] });
+		expect(await e.socket.next('error')).toMatchObject({ code: 'forbidden', message: /another user/ });
+		expect((await stub(workspaceId).status()).head).toBe(head + 1);
+	});
+
+	it('answers malformed frames with errors and keeps the socket usable; closes oversized ones with 1009', async () => {
+		const a = await connected();
+		a.socket.send('{not json');
+		expect((await a.socket.next('error')).code).toBe('bad-frame');
+		a.socket.send({ type: 'push', parent: 0, events: [{ ...task('client-bad', 1), name: 'task.exploded' }] } as never);
+		expect((await a.socket.next('error')).code).toBe('bad-message');
+		a.socket.send({ type: 'pull', cursor: 10_000_000, backendId: null });
+		expect((await a.socket.next('error')).code).toBe('bad-cursor');
+		a.socket.send({ type: 'pull', cursor: 0, backendId: a.hello.backendId });
+		expect((await a.socket.next('events', (m) => !m.more)).type).toBe('events');
+
+		a.socket.send('x'.repeat(1_000_000));
+		expect((await a.socket.closed).code).toBe(1009);
+	});
+});
+
+describe('WorkspaceSync pull', () => {
+	it('pages the log at ≤ 100 events and ≤ 900 KB per frame, with no gap or duplicate', async () => {
+		const id = await createWorkspaceVia(owner.cookie, 'paging');
+		const token = await tokenFor(owner.cookie);
+		const a = await connected(id, token);
+		let head = 0;
+		// 250 small events, then 40 doc edits of 60 KB each (2.4 MB: several byte-limited pages).
+		for (let batch = 0; batch < 3; batch++) {
+			const events = Array.from({ length: batch < 2 ? 100 : 50 }, (_, i) => task('client-page', head + i + 1));
+			a.socket.send({ type: 'push', parent: head, events });
+			head = (await a.socket.next('events')).head;
+		}
+		const body = 'b'.repeat(60 * 1024);
+		expect(body.length).toBeLessThanOrEqual(DOC_BODY_MAX);
+		for (let i = 0; i < 40; i += 10) {
+			const events: PendingEvent[] = Array.from({ length: 10 }, (_, j) => ({
+				name: 'doc.created',
+				args: { id: `doc-${i + j}`, title: 'Big', body },
+				clientId: 'client-page',
+				clientSeq: 1000 + i + j,
+				at: 1
+			}));
+			a.socket.send({ type: 'push', parent: head, events });
+			head = (await a.socket.next('events')).head;
+		}
+		expect(head).toBe(290);
+
+		const b = listen(await openSocket(id, token));
+		const hello = await b.next('hello');
+		b.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
+		const pages: Extract<WorkspaceServerMessage, { type: 'events' }>[] = [];
+		for (;;) {
+			const page = await b.next('events');
+			pages.push(page);
+			if (!page.more) break;
+		}
+		const seqs = pages.flatMap((p) => p.events.map((e) => e.seq));
+		expect(seqs).toEqual(Array.from({ length: 290 }, (_, i) => i + 1));
+		expect(pages.every((p) => p.events.length <= PULL_PAGE_MAX_EVENTS)).toBe(true);
+		expect(Math.max(...b.rawSizes)).toBeLessThanOrEqual(PULL_PAGE_MAX_BYTES);
+		expect(pages.slice(0, 2).map((p) => p.events.length)).toEqual([100, 100]);
+		expect(pages.length).toBeGreaterThan(4); // the 60 KB docs forced byte-limited pages
+
+		// From a cursor: exactly what is missing. Then live.
+		b.send({ type: 'pull', cursor: 285, backendId: hello.backendId });
+		const tail = await b.next('events');
+		expect(tail.events.map((e) => e.seq)).toEqual([286, 287, 288, 289, 290]);
+		a.socket.send({ type: 'push', parent: 290, events: [task('client-page', 2000)] });
+		expect((await b.next('events', (m) => m.live)).events[0].seq).toBe(291);
+	});
+});
+
+describe('WorkspaceSync backend id', () => {
+	it('is stable across connections, changes on reset, and tells a client with the old id to start over', async () => {
+		const id = await createWorkspaceVia(owner.cookie, 'reset');
+		const token = await tokenFor(owner.cookie);
+		const a = await connected(id, token);
+		a.socket.send({ type: 'push', parent: 0, events: [task('client-reset', 1)] });
+		await a.socket.next('events');
+		const again = await connected(id, token);
+		expect(again.hello.backendId).toBe(a.hello.backendId);
+
+		const fresh = await stub(id).resetLog();
+		expect(fresh).not.toBe(a.hello.backendId);
+		expect(await a.socket.next('reset')).toEqual({ type: 'reset', backendId: fresh, head: 0 });
+
+		const late = listen(await openSocket(id, token));
+		expect((await late.next('hello')).backendId).toBe(fresh);
+		late.send({ type: 'pull', cursor: 1, backendId: a.hello.backendId });
+		expect(await late.next('reset')).toEqual({ type: 'reset', backendId: fresh, head: 0 });
+		await runInDurableObject(stub(id), async (instance: WorkspaceSync) => {
+			expect(await instance.readLog()).toEqual([]);
+		});
+	});
+});

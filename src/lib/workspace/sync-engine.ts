@@ -1,0 +1,281 @@
+import { workspaceEvent, type WorkspaceEvent } from '$lib/protocol/workspace-events';
+import {
+	PUSH_MAX_BYTES,
+	PUSH_MAX_EVENTS,
+	type LoggedEvent,
+	type PendingEvent,
+	type WorkspaceClientMessage,
+	type WorkspaceServerMessage
+} from '$lib/protocol/workspace-messages';
+import { emptyWorkspace, replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
+import type { PendingStore, Snapshot } from './pending-store';
+
+/**
+ * The client half of workspace sync, free of browser APIs so the same code runs in the page (with
+ * IndexedDB and partysocket around it) and in the convergence test (inside workerd).
+ *
+ * State = the confirmed log (folded into `confirmed` up to `cursor`) plus the pending local events,
+ * replayed on top. Rebasing is that replay: when pulled events move the head, pending events are
+ * re-applied on the new confirmed state and pushed with the new head as their parent. Pending events
+ * are written to the store before they are sent, so an edit made offline survives a reload.
+ */
+
+export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
+
+export interface SyncView {
+	state: WorkspaceState;
+	status: SyncStatus;
+	pending: number;
+	cursor: number;
+	backendId: string | null;
+	error: string | null;
+}
+
+/** Conservative room for the push envelope ({"type":"push","parent":…,"events":[]}) under PUSH_MAX_BYTES. */
+const PUSH_ENVELOPE_BYTES = 1_024;
+/** Confirmed state is written to the store at most this often, so a long catch-up is not one write per page. */
+const SNAPSHOT_DELAY_MS = 500;
+
+type Phase = 'offline' | 'pulling' | 'live';
+
+export class SyncEngine {
+	/** Fresh per engine instance: its client sequence can start at 1 without persisting a counter. */
+	readonly clientId: string;
+	private nextClientSeq = 1;
+	private backendId: string | null = null;
+	private cursor = 0;
+	private confirmed: WorkspaceState = emptyWorkspace();
+	private pending: PendingEvent[] = [];
+	private optimistic: WorkspaceState = emptyWorkspace();
+	private phase: Phase = 'offline';
+	private send: ((text: string) => void) | null = null;
+	private inFlight: Set<string> | null = null;
+	private error: string | null = null;
+	private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+	private listeners = new Set<(view: SyncView) => void>();
+
+	constructor(
+		readonly workspaceId: string,
+		private readonly store: PendingStore,
+		clientId: string = crypto.randomUUID()
+	) {
+		this.clientId = clientId;
+	}
+
+	/** Loads the last snapshot and every pending event left by earlier sessions (they are adopted and pushed). */
+	async init(): Promise<void> {
+		const [snapshot, pending] = await Promise.all([
+			this.store.loadSnapshot(this.workspaceId),
+			this.store.loadPending(this.workspaceId)
+		]);
+		if (snapshot) {
+			this.backendId = snapshot.backendId;
+			this.cursor = snapshot.cursor;
+			this.confirmed = snapshot.state;
+		}
+		this.pending = pending;
+		this.recompute();
+	}
+
+	subscribe(listener: (view: SyncView) => void): () => void {
+		this.listeners.add(listener);
+		listener(this.view());
+		return () => this.listeners.delete(listener);
+	}
+
+	view(): SyncView {
+		return {
+			state: this.optimistic,
+			status: this.status(),
+			pending: this.pending.length,
+			cursor: this.cursor,
+			backendId: this.backendId,
+			error: this.error
+		};
+	}
+
+	/** The log as this client has confirmed it (tests compare it with the server's replay). */
+	get confirmedState(): WorkspaceState {
+		return this.confirmed;
+	}
+
+	/** Records a local edit: validated, applied optimistically, stored, then pushed when possible. */
+	async commit(event: WorkspaceEvent): Promise<void> {
+		const valid = workspaceEvent.parse(event);
+		const pending = {
+			...valid,
+			clientId: this.clientId,
+			clientSeq: this.nextClientSeq++,
+			at: Date.now()
+		} as PendingEvent;
+		this.pending.push(pending);
+		this.recompute();
+		await this.store.addPending(this.workspaceId, pending);
+		this.flush();
+	}
+
+	// ---- transport events -------------------------------------------------------------------------
+
+	connected(send: (text: string) => void): void {
+		this.send = send;
+		this.error = null;
+		this.pull();
+	}
+
+	disconnected(): void {
+		this.send = null;
+		this.phase = 'offline';
+		this.inFlight = null;
+		this.notify();
+	}
+
+	receive(text: string): void {
+		let message: WorkspaceServerMessage;
+		try {
+			message = JSON.parse(text) as WorkspaceServerMessage;
+		} catch {
+			return;
+		}
+		switch (message.type) {
+			case 'hello':
+				return;
+			case 'events':
+				return this.onEvents(message);
+			case 'reset':
+				return this.onReset(message.backendId);
+			case 'ack':
+				// Every event of the retried push was already logged: pull to make sure we have them.
+				this.inFlight = null;
+				return this.pull();
+			case 'push-rejected':
+				// Server ahead: pull the missing events; pending events are then replayed on top (the rebase).
+				this.inFlight = null;
+				return this.pull();
+			case 'error':
+				this.inFlight = null;
+				this.error = `${message.code}: ${message.message}`;
+				this.notify();
+				return;
+		}
+	}
+
+	// ---- internals ----------------------------------------------------------------------------------
+
+	private pull() {
+		if (!this.send) return;
+		this.phase = 'pulling';
+		this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+		this.notify();
+	}
+
+	private onEvents(frame: Extract<WorkspaceServerMessage, { type: 'events' }>) {
+		if (this.backendId !== null && frame.backendId !== this.backendId) return this.onReset(frame.backendId);
+		this.backendId = frame.backendId;
+		const confirmedKeys = new Set<string>();
+		for (const event of frame.events) {
+			if (event.seq <= this.cursor) continue; // already have it (live broadcast raced a pull page)
+			if (event.seq !== this.cursor + 1) {
+				// A gap should be impossible (one ordered socket); if it happens, pull rather than guess.
+				return this.pull();
+			}
+			this.confirmed = replay([event as LoggedEvent], this.confirmed);
+			this.cursor = event.seq;
+			confirmedKeys.add(key(event));
+		}
+		if (confirmedKeys.size > 0) {
+			const mine = this.pending.filter((e) => confirmedKeys.has(key(e)));
+			if (mine.length > 0) {
+				this.pending = this.pending.filter((e) => !confirmedKeys.has(key(e)));
+				void this.store.removePending(this.workspaceId, mine);
+			}
+			this.scheduleSnapshot();
+		}
+		if (this.inFlight && [...this.inFlight].every((k) => confirmedKeys.has(k) || !this.isPending(k))) {
+			this.inFlight = null;
+		}
+		if (!frame.live) {
+			if (frame.more) {
+				this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+			} else {
+				this.phase = 'live';
+			}
+		}
+		this.recompute();
+		this.flush();
+	}
+
+	private onReset(backendId: string) {
+		// The server started a new log: what we confirmed belongs to the old one. Pending edits are kept
+		// and pushed onto the new log (the reducer ignores edits to entities that no longer exist).
+		this.backendId = backendId;
+		this.cursor = 0;
+		this.confirmed = emptyWorkspace();
+		this.inFlight = null;
+		this.recompute();
+		this.scheduleSnapshot();
+		this.pull();
+	}
+
+	/** Pushes the oldest pending events (one batch in flight at a time) once caught up. */
+	private flush() {
+		if (this.phase !== 'live' || this.inFlight || this.pending.length === 0 || !this.send) return;
+		const batch: PendingEvent[] = [];
+		let bytes = PUSH_ENVELOPE_BYTES;
+		for (const event of this.pending) {
+			const size = new TextEncoder().encode(JSON.stringify(event)).byteLength + 1;
+			if (batch.length >= PUSH_MAX_EVENTS || (batch.length > 0 && bytes + size > PUSH_MAX_BYTES)) break;
+			batch.push(event);
+			bytes += size;
+		}
+		this.inFlight = new Set(batch.map(key));
+		this.transmit({ type: 'push', parent: this.cursor, events: batch });
+		this.notify();
+	}
+
+	private isPending(k: string) {
+		return this.pending.some((e) => key(e) === k);
+	}
+
+	private transmit(message: WorkspaceClientMessage) {
+		this.send?.(JSON.stringify(message));
+	}
+
+	private recompute() {
+		this.optimistic = replay(this.pending, this.confirmed);
+		this.notify();
+	}
+
+	private status(): SyncStatus {
+		if (this.phase === 'offline') return 'offline';
+		if (this.error) return 'error';
+		if (this.phase === 'pulling' || this.pending.length > 0) return 'syncing';
+		return 'synced';
+	}
+
+	private notify() {
+		if (this.listeners.size === 0) return;
+		const view = this.view();
+		for (const listener of this.listeners) listener(view);
+	}
+
+	private scheduleSnapshot() {
+		if (this.snapshotTimer !== null) return;
+		this.snapshotTimer = setTimeout(() => {
+			this.snapshotTimer = null;
+			if (this.backendId === null) return;
+			const snapshot: Snapshot = { backendId: this.backendId, cursor: this.cursor, state: this.confirmed };
+			void this.store.saveSnapshot(this.workspaceId, snapshot);
+		}, SNAPSHOT_DELAY_MS);
+	}
+
+	/** Stops timers (page teardown, test cleanup). */
+	dispose() {
+		if (this.snapshotTimer !== null) clearTimeout(this.snapshotTimer);
+		this.snapshotTimer = null;
+		this.listeners.clear();
+	}
+}
+
+function key(event: { clientId: string; clientSeq: number }) {
+	return `${event.clientId}#${event.clientSeq}`;
+}
