@@ -1,6 +1,7 @@
 import { relayClientMessage, type RelayServerMessage } from '$lib/protocol/relay';
 import type { SocketIdentity } from './identity';
-import { ProtocolError } from './protocol-error';
+import { parseJsonFrame } from './json-frame';
+import type { ProtocolError } from './protocol-error';
 import { RealtimeObject, type BaseAttachment } from './realtime-object';
 
 /**
@@ -24,20 +25,12 @@ export class RelayRoom extends RealtimeObject<BaseAttachment> {
 	}
 
 	protected onMessage(_ws: WebSocket, message: string | ArrayBuffer, { identity }: BaseAttachment) {
-		if (typeof message !== 'string') throw new ProtocolError('bad-frame', 'Expected a JSON text frame.');
-		let data: unknown;
-		try {
-			data = JSON.parse(message);
-		} catch {
-			throw new ProtocolError('bad-frame', 'That frame is not valid JSON.');
-		}
-		const parsed = relayClientMessage.safeParse(data);
-		if (!parsed.success) throw new ProtocolError('bad-message', parsed.error.issues[0]?.message ?? 'Invalid message.');
+		const { text } = parseJsonFrame(message, relayClientMessage);
 		this.broadcast(
 			JSON.stringify({
 				type: 'said',
 				from: { id: identity.id, name: identity.name },
-				text: parsed.data.text,
+				text,
 				at: Date.now()
 			} satisfies RelayServerMessage)
 		);

@@ -13,7 +13,7 @@ import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
-import { parseFrame } from './frames';
+import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { Dispatcher } from './dispatcher';
 import { splitJob } from './jobs';
 import { CHUNK_TIMEOUT_MS, CLEANUP_AFTER_MS, isStale, lastSeen, nextAlarmAt, TOKEN_KEEP_MS } from './lifecycle';
@@ -246,7 +246,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			if (typeof message === 'string' && message.length > DASHBOARD_FRAME_MAX_BYTES) {
 				throw new ProtocolError('too-big', `Dashboard frames are at most ${DASHBOARD_FRAME_MAX_BYTES} bytes.`);
 			}
-			const request = parseFrame(message, dashboardMessage);
+			const request = parseJsonFrame(message, dashboardMessage);
 			if (request.type === 'refresh') {
 				this.send(ws, JSON.stringify(buildSnapshot(this.store, this.snapshotContext(Date.now(), true))));
 			} else {
@@ -254,7 +254,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			}
 			return;
 		}
-		this.onDeviceMessage(ws, attachment.deviceId!, parseFrame(message, deviceMessage), Date.now());
+		this.onDeviceMessage(ws, attachment.deviceId!, parseJsonFrame(message, deviceMessage), Date.now());
 	}
 
 	protected async onClose(_ws: WebSocket, attachment: SwarmAttachment): Promise<void> {

@@ -8,6 +8,7 @@ import {
 import { readClaimsVersion } from '$lib/server/auth/workspace/claims-version';
 import { CloseCode } from '$lib/server/realtime/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
+import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { log } from '$lib/server/log';
@@ -121,19 +122,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	}
 
 	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: WorkspaceAttachment) {
-		if (typeof message !== 'string') throw new ProtocolError('bad-frame', 'Expected a JSON text frame.');
-		let data: unknown;
-		try {
-			data = JSON.parse(message);
-		} catch {
-			throw new ProtocolError('bad-frame', 'That frame is not valid JSON.');
-		}
-		const parsed = workspaceClientMessage.safeParse(data);
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new ProtocolError('bad-message', `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
-		}
-		const msg = parsed.data;
+		const msg = parseJsonFrame(message, workspaceClientMessage);
 		if (msg.type === 'pull') this.pull(ws, attachment, msg.cursor, msg.backendId);
 		else this.push(ws, attachment, msg.parent, msg.events as PendingEvent[]);
 	}
