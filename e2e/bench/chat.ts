@@ -8,8 +8,9 @@
 //
 // Env: BENCH_SOCKETS (200), BENCH_SENDERS (10), BENCH_MESSAGES per sender (100), BENCH_WINDOW (4),
 //      BENCH_PORT (8790), BENCH_ROUNDS (2: chat/bare pairs, alternating order; the table shows each's best).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
+import { formPost, percentile, signUp, startLocalServer } from './local-server.ts';
 
 const env = (name: string, fallback: number) => {
 	const value = Number(process.env[name] ?? fallback);
@@ -40,49 +41,15 @@ const MESSAGE = 3;
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// ---- server and accounts ----------------------------------------------------------------------------
+// ---- accounts ------------------------------------------------------------------------------------
 
-function startServer(): ChildProcess {
-	return spawn('node', ['e2e/support/serve.mjs', String(PORT), '--var', `CHAT_RATE_LIMIT:${BENCH_RATE_LIMIT}`], {
-		stdio: ['ignore', 'ignore', 'ignore'],
-		detached: true // its own process group, so wrangler and workerd stop with it
-	});
-}
-
-async function waitForHealth() {
-	for (let i = 0; i < 240; i++) {
-		try {
-			if ((await fetch(`${BASE}/api/health`)).ok) return;
-		} catch {
-			// not listening yet
-		}
-		await sleep(500);
-	}
-	throw new Error('server did not become healthy');
-}
-
-async function formPost(path: string, fields: Record<string, string>, cookie?: string) {
-	const response = await fetch(`${BASE}${path}`, {
-		method: 'POST',
-		headers: { origin: BASE, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-		body: new URLSearchParams(fields)
-	});
-	if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-	return response;
-}
-
-async function signUp(i: number): Promise<string> {
-	const username = `bench${Date.now().toString(36)}${i}`;
-	const response = await formPost('/signup', {
-		username,
-		displayName: `Bench ${i}`,
-		password: 'correct horse battery'
-	});
-	const cookie = response.headers.getSetCookie().find((c) => c.startsWith('murmur_session='));
-	if (!cookie) throw new Error('sign-up set no session cookie');
-	return cookie.split(';')[0]!;
+/** A form post that must succeed or redirect (303): the room's id is in the Location of create and join. */
+async function roomAction(action: 'create' | 'join', fields: Record<string, string>, cookie: string) {
+	const response = await formPost(BASE, `/chat?/${action}`, fields, cookie);
+	const location = response.headers.get('location');
+	if (response.status !== 303 || !location) throw new Error(`/chat?/${action}: HTTP ${response.status}`);
+	return location.split('/').pop()!;
 }
 
 // ---- one measured run -------------------------------------------------------------------------------
@@ -215,10 +182,6 @@ async function measure(kind: Kind, round: number, roomId: string, senderCookies:
 
 // ---- report -----------------------------------------------------------------------------------------
 
-function percentile(sorted: number[], p: number) {
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function summarise(r: RunResult) {
 	const sorted = [...r.latencies].sort((a, b) => a - b);
 	return {
@@ -231,27 +194,15 @@ function summarise(r: RunResult) {
 }
 
 async function main() {
-	const server = startServer();
-	const stop = () => {
-		try {
-			process.kill(-server.pid!, 'SIGTERM');
-		} catch {
-			// already gone
-		}
-	};
-	process.on('SIGINT', () => {
-		stop();
-		process.exit(130);
-	});
+	const server = await startLocalServer(PORT, ['--var', `CHAT_RATE_LIMIT:${BENCH_RATE_LIMIT}`]);
 	try {
-		await waitForHealth();
+		const run = Date.now().toString(36);
 		const senderCookies: string[] = [];
-		for (let i = 0; i < SENDERS; i++) senderCookies.push(await signUp(i));
-		const audienceCookie = await signUp(SENDERS);
-		const created = await formPost('/chat?/create', { name: 'bench', visibility: 'public' }, senderCookies[0]);
-		const roomId = ((await created.json()) as { location: string }).location.split('/').pop()!;
+		for (let i = 0; i < SENDERS; i++) senderCookies.push(await signUp(BASE, `bench${run}${i}`, `Bench ${i}`));
+		const audienceCookie = await signUp(BASE, `bench${run}${SENDERS}`, `Bench ${SENDERS}`);
+		const roomId = await roomAction('create', { name: 'bench', visibility: 'public' }, senderCookies[0]!);
 		for (const cookie of [...senderCookies.slice(1), audienceCookie])
-			await formPost('/chat?/join', { room: roomId }, cookie);
+			await roomAction('join', { room: roomId }, cookie);
 
 		const best: Record<Kind, ReturnType<typeof summarise> | null> = { chat: null, bare: null };
 		for (let round = 0; round < ROUNDS; round++) {
@@ -279,7 +230,7 @@ async function main() {
 			`\ntarget: chat throughput ≥ 0.8× bare at a comparable p99 → ${chat.deliveredPerSecond / bare.deliveredPerSecond >= 0.8 ? 'met' : 'NOT met'}`
 		);
 	} finally {
-		stop();
+		server.stop();
 	}
 }
 

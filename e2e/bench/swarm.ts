@@ -6,8 +6,9 @@
  *
  * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30).
  */
-import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
+import { formPost, signUp, startLocalServer } from './local-server.ts';
 
 const PORT = Number(process.env.SWARM_BENCH_PORT ?? 8791);
 const DEVICES = Number(process.env.SWARM_BENCH_DEVICES ?? 1000);
@@ -22,31 +23,17 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const WS_BASE = `ws://127.0.0.1:${PORT}`;
 const ORIGIN = BASE;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function main() {
-	const server = spawn('node', ['e2e/support/serve.mjs', String(PORT)], {
-		stdio: ['ignore', 'ignore', 'inherit'],
-		detached: true
-	});
-	const stopServer = () => {
-		try {
-			process.kill(-server.pid!, 'SIGTERM');
-		} catch {
-			/* already gone */
-		}
-	};
-	process.on('exit', stopServer);
+	const server = await startLocalServer(PORT);
 	try {
-		await waitForHealth();
 		await run();
 	} finally {
-		stopServer();
+		server.stop();
 	}
 }
 
 async function run() {
-	const cookie = await signUp();
+	const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`, 'Bench Owner');
 	const swarmId = await createSwarm(cookie);
 	const invite = await api<{ token: string }>(`/api/swarm/${swarmId}/tokens`, cookie, { maxUses: DEVICES });
 
@@ -241,39 +228,8 @@ interface JobView {
 	retries: number;
 }
 
-async function waitForHealth() {
-	for (let i = 0; i < 240; i++) {
-		try {
-			if ((await fetch(`${BASE}/api/health`)).ok) return;
-		} catch {
-			/* not up yet */
-		}
-		await sleep(500);
-	}
-	throw new Error('server did not start');
-}
-
-async function signUp(): Promise<string> {
-	const username = `bench${Date.now().toString(36)}`;
-	const res = await fetch(`${BASE}/signup`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ username, displayName: 'Bench Owner', password: 'correct horse battery' })
-	});
-	const session = res.headers.getSetCookie().find((c) => c.startsWith('murmur_session='));
-	if (!session) throw new Error(`sign-up failed: ${res.status}`);
-	return session.split(';')[0];
-}
-
 async function createSwarm(cookie: string): Promise<string> {
-	const res = await fetch(`${BASE}/swarm?/create`, {
-		method: 'POST',
-		redirect: 'manual',
-		// text/html: a plain form post answered with a 303, not SvelteKit's JSON for enhanced forms.
-		headers: { origin: ORIGIN, cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ name: 'Bench swarm' })
-	});
+	const res = await formPost(BASE, '/swarm?/create', { name: 'Bench swarm' }, cookie);
 	const location = res.headers.get('location') ?? '';
 	const match = /\/swarm\/([a-f0-9]{32})$/.exec(location);
 	if (!match) throw new Error(`create swarm failed: ${res.status} ${location}`);

@@ -3,8 +3,8 @@
 // appended reconnects and pulls them all; (2) push-to-other-client latency at 100 events/s. Speaks the
 // JSON protocol of src/lib/protocol/workspace-messages.ts directly (Node 24 WebSocket), with real users,
 // a real workspace and real JWTs. Starts and stops its own server (e2e/support/serve.mjs).
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formPost, percentile, signUp, startLocalServer } from './local-server.ts';
 
 const PORT = Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 8792);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -23,43 +23,8 @@ const PAGES_PER_PULL = 50;
 type Frame = { type: string; [key: string]: unknown };
 type LoggedEvent = { seq: number; clientId: string; clientSeq: number; args: { title?: string } };
 
-async function startServer() {
-	// Own process group, so stopping it also stops wrangler and workerd underneath (npx does not forward signals).
-	const server = spawn('node', ['e2e/support/serve.mjs', String(PORT)], {
-		stdio: ['ignore', 'ignore', 'inherit'],
-		detached: true
-	});
-	const deadline = Date.now() + 120_000;
-	for (;;) {
-		try {
-			if ((await fetch(`${BASE}/api/health`)).ok) return server;
-		} catch {
-			// not listening yet
-		}
-		if (Date.now() > deadline || server.exitCode !== null) throw new Error('server did not start');
-		await sleep(250);
-	}
-}
-
-async function signUp(username: string): Promise<string> {
-	const response = await fetch(`${BASE}/signup`, {
-		method: 'POST',
-		headers: { origin: BASE, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ username, displayName: username, password: 'correct horse battery' }),
-		redirect: 'manual'
-	});
-	const cookie = response.headers.get('set-cookie')?.split(';')[0];
-	if (!cookie) throw new Error(`sign-up failed: ${response.status}`);
-	return cookie;
-}
-
 async function createWorkspace(cookie: string): Promise<string> {
-	const response = await fetch(`${BASE}/workspace?/create`, {
-		method: 'POST',
-		headers: { cookie, origin: BASE, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ name: 'bench' }),
-		redirect: 'manual'
-	});
+	const response = await formPost(BASE, '/workspace?/create', { name: 'bench' }, cookie);
 	const id = /\/workspace\/([0-9a-f-]+)$/.exec(response.headers.get('location') ?? '')?.[1];
 	if (!id) throw new Error(`create failed: ${response.status}`);
 	return id;
@@ -170,14 +135,12 @@ async function preload(writer: Client, clientId: string, fromSeq: number, count:
 	}
 }
 
-const percentile = (sorted: number[], p: number) =>
-	sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
-	const server = await startServer();
+	const server = await startLocalServer(PORT);
 	try {
-		const cookie = await signUp(`bench${Date.now().toString(36)}`);
+		const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`);
 		const workspaceId = await createWorkspace(cookie);
 
 		// ---- 1. catch-up after a reconnect ----------------------------------------------------------
@@ -278,7 +241,7 @@ async function main() {
 		console.log(`${'-'.repeat(width)}-|-${'-'.repeat(24)}`);
 		for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
 	} finally {
-		if (server.pid) process.kill(-server.pid, 'SIGTERM');
+		server.stop();
 	}
 }
 
