@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TileTask } from '$lib/swarm/compute/mandelbrot';
 
 /**
  * Swarm jobs: what the owner submits, what one chunk asks a device to compute, and what a device
@@ -48,21 +49,7 @@ export type PrimesSpec = z.infer<typeof primesSpec>;
 export type MandelbrotSpec = z.infer<typeof mandelbrotSpec>;
 
 /** One chunk's work, as sent to a device. */
-export type ChunkTask =
-	| { kind: 'primes'; lo: number; hi: number }
-	| {
-			kind: 'mandelbrot';
-			x: number;
-			y: number;
-			w: number;
-			h: number;
-			width: number;
-			height: number;
-			centerX: number;
-			centerY: number;
-			scale: number;
-			maxIter: number;
-	  };
+export type ChunkTask = { kind: 'primes'; lo: number; hi: number } | ({ kind: 'mandelbrot' } & TileTask);
 
 /** Base64 of `w * h` bytes, at most one full tile. */
 const TILE_BASE64_MAX = Math.ceil((TILE_SIZE * TILE_SIZE) / 3) * 4;
