@@ -13,6 +13,7 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
+import { splitByJsonBytes } from './frame-budget';
 import { loadServerCodec } from './wire-codec';
 
 interface ChatAttachment extends BaseAttachment {
@@ -124,11 +125,10 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		const rev = this.store.rev;
 		const changes = since === null ? null : this.store.changesSince(since);
 		if (changes?.kind === 'catchup') {
-			// In page-sized frames so a long absence does not become one huge frame.
-			for (let i = 0; i === 0 || i < changes.messages.length; i += CHAT_PAGE_SIZE) {
-				const messages = changes.messages.slice(i, i + CHAT_PAGE_SIZE);
+			// In frames cut by JSON size, so a long absence (or long messages) never outgrows one frame.
+			const runs = splitByJsonBytes(changes.messages);
+			for (const messages of runs.length > 0 ? runs : [[]])
 				this.sendEvent(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
-			}
 		} else {
 			const page = this.store.page(undefined, CHAT_PAGE_SIZE);
 			this.sendEvent(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
