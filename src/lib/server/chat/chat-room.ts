@@ -190,7 +190,9 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 			if (error instanceof ChatStoreError) throw new ChatRequestError(error.code, error.message, ref);
 			if (error instanceof RateLimited)
 				throw new ChatRequestError('rate-limited', error.message, ref, error.retryAfterMs);
-			throw error;
+			// A server bug: still answered with the request's seq and id, so the client can settle it.
+			console.error(JSON.stringify({ msg: 'chat request failed', type: request.type, error: String(error) }));
+			throw new ChatRequestError('internal', 'The server could not handle that request.', ref);
 		}
 	}
 
