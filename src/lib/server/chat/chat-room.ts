@@ -42,8 +42,9 @@ export type ChatResult<T> = ({ ok: true } & T) | { ok: false; code: string; mess
  * One chat room (named by its D1 room id). Owns the room's messages and reactions in its SQLite
  * (ChatStore), assigns their sequence numbers, and fans every change out to the room's sockets as
  * binary codec frames. Presence and typing are read from socket attachments, so both are right again
- * the moment the object wakes from hibernation. The worker has already checked membership before a
- * socket or RPC call reaches here.
+ * the moment the object wakes from hibernation. The worker checks access before a socket or RPC call
+ * reaches here: sockets and every write need membership; reading history (`historyPage`, REST GET)
+ * needs only access to the room, so anyone signed in may read a public room without joining it.
  */
 export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	protected readonly maxInboundBytes = CHAT_MAX_FRAME_BYTES;

@@ -1,13 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { chatRoomStub } from '$lib/server/chat/access';
-import {
-	createInvite,
-	joinPublicRoom,
-	leaveRoom,
-	listRooms,
-	RoomAccessError,
-	roomAccess
-} from '$lib/server/chat/rooms';
+import { createInvite, joinPublicRoom, leaveRoom, RoomAccessError, roomAccess } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -19,8 +12,7 @@ export const load: PageServerLoad = async ({ locals, url, params, platform }) =>
 	return {
 		room: { id: access.room.id, name: access.room.name, isPrivate: access.room.isPrivate },
 		member: access.member,
-		me: { id: locals.user.id, name: locals.user.displayName, avatarKey: locals.user.avatarKey },
-		rooms: await listRooms(db, locals.user.id)
+		me: { id: locals.user.id, name: locals.user.displayName, avatarKey: locals.user.avatarKey }
 	};
 };
 
