@@ -12,6 +12,7 @@ export const load: PageServerLoad = async ({ locals, url, params, platform }) =>
 	return {
 		room: { id: access.room.id, name: access.room.name, isPrivate: access.room.isPrivate },
 		member: access.member,
+		isOwner: access.role === 'owner',
 		me: { id: locals.user.id, name: locals.user.displayName, avatarKey: locals.user.avatarKey }
 	};
 };
@@ -30,7 +31,12 @@ export const actions: Actions = {
 	leave: async ({ locals, params, platform }) => {
 		if (!locals.user) return fail(401, { error: 'Sign in first.' });
 		const env = platform!.env;
-		await leaveRoom(getDb(env), params.room, locals.user.id);
+		try {
+			await leaveRoom(getDb(env), params.room, locals.user.id);
+		} catch (e) {
+			if (e instanceof RoomAccessError) return fail(e.status, { error: e.message });
+			throw e;
+		}
 		// Open sockets were admitted as a member; close them so leaving takes effect at once.
 		await chatRoomStub(env, params.room).removeMember(locals.user.id);
 		redirect(303, '/chat');
