@@ -59,9 +59,15 @@ export const messageTextSchema = z
 /** Emoji only: pictographs, flags, keycaps, with their joiners, variation selectors and skin tones. */
 const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u;
 const HAS_PICTURE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
+/** Grapheme clusters: what a reader sees as one character, so "👍👍" is two and "👨‍👩‍👧" one. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const isOneGrapheme = (s: string) => {
+	const it = graphemes.segment(s)[Symbol.iterator]();
+	return !it.next().done && it.next().done === true;
+};
 export const emojiSchema = z
 	.string()
-	.refine((s) => EMOJI.test(s) && HAS_PICTURE.test(s), 'A reaction is a single emoji.')
+	.refine((s) => EMOJI.test(s) && HAS_PICTURE.test(s) && isOneGrapheme(s), 'A reaction is a single emoji.')
 	.refine((s) => utf8Length(s) <= CHAT_EMOJI_MAX_BYTES, 'That emoji is too long.');
 
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
