@@ -37,6 +37,7 @@ export async function openChat(cookie: string, roomId: string, since?: number) {
 	ws.binaryType = 'arraybuffer';
 	ws.accept();
 	ws.addEventListener('message', (event) => {
+		if (typeof event.data === 'string') return; // the heartbeat's "pong"; chat frames are binary
 		raw.push(event.data as ArrayBuffer);
 		events.push(decodeEvent(codec, event.data as ArrayBuffer));
 		waiters.splice(0).forEach((wake) => wake());

@@ -2,6 +2,7 @@ import { WebSocket as ReconnectingSocket } from 'partysocket';
 import { loadBrowserCodec } from '$lib/protocol/load-codec-browser';
 import type { ChatMessage, ChatUser } from '$lib/protocol/chat';
 import { ChatSession, type OutboxItem, type TypingUser } from './chat-session';
+import { Heartbeat, PING, PONG } from './heartbeat';
 
 /** Close code the room uses when the user is no longer a member (CloseCode.policy): do not reconnect. */
 const POLICY_CLOSE = 1008;
@@ -23,6 +24,7 @@ export class ChatClient {
 	notice: string | null = $state(null);
 
 	private socket: ReconnectingSocket | null = null;
+	private heartbeat: Heartbeat | null = null;
 	private typingTimer: ReturnType<typeof setTimeout> | undefined;
 	private readonly session: ChatSession;
 	private readonly storageKey: string;
@@ -71,11 +73,13 @@ export class ChatClient {
 	}
 	dismissNotice() {
 		this.session.lastError = null;
+		this.notice = null;
 		this.sync();
 	}
 
 	close() {
 		clearTimeout(this.typingTimer);
+		this.heartbeat?.stop();
 		this.socket?.close();
 		this.socket = null;
 	}
@@ -91,15 +95,25 @@ export class ChatClient {
 			maxReconnectionDelay: 5_000
 		});
 		socket.binaryType = 'arraybuffer';
+		// A half-open connection would keep showing "connected" (and us online); drop it and reconnect.
+		const heartbeat = new Heartbeat(
+			() => socket.send(PING),
+			() => socket.reconnect(undefined, 'No heartbeat answer.')
+		);
+		this.heartbeat = heartbeat;
 		socket.addEventListener('open', () => {
 			this.status = 'connected';
+			heartbeat.start();
 			// The codec returns a fresh copy (never a view of WASM memory), backed by a plain ArrayBuffer.
 			this.session.opened((bytes) => socket.send(bytes as Uint8Array<ArrayBuffer>));
 		});
 		socket.addEventListener('message', (event: MessageEvent) => {
+			// Chat frames are binary; the one text frame is the heartbeat's answer, never for the codec.
 			if (event.data instanceof ArrayBuffer) this.session.received(event.data);
+			else if (event.data === PONG) heartbeat.pong();
 		});
 		socket.addEventListener('close', (event: CloseEvent) => {
+			heartbeat.stop();
 			this.session.closed();
 			if (event.code === POLICY_CLOSE) {
 				this.status = 'closed';

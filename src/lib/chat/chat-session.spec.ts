@@ -1,11 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { CHAT_RATE_BURST } from '$lib/protocol/chat-limits';
 import { chatRoomStub } from '$lib/server/chat/access';
 import type { ChatRoom } from '$lib/server/chat/chat-room';
 import { loadServerCodec } from '$lib/server/chat/wire-codec';
 import { newRoom, upgrade } from '../../testing/chat';
 import { signedInUser } from '../../testing/users';
+import { getDb } from '$lib/server/db';
+import { joinPublicRoom } from '$lib/server/chat/rooms';
 import { ChatSession } from './chat-session';
 
 /** Connects a session over a real socket; resolves once `until` holds. */
@@ -20,12 +23,37 @@ async function connect(session: ChatSession, cookie: string, roomId: string) {
 	return ws;
 }
 
-async function until(check: () => boolean, what: string) {
-	for (let i = 0; i < 100; i++) {
+async function until(check: () => boolean, what: string, timeoutMs = 2_000) {
+	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
 		if (check()) return;
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
+	if (check()) return;
 	throw new Error(`timed out: ${what}`);
+}
+
+/** A public room with `count` messages by its owner, and a second member who reads it. */
+async function roomWithHistory(count: number) {
+	const owner = await signedInUser(env);
+	const reader = await signedInUser(env);
+	const room = await newRoom(env, owner.user.id);
+	await joinPublicRoom(getDb(env), room.id, reader.user.id);
+	const stub = chatRoomStub(env, room.id);
+	const author = { id: owner.user.id, name: 'Author', avatarKey: null };
+	await runInDurableObject(stub, async (r: ChatRoom) => {
+		r.rateLimit = { burst: 100_000, windowMs: 1_000 };
+		for (let i = 1; i <= count; i++) await r.postMessage(author, `m${i}`, `message ${i}`);
+	});
+	const session = new ChatSession(await loadServerCodec(), { id: reader.user.id, name: 'Reader', avatarKey: null });
+	return { room, stub, author, reader, session };
+}
+
+/** Scrolls back until the room has nothing older. */
+async function loadAll(session: ChatSession) {
+	for (let round = 0; session.hasMore && round < 20; round++) {
+		expect(session.loadOlder()).toBe(true);
+		await until(() => !session.loadingOlder, 'older page');
+	}
 }
 
 describe('ChatSession (the browser client core) against a real room', () => {
@@ -75,5 +103,65 @@ describe('ChatSession (the browser client core) against a real room', () => {
 		session.retry(refused);
 		await until(() => session.outbox.length === 0 && session.messages.size === 2, 'retry');
 		expect(session.ordered().map((m) => m.text)).toEqual(['allowed', 'refused']);
+	});
+
+	it('keeps scroll-back contiguous when old messages change live or during catch-up', async () => {
+		const { room, stub, author, reader, session } = await roomWithHistory(70);
+		const ws = await connect(session, reader.cookie, room.id);
+		await until(() => session.rev === 70, 'latest page');
+		expect(session.ordered()[0]!.seq).toBe(21);
+		// Someone reacts to a message older than the loaded page, live …
+		await stub.react(author, 'm5', '👍');
+		await until(() => session.rev === 71, 'live reaction');
+		// … and another while this client is away, which reaches it in the catch-up.
+		ws.close(1000);
+		await until(() => !session.connected, 'close');
+		await stub.react(author, 'm12', '🎉');
+		await connect(session, reader.cookie, room.id);
+		await until(() => session.rev === 72, 'catch-up');
+
+		await loadAll(session);
+		expect(session.ordered().map((m) => m.seq)).toEqual(Array.from({ length: 70 }, (_, i) => i + 1));
+		expect(session.messages.get(5)!.reactions).toEqual([{ emoji: '👍', users: [author.id] }]);
+		expect(session.messages.get(12)!.reactions).toEqual([{ emoji: '🎉', users: [author.id] }]);
+	});
+
+	it(
+		'delivers messages written offline beyond the rate-limit burst, each exactly once, in order',
+		{ timeout: 30_000 },
+		async () => {
+			const { user, cookie } = await signedInUser(env);
+			const room = await newRoom(env, user.id);
+			const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
+			const texts = Array.from({ length: CHAT_RATE_BURST + 5 }, (_, i) => `offline ${i + 1}`);
+			for (const text of texts) session.send(text);
+			await connect(session, cookie, room.id); // the default budget: a burst of 10, then 1 per second
+			await until(() => session.outbox.length === 0, 'all delivered', 20_000);
+			expect(session.outbox.filter((i) => i.state === 'failed')).toEqual([]);
+			const page = await chatRoomStub(env, room.id).historyPage(undefined, 50);
+			expect(page.messages.map((m) => m.text)).toEqual(texts);
+		}
+	);
+
+	it('settles a send or scroll-back the room answered with an error that carries only the frame seq', async () => {
+		const { room, stub, reader, session } = await roomWithHistory(60);
+		await connect(session, reader.cookie, room.id);
+		await until(() => session.rev === 60, 'latest page');
+		// Refused while decoding (bad-payload): the error frame has no message id, only the request's seq.
+		const refused = session.send('ring \u0007 the bell');
+		await until(() => session.outbox[0]?.state === 'failed', 'refused send');
+		expect(session.outbox.map((i) => [i.id, i.error])).toEqual([[refused, expect.stringMatching(/control/)]]);
+
+		await runInDurableObject(stub, (r: ChatRoom) => {
+			// Fault injection: the next page read fails inside the room (an "internal" error frame).
+			const store = (r as unknown as { store: { page: () => never } }).store;
+			store.page = () => {
+				throw new Error('injected page failure');
+			};
+		});
+		expect(session.loadOlder()).toBe(true);
+		await until(() => !session.loadingOlder, 'scroll-back settled');
+		expect(session.lastError?.code).toBe('internal');
+		expect(session.outbox.map((i) => i.state)).toEqual(['failed']);
 	});
 });

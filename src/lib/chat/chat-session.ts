@@ -25,8 +25,13 @@ export interface TypingUser {
  * - holds the room's messages by seq and the highest change `rev` applied, which the next connection
  *   sends as `?since=` so the room replays exactly what was missed (in rev order, no gap, no duplicate);
  * - keeps an outbox of unconfirmed sends (with client-generated ids) and sends it again, in order, on
- *   every (re)connect; the room recognises ids it has stored, so each message lands once;
- * - tracks presence, typing (expiring locally) and the scroll-back cursor.
+ *   every (re)connect; the room recognises ids it has stored, so each message lands once; a queued send
+ *   the rate limit refuses waits `retryAfterMs` and goes out again instead of failing;
+ * - matches error frames to the request they answer (by frame seq), so a refused send or history
+ *   request is settled even when the room could not read its message id;
+ * - tracks presence, typing (expiring locally) and the scroll-back window: every message from
+ *   `windowStart` on is held, and changes to older messages are not taken in (they would open a gap
+ *   that scroll-back, which asks for messages before the oldest held, would jump over).
  */
 export class ChatSession {
 	readonly messages = new Map<number, ChatMessage>();
@@ -44,6 +49,13 @@ export class ChatSession {
 	private requestSeq = 0;
 	private lastTypingSignal = 0;
 	private transport: ((bytes: Uint8Array) => void) | null = null;
+	/** The lowest seq of the contiguous window held (set by latest/reset/older pages); null: none yet. */
+	private windowStart: number | null = null;
+	/** Requests that get an answer (ack or page), by frame seq, so an error frame finds its request. */
+	private readonly awaiting = new Map<number, { type: 'send'; id: string } | { type: 'history' }>();
+	/** Ids sent from the queue: a rate limit on these means "wait and resend", not "failed". */
+	private readonly resendOnLimit = new Set<string>();
+	private resendTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(
 		private readonly codec: FrameCodec,
@@ -64,11 +76,8 @@ export class ChatSession {
 	opened(send: (bytes: Uint8Array) => void) {
 		this.transport = send;
 		this.connected = true;
-		for (const item of this.outbox) {
-			if (item.state === 'failed') continue;
-			item.state = 'sending';
-			this.request('send', { id: item.id, text: item.text });
-		}
+		for (const item of this.outbox) if (item.state === 'sending') item.state = 'queued';
+		this.flush();
 		this.onChange();
 	}
 
@@ -76,6 +85,10 @@ export class ChatSession {
 		this.transport = null;
 		this.connected = false;
 		this.loadingOlder = false;
+		// Nothing sent on that socket will be answered now; the outbox goes out again on the next one.
+		this.awaiting.clear();
+		clearTimeout(this.resendTimer);
+		this.resendTimer = undefined;
 		for (const item of this.outbox) if (item.state === 'sending') item.state = 'queued';
 		this.onChange();
 	}
@@ -101,9 +114,10 @@ export class ChatSession {
 	send(text: string, now = Date.now()): string {
 		const item: OutboxItem = { id: this.newId(), text, createdAt: now, state: 'queued' };
 		this.outbox.push(item);
-		if (this.transport) {
+		// While earlier messages wait out the rate limit this one queues behind them, keeping the order.
+		if (this.transport && !this.resendTimer) {
 			item.state = 'sending';
-			this.request('send', { id: item.id, text });
+			this.sendItem(item);
 		}
 		this.onChange();
 		return item.id;
@@ -114,7 +128,7 @@ export class ChatSession {
 		if (!item || item.state !== 'failed') return;
 		item.state = this.transport ? 'sending' : 'queued';
 		item.error = undefined;
-		if (this.transport) this.request('send', { id: item.id, text: item.text });
+		if (this.transport) this.sendItem(item);
 		this.onChange();
 	}
 
@@ -124,15 +138,15 @@ export class ChatSession {
 	}
 
 	edit(id: string, text: string) {
-		return this.request('edit', { id, text });
+		return this.request('edit', { id, text }) > 0;
 	}
 
 	remove(id: string) {
-		return this.request('delete', { id });
+		return this.request('delete', { id }) > 0;
 	}
 
 	react(id: string, emoji: string) {
-		return this.request('react', { id, emoji });
+		return this.request('react', { id, emoji }) > 0;
 	}
 
 	/** Call on every keystroke; sends at most one typing signal per interval. */
@@ -145,7 +159,9 @@ export class ChatSession {
 	loadOlder(limit = CHAT_PAGE_SIZE) {
 		const oldest = this.oldestSeq();
 		if (!this.hasMore || this.loadingOlder || oldest === null) return false;
-		this.loadingOlder = this.request('history', { before: oldest, limit });
+		const seq = this.request('history', { before: oldest, limit });
+		if (seq) this.awaiting.set(seq, { type: 'history' });
+		this.loadingOlder = seq > 0;
 		this.onChange();
 		return this.loadingOlder;
 	}
@@ -166,19 +182,69 @@ export class ChatSession {
 		return [...this.typing.values()].filter((t) => t.until > now && t.id !== this.me.id);
 	}
 
+	/** Where scroll-back continues: the start of the contiguous window of messages held. */
 	oldestSeq(): number | null {
-		let oldest: number | null = null;
-		for (const seq of this.messages.keys()) if (oldest === null || seq < oldest) oldest = seq;
-		return oldest;
+		return this.windowStart;
 	}
 
 	// ---- internals ----------------------------------------------------------------------------------
 
-	private request<K extends ClientRequestName>(type: K, payload: ClientPayload<K>): boolean {
-		if (!this.transport) return false;
-		this.requestSeq = (this.requestSeq + 1) >>> 0;
+	/** Sends a request; returns its frame seq (what the answer or error echoes), or 0 when offline. */
+	private request<K extends ClientRequestName>(type: K, payload: ClientPayload<K>): number {
+		if (!this.transport) return 0;
+		// Frame seqs are 1 … 2^32-1 (0 means "no request"), wrapping long before the codec's 2^48 limit.
+		this.requestSeq = (this.requestSeq % 0xffff_ffff) + 1;
 		this.transport(encodeRequest(this.codec, type, this.requestSeq, payload));
-		return true;
+		return this.requestSeq;
+	}
+
+	private sendItem(item: OutboxItem, fromQueue = false) {
+		const seq = this.request('send', { id: item.id, text: item.text });
+		if (!seq) return;
+		this.awaiting.set(seq, { type: 'send', id: item.id });
+		if (fromQueue) this.resendOnLimit.add(item.id);
+		else this.resendOnLimit.delete(item.id);
+	}
+
+	/** Sends every queued item, oldest first. */
+	private flush() {
+		if (!this.transport) return;
+		for (const item of this.outbox) {
+			if (item.state !== 'queued') continue;
+			item.state = 'sending';
+			this.sendItem(item, true);
+		}
+	}
+
+	/** One timer for the whole queue: when the budget is back, everything still queued goes out in order. */
+	private resendAfter(ms: number) {
+		if (this.resendTimer) return;
+		this.resendTimer = setTimeout(() => {
+			this.resendTimer = undefined;
+			this.flush();
+			this.onChange();
+		}, ms);
+	}
+
+	private settleError(event: Extract<ServerEvent, { type: 'error' }>) {
+		const { code, message, retryAfterMs } = event.payload;
+		const request = this.awaiting.get(event.seq);
+		this.awaiting.delete(event.seq);
+		if (request?.type === 'history') this.loadingOlder = false;
+		const id = event.payload.id ?? (request?.type === 'send' ? request.id : undefined);
+		const item = id ? this.outbox.find((i) => i.id === id) : undefined;
+		if (item && code === 'rate-limited' && this.resendOnLimit.has(item.id)) {
+			item.state = 'queued';
+			this.resendAfter(retryAfterMs ?? 1_000);
+		} else if (item) {
+			item.state = 'failed';
+			item.error = message;
+			this.resendOnLimit.delete(item.id);
+		} else {
+			this.lastError = { code, message };
+		}
+		// An unreadable frame cannot name its request; a pending scroll-back may have been it.
+		if (code === 'bad-frame' && event.seq === 0) this.loadingOlder = false;
 	}
 
 	private apply(event: ServerEvent, now: number) {
@@ -191,6 +257,8 @@ export class ChatSession {
 				return;
 			case 'ack': {
 				// Stored (now or earlier); the message itself arrives as an event or in the catch-up.
+				this.awaiting.delete(event.seq);
+				this.resendOnLimit.delete(event.payload.id);
 				this.outbox = this.outbox.filter((i) => i.id !== event.payload.id);
 				return;
 			}
@@ -199,6 +267,7 @@ export class ChatSession {
 				if (kind === 'latest' || kind === 'reset') {
 					this.messages.clear();
 					this.seqById.clear();
+					this.windowStart = messages[0]?.seq ?? null;
 					for (const m of messages) this.upsert(m, false);
 					this.rev = rev;
 					this.hasMore = hasMore;
@@ -207,6 +276,9 @@ export class ChatSession {
 					// connection drops between two catch-up frames.
 					for (const m of messages) this.upsert(m, true);
 				} else {
+					this.awaiting.delete(event.seq);
+					const first = messages[0]?.seq;
+					if (first !== undefined && (this.windowStart === null || first < this.windowStart)) this.windowStart = first;
 					for (const m of messages) this.upsert(m, false);
 					this.hasMore = hasMore;
 					this.loadingOlder = false;
@@ -221,24 +293,24 @@ export class ChatSession {
 				this.typing = new Map(event.payload.users.map((u) => [u.id, { id: u.id, name: u.name, until: now + u.ms }]));
 				return;
 			}
-			case 'error': {
-				const { code, message, id } = event.payload;
-				const item = id ? this.outbox.find((i) => i.id === id) : undefined;
-				if (item) {
-					item.state = 'failed';
-					item.error = message;
-				} else {
-					this.lastError = { code, message };
-				}
-				if (code === 'bad-payload' || code === 'bad-frame') this.loadingOlder = false;
+			case 'error':
+				this.settleError(event);
 				return;
-			}
 		}
 	}
 
-	/** Keeps the newest version of each message; live changes also advance the resume point. */
+	/**
+	 * Keeps the newest version of each message; live changes also advance the resume point. A change to a
+	 * message below the window that is not held is skipped (scroll-back will bring its current state).
+	 */
 	private upsert(message: ChatMessage, advancesRev: boolean) {
 		const held = this.messages.get(message.seq);
+		const belowWindow = !held && this.windowStart !== null && message.seq < this.windowStart;
+		if (belowWindow) {
+			// Still a change this client has seen: resume after it, or the room would replay it forever.
+			if (advancesRev && (this.rev === null || message.rev > this.rev)) this.rev = message.rev;
+			return;
+		}
 		if (!held || held.rev < message.rev) {
 			this.messages.set(message.seq, message);
 			this.seqById.set(message.id, message.seq);

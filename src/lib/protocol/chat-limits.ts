@@ -3,14 +3,27 @@
  * Object (to enforce). Each one says why it has the value it has.
  */
 
-/** Longest message text in UTF-8 bytes: a long paragraph, while keeping a page of 50 well under 1 MiB. */
+/**
+ * Longest message text in UTF-8 bytes: a long paragraph. Control characters are refused (chat.ts), so
+ * JSON escaping at most doubles it (a quote or backslash becomes two bytes): ≤ 8 KiB of JSON per text.
+ * A page of 50 then fits the codec's 1 MiB payload, but a 200-message scroll-back page might not, so
+ * pages and catch-up frames are also cut at CHAT_FRAME_JSON_BUDGET_BYTES, never by count alone.
+ */
 export const CHAT_TEXT_MAX_BYTES = 4 * 1024;
 
 /**
- * Largest inbound socket frame. A send carries at most 4 KiB of text, but JSON escaping can grow it up to
- * 6× (a control character becomes \u00XX) before the codec's LZ4 shrinks it again, plus the envelope and
- * the 24-byte frame header: 32 KiB covers every valid send. Anything larger is not a chat frame, so the
- * socket is closed with 1009 before a byte of it is decoded.
+ * Most JSON bytes of messages the room puts into one history or catch-up frame. Half the codec's 1 MiB
+ * payload cap (MAX_PAYLOAD_BYTES, codec.ts), which leaves room for the envelope and for rows stored
+ * before control characters were refused (up to 6 JSON bytes per text byte). A page cut here says
+ * `hasMore: true`; the client asks again from where it stopped.
+ */
+export const CHAT_FRAME_JSON_BUDGET_BYTES = 512 * 1024;
+
+/**
+ * Largest inbound socket frame. A send carries at most 4 KiB of text; JSON escaping at most doubles a
+ * valid text (control characters are refused), and even a refused one (6×: \u00XX each; it gets an error
+ * frame, not a close) plus the envelope and the 24-byte frame header stays under 32 KiB. Anything larger
+ * is not a chat frame, so the socket is closed with 1009 before a byte of it is decoded.
  */
 export const CHAT_MAX_FRAME_BYTES = 32 * 1024;
 
@@ -47,3 +60,12 @@ export const CHAT_REACTIONS_PER_MESSAGE_MAX = 20;
 
 /** Room names as shown in the directory. */
 export const CHAT_ROOM_NAME_MAX = 60;
+
+/**
+ * Client heartbeat: a "ping" text frame this often while connected (the realtime base answers "pong"
+ * without waking the room). Under the ~30–60 s idle timeouts common in proxies and NATs, so it also keeps
+ * a quiet connection open.
+ */
+export const CHAT_PING_INTERVAL_MS = 25_000;
+/** No "pong" within this long after a ping: the connection is half-open (dead); reconnect. */
+export const CHAT_PONG_TIMEOUT_MS = 10_000;

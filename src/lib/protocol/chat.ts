@@ -37,17 +37,37 @@ export const messageIdSchema = z
 	.max(CHAT_MESSAGE_ID_MAX)
 	.regex(/^[A-Za-z0-9_-]+$/, 'A message id is 1–64 letters, digits, "-" or "_".');
 
+/**
+ * C0 and C1 control characters (and DEL) other than tab and newline: invisible in a message, and JSON
+ * escapes each C0 one to six bytes (\u00XX), which is how a few pages of them once outgrew a frame.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** A lone UTF-16 surrogate (with the u flag a proper pair is one code point and does not match). */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 export const messageTextSchema = z
 	.string()
 	.refine((s) => s.trim().length > 0, 'A message cannot be empty.')
+	.refine(
+		(s) => !CONTROL.test(s),
+		'A message cannot contain control characters (only line breaks and tabs are allowed).'
+	)
+	.refine((s) => !LONE_SURROGATE.test(s), 'A message must be valid Unicode text (it has a broken character).')
 	.refine((s) => utf8Length(s) <= CHAT_TEXT_MAX_BYTES, `A message is at most ${CHAT_TEXT_MAX_BYTES} bytes.`);
 
 /** Emoji only: pictographs, flags, keycaps, with their joiners, variation selectors and skin tones. */
 const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u;
 const HAS_PICTURE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
+/** Grapheme clusters: what a reader sees as one character, so "👍👍" is two and "👨‍👩‍👧" one. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const isOneGrapheme = (s: string) => {
+	const it = graphemes.segment(s)[Symbol.iterator]();
+	return !it.next().done && it.next().done === true;
+};
 export const emojiSchema = z
 	.string()
-	.refine((s) => EMOJI.test(s) && HAS_PICTURE.test(s), 'A reaction is a single emoji.')
+	.refine((s) => EMOJI.test(s) && HAS_PICTURE.test(s) && isOneGrapheme(s), 'A reaction is a single emoji.')
 	.refine((s) => utf8Length(s) <= CHAT_EMOJI_MAX_BYTES, 'That emoji is too long.');
 
 export const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -13,6 +13,7 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
+import { splitByJsonBytes } from './frame-budget';
 import { loadServerCodec } from './wire-codec';
 
 interface ChatAttachment extends BaseAttachment {
@@ -41,8 +42,9 @@ export type ChatResult<T> = ({ ok: true } & T) | { ok: false; code: string; mess
  * One chat room (named by its D1 room id). Owns the room's messages and reactions in its SQLite
  * (ChatStore), assigns their sequence numbers, and fans every change out to the room's sockets as
  * binary codec frames. Presence and typing are read from socket attachments, so both are right again
- * the moment the object wakes from hibernation. The worker has already checked membership before a
- * socket or RPC call reaches here.
+ * the moment the object wakes from hibernation. The worker checks access before a socket or RPC call
+ * reaches here: sockets and every write need membership; reading history (`historyPage`, REST GET)
+ * needs only access to the room, so anyone signed in may read a public room without joining it.
  */
 export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	protected readonly maxInboundBytes = CHAT_MAX_FRAME_BYTES;
@@ -124,11 +126,10 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		const rev = this.store.rev;
 		const changes = since === null ? null : this.store.changesSince(since);
 		if (changes?.kind === 'catchup') {
-			// In page-sized frames so a long absence does not become one huge frame.
-			for (let i = 0; i === 0 || i < changes.messages.length; i += CHAT_PAGE_SIZE) {
-				const messages = changes.messages.slice(i, i + CHAT_PAGE_SIZE);
+			// In frames cut by JSON size, so a long absence (or long messages) never outgrows one frame.
+			const runs = splitByJsonBytes(changes.messages);
+			for (const messages of runs.length > 0 ? runs : [[]])
 				this.sendEvent(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
-			}
 		} else {
 			const page = this.store.page(undefined, CHAT_PAGE_SIZE);
 			this.sendEvent(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
@@ -190,7 +191,9 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 			if (error instanceof ChatStoreError) throw new ChatRequestError(error.code, error.message, ref);
 			if (error instanceof RateLimited)
 				throw new ChatRequestError('rate-limited', error.message, ref, error.retryAfterMs);
-			throw error;
+			// A server bug: still answered with the request's seq and id, so the client can settle it.
+			console.error(JSON.stringify({ msg: 'chat request failed', type: request.type, error: String(error) }));
+			throw new ChatRequestError('internal', 'The server could not handle that request.', ref);
 		}
 	}
 

@@ -1,5 +1,11 @@
 import type { ChatMessage, ChatUser } from '$lib/protocol/chat';
-import { CHAT_CATCHUP_MAX, CHAT_PAGE_SIZE, CHAT_REACTIONS_PER_MESSAGE_MAX } from '$lib/protocol/chat-limits';
+import {
+	CHAT_CATCHUP_MAX,
+	CHAT_FRAME_JSON_BUDGET_BYTES,
+	CHAT_PAGE_SIZE,
+	CHAT_REACTIONS_PER_MESSAGE_MAX
+} from '$lib/protocol/chat-limits';
+import { messageJsonBytes } from './frame-budget';
 
 /**
  * A room's messages and reactions in the ChatRoom's own SQLite. The object is the single writer, so plain
@@ -192,17 +198,31 @@ export class ChatStore {
 		return { message: this.snapshot(this.row(id)!), changed: true };
 	}
 
-	/** Up to `limit` messages with seq < before (all when before is omitted), in ascending seq order. */
-	page(before: number | undefined, limit = CHAT_PAGE_SIZE): { messages: ChatMessage[]; hasMore: boolean } {
+	/**
+	 * Up to `limit` messages with seq < before (all when before is omitted), in ascending seq order, and no
+	 * more than `maxJsonBytes` of them as JSON (always at least one): the page must fit one socket frame.
+	 * When it is cut, `hasMore` is true and the next page starts below the oldest one returned.
+	 */
+	page(
+		before: number | undefined,
+		limit = CHAT_PAGE_SIZE,
+		maxJsonBytes = CHAT_FRAME_JSON_BUDGET_BYTES
+	): { messages: ChatMessage[]; hasMore: boolean } {
 		const rows = this.sql
 			.exec<MessageRow>(
 				`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
 				before ?? Number.MAX_SAFE_INTEGER,
 				limit
 			)
-			.toArray()
-			.reverse();
-		return { messages: this.snapshots(rows), hasMore: rows.length > 0 && rows[0]!.seq > 1 };
+			.toArray();
+		const newestFirst = this.snapshots(rows);
+		let kept = 0;
+		for (let bytes = 0; kept < newestFirst.length; kept++) {
+			bytes += messageJsonBytes(newestFirst[kept]!);
+			if (bytes > maxJsonBytes && kept > 0) break;
+		}
+		const messages = newestFirst.slice(0, kept).reverse();
+		return { messages, hasMore: messages.length > 0 && messages[0]!.seq > 1 };
 	}
 
 	/**

@@ -50,6 +50,14 @@ describe('chat room directory in D1', () => {
 		await expect(joinByInvite(db, 'garbage', guest.user.id)).rejects.toBeInstanceOf(RoomAccessError);
 		expect((await joinByInvite(db, second, guest.user.id)).id).toBe(priv.id);
 		expect((await requireMember(db, priv.id, guest.user.id)).id).toBe(priv.id);
+		// A member who is not the owner cannot rotate (and so revoke) the link.
+		await expect(createInvite(db, priv.id, guest.user.id)).rejects.toThrow(/Only the room's owner/);
+		// The only owner of a private room cannot leave it; an owner of a public room can.
+		await expect(leaveRoom(db, priv.id, owner.user.id)).rejects.toThrow(/only owner/);
+		expect((await roomAccess(db, priv.id, owner.user.id))?.role).toBe('owner');
+		const pub = await createRoom(db, owner.user.id, { name: 'Open', visibility: 'public' });
+		await leaveRoom(db, pub.id, owner.user.id);
+		expect((await roomAccess(db, pub.id, owner.user.id))?.member).toBe(false);
 		const audit = await db.select().from(auditEvents).where(eq(auditEvents.subject, priv.id));
 		expect(audit.map((a) => a.action)).toEqual(
 			expect.arrayContaining(['chat.room-create', 'chat.invite-create', 'chat.invite-redeem'])

@@ -126,9 +126,15 @@ export async function joinByInvite(db: Db, token: string, userId: string) {
 	return room;
 }
 
-/** Makes a new invite link (replacing any earlier one). Returns the token; only its hash is stored. */
+/**
+ * Makes a new invite link (replacing any earlier one). Returns the token; only its hash is stored. Owners
+ * only: a new link revokes the current one, which must not be something any member can do to the others.
+ */
 export async function createInvite(db: Db, roomId: string, userId: string) {
-	await requireMember(db, roomId, userId);
+	const access = await roomAccess(db, roomId, userId);
+	if (!access) throw new RoomAccessError(404, 'No such room.');
+	if (access.role !== 'owner')
+		throw new RoomAccessError(403, "Only the room's owner can make an invite link (it replaces the current one).");
 	const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(INVITE_TOKEN_BYTES)));
 	const now = new Date();
 	await db.batch([
@@ -141,6 +147,22 @@ export async function createInvite(db: Db, roomId: string, userId: string) {
 	return token;
 }
 
+/**
+ * Leaves a room. The last owner of a private room cannot: nobody could make invite links any more, so no
+ * one new could ever get in.
+ */
 export async function leaveRoom(db: Db, roomId: string, userId: string) {
+	const access = await roomAccess(db, roomId, userId);
+	if (access?.role === 'owner' && access.room.isPrivate) {
+		const owners = await db
+			.select({ userId: chatMemberships.userId })
+			.from(chatMemberships)
+			.where(and(eq(chatMemberships.roomId, roomId), eq(chatMemberships.role, 'owner')));
+		if (owners.length <= 1)
+			throw new RoomAccessError(
+				403,
+				"You are this private room's only owner, so you cannot leave it: no one could invite anyone any more."
+			);
+	}
 	await db.delete(chatMemberships).where(and(eq(chatMemberships.roomId, roomId), eq(chatMemberships.userId, userId)));
 }

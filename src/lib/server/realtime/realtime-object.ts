@@ -75,7 +75,16 @@ export abstract class RealtimeObject<
 		const { 0: client, 1: server } = new WebSocketPair();
 		this.ctx.acceptWebSocket(server, this.tagsFor(accepted));
 		this.setAttachment(server, accepted);
-		await this.onOpen(server, accepted);
+		try {
+			await this.onOpen(server, accepted);
+		} catch (error) {
+			// The socket is already accepted: failing the request would leave it open but never greeted.
+			// Close just this one with "internal error", and the client's reconnect gets a fresh try.
+			console.error(
+				JSON.stringify({ msg: 'realtime onOpen failed', object: this.constructor.name, error: String(error) })
+			);
+			server.close(CloseCode.internal, 'The server could not open this session.');
+		}
 		return new Response(null, { status: 101, webSocket: client });
 	}
 

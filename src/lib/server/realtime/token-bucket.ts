@@ -8,9 +8,16 @@ export interface BucketLimit {
 	windowMs: number;
 }
 
+/**
+ * Every this many takes, rows whose bucket has refilled completely are deleted: a full bucket is the same
+ * as no row, so the table holds only keys active within the last window instead of every key ever seen.
+ */
+const PRUNE_EVERY_TAKES = 100;
+
 export class TokenBuckets {
 	/** Read-through cache of the rows (the table stays the record), so a take costs one write, not a read too. */
 	private readonly cache = new Map<string, { tokens: number; at: number }>();
+	private takes = 0;
 
 	constructor(
 		private readonly sql: SqlStorage,
@@ -24,6 +31,7 @@ export class TokenBuckets {
 	/** Takes one token. Returns 0 when allowed, else the ms until one token is back. */
 	take(key: string, limit: BucketLimit, now = Date.now()): number {
 		const perMs = limit.burst / limit.windowMs;
+		if (++this.takes % PRUNE_EVERY_TAKES === 0) this.prune(limit, now);
 		const row =
 			this.cache.get(key) ??
 			this.sql
@@ -39,5 +47,19 @@ export class TokenBuckets {
 			now
 		);
 		return 0;
+	}
+
+	/** Deletes the rows (and cache entries) of buckets that are full again at `now`. Returns how many. */
+	prune(limit: BucketLimit, now = Date.now()): number {
+		const perMs = limit.burst / limit.windowMs;
+		const cursor = this.sql.exec(
+			`DELETE FROM ${this.table} WHERE tokens + max(0, ? - at) * ? >= ?`,
+			now,
+			perMs,
+			limit.burst
+		);
+		for (const [key, row] of this.cache)
+			if (row.tokens + Math.max(0, now - row.at) * perMs >= limit.burst) this.cache.delete(key);
+		return cursor.rowsWritten;
 	}
 }

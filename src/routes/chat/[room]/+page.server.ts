@@ -1,13 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { chatRoomStub } from '$lib/server/chat/access';
-import {
-	createInvite,
-	joinPublicRoom,
-	leaveRoom,
-	listRooms,
-	RoomAccessError,
-	roomAccess
-} from '$lib/server/chat/rooms';
+import { createInvite, joinPublicRoom, leaveRoom, RoomAccessError, roomAccess } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -19,8 +12,8 @@ export const load: PageServerLoad = async ({ locals, url, params, platform }) =>
 	return {
 		room: { id: access.room.id, name: access.room.name, isPrivate: access.room.isPrivate },
 		member: access.member,
-		me: { id: locals.user.id, name: locals.user.displayName, avatarKey: locals.user.avatarKey },
-		rooms: await listRooms(db, locals.user.id)
+		isOwner: access.role === 'owner',
+		me: { id: locals.user.id, name: locals.user.displayName, avatarKey: locals.user.avatarKey }
 	};
 };
 
@@ -38,7 +31,12 @@ export const actions: Actions = {
 	leave: async ({ locals, params, platform }) => {
 		if (!locals.user) return fail(401, { error: 'Sign in first.' });
 		const env = platform!.env;
-		await leaveRoom(getDb(env), params.room, locals.user.id);
+		try {
+			await leaveRoom(getDb(env), params.room, locals.user.id);
+		} catch (e) {
+			if (e instanceof RoomAccessError) return fail(e.status, { error: e.message });
+			throw e;
+		}
 		// Open sockets were admitted as a member; close them so leaving takes effect at once.
 		await chatRoomStub(env, params.room).removeMember(locals.user.id);
 		redirect(303, '/chat');
