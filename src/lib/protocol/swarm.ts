@@ -12,6 +12,15 @@ export const DEVICE_FRAME_MAX_BYTES = 16 * 1024;
 export const DASHBOARD_FRAME_MAX_BYTES = 1024;
 /** Clients send the literal text "ping" this often; the runtime answers "pong" without waking the object. */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
+/**
+ * Close codes of device sockets, shared so the device page knows which ones are final (no reconnect).
+ * Left or revoked: 1008 (policy violation, the realtime base's CloseCode.policy).
+ */
+export const DEVICE_REVOKED_CLOSE = 1008;
+/** The same device connected again (another tab or browser); the older socket must not fight back. */
+export const DEVICE_REPLACED_CLOSE = 4001;
+/** No heartbeat for OFFLINE_AFTER_MS: reconnecting is right (the network may be back). */
+export const DEVICE_HEARTBEAT_CLOSE = 4008;
 export const SWARM_NAME_MAX = 64;
 export const DEVICE_NAME_MAX = 64;
 /** Scores are work units per second from the fixed benchmark; the cap rejects absurd (forged) numbers. */
@@ -60,8 +69,6 @@ export interface DeviceView {
 	name: string;
 	status: DeviceStatus;
 	score: number | null;
-	/** Share of new chunks this device gets among online benchmarked devices (0..1). */
-	weight: number;
 	inFlight: number;
 	done: number;
 	failed: number;

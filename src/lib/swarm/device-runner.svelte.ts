@@ -1,5 +1,7 @@
 import { WebSocket as ReconnectingSocket } from 'partysocket';
 import {
+	DEVICE_REPLACED_CLOSE,
+	DEVICE_REVOKED_CLOSE,
 	HEARTBEAT_INTERVAL_MS,
 	type AssignedChunk,
 	type DeviceMessage,
@@ -7,8 +9,8 @@ import {
 } from '$lib/protocol/swarm';
 import type { WorkerReply, WorkerRequest, WorkerTask } from './compute.worker';
 
-/** Close codes after which reconnecting is pointless: revoked/left (1008) or replaced by another tab (4001). */
-const FINAL_CLOSE_CODES = new Set([1008, 4001]);
+/** Close codes after which reconnecting is pointless: revoked/left, or replaced by another tab. */
+const FINAL_CLOSE_CODES = new Set([DEVICE_REVOKED_CLOSE, DEVICE_REPLACED_CLOSE]);
 
 export type RunnerStatus = 'connecting' | 'benchmarking' | 'idle' | 'working' | 'reconnecting' | 'stopped';
 
@@ -87,6 +89,10 @@ export class DeviceRunner {
 				this.swarmName = message.swarmName;
 				this.score = message.score;
 				this.status = this.busy ? 'working' : 'idle';
+				// A (re)connect: the server re-sends every chunk it still assigns to this device, so anything
+				// queued from before may have been reassigned meanwhile; drop it rather than compute stale work.
+				this.queue = [];
+				this.queued = 0;
 				if (message.needsBenchmark) this.benchmark();
 				break;
 			case 'assign':

@@ -3,7 +3,7 @@ import type { ChunkOutput } from '$lib/protocol/swarm-jobs';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { answerContribution, outputProblem } from './jobs';
 import { CHUNK_TIMEOUT_MS, MAX_ATTEMPTS } from './lifecycle';
-import { allocate, quotaFor, weightsOf, type Candidate } from './scheduler';
+import { allocate, quotaFor, type Candidate } from './scheduler';
 import type { ChunkRow, SwarmStore } from './storage';
 
 /** What the dispatcher needs from the coordinator: its sockets and its log. */
@@ -23,8 +23,6 @@ export interface DispatchPorts {
  * after the object restarts, so a result does not re-read every device.
  */
 export class Dispatcher {
-	/** Each online device's share of new work, from the last pool rebuild (shown on the dashboard). */
-	weights = new Map<string, number>();
 	private cached: Map<string, Candidate> | null = null;
 
 	constructor(
@@ -32,7 +30,7 @@ export class Dispatcher {
 		private readonly ports: DispatchPorts
 	) {}
 
-	/** Scores or membership changed: recompute weights and quotas on next use. */
+	/** Scores or membership changed: recompute quotas on next use. */
 	invalidate(): void {
 		this.cached = null;
 	}
@@ -42,7 +40,6 @@ export class Dispatcher {
 		const devices = this.store.schedulable();
 		const maxScore = devices.reduce((max, d) => Math.max(max, d.score), 0);
 		const inFlight = this.store.inFlightByDevice();
-		this.weights = weightsOf(devices);
 		this.cached = new Map(
 			devices.map((d) => [
 				d.id,
@@ -85,6 +82,19 @@ export class Dispatcher {
 		return assigned;
 	}
 
+	/**
+	 * A device reconnected: re-send the chunks it still holds with their attempts and deadlines unchanged,
+	 * so reconnecting neither uses up retries nor holds a chunk past its original deadline.
+	 */
+	resendHeld(ws: WebSocket, deviceId: string): void {
+		const held = this.store.assignedTo(deviceId);
+		if (held.length === 0) return;
+		this.ports.send(ws, {
+			type: 'assign',
+			chunks: held.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline: c.deadline ?? 0 }))
+		});
+	}
+
 	/** The chunk assigned to this device, or a ProtocolError (never assigned, moved on, or replayed). */
 	assignedChunk(deviceId: string, jobId: string, idx: number): ChunkRow {
 		const chunk = this.store.chunk(jobId, idx);
@@ -113,11 +123,18 @@ export class Dispatcher {
 		return this.store.device(deviceId)?.chunksDone ?? 0;
 	}
 
-	/** Back to the queue, or the job fails once the chunk has been tried MAX_ATTEMPTS times. */
-	requeue(chunk: ChunkRow, reason: string, now: number): void {
-		if (chunk.deviceId) this.adjustInFlight(chunk.deviceId, -1);
+	/**
+	 * Back to the queue, or the job fails once the chunk has been tried MAX_ATTEMPTS times. `chunk` may be a
+	 * stale copy (callers read a list, then requeue each; failing a job fails its other chunks): it is
+	 * re-read, and nothing happens unless it is still assigned to the same device. Each chunk leaving a
+	 * device lowers that device's in-flight count exactly once; the device that gave up (or timed out on)
+	 * `chunk` is not told to drop it.
+	 */
+	requeue(stale: ChunkRow, reason: string, now: number): void {
+		const chunk = this.store.chunk(stale.jobId, stale.idx);
+		if (!chunk || chunk.status !== 'assigned' || chunk.deviceId !== stale.deviceId) return;
 		if (chunk.attempts < MAX_ATTEMPTS) {
-			this.store.requeue(chunk);
+			if (this.store.requeue(chunk) && chunk.deviceId) this.adjustInFlight(chunk.deviceId, -1);
 			return;
 		}
 		const error = `Chunk ${chunk.idx} failed ${chunk.attempts} times (last: ${reason}).`;
@@ -125,6 +142,7 @@ export class Dispatcher {
 		for (const other of this.store.failJobChunks(chunk.jobSeq)) {
 			if (!other.deviceId) continue;
 			this.adjustInFlight(other.deviceId, -1);
+			if (other.idx === chunk.idx) continue;
 			this.ports.sendTo(other.deviceId, { type: 'drop', chunks: [{ jobId: other.jobId, chunk: other.idx }] });
 		}
 		this.ports.log('error', `Job ${chunk.jobId} failed: ${error}`);

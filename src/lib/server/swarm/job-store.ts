@@ -99,6 +99,11 @@ export class JobStore {
 			}));
 	}
 
+	/** Jobs still running (all of them, not only the newest shown on the dashboard): the submit cap. */
+	runningJobs(): number {
+		return num(this.sql.exec("SELECT count(*) AS n FROM jobs WHERE status = 'running'").one().n);
+	}
+
 	finishJob(seq: number, status: 'done' | 'failed', now: number, error: string | null = null): void {
 		this.sql.exec('UPDATE jobs SET status = ?, finished_at = ?, error = ? WHERE seq = ?', status, now, error, seq);
 	}
@@ -114,12 +119,12 @@ export class JobStore {
 		return r ? chunkRow(r) : null;
 	}
 
-	/** Up to `limit` pending chunks, oldest job first. */
+	/** Up to `limit` pending chunks of running jobs, oldest job first (a failed job's chunks never go out). */
 	pending(limit: number): ChunkRow[] {
 		if (limit <= 0) return [];
 		return this.sql
 			.exec(
-				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'pending' ORDER BY c.job_seq, c.idx LIMIT ?",
+				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'pending' AND j.status = 'running' ORDER BY c.job_seq, c.idx LIMIT ?",
 				limit
 			)
 			.toArray()
@@ -156,14 +161,21 @@ export class JobStore {
 		);
 	}
 
-	/** Puts a chunk back in the queue (its device went away, timed out or failed). */
-	requeue(chunk: ChunkRow): void {
-		this.sql.exec(
-			"UPDATE chunks SET status = 'pending', device_id = NULL, deadline = NULL WHERE job_seq = ? AND idx = ?",
+	/**
+	 * Puts a chunk back in the queue (its device went away, timed out or failed). Only while it is still
+	 * assigned to that device: callers loop over rows read earlier, and a row that meanwhile failed with its
+	 * job (or moved on) must not come back to life. Returns whether anything changed.
+	 */
+	requeue(chunk: ChunkRow): boolean {
+		const changed = this.sql.exec(
+			"UPDATE chunks SET status = 'pending', device_id = NULL, deadline = NULL WHERE job_seq = ? AND idx = ? AND status = 'assigned' AND device_id = ?",
 			chunk.jobSeq,
-			chunk.idx
-		);
+			chunk.idx,
+			chunk.deviceId
+		).rowsWritten;
+		if (changed === 0) return false;
 		this.sql.exec('UPDATE jobs SET retries = retries + 1 WHERE seq = ?', chunk.jobSeq);
+		return true;
 	}
 
 	/** Marks every unfinished chunk of a job failed; returns those that were assigned (to tell their devices). */
@@ -192,10 +204,11 @@ export class JobStore {
 			.map(chunkRow);
 	}
 
+	/** Assigned chunks past their deadline, earliest first. */
 	overdue(now: number): ChunkRow[] {
 		return this.sql
 			.exec(
-				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'assigned' AND c.deadline <= ?",
+				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'assigned' AND c.deadline <= ? ORDER BY c.deadline, c.job_seq, c.idx",
 				now
 			)
 			.toArray()

@@ -8,7 +8,7 @@
 export const BROADCAST_MS = 2_000;
 /** Every this many broadcasts is a full snapshot (drops devices deleted by cleanup from dashboards). */
 export const FULL_SNAPSHOT_EVERY = 15;
-/** Clients ping every 10 s; three missed pings plus slack and the device counts as offline. */
+/** Clients ping every 10 s; after 60 s without one (six missed pings) the device counts as offline. */
 export const OFFLINE_AFTER_MS = 60_000;
 /**
  * How often the liveness sweep runs while devices are connected. Offline detection lands within

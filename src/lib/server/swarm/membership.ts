@@ -3,7 +3,10 @@ import { hashToken, newJoinToken, randomHex } from './credentials';
 import type { SwarmStore } from './storage';
 import { checkTokenRate, TOKEN_RATE_WINDOW_MS, TOKEN_TTL_MS, type RpcResult } from './tokens';
 
-/** Devices per swarm (online + offline): bounds storage and the dashboard table; the bench uses 1,000. */
+/**
+ * Device rows per swarm, counting left and revoked ones until cleanup deletes them (24 h), so join/leave
+ * loops cannot grow storage: bounds storage and the dashboard table; the bench uses 1,000.
+ */
 export const MAX_DEVICES = 2_000;
 
 type Log = (level: 'info' | 'warn' | 'error', text: string) => void;

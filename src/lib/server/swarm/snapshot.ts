@@ -1,6 +1,6 @@
 import type { DashboardServerMessage, ThroughputPoint, TileFrame } from '$lib/protocol/swarm';
 import { BROADCAST_MS, FULL_SNAPSHOT_EVERY } from './lifecycle';
-import type { SwarmStore } from './storage';
+import { BROADCAST_REV, type SwarmStore } from './storage';
 
 /** The throughput chart covers the last two minutes in broadcast-sized buckets. */
 const THROUGHPUT_BUCKETS = 60;
@@ -15,7 +15,6 @@ export interface SnapshotContext {
 	full: boolean;
 	swarmId: string;
 	name: string;
-	weights: Map<string, number>;
 }
 
 /**
@@ -28,7 +27,7 @@ export function buildSnapshot(
 	ctx: SnapshotContext,
 	advanceCursor = false
 ): Extract<DashboardServerMessage, { type: 'snapshot' }> {
-	const sinceRev = ctx.full ? 0 : store.counter('broadcast.rev');
+	const sinceRev = ctx.full ? 0 : store.counter(BROADCAST_REV);
 	const log = ctx.full
 		? store.logSince(0, SNAPSHOT_LOG_LINES)
 		: store.logSince(store.counter('broadcast.logSeq'), SNAPSHOT_LOG_LINES);
@@ -37,13 +36,13 @@ export function buildSnapshot(
 		full: ctx.full,
 		at: ctx.now,
 		swarm: { id: ctx.swarmId, name: ctx.name },
-		devices: store.deviceViews(ctx.weights, store.inFlightByDevice(), sinceRev),
+		devices: store.deviceViews(store.inFlightByDevice(), sinceRev),
 		jobs: store.jobViews(SNAPSHOT_JOBS),
 		log,
 		throughput: throughputSeries(store, ctx.now)
 	};
 	if (advanceCursor) {
-		store.setCounter('broadcast.rev', store.currentRev());
+		store.setCounter(BROADCAST_REV, store.currentRev());
 		store.setCounter('broadcast.logSeq', store.lastLogSeq());
 		store.bump('broadcast.tick');
 	}

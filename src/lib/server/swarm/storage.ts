@@ -12,6 +12,8 @@ export type { ChunkRow, JobRow } from './job-store';
 
 /** Log lines kept; dashboards get the most recent ones. Bounded so a noisy swarm cannot grow storage. */
 export const LOG_KEEP = 500;
+/** Counter holding the device revision last sent to dashboards (snapshot.ts moves it). */
+export const BROADCAST_REV = 'broadcast.rev';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,7 +71,13 @@ export class SwarmStore extends JobStore {
 	constructor(sql: SqlStorage) {
 		sql.exec(SCHEMA);
 		super(sql);
-		this.rev = Math.max(num(sql.exec('SELECT coalesce(max(rev), 0) AS r FROM devices').one().r), this.counter('rev'));
+		// After a restart, continue above both the newest device row and the last revision broadcast:
+		// cleanup may have deleted the row that held the highest revision, and a revision at or below the
+		// dashboards' cursor would never appear in a delta.
+		this.rev = Math.max(
+			num(sql.exec('SELECT coalesce(max(rev), 0) AS r FROM devices').one().r),
+			this.counter(BROADCAST_REV)
+		);
 	}
 
 	// ---- meta and counters ---------------------------------------------------------------------
@@ -197,8 +205,9 @@ export class SwarmStore extends JobStore {
 		return r ? deviceRow(r) : null;
 	}
 
+	/** Every device row, left and revoked ones too (kept until cleanup), so join/leave loops cannot grow storage. */
 	countDevices(): number {
-		return num(this.sql.exec("SELECT count(*) AS n FROM devices WHERE status IN ('online', 'offline')").one().n);
+		return num(this.sql.exec('SELECT count(*) AS n FROM devices').one().n);
 	}
 
 	devicesWithStatus(status: DeviceStatus): DeviceRow[] {
@@ -257,7 +266,7 @@ export class SwarmStore extends JobStore {
 	}
 
 	/** Device rows for the dashboard, all or only those changed after `sinceRev`. */
-	deviceViews(weights: Map<string, number>, inFlight: Map<string, number>, sinceRev = 0): DeviceView[] {
+	deviceViews(inFlight: Map<string, number>, sinceRev = 0): DeviceView[] {
 		return this.sql
 			.exec('SELECT * FROM devices WHERE rev > ? ORDER BY joined_at', sinceRev)
 			.toArray()
@@ -266,7 +275,6 @@ export class SwarmStore extends JobStore {
 				name: String(r.name),
 				status: String(r.status) as DeviceStatus,
 				score: r.score === null ? null : num(r.score),
-				weight: weights.get(String(r.id)) ?? 0,
 				inFlight: inFlight.get(String(r.id)) ?? 0,
 				done: num(r.chunks_done),
 				failed: num(r.chunks_failed),

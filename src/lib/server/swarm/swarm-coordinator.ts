@@ -2,21 +2,24 @@ import {
 	dashboardMessage,
 	DASHBOARD_FRAME_MAX_BYTES,
 	DEVICE_FRAME_MAX_BYTES,
+	DEVICE_HEARTBEAT_CLOSE,
+	DEVICE_REPLACED_CLOSE,
+	DEVICE_REVOKED_CLOSE,
 	deviceMessage,
 	type TileFrame,
 	type DeviceMessage,
 	type DeviceServerMessage
 } from '$lib/protocol/swarm';
 import { jobSpec, type ChunkOutput } from '$lib/protocol/swarm-jobs';
-import { CloseCode } from '$lib/server/realtime/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
 import { parseJsonFrame } from '$lib/server/realtime/json-frame';
+import { DeviceLimits } from './device-limits';
 import { Dispatcher } from './dispatcher';
 import { splitJob } from './jobs';
-import { CHUNK_TIMEOUT_MS, CLEANUP_AFTER_MS, isStale, lastSeen, nextAlarmAt, TOKEN_KEEP_MS } from './lifecycle';
+import { CLEANUP_AFTER_MS, isStale, lastSeen, nextAlarmAt, TOKEN_KEEP_MS } from './lifecycle';
 import { buildSnapshot, shouldSendFull, tileFrames } from './snapshot';
 import { SwarmStore, type ChunkRow } from './storage';
 import { issueInvite, liveDevice, redeemInvite } from './membership';
@@ -30,9 +33,9 @@ export interface SwarmAttachment extends BaseAttachment {
 /** Running jobs per swarm, so one owner cannot queue unbounded work. */
 export const MAX_RUNNING_JOBS = 5;
 /** App close codes the device page treats as final (no reconnect). */
-export const REPLACED_CLOSE = 4001;
-export const REVOKED_CLOSE = CloseCode.policy;
-export const HEARTBEAT_CLOSE = 4008;
+export const REPLACED_CLOSE = DEVICE_REPLACED_CLOSE;
+export const REVOKED_CLOSE = DEVICE_REVOKED_CLOSE;
+export const HEARTBEAT_CLOSE = DEVICE_HEARTBEAT_CLOSE;
 
 /**
  * One compute swarm: devices, join tokens, jobs, chunks and the log live in this object's SQLite
@@ -44,12 +47,20 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	protected readonly maxInboundBytes = DEVICE_FRAME_MAX_BYTES;
 	private readonly store: SwarmStore;
 	private readonly dispatch: Dispatcher;
+	private readonly limits: DeviceLimits;
+	/**
+	 * Whether init() ran. Until then nothing is counted: a stub for an id with no swarm behind it must not
+	 * write wake counters (the routes check D1 first; this keeps a stray stub from leaving storage behind).
+	 */
+	private initialised: boolean;
 	/** Cached alarm time (undefined: unknown after a wake-up, read it from storage). */
 	private alarmAt: number | null | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.store = new SwarmStore(ctx.storage.sql);
+		this.limits = new DeviceLimits(ctx.storage.sql);
+		this.initialised = this.store.getMeta('swarmId') !== null;
 		this.dispatch = new Dispatcher(this.store, {
 			socketOf: (deviceId) => this.sockets(`device:${deviceId}`)[0],
 			send: (ws, message) => this.send(ws, this.encode(message)),
@@ -57,7 +68,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			log: (level, text) => this.log(level, text),
 			lost: (deviceId) => this.markOffline(deviceId, Date.now(), 'connection lost')
 		});
-		this.store.bump('wake.start');
+		this.wake('start');
 	}
 
 	// ---- RPC for the worker's routes ------------------------------------------------------------
@@ -70,6 +81,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		this.store.setMeta('ownerId', ownerId);
 		this.store.setMeta('name', name);
 		this.store.setMeta('secret', newSecret());
+		this.initialised = true;
 		this.log('info', `Swarm “${name}” created.`);
 	}
 
@@ -93,6 +105,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			if (device.status !== 'left' && device.status !== 'revoked') this.removeDevice(device.id, 'revoked', now);
 		}
 		this.dispatch.assignPending(now);
+		await this.scheduleAlarm(now);
 		return true;
 	}
 
@@ -100,8 +113,11 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	async join(token: string, caps: unknown): Promise<RpcResult<{ deviceId: string; credential: string; name: string }>> {
 		this.wake('rpc');
 		this.requireInit();
-		const result = redeemInvite(this.store, token, caps, Date.now(), (level, text) => this.log(level, text));
+		const now = Date.now();
+		const result = redeemInvite(this.store, token, caps, now, (level, text) => this.log(level, text));
 		if (!result.ok) return result;
+		// A device that never connects is still cleaned up after CLEANUP_AFTER_MS.
+		await this.scheduleAlarm(now);
 		const credential = signDeviceCredential(this.secret(), this.swarmId(), result.value.deviceId);
 		return { ok: true, value: { ...result.value, credential } };
 	}
@@ -121,6 +137,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		if (!this.liveDevice(deviceId)) return false;
 		this.removeDevice(deviceId, 'left', now);
 		this.dispatch.assignPending(now);
+		await this.scheduleAlarm(now);
 		return true;
 	}
 
@@ -130,6 +147,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		if (!this.liveDevice(deviceId)) return false;
 		this.removeDevice(deviceId, 'revoked', now);
 		this.dispatch.assignPending(now);
+		await this.scheduleAlarm(now);
 		return true;
 	}
 
@@ -139,7 +157,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		const now = Date.now();
 		const parsed = jobSpec.safeParse(spec);
 		if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? 'Bad job.' };
-		if (this.store.jobViews().filter((j) => j.status === 'running').length >= MAX_RUNNING_JOBS) {
+		if (this.store.runningJobs() >= MAX_RUNNING_JOBS) {
 			return { ok: false, status: 409, error: `At most ${MAX_RUNNING_JOBS} jobs can run at once.` };
 		}
 		const tasks = splitJob(parsed.data);
@@ -195,7 +213,10 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 		this.alarmAt = null;
 		const now = Date.now();
 		this.sweepDevices(now);
-		for (const chunk of this.store.overdue(now)) {
+		for (const overdue of this.store.overdue(now)) {
+			// Re-read: an earlier chunk in this loop may have failed the job (and with it this chunk).
+			const chunk = this.store.chunk(overdue.jobId, overdue.idx);
+			if (chunk?.status !== 'assigned' || chunk.deviceId !== overdue.deviceId) continue;
 			if (chunk.deviceId) {
 				this.store.recordChunkOutcome(chunk.deviceId, false, now);
 				this.sendTo(chunk.deviceId, { type: 'drop', chunks: [{ jobId: chunk.jobId, chunk: chunk.idx }] });
@@ -254,7 +275,9 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			}
 			return;
 		}
-		this.onDeviceMessage(ws, attachment.deviceId!, parseJsonFrame(message, deviceMessage), Date.now());
+		const now = Date.now();
+		this.limits.frame(attachment.deviceId!, now);
+		this.onDeviceMessage(ws, attachment.deviceId!, parseJsonFrame(message, deviceMessage), now);
 	}
 
 	protected async onClose(_ws: WebSocket, attachment: SwarmAttachment): Promise<void> {
@@ -297,24 +320,16 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 			})
 		);
 		// Chunks still assigned from an earlier connection: hand them over again rather than lose the work.
-		const held = this.store.assignedTo(deviceId);
-		if (held.length > 0) {
-			const deadline = now + CHUNK_TIMEOUT_MS;
-			for (const chunk of held) this.store.assign(chunk, deviceId, deadline);
-			this.send(
-				ws,
-				this.encode({
-					type: 'assign',
-					chunks: held.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline }))
-				})
-			);
-		}
+		this.dispatch.resendHeld(ws, deviceId);
 		this.dispatch.invalidate();
 		this.dispatch.assignPending(now);
 	}
 
 	private onDeviceMessage(ws: WebSocket, deviceId: string, message: DeviceMessage, now: number): void {
 		if (message.type === 'benchmark') {
+			this.limits.benchmark(deviceId, now, () =>
+				this.log('warn', `${this.deviceName(deviceId)} sent benchmarks too often; ignoring them for a while.`)
+			);
 			const previous = this.store.device(deviceId)?.score ?? null;
 			this.store.setScore(deviceId, message.score, now);
 			this.log(
@@ -410,14 +425,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	}
 
 	private snapshotContext(now: number, full: boolean) {
-		this.dispatch.pool();
-		return {
-			now,
-			full,
-			swarmId: this.swarmId(),
-			name: this.store.getMeta('name') ?? '',
-			weights: this.dispatch.weights
-		};
+		return { now, full, swarmId: this.swarmId(), name: this.store.getMeta('name') ?? '' };
 	}
 
 	private async scheduleAlarm(now: number): Promise<void> {
@@ -441,7 +449,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmAttachment> {
 	}
 
 	private wake(kind: string): void {
-		this.store.bump(`wake.${kind}`);
+		if (this.initialised) this.store.bump(`wake.${kind}`);
 	}
 
 	private encode(message: DeviceServerMessage): string {

@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { clearDeviceCookie, DEVICE_COOKIE } from '$lib/server/swarm/device-cookie';
-import { coordinator } from '$lib/server/swarm/directory';
+import { getDb } from '$lib/server/db';
+import { coordinator, findSwarm } from '$lib/server/swarm/directory';
 import { foreignOrigin } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
@@ -9,7 +10,8 @@ export const POST: RequestHandler = async ({ request, params, platform, cookies 
 	const env = platform!.env;
 	const refused = foreignOrigin(request, env);
 	if (refused) return refused;
-	if (!/^[a-f0-9]{32}$/.test(params.id)) return json({ error: 'No such swarm.' }, { status: 404 });
+	// Checked in D1 first, so a random id never creates a coordinator (and its storage).
+	if (!(await findSwarm(getDb(env), params.id))) return json({ error: 'No such swarm.' }, { status: 404 });
 	const credential = cookies.get(DEVICE_COOKIE);
 	const stub = coordinator(env, params.id);
 	const device = credential ? await stub.authenticateDevice(credential) : null;
