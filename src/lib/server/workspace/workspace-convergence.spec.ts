@@ -1,8 +1,16 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, openSocket, postAction, tokenFor } from '../../../testing/workspace';
+import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
 import { TASK_STATUSES, type WorkspaceEvent } from '$lib/protocol/workspace-events';
+import {
+	PULL_BURST_MAX_PAGES,
+	PULL_PAGE_MAX_EVENTS,
+	PUSH_MAX_EVENTS,
+	type PendingEvent,
+	type WorkspaceClientMessage,
+	type WorkspaceServerMessage
+} from '$lib/protocol/workspace-messages';
 import { replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import { MemoryPendingStore } from '$lib/workspace/pending-store';
 import { SyncEngine } from '$lib/workspace/sync-engine';
@@ -188,5 +196,81 @@ describe('workspace convergence', () => {
 		// Something real was built, not an empty board after a storm of deletes.
 		expect(Object.keys(expected.tasks).length + Object.keys(expected.docs).length).toBeGreaterThan(0);
 		for (const client of clients) client.disconnect();
+	}, 60_000);
+});
+
+describe('workspace catch-up', () => {
+	/** More than one pull burst (50 pages × 100 events), so the client must pull again mid-way. */
+	const LOG_EVENTS = 6_000;
+	const TASKS = 10;
+
+	it(`a SyncEngine catching up on ${LOG_EVENTS} events gets each once, with a linear number of pulls and frames`, async () => {
+		expect(LOG_EVENTS).toBeGreaterThan(PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS);
+		const owner = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'catch-up');
+		const token = await tokenFor(owner.cookie);
+
+		// Preload the log through the real protocol, 100 small events per push.
+		const writer = listen(await openSocket(workspaceId, token));
+		const hello = await writer.next('hello');
+		writer.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
+		await writer.next('events', (m) => !m.more);
+		for (let head = 0; head < LOG_EVENTS; head += PUSH_MAX_EVENTS) {
+			// Renames of a few tasks: the state stays small, so the test times the protocol, not the reducer.
+			const events: PendingEvent[] = Array.from({ length: PUSH_MAX_EVENTS }, (_, i) => ({
+				...(head + i < TASKS
+					? {
+							name: 'task.created' as const,
+							args: { id: `t${i}`, title: 'new', status: 'todo' as const, order: i, assignee: null }
+						}
+					: { name: 'task.titleSet' as const, args: { id: `t${(head + i) % TASKS}`, title: `title ${head + i}` } }),
+				clientId: 'catch-up-writer',
+				clientSeq: head + i + 1,
+				at: 1
+			}));
+			writer.send({ type: 'push', parent: head, events });
+			await writer.next('events', (m) => m.live);
+		}
+		writer.ws.close(1000);
+
+		// A fresh client (the browser's engine) on a real socket, counting what crosses the wire.
+		const engine = new SyncEngine(workspaceId, new MemoryPendingStore());
+		await engine.init();
+		const response = await openSocket(workspaceId, token);
+		const ws = response.webSocket!;
+		ws.accept();
+		const pulls: WorkspaceClientMessage[] = [];
+		const seqs: number[] = [];
+		let pages = 0;
+		ws.addEventListener('message', (event) => {
+			const frame = JSON.parse(event.data as string) as WorkspaceServerMessage;
+			if (frame.type === 'events') {
+				pages++;
+				seqs.push(...frame.events.map((e) => e.seq));
+			}
+			engine.receive(event.data as string);
+		});
+		engine.connected((text) => {
+			const message = JSON.parse(text) as WorkspaceClientMessage;
+			if (message.type === 'pull') pulls.push(message);
+			ws.send(text);
+		});
+		await until(() => engine.view().status === 'synced' && engine.view().cursor === LOG_EVENTS);
+
+		// Every event exactly once, in order.
+		expect(seqs).toEqual(Array.from({ length: LOG_EVENTS }, (_, i) => i + 1));
+		// One pull per burst (plus the first), one frame per page: linear in the log size.
+		const bursts = Math.ceil(LOG_EVENTS / (PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS));
+		expect(pulls.length).toBeLessThanOrEqual(bursts + 1);
+		expect(pages).toBeLessThanOrEqual(Math.ceil(LOG_EVENTS / PULL_PAGE_MAX_EVENTS) + pulls.length);
+		// Each pull continues from the cursor the previous burst ended at.
+		expect(pulls.map((p) => (p.type === 'pull' ? p.cursor : -1))).toEqual([
+			0,
+			PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS
+		]);
+		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
+		expect(engine.confirmedState).toEqual(replay(await stub.readLog(0, 100_000)));
+		ws.close(1000);
+		engine.dispose();
 	}, 60_000);
 });

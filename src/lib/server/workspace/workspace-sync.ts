@@ -1,4 +1,6 @@
 import {
+	PULL_BURST_MAX_BYTES,
+	PULL_BURST_MAX_PAGES,
 	PUSH_MAX_BYTES,
 	workspaceClientMessage,
 	type LoggedEvent,
@@ -14,12 +16,6 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { log } from '$lib/server/log';
 import { EventLog } from './event-log';
 import { workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
-
-/**
- * Pull pages sent in answer to one `pull` before the client must ask again: 50 × 100 events catches a
- * client up on 5,000 events per round trip without letting one pull of a huge log monopolise the object.
- */
-const MAX_PAGES_PER_PULL = 50;
 
 interface WorkspaceAttachment extends BaseAttachment {
 	workspaceId: string;
@@ -128,35 +124,55 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	}
 
 	protected encodeError(error: ProtocolError): string {
-		return JSON.stringify({ type: 'error', code: error.code, message: error.message } satisfies WorkspaceServerMessage);
+		const message: WorkspaceServerMessage = { type: 'error', code: error.code, message: error.message };
+		if (error.retryAfterMs !== undefined) message.retryAfterMs = error.retryAfterMs;
+		return JSON.stringify(message);
 	}
 
 	// ---- pull / push ------------------------------------------------------------------------------
 
 	/**
-	 * Sends pages from `cursor`. All pages of one pull go out in this one synchronous handler, so no push
-	 * can land between the last page and the socket going live: no gap, no duplicate.
+	 * Answers one pull with one bounded burst of pages from `cursor` (PULL_BURST_MAX_PAGES pages and
+	 * PULL_BURST_MAX_BYTES). All pages of a burst go out in this one synchronous handler, so no push can
+	 * land between the last page and the socket going live: no gap, no duplicate. If the burst ends before
+	 * the log does, only its last page carries `pullAgain` and the client asks once more from its cursor.
 	 */
 	private pull(ws: WebSocket, attachment: WorkspaceAttachment, cursor: number, backendId: string | null) {
 		const current = this.log.backendId;
-		if (backendId !== null && backendId !== current) {
-			this.sendJson(ws, { type: 'reset', backendId: current, head: this.log.head });
+		const head = this.log.head;
+		if ((backendId !== null && backendId !== current) || cursor > head) {
+			this.sendJson(ws, { type: 'reset', backendId: current, head });
 			return;
 		}
-		const head = this.log.head;
-		if (cursor > head) throw new ProtocolError('bad-cursor', `Cursor ${cursor} is past the head (${head}).`);
-		for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
+		let bytes = 0;
+		for (let pages = 1; ; pages++) {
 			const page = this.log.page(cursor);
 			const last = page.events.at(-1);
 			if (last) cursor = last.seq;
+			const frame = (pullAgain: boolean) =>
+				JSON.stringify({
+					type: 'events',
+					backendId: current,
+					events: page.events,
+					head,
+					more: page.more,
+					pullAgain,
+					live: false
+				} satisfies WorkspaceServerMessage);
 			if (!page.more) {
 				this.setAttachment(ws, { ...attachment, live: true });
-				this.sendJson(ws, { type: 'events', backendId: current, events: page.events, head, more: false, live: false });
+				this.send(ws, frame(false));
 				return;
 			}
-			this.sendJson(ws, { type: 'events', backendId: current, events: page.events, head, more: true, live: false });
+			const text = frame(false);
+			bytes += encoder.encode(text).byteLength;
+			if (pages >= PULL_BURST_MAX_PAGES || bytes >= PULL_BURST_MAX_BYTES) {
+				// Burst spent: this last page tells the client to ask again; the socket stays not-live meanwhile.
+				this.send(ws, frame(true));
+				return;
+			}
+			this.send(ws, text);
 		}
-		// Page budget spent: the client asks again from its new cursor; the socket stays not-live meanwhile.
 	}
 
 	private push(ws: WebSocket, attachment: WorkspaceAttachment, parent: number, events: PendingEvent[]) {
@@ -204,6 +220,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			events: logged,
 			head: newHead,
 			more: false,
+			pullAgain: false,
 			live: true
 		} satisfies WorkspaceServerMessage);
 		this.broadcast(frame, { filter: (a) => a.live });
@@ -215,6 +232,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 		this.send(ws, JSON.stringify(message));
 	}
 }
+
+const encoder = new TextEncoder();
 
 function refuse(status: 401 | 403, error: string): Response {
 	return Response.json({ error }, { status });
