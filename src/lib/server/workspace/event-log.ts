@@ -91,12 +91,25 @@ export class EventLog {
 		return rows[0] ? { userId: rows[0].user_id, lastClientSeq: rows[0].last_client_seq } : null;
 	}
 
-	/** The seq an earlier push stored this (client id, client seq) at, or null. */
-	seqOf(clientId: string, clientSeq: number): number | null {
+	/**
+	 * What an earlier push stored under this (client id, client seq): its seq and its content (name and
+	 * args exactly as stored, JSON), or null. The content lets a retry be told from a different event
+	 * reusing the pair.
+	 */
+	stored(clientId: string, clientSeq: number): { seq: number; name: string; args: string } | null {
 		const rows = this.sql
-			.exec<{ seq: number }>(`SELECT seq FROM events WHERE client_id = ? AND client_seq = ?`, clientId, clientSeq)
+			.exec<{ seq: number; name: string; args: string }>(
+				`SELECT seq, name, args FROM events WHERE client_id = ? AND client_seq = ?`,
+				clientId,
+				clientSeq
+			)
 			.toArray();
-		return rows[0]?.seq ?? null;
+		return rows[0] ?? null;
+	}
+
+	/** The content of an event as `stored` returns it, for comparing a retry with the original. */
+	static content(event: WorkspaceEvent): { name: string; args: string } {
+		return { name: event.name, args: JSON.stringify(event.args) };
 	}
 
 	/**
@@ -118,8 +131,8 @@ export class EventLog {
 					event.clientId,
 					event.clientSeq,
 					userId,
-					event.name,
-					JSON.stringify(event.args),
+					EventLog.content(event).name,
+					EventLog.content(event).args,
 					event.at,
 					serverAt
 				);

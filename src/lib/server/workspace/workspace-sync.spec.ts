@@ -90,6 +90,11 @@ describe('WorkspaceSync push', () => {
 		const log = await stub(workspaceId).readLog(parent);
 		expect(log).toHaveLength(2);
 
+		// The same (client id, client seq) with different content is not a retry: a clear error, nothing stored.
+		a.socket.send({ type: 'push', parent: parent + 2, events: [task('client-retry', 2, 'a different title')] });
+		expect(await a.socket.next('error')).toMatchObject({ code: 'conflicting-retry', message: /client-retry/ });
+		expect(await stub(workspaceId).readLog(parent)).toEqual(log);
+
 		// A retry with one stored and one new event is behind (its own first event moved the head).
 		a.socket.send({ type: 'push', parent, events: [events[1], task('client-retry', 3)] });
 		expect((await a.socket.next('push-rejected')).head).toBe(parent + 2);

@@ -46,21 +46,26 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 
 	/**
 	 * A member was removed or changed role: refuse their tokens below `minVersion` here even before KV
-	 * has propagated the bump, and close their sockets with 1008 so they reconnect with new claims.
+	 * has propagated the bump, and close their sockets — with 1008 when they were removed (the client
+	 * stops), with 4001 when only their claims changed (the client reconnects with a fresh token).
 	 */
-	async revokeUser(userId: string, minVersion: number, reason = 'Your workspace membership changed.'): Promise<number> {
+	async revokeUser(
+		userId: string,
+		minVersion: number,
+		change: 'removed' | 'claims-changed' = 'removed'
+	): Promise<number> {
+		const [code, reason] =
+			change === 'removed'
+				? [CloseCode.policy, 'Your workspace membership was removed.']
+				: [CloseCode.claimsChanged, 'Your workspace membership changed: reconnect.'];
 		this.ctx.storage.sql.exec(
 			`INSERT INTO revocations (user_id, min_version) VALUES (?, ?)
 			 ON CONFLICT (user_id) DO UPDATE SET min_version = MAX(min_version, excluded.min_version)`,
 			userId,
 			minVersion
 		);
-		const closed = this.closeWhere(
-			(a) => a.identity.kind === 'user' && a.identity.id === userId,
-			CloseCode.policy,
-			reason
-		);
-		log('info', 'workspace member sockets closed', { userId, closed });
+		const closed = this.closeWhere((a) => a.identity.kind === 'user' && a.identity.id === userId, code, reason);
+		log('info', 'workspace member sockets closed', { userId, closed, code });
 		return closed;
 	}
 
@@ -188,9 +193,17 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			if (owner && owner.userId !== userId) {
 				throw new ProtocolError('forbidden', 'That client id belongs to another user.');
 			}
-			const seq = this.log.seqOf(event.clientId, event.clientSeq);
-			if (seq !== null) {
-				known.push(seq);
+			const stored = this.log.stored(event.clientId, event.clientSeq);
+			if (stored !== null) {
+				const content = EventLog.content(event);
+				if (stored.name !== content.name || stored.args !== content.args) {
+					// Not a retry: a different edit reusing the pair would be silently lost as a "duplicate".
+					throw new ProtocolError(
+						'conflicting-retry',
+						`Client ${event.clientId} already used sequence ${event.clientSeq} for a different event.`
+					);
+				}
+				known.push(stored.seq);
 				continue;
 			}
 			const previous = lastSeqByClient.get(event.clientId) ?? owner?.lastClientSeq ?? 0;
