@@ -322,7 +322,8 @@ export class SyncEngine {
 	}
 
 	private recompute() {
-		this.optimistic = replay(this.pending, this.confirmed);
+		// Nothing pending: the confirmed state is the view (no copy of the whole board per frame).
+		this.optimistic = this.pending.length === 0 ? this.confirmed : replay(this.pending, this.confirmed);
 		this.notify();
 	}
 

@@ -274,3 +274,62 @@ describe('workspace catch-up', () => {
 		engine.dispose();
 	}, 60_000);
 });
+
+describe('a push the server refuses for good', () => {
+	it('drops only the offending event, syncs the others, shows the error and clears it on the next frame', async () => {
+		const owner = await signedInUser(env);
+		const member = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'refused');
+		await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
+			username: member.user.username,
+			role: 'editor'
+		});
+		// The owner's client id is bound to the owner once it has pushed.
+		const ownerSocket = listen(await openSocket(workspaceId, await tokenFor(owner.cookie)));
+		await ownerSocket.next('hello');
+		const created = (clientId: string, clientSeq: number, title: string): PendingEvent => ({
+			name: 'task.created',
+			args: { id: `${clientId}-${clientSeq}`, title, status: 'todo', order: clientSeq, assignee: null },
+			clientId,
+			clientSeq,
+			at: 1
+		});
+		ownerSocket.send({ type: 'push', parent: 0, events: [created('owner-client', 1, 'owner task')] });
+		await ownerSocket.next('events');
+
+		// The member's queue (left by an earlier session) holds an event under the owner's client id
+		// between two good ones: the server refuses any batch containing it, every time.
+		const store = new MemoryPendingStore();
+		await store.addPending(workspaceId, created('member-client', 1, 'good one'));
+		await store.addPending(workspaceId, created('owner-client', 2, 'forged'));
+		await store.addPending(workspaceId, created('member-client', 2, 'good two'));
+		const engine = new SyncEngine(workspaceId, store);
+		await engine.init();
+		const errors: string[] = [];
+		engine.subscribe((view) => {
+			if (view.status === 'error' && view.error) errors.push(view.error);
+		});
+		const ws = (await openSocket(workspaceId, await tokenFor(member.cookie))).webSocket!;
+		ws.accept();
+		ws.addEventListener('message', (event) => engine.receive(event.data as string));
+		engine.connected((text) => ws.send(text));
+
+		await until(() => engine.view().pending === 0 && engine.view().cursor === 3);
+		const log = await env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId)).readLog();
+		expect(log.map((e) => `${e.clientId}#${e.clientSeq}`)).toEqual([
+			'owner-client#1',
+			'member-client#1',
+			'member-client#2'
+		]);
+		expect(engine.view().dropped).toBe(1);
+		expect(await store.loadPending(workspaceId)).toEqual([]);
+		// The refusal was shown, and cleared by the next frame the server answered normally.
+		expect(errors.some((e) => e.startsWith('forbidden'))).toBe(true);
+		expect(engine.view().error).toBeNull();
+		expect(engine.view().status).toBe('synced');
+		expect(engine.view().state.tasks['member-client-2']?.title).toBe('good two');
+		ws.close(1000);
+		ownerSocket.ws.close(1000);
+		engine.dispose();
+	});
+});
