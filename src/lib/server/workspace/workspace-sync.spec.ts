@@ -6,6 +6,8 @@ import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '..
 import {
 	PULL_PAGE_MAX_BYTES,
 	PULL_PAGE_MAX_EVENTS,
+	PUSH_MAX_BYTES,
+	PUSH_MAX_EVENTS,
 	type PendingEvent,
 	type WorkspaceServerMessage
 } from '$lib/protocol/workspace-messages';
@@ -145,6 +147,29 @@ describe('WorkspaceSync push', () => {
 });
 
 describe('WorkspaceSync pull', () => {
+	it('re-broadcasts the largest accepted push within the page byte limit', async () => {
+		const id = await createWorkspaceVia(owner.cookie, 'largest-push');
+		const a = await connected(id, await tokenFor(owner.cookie));
+		const docs = (bodyLength: number): PendingEvent[] =>
+			Array.from({ length: PUSH_MAX_EVENTS }, (_, i) => ({
+				name: 'doc.created',
+				args: { id: `doc-${i}`, title: 'Big', body: 'b'.repeat(bodyLength) },
+				clientId: 'client-largest',
+				clientSeq: i + 1,
+				at: 1
+			}));
+		const frameBytes = (bodyLength: number) =>
+			new TextEncoder().encode(JSON.stringify({ type: 'push', parent: 0, events: docs(bodyLength) })).byteLength;
+		// Bodies sized so the push frame is just under the inbound cap.
+		const bodyLength = Math.floor((PUSH_MAX_BYTES - 16 - frameBytes(0)) / PUSH_MAX_EVENTS);
+		expect(frameBytes(bodyLength)).toBeLessThanOrEqual(PUSH_MAX_BYTES);
+		expect(frameBytes(bodyLength)).toBeGreaterThan(PUSH_MAX_BYTES - 200);
+		a.socket.send({ type: 'push', parent: 0, events: docs(bodyLength) });
+		const live = await a.socket.next('events', (m) => m.live);
+		expect(live.events).toHaveLength(PUSH_MAX_EVENTS);
+		expect(a.socket.rawSizes[a.socket.received.indexOf(live)]).toBeLessThanOrEqual(PULL_PAGE_MAX_BYTES);
+	});
+
 	it('pages the log at ≤ 100 events and ≤ 900 KB per frame, with no gap or duplicate', async () => {
 		const id = await createWorkspaceVia(owner.cookie, 'paging');
 		const token = await tokenFor(owner.cookie);
