@@ -253,6 +253,7 @@ async function main() {
 		const queue: ReturnType<typeof task>[] = [];
 		let inFlight = false;
 		let rejected = 0;
+		let rateLimited = 0;
 		const flush = () => {
 			if (inFlight || queue.length === 0) return;
 			inFlight = true;
@@ -268,6 +269,15 @@ async function main() {
 				rejected++;
 				inFlight = false;
 				flush();
+			} else if (frame.type === 'error' && frame.code === 'rate-limited') {
+				// Like the engine: wait as told, then push whatever queued up meanwhile.
+				rateLimited++;
+				setTimeout(() => {
+					inFlight = false;
+					flush();
+				}, frame.retryAfterMs as number);
+			} else if (frame.type === 'error') {
+				throw new Error(`push refused: ${JSON.stringify(frame)}`);
 			}
 		};
 		const intervalMs = 1000 / RATE_PER_SECOND;
@@ -306,7 +316,8 @@ async function main() {
 			['latency: push→other client p50 (ms)', fmt(percentile(sorted, 50))],
 			['latency: push→other client p99 (ms)', fmt(percentile(sorted, 99))],
 			['latency: max (ms)', fmt(sorted.at(-1) ?? NaN)],
-			['latency: server-ahead rejections', String(rejected)]
+			['latency: server-ahead rejections', String(rejected)],
+			['latency: rate-limited answers', String(rateLimited)]
 		];
 		const width = Math.max(...rows.map(([k]) => k.length));
 		console.log(`\nWorkspace sync benchmark (wrangler dev, loopback, port ${PORT})`);

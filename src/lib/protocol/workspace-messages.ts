@@ -34,6 +34,14 @@ export const PUSH_MAX_EVENTS = 100;
  * under 900 KB.
  */
 export const PUSH_MAX_BYTES = 850_000;
+/**
+ * Push frames one user may send per workspace: a burst of 600, refilled at 600 per 10 s (60/s). The
+ * engine keeps one push in flight and batches whatever was edited meanwhile, so even 100 edits/s from
+ * one person rarely needs 60 frames/s; a runaway client (a retry loop) is held to that rate and told
+ * when to come back (`rate-limited` with retryAfterMs), instead of keeping the object busy.
+ */
+export const PUSH_RATE_BURST = 600;
+export const PUSH_RATE_WINDOW_MS = 10_000;
 /** Client ids are random UUIDs; the bound only stops abuse. */
 export const CLIENT_ID_MAX = 64;
 

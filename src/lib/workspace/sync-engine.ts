@@ -177,7 +177,8 @@ export class SyncEngine {
 				this.inFlight = null;
 				return this.pull();
 			case 'error':
-				this.error = `${message.code}: ${message.message}`;
+				// A rate limit is a pause, not a failure: the status stays "syncing" while the engine waits.
+				if (message.code !== RATE_LIMITED || !this.inFlight) this.error = `${message.code}: ${message.message}`;
 				if (this.inFlight) this.onPushRefused(message.code, message.retryAfterMs);
 				this.notify();
 				return;

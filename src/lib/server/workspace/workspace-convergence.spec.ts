@@ -14,6 +14,8 @@ import {
 import { replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import { MemoryPendingStore } from '$lib/workspace/pending-store';
 import { SyncEngine } from '$lib/workspace/sync-engine';
+import { runInDurableObject } from 'cloudflare:test';
+import type { WorkspaceSync } from './workspace-sync';
 
 /**
  * Five real sync engines (the browser's code, with in-memory stores) on real sockets through the whole
@@ -330,6 +332,49 @@ describe('a push the server refuses for good', () => {
 		expect(engine.view().state.tasks['member-client-2']?.title).toBe('good two');
 		ws.close(1000);
 		ownerSocket.ws.close(1000);
+		engine.dispose();
+	});
+});
+
+describe('the push rate limit', () => {
+	it('answers rate-limited with retryAfterMs, and the engine backs off and still delivers every edit', async () => {
+		const owner = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'rate-limit');
+		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
+		const token = await tokenFor(owner.cookie);
+		const engine = new SyncEngine(workspaceId, new MemoryPendingStore());
+		await engine.init();
+		const ws = (await openSocket(workspaceId, token)).webSocket!;
+		ws.accept();
+		const limited: number[] = [];
+		ws.addEventListener('message', (event) => {
+			const frame = JSON.parse(event.data as string) as WorkspaceServerMessage;
+			if (frame.type === 'error' && frame.code === 'rate-limited') limited.push(frame.retryAfterMs ?? -1);
+			engine.receive(event.data as string);
+		});
+		engine.connected((text) => ws.send(text));
+		await until(() => engine.view().status === 'synced');
+		// Two pushes per 300 ms for this test (the real budget is far larger).
+		await runInDurableObject(stub, async (instance: WorkspaceSync) => {
+			instance.pushLimit = { burst: 2, windowMs: 300 };
+		});
+
+		for (let i = 0; i < 6; i++) {
+			await engine.commit({
+				name: 'task.created',
+				args: { id: `rl-${i}`, title: `edit ${i}`, status: 'todo', order: i, assignee: null }
+			});
+			await until(() => engine.view().pending === 0);
+		}
+		expect(limited.length).toBeGreaterThan(0);
+		expect(limited.every((ms) => ms > 0 && ms <= 300)).toBe(true);
+		const log = await stub.readLog();
+		expect(log.map((e) => e.args)).toEqual(
+			Array.from({ length: 6 }, (_, i) => expect.objectContaining({ id: `rl-${i}` }))
+		);
+		expect(engine.view().error).toBeNull();
+		expect(engine.view().dropped).toBe(0);
+		ws.close(1000);
 		engine.dispose();
 	});
 });

@@ -2,6 +2,8 @@ import {
 	PULL_BURST_MAX_BYTES,
 	PULL_BURST_MAX_PAGES,
 	PUSH_MAX_BYTES,
+	PUSH_RATE_BURST,
+	PUSH_RATE_WINDOW_MS,
 	workspaceClientMessage,
 	type LoggedEvent,
 	type PendingEvent,
@@ -13,6 +15,7 @@ import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { log } from '$lib/server/log';
 import { EventLog } from './event-log';
 import { workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
@@ -32,11 +35,15 @@ interface WorkspaceAttachment extends BaseAttachment {
  */
 export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	protected readonly maxInboundBytes = PUSH_MAX_BYTES;
+	/** The per-user push budget; public so a test can lower it. */
+	pushLimit: BucketLimit = { burst: PUSH_RATE_BURST, windowMs: PUSH_RATE_WINDOW_MS };
 	private log: EventLog;
+	private buckets: TokenBuckets;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.log = new EventLog(ctx.storage);
+		this.buckets = new TokenBuckets(ctx.storage.sql, 'push_buckets');
 		ctx.storage.sql.exec(
 			`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
 		);
@@ -183,6 +190,10 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	private push(ws: WebSocket, attachment: WorkspaceAttachment, parent: number, events: PendingEvent[]) {
 		if (attachment.role === 'viewer') throw new ProtocolError('forbidden', 'Viewers cannot edit this workspace.');
 		const userId = attachment.identity.id;
+		const retryAfterMs = this.buckets.take(userId, this.pushLimit);
+		if (retryAfterMs > 0) {
+			throw new ProtocolError('rate-limited', `Too many pushes: retry in ${retryAfterMs} ms.`, retryAfterMs);
+		}
 
 		// Retries: events already in the log are acknowledged with their seqs, never appended twice.
 		const known: number[] = [];
