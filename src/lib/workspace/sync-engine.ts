@@ -55,6 +55,11 @@ export class SyncEngine {
 	private backendId: string | null = null;
 	private cursor = 0;
 	private confirmed: WorkspaceState = emptyWorkspace();
+	/**
+	 * Confirmed events (up to `cursor`) not yet folded into `confirmed`: the pages of one pull burst are
+	 * folded together when the burst ends, one copy of the board per burst rather than per page.
+	 */
+	private unfolded: LoggedEvent[] = [];
 	private pending: PendingEvent[] = [];
 	private optimistic: WorkspaceState = emptyWorkspace();
 	private phase: Phase = 'offline';
@@ -116,6 +121,7 @@ export class SyncEngine {
 
 	/** The log as this client has confirmed it (tests compare it with the server's replay). */
 	get confirmedState(): WorkspaceState {
+		this.fold();
 		return this.confirmed;
 	}
 
@@ -261,8 +267,7 @@ export class SyncEngine {
 			this.cursor = event.seq;
 			confirmedKeys.add(key(event));
 		}
-		// The whole page folded at once (one copy of the state per page, not per event).
-		if (fresh.length > 0) this.confirmed = replay(fresh, this.confirmed);
+		for (const event of fresh) this.unfolded.push(event);
 		if (confirmedKeys.size > 0) {
 			this.settle([...confirmedKeys]);
 			this.scheduleSnapshot();
@@ -280,9 +285,16 @@ export class SyncEngine {
 			// Within a burst, pages without `pullAgain` are followed by more pages: just wait for them.
 			if (frame.pullAgain) this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
 			else if (!frame.more) this.phase = 'live';
+			else return this.notify(); // mid-burst: fold when the burst's last page is in
 		}
 		this.recompute();
 		this.flush();
+	}
+
+	private fold() {
+		if (this.unfolded.length === 0) return;
+		this.confirmed = replay(this.unfolded, this.confirmed);
+		this.unfolded = [];
 	}
 
 	private onReset(backendId: string) {
@@ -291,6 +303,7 @@ export class SyncEngine {
 		this.backendId = backendId;
 		this.cursor = 0;
 		this.confirmed = emptyWorkspace();
+		this.unfolded = [];
 		this.inFlight = null;
 		this.recompute();
 		this.scheduleSnapshot();
@@ -323,6 +336,7 @@ export class SyncEngine {
 	}
 
 	private recompute() {
+		this.fold();
 		// Nothing pending: the confirmed state is the view (no copy of the whole board per frame).
 		this.optimistic = this.pending.length === 0 ? this.confirmed : replay(this.pending, this.confirmed);
 		this.notify();
@@ -346,6 +360,7 @@ export class SyncEngine {
 		this.snapshotTimer = setTimeout(() => {
 			this.snapshotTimer = null;
 			if (this.backendId === null) return;
+			this.fold(); // the snapshot's state must match its cursor
 			const snapshot: Snapshot = { backendId: this.backendId, cursor: this.cursor, state: this.confirmed };
 			void this.store.saveSnapshot(this.workspaceId, snapshot);
 		}, SNAPSHOT_DELAY_MS);
