@@ -13,6 +13,7 @@ import {
 } from '$lib/protocol/workspace-messages';
 import { DOC_BODY_MAX } from '$lib/protocol/workspace-events';
 import type { WorkspaceSync } from './workspace-sync';
+import { CLIENT_IDLE_MS } from './event-log';
 
 let workspaceId: string;
 let ownerToken: string;
@@ -218,6 +219,25 @@ describe('WorkspaceSync pull', () => {
 		expect(tail.events.map((e) => e.seq)).toEqual([286, 287, 288, 289, 290]);
 		a.socket.send({ type: 'push', parent: 290, events: [task('client-page', 2000)] });
 		expect((await b.next('events', (m) => m.live)).events[0].seq).toBe(291);
+	});
+});
+
+describe('WorkspaceSync idle clients', () => {
+	it('forgets client ids idle for 30 days, and a late retry of their events is still acknowledged, not appended', async () => {
+		const id = await createWorkspaceVia(owner.cookie, 'idle-clients');
+		const a = await connected(id, await tokenFor(owner.cookie));
+		const events = [task('client-idle', 1), task('client-idle', 2)];
+		a.socket.send({ type: 'push', parent: 0, events });
+		const logged = await a.socket.next('events', (m) => m.live);
+		const now = Date.now();
+		expect(await stub(id).pruneIdleClients(now)).toBe(0); // just seen
+		expect(await stub(id).pruneIdleClients(now + CLIENT_IDLE_MS + 1_000)).toBe(1);
+		await runInDurableObject(stub(id), async (_instance: WorkspaceSync, state) => {
+			expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM clients`).one().n).toBe(0);
+		});
+		a.socket.send({ type: 'push', parent: 0, events });
+		expect((await a.socket.next('ack')).seqs).toEqual(logged.events.map((e) => e.seq));
+		expect(await stub(id).readLog()).toHaveLength(2);
 	});
 });
 

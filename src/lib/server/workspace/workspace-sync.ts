@@ -39,6 +39,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	pushLimit: BucketLimit = { burst: PUSH_RATE_BURST, windowMs: PUSH_RATE_WINDOW_MS };
 	private log: EventLog;
 	private buckets: TokenBuckets;
+	/** In memory: after a wake-up the first push prunes once, then at most every PRUNE_INTERVAL_MS. */
+	private nextPruneAt = 0;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -85,6 +87,12 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			this.sendJson(ws, { type: 'reset', backendId, head: 0 });
 		}
 		return backendId;
+	}
+
+	/** Forgets idle client ids (see CLIENT_IDLE_MS); runs from pushes at most daily, callable by operators. */
+	async pruneIdleClients(now = Date.now()): Promise<number> {
+		this.nextPruneAt = now + PRUNE_INTERVAL_MS;
+		return this.log.pruneIdleClients(now);
 	}
 
 	async status(): Promise<{ backendId: string; head: number; sockets: number }> {
@@ -237,6 +245,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			return;
 		}
 		const logged = this.log.append(fresh, userId);
+		if (Date.now() >= this.nextPruneAt) void this.pruneIdleClients();
 		const newHead = logged.at(-1)!.seq;
 		const frame = JSON.stringify({
 			type: 'events',
@@ -258,6 +267,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 }
 
 const encoder = new TextEncoder();
+/** Idle client ids are pruned at most this often (a daily sweep is plenty for a 30-day idle limit). */
+const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 function refuse(status: 401 | 403, error: string): Response {
 	return Response.json({ error }, { status });
