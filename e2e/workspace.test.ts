@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { PASSWORD, uniqueName } from './support/auth';
+import { PASSWORD, signIn, uniqueName } from './support/auth';
 
 /**
  * Sign-up that tolerates a loaded machine: it waits for the page to hydrate before typing (hydration
@@ -22,7 +22,8 @@ async function sharedBoard(browser: Browser) {
 	const alice = await aliceContext.newPage();
 	const bob = await bobContext.newPage();
 	const bobName = uniqueName('bob');
-	await signUp(alice, uniqueName('alice'), 'Alice Board');
+	const aliceName = uniqueName('alice');
+	await signUp(alice, aliceName, 'Alice Board');
 	await signUp(bob, bobName, 'Bob Board');
 
 	await alice.goto('/workspace');
@@ -40,7 +41,7 @@ async function sharedBoard(browser: Browser) {
 	await bob.goto(boardUrl);
 	await expect(alice.getByTestId('sync-status')).toHaveText('synced');
 	await expect(bob.getByTestId('sync-status')).toHaveText('synced');
-	return { alice, bob, bobContext, boardUrl };
+	return { alice, bob, bobContext, boardUrl, aliceName, bobName };
 }
 
 async function addTask(page: Page, column: 'To do' | 'Doing' | 'Done', title: string) {
@@ -120,4 +121,39 @@ test('an edit made offline syncs when the browser comes back, even across a relo
 	await expect(reopened.getByTestId('sync-status')).toHaveText('synced');
 	const count = (page: Page) => page.getByTestId('task-card').count();
 	expect(await count(reopened)).toBe(await count(alice));
+});
+
+test("the next person signing in on the same browser never gets the previous one's unsent edits", async ({
+	browser
+}) => {
+	const { alice, bob, bobContext, boardUrl, aliceName, bobName } = await sharedBoard(browser);
+
+	// Bob leaves an unsent edit in this browser's IndexedDB and signs out.
+	await bobContext.setOffline(true);
+	await expect(bob.getByTestId('sync-status')).toHaveText('offline');
+	await addTask(bob, 'To do', 'Bob draft');
+	await bob.waitForTimeout(200); // let the IndexedDB write commit
+	await bobContext.setOffline(false);
+	await bob.close();
+	// Only workspace pages sync, so signing out from the home page leaves the draft unsent.
+	const shared = await bobContext.newPage();
+	await shared.goto('/');
+	await shared.getByRole('button', { name: 'Sign out' }).click();
+	await expect(shared.getByTestId('nav-user')).toHaveCount(0);
+
+	// Alice, on Bob's browser: her board has no trace of Bob's draft, and she pushes nothing of his.
+	await signIn(shared, aliceName);
+	await expect(shared.getByTestId('nav-user')).toHaveText('Alice Board', { timeout: 30_000 });
+	await shared.goto(boardUrl);
+	await expect(shared.getByTestId('sync-status')).toHaveText('synced');
+	await expect(shared.getByTestId('column-todo')).not.toContainText('Bob draft');
+	await expect(alice.getByTestId('column-todo')).not.toContainText('Bob draft');
+
+	// Bob signs back in: his draft was kept for him and syncs now.
+	await shared.getByRole('button', { name: 'Sign out' }).click();
+	await expect(shared.getByTestId('nav-user')).toHaveCount(0);
+	await signIn(shared, bobName);
+	await expect(shared.getByTestId('nav-user')).toHaveText('Bob Board', { timeout: 30_000 });
+	await shared.goto(boardUrl);
+	await expect(alice.getByTestId('column-todo')).toContainText('Bob draft');
 });

@@ -1,10 +1,28 @@
 // Workspace sync benchmark (npm run bench:workspace): against the built worker under `wrangler dev` on
-// loopback, measures (1) catch-up after a reconnect: a client that was offline while 10,000 events were
-// appended reconnects and pulls them all; (2) push-to-other-client latency at 100 events/s. Speaks the
-// JSON protocol of src/lib/protocol/workspace-messages.ts directly (Node 24 WebSocket), with real users,
-// a real workspace and real JWTs. Starts and stops its own server (e2e/support/serve.mjs).
+// loopback, measures (1) catch-up after a reconnect: the browser's own SyncEngine (src/lib/workspace/
+// sync-engine.ts, run here under Node) was offline while 10,000 events were appended, reconnects and
+// pulls them all by the real protocol rules; (2) push-to-other-client latency at 100 events/s. The writer
+// speaks the JSON protocol of src/lib/protocol/workspace-messages.ts directly (Node 24 WebSocket). Real
+// users, a real workspace and real JWTs. Starts and stops its own server (e2e/support/serve.mjs).
+import { registerHooks } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formPost, percentile, signUp, startLocalServer } from './local-server.ts';
+
+// The app's modules import `$lib/…` and extension-less siblings (Vite resolves them); teach Node the same
+// two rules so the benchmark runs the browser's sync code itself rather than a copy of its logic.
+const SRC_LIB = new URL('../../src/lib/', import.meta.url);
+registerHooks({
+	resolve(specifier, context, next) {
+		if (specifier.startsWith('$lib/')) return next(new URL(`${specifier.slice(5)}.ts`, SRC_LIB).href, context);
+		if (specifier.startsWith('.') && context.parentURL?.startsWith(SRC_LIB.href) && !/\.\w+$/.test(specifier)) {
+			return next(new URL(`${specifier}.ts`, context.parentURL).href, context);
+		}
+		return next(specifier, context);
+	}
+});
+const { SyncEngine } = await import('../../src/lib/workspace/sync-engine.ts');
+const { MemoryPendingStore } = await import('../../src/lib/workspace/pending-store.ts');
+const { PULL_BURST_MAX_PAGES, PUSH_MAX_EVENTS } = await import('../../src/lib/protocol/workspace-messages.ts');
 
 const PORT = Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 8792);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -13,12 +31,10 @@ const CATCH_UP_EVENTS = 10_000;
 /** Catch-up is measured this many times (each after a fresh 10,000 events) and the median reported. */
 const CATCH_UP_ROUNDS = 3;
 /** Events per push while preloading the log: the protocol's maximum batch. */
-const PRELOAD_BATCH = 100;
+const PRELOAD_BATCH = PUSH_MAX_EVENTS;
 /** The push rate the issue asks for, and how long to sustain it. */
 const RATE_PER_SECOND = 100;
 const LATENCY_EVENTS = 1_000;
-/** Pages the server sends per pull (MAX_PAGES_PER_PULL in src/lib/server/workspace/workspace-sync.ts). */
-const PAGES_PER_PULL = 50;
 
 type Frame = { type: string; [key: string]: unknown };
 type LoggedEvent = { seq: number; clientId: string; clientSeq: number; args: { title?: string } };
@@ -85,19 +101,13 @@ class Client {
 		this.ws.send(JSON.stringify(message));
 	}
 
-	/** Pulls from the cursor until the server says the socket is live; returns the frames received. */
-	async catchUp(): Promise<number> {
-		let pages = 0;
+	/** Pulls until live, following the protocol: wait through a burst, pull again only on `pullAgain`. */
+	async catchUp(): Promise<void> {
+		this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
 		for (;;) {
-			const pagesBefore = pages;
-			this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
-			// One pull is answered with up to 50 pages; `more: false` means caught up and live.
-			for (;;) {
-				const frame = await this.nextPage();
-				pages++;
-				if (!frame.more) return pages;
-				if (pages - pagesBefore === PAGES_PER_PULL) break; // page budget spent: pull again
-			}
+			const frame = await this.nextPage();
+			if (!frame.more) return;
+			if (frame.pullAgain) this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
 		}
 	}
 
@@ -111,6 +121,62 @@ class Client {
 
 	close() {
 		this.ws.close(1000);
+	}
+}
+
+/**
+ * The browser's SyncEngine on a Node WebSocket: connects with a fresh token like the page does, and counts
+ * the frames, pulls and bytes that cross the wire.
+ */
+class EngineClient {
+	readonly engine: InstanceType<typeof SyncEngine>;
+	private ws: WebSocket | null = null;
+	frames = 0;
+	pulls = 0;
+	bytes = 0;
+
+	private readonly cookie: string;
+
+	constructor(cookie: string, workspaceId: string) {
+		this.cookie = cookie;
+		this.engine = new SyncEngine(workspaceId, new MemoryPendingStore());
+	}
+
+	async connect(): Promise<void> {
+		const url = `ws://127.0.0.1:${PORT}/workspace/${this.engine.workspaceId}/ws?token=${await token(this.cookie)}`;
+		const ws = new WebSocket(url);
+		this.ws = ws;
+		ws.addEventListener('message', (event) => {
+			const text = event.data as string;
+			this.bytes += Buffer.byteLength(text);
+			if (text.startsWith('{"type":"events"')) this.frames++;
+			this.engine.receive(text);
+		});
+		await new Promise((resolve, reject) => {
+			ws.addEventListener('open', resolve, { once: true });
+			ws.addEventListener('error', reject, { once: true });
+		});
+		this.engine.connected((text) => {
+			if (text.startsWith('{"type":"pull"')) this.pulls++;
+			ws.send(text);
+		});
+	}
+
+	disconnect() {
+		this.ws?.close(1000);
+		this.ws = null;
+		this.engine.disconnected();
+	}
+
+	/** Resolves once the engine is live and holds every event up to `head`. */
+	caughtUp(head: number): Promise<void> {
+		return new Promise((resolve) => {
+			const stop = this.engine.subscribe((view) => {
+				if (view.status !== 'synced' || view.cursor < head) return;
+				queueMicrotask(() => stop());
+				resolve();
+			});
+		});
 	}
 }
 
@@ -147,32 +213,36 @@ async function main() {
 		const writer = new Client(cookie, workspaceId);
 		await writer.open();
 		await writer.catchUp();
-		const reader = new Client(cookie, workspaceId);
-		await reader.open();
-		await reader.catchUp();
-		const catchUps: { ms: number; pages: number; bytes: number }[] = [];
+		const reader = new EngineClient(cookie, workspaceId);
+		await reader.engine.init();
+		await reader.connect();
+		await reader.caughtUp(writer.cursor);
+		const catchUps: { ms: number; frames: number; pulls: number; bytes: number }[] = [];
 		let writerSeq = 1;
 		for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
-			reader.close(); // offline while others write
+			reader.disconnect(); // offline while others write
 			await preload(writer, 'bench-writer', writerSeq, CATCH_UP_EVENTS);
 			writerSeq += CATCH_UP_EVENTS;
-			let bytes = 0;
+			const from = reader.engine.view().cursor;
+			reader.frames = reader.pulls = reader.bytes = 0;
 			const started = performance.now();
-			reader.onFrame = (frame) => {
-				if (frame.type === 'events') bytes += JSON.stringify(frame).length;
-			};
-			await reader.open(); // reconnect: fresh token, handshake, hello
-			const from = reader.cursor;
-			const pages = await reader.catchUp();
+			await reader.connect(); // reconnect: fresh token, handshake, hello, pulls
+			await reader.caughtUp(writer.cursor);
 			const ms = performance.now() - started;
-			if (reader.cursor - from !== CATCH_UP_EVENTS) throw new Error(`caught up ${reader.cursor - from} events`);
-			catchUps.push({ ms, pages, bytes });
+			const got = reader.engine.view().cursor - from;
+			if (got !== CATCH_UP_EVENTS) throw new Error(`caught up ${got} events`);
+			catchUps.push({ ms, frames: reader.frames, pulls: reader.pulls, bytes: reader.bytes });
 		}
+		reader.disconnect();
+		// The latency part listens on a plain protocol client.
+		const listener = new Client(cookie, workspaceId);
+		await listener.open();
+		await listener.catchUp();
 
 		// ---- 2. push-to-other-client latency at 100 events/s ---------------------------------------
 		const sentAt = new Map<string, number>();
 		const latencies: number[] = [];
-		reader.onFrame = (frame, receivedAt) => {
+		listener.onFrame = (frame, receivedAt) => {
 			if (frame.type !== 'events' || !frame.live) return;
 			for (const event of frame.events as LoggedEvent[]) {
 				const t = sentAt.get(`${event.clientId}#${event.clientSeq}`);
@@ -183,6 +253,7 @@ async function main() {
 		const queue: ReturnType<typeof task>[] = [];
 		let inFlight = false;
 		let rejected = 0;
+		let rateLimited = 0;
 		const flush = () => {
 			if (inFlight || queue.length === 0) return;
 			inFlight = true;
@@ -198,6 +269,15 @@ async function main() {
 				rejected++;
 				inFlight = false;
 				flush();
+			} else if (frame.type === 'error' && frame.code === 'rate-limited') {
+				// Like the engine: wait as told, then push whatever queued up meanwhile.
+				rateLimited++;
+				setTimeout(() => {
+					inFlight = false;
+					flush();
+				}, frame.retryAfterMs as number);
+			} else if (frame.type === 'error') {
+				throw new Error(`push refused: ${JSON.stringify(frame)}`);
 			}
 		};
 		const intervalMs = 1000 / RATE_PER_SECOND;
@@ -215,7 +295,8 @@ async function main() {
 		const deadline = Date.now() + 10_000;
 		while (latencies.length < LATENCY_EVENTS && Date.now() < deadline) await sleep(20);
 		writer.close();
-		reader.close();
+		listener.close();
+		reader.engine.dispose();
 
 		const sorted = [...latencies].sort((a, b) => a - b);
 		const fmt = (n: number) => n.toFixed(1);
@@ -225,7 +306,9 @@ async function main() {
 			['catch-up: runs (ms)', catchUps.map((c) => fmt(c.ms)).join(' / ')],
 			['catch-up: median (ms, reconnect incl. token + handshake)', fmt(catchUpMedian)],
 			['catch-up: events/s (median run)', Math.round(CATCH_UP_EVENTS / (catchUpMedian / 1000)).toLocaleString('en')],
-			['catch-up: frames per run', String(catchUps[0].pages)],
+			['catch-up: max pages per pull burst', String(PULL_BURST_MAX_PAGES)],
+			['catch-up: pulls per run', String(catchUps[0].pulls)],
+			['catch-up: event frames per run', String(catchUps[0].frames)],
 			['catch-up: payload per run (MB)', (catchUps[0].bytes / 1e6).toFixed(2)],
 			['latency: target rate (events/s)', String(RATE_PER_SECOND)],
 			['latency: achieved rate (events/s)', fmt(LATENCY_EVENTS / sendSeconds)],
@@ -233,7 +316,8 @@ async function main() {
 			['latency: push→other client p50 (ms)', fmt(percentile(sorted, 50))],
 			['latency: push→other client p99 (ms)', fmt(percentile(sorted, 99))],
 			['latency: max (ms)', fmt(sorted.at(-1) ?? NaN)],
-			['latency: server-ahead rejections', String(rejected)]
+			['latency: server-ahead rejections', String(rejected)],
+			['latency: rate-limited answers', String(rateLimited)]
 		];
 		const width = Math.max(...rows.map(([k]) => k.length));
 		console.log(`\nWorkspace sync benchmark (wrangler dev, loopback, port ${PORT})`);

@@ -54,5 +54,3 @@ export const workspaceEvent = z.discriminatedUnion('name', [
 ]);
 
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
-export type WorkspaceEventName = WorkspaceEvent['name'];
-export const WORKSPACE_EVENT_NAMES = workspaceEvent.options.map((o) => o.shape.name.value);

@@ -14,10 +14,34 @@ export const PULL_PAGE_MAX_EVENTS = 100;
  * (developers.cloudflare.com/durable-objects/platform/limits) with room for the envelope.
  */
 export const PULL_PAGE_MAX_BYTES = 900_000;
+/**
+ * One pull is answered with a burst of at most this many pages (5,000 events of 100-event pages per
+ * round trip), so one pull of a huge log neither monopolises the object nor needs a round trip per page.
+ */
+export const PULL_BURST_MAX_PAGES = 50;
+/**
+ * …and at most this many bytes of pages: a socket's outbound frames are buffered in memory until the
+ * client reads them, so a burst of 50 full 900 KB pages (45 MB) per pull would let one slow client pin
+ * tens of MB. 4 MB is still several full-size pages, i.e. one round trip per ~4 MB of catch-up.
+ */
+export const PULL_BURST_MAX_BYTES = 4_000_000;
 /** A push batch is bounded like a pull page, so a client flushing a long offline queue sends several. */
 export const PUSH_MAX_EVENTS = 100;
-/** Largest inbound frame; a full batch of large doc edits still fits, a runaway client gets 1009. */
-export const PUSH_MAX_BYTES = 900_000;
+/**
+ * Largest inbound frame; a full batch of large doc edits still fits, a runaway client gets 1009. Below
+ * PULL_PAGE_MAX_BYTES because the server re-broadcasts an accepted batch with seq, parent, userId and
+ * serverAt added to every event (≈ 150 bytes × 100 events + envelope): an 850 KB push still goes out
+ * under 900 KB.
+ */
+export const PUSH_MAX_BYTES = 850_000;
+/**
+ * Push frames one user may send per workspace: a burst of 600, refilled at 600 per 10 s (60/s). The
+ * engine keeps one push in flight and batches whatever was edited meanwhile, so even 100 edits/s from
+ * one person rarely needs 60 frames/s; a runaway client (a retry loop) is held to that rate and told
+ * when to come back (`rate-limited` with retryAfterMs), instead of keeping the object busy.
+ */
+export const PUSH_RATE_BURST = 600;
+export const PUSH_RATE_WINDOW_MS = 10_000;
 /** Client ids are random UUIDs; the bound only stops abuse. */
 export const CLIENT_ID_MAX = 64;
 
@@ -49,6 +73,11 @@ export type LoggedEvent = PendingEvent & {
 	serverAt: number;
 };
 
+/** The key that identifies one proposed event everywhere (pending queues, acks, idempotency). */
+export function eventKey(event: { clientId: string; clientSeq: number }): string {
+	return `${event.clientId}#${event.clientSeq}`;
+}
+
 export const workspaceClientMessage = z.discriminatedUnion('type', [
 	z.object({
 		type: z.literal('pull'),
@@ -68,13 +97,29 @@ export type WorkspaceClientMessage =
 
 export type WorkspaceServerMessage =
 	| { type: 'hello'; backendId: string; head: number; userId: string; role: string }
-	/** One page of a pull (`live: false` means ask again from the new cursor), or live events (`live: true`). */
-	| { type: 'events'; backendId: string; events: LoggedEvent[]; head: number; more: boolean; live: boolean }
-	/** The pull's backend id did not match: the log was reset and the client must drop its cursor. */
+	/**
+	 * One page of a pull's burst (`live: false`) or newly appended events (`live: true`). For pull pages:
+	 * `more` says events exist after this page; `pullAgain` is set only on the LAST page of a burst that
+	 * stopped before the end of the log — the client then sends one new pull from its cursor. A page with
+	 * `more: false` ends the catch-up: the socket is live from then on. Pages with `more` and without
+	 * `pullAgain` are followed by further pages of the same burst: the client just waits.
+	 */
+	| {
+			type: 'events';
+			backendId: string;
+			events: LoggedEvent[];
+			head: number;
+			more: boolean;
+			pullAgain: boolean;
+			live: boolean;
+	  }
+	/**
+	 * The pull's backend id did not match, or its cursor is past the head (e.g. storage restored from an
+	 * older backup): the client's cursor means nothing here, so it drops it and pulls from 0.
+	 */
 	| { type: 'reset'; backendId: string; head: number }
 	/** The push's events were all stored before (a retry): their seqs, nothing appended. */
 	| { type: 'ack'; head: number; seqs: number[] }
 	| { type: 'push-rejected'; reason: 'server-ahead'; head: number }
-	| { type: 'error'; code: string; message: string };
-
-export type WorkspaceEventsFrame = Extract<WorkspaceServerMessage, { type: 'events' }>;
+	/** A refused frame; `retryAfterMs` comes with `rate-limited` (wait that long, then push again). */
+	| { type: 'error'; code: string; message: string; retryAfterMs?: number };

@@ -38,47 +38,52 @@ export function emptyWorkspace(): WorkspaceState {
  * callers can keep the confirmed state while building the optimistic one on top.
  */
 export function applyEvent(state: WorkspaceState, event: WorkspaceEvent): WorkspaceState {
-	switch (event.name) {
-		case 'task.created': {
-			if (state.tasks[event.args.id]) return state;
-			const { id, title, status, order, assignee } = event.args;
-			return { ...state, tasks: { ...state.tasks, [id]: { id, title, status, order, assignee: assignee ?? null } } };
-		}
-		case 'task.titleSet':
-			return updateTask(state, event.args.id, { title: event.args.title });
-		case 'task.moved':
-			return updateTask(state, event.args.id, { status: event.args.status, order: event.args.order });
-		case 'task.assigned':
-			return updateTask(state, event.args.id, { assignee: event.args.assignee });
-		case 'task.deleted': {
-			if (!state.tasks[event.args.id]) return state;
-			const tasks = { ...state.tasks };
-			delete tasks[event.args.id];
-			return { ...state, tasks };
-		}
-		case 'doc.created': {
-			if (state.docs[event.args.id]) return state;
-			const { id, title, body } = event.args;
-			return { ...state, docs: { ...state.docs, [id]: { id, title, body } } };
-		}
-		case 'doc.titleSet':
-			return updateDoc(state, event.args.id, { title: event.args.title });
-		case 'doc.bodySet':
-			return updateDoc(state, event.args.id, { body: event.args.body });
-		case 'doc.deleted': {
-			if (!state.docs[event.args.id]) return state;
-			const docs = { ...state.docs };
-			delete docs[event.args.id];
-			return { ...state, docs };
-		}
-	}
+	return replay([event], state);
 }
 
-/** Folds a sequence of events over `from` (the empty workspace by default). */
+/**
+ * Folds a sequence of events over `from` (the empty workspace by default) into a new state; `from` is
+ * not mutated. The task and doc maps are copied once per call, not once per event: a catch-up folds
+ * thousands of events a page at a time, and a copy per event made that quadratic in the workspace size.
+ */
 export function replay(events: Iterable<WorkspaceEvent>, from: WorkspaceState = emptyWorkspace()): WorkspaceState {
-	let state = from;
-	for (const event of events) state = applyEvent(state, event);
-	return state;
+	const draft: WorkspaceState = { ...from, tasks: { ...from.tasks }, docs: { ...from.docs } };
+	for (const event of events) applyInPlace(draft, event);
+	return draft;
+}
+
+/** Mutates `draft`'s own maps only; entities are replaced, never edited, so `from`'s objects stay intact. */
+function applyInPlace(draft: WorkspaceState, event: WorkspaceEvent): void {
+	switch (event.name) {
+		case 'task.created': {
+			if (draft.tasks[event.args.id]) return;
+			const { id, title, status, order, assignee } = event.args;
+			draft.tasks[id] = { id, title, status, order, assignee: assignee ?? null };
+			return;
+		}
+		case 'task.titleSet':
+			return updateTask(draft, event.args.id, { title: event.args.title });
+		case 'task.moved':
+			return updateTask(draft, event.args.id, { status: event.args.status, order: event.args.order });
+		case 'task.assigned':
+			return updateTask(draft, event.args.id, { assignee: event.args.assignee });
+		case 'task.deleted':
+			delete draft.tasks[event.args.id];
+			return;
+		case 'doc.created': {
+			if (draft.docs[event.args.id]) return;
+			const { id, title, body } = event.args;
+			draft.docs[id] = { id, title, body };
+			return;
+		}
+		case 'doc.titleSet':
+			return updateDoc(draft, event.args.id, { title: event.args.title });
+		case 'doc.bodySet':
+			return updateDoc(draft, event.args.id, { body: event.args.body });
+		case 'doc.deleted':
+			delete draft.docs[event.args.id];
+			return;
+	}
 }
 
 /** Tasks of one column in board order; ties (two clients picked the same order) break by id, stably. */
@@ -114,14 +119,12 @@ export function orderAt(state: WorkspaceState, status: TaskStatus, index: number
 	return (before + after) / 2;
 }
 
-function updateTask(state: WorkspaceState, id: string, patch: Partial<Task>): WorkspaceState {
-	const task = state.tasks[id];
-	if (!task) return state;
-	return { ...state, tasks: { ...state.tasks, [id]: { ...task, ...patch } } };
+function updateTask(draft: WorkspaceState, id: string, patch: Partial<Task>): void {
+	const task = draft.tasks[id];
+	if (task) draft.tasks[id] = { ...task, ...patch };
 }
 
-function updateDoc(state: WorkspaceState, id: string, patch: Partial<Doc>): WorkspaceState {
-	const doc = state.docs[id];
-	if (!doc) return state;
-	return { ...state, docs: { ...state.docs, [id]: { ...doc, ...patch } } };
+function updateDoc(draft: WorkspaceState, id: string, patch: Partial<Doc>): void {
+	const doc = draft.docs[id];
+	if (doc) draft.docs[id] = { ...doc, ...patch };
 }

@@ -1,30 +1,41 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { PendingEvent } from '$lib/protocol/workspace-messages';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { eventKey, type PendingEvent } from '$lib/protocol/workspace-messages';
 import type { PendingStore, Snapshot } from './pending-store';
 
 /**
- * The browser's PendingStore: IndexedDB via `idb`. Pending events get an auto-increment key, so loading
- * them back returns them in the order they were made, across reloads and across the client ids of
- * earlier sessions (which are adopted and pushed by the next one).
+ * The browser's PendingStore: IndexedDB via `idb`, one database per signed-in user, so a second person
+ * signing in on the same browser never loads (and pushes under their own name) the first one's unsent
+ * edits or reads their workspaces' snapshots. Pending events get an auto-increment key, so loading them
+ * back returns them in the order they were made, across reloads and across the client ids of earlier
+ * sessions (which are adopted and pushed by the next one).
  */
-const DB_NAME = 'murmur-workspace';
+export function workspaceDbName(userId: string): string {
+	return `murmur-workspace:${userId}`;
+}
+/** The one database all users shared before it was split per user; its contents cannot be attributed. */
+const LEGACY_DB_NAME = 'murmur-workspace';
 /** Bump with an upgrade step when the stores change shape. */
 const DB_VERSION = 1;
 
+interface PendingRow {
+	workspaceId: string;
+	/** Who made the edit: rows of anyone else are dropped, never pushed. */
+	userId: string;
+	key: string;
+	event: PendingEvent;
+}
+
 interface WorkspaceDb extends DBSchema {
-	pending: {
-		key: number;
-		value: { workspaceId: string; key: string; event: PendingEvent };
-		indexes: { byWorkspace: string; byKey: string };
-	};
+	pending: { key: number; value: PendingRow; indexes: { byWorkspace: string; byKey: string } };
 	snapshots: { key: string; value: Snapshot & { workspaceId: string } };
 }
 
 export class IdbPendingStore implements PendingStore {
 	private db: Promise<IDBPDatabase<WorkspaceDb>>;
 
-	constructor() {
-		this.db = openDB<WorkspaceDb>(DB_NAME, DB_VERSION, {
+	constructor(private readonly userId: string) {
+		void deleteDB(LEGACY_DB_NAME).catch(() => {});
+		this.db = openDB<WorkspaceDb>(workspaceDbName(userId), DB_VERSION, {
 			upgrade(db) {
 				const pending = db.createObjectStore('pending', { autoIncrement: true });
 				pending.createIndex('byWorkspace', 'workspaceId');
@@ -37,13 +48,23 @@ export class IdbPendingStore implements PendingStore {
 	async loadPending(workspaceId: string): Promise<PendingEvent[]> {
 		const db = await this.db;
 		// Index order is (workspaceId, primary key), i.e. creation order within the workspace.
-		const rows = await db.getAllFromIndex('pending', 'byWorkspace', workspaceId);
-		return rows.map((r) => r.event);
+		const tx = db.transaction('pending', 'readwrite');
+		const mine: PendingEvent[] = [];
+		for (
+			let cursor = await tx.store.index('byWorkspace').openCursor(workspaceId);
+			cursor;
+			cursor = await cursor.continue()
+		) {
+			if (cursor.value.userId === this.userId) mine.push(cursor.value.event);
+			else await cursor.delete();
+		}
+		await tx.done;
+		return mine;
 	}
 
 	async addPending(workspaceId: string, event: PendingEvent): Promise<void> {
 		const db = await this.db;
-		await db.add('pending', { workspaceId, key: pendingKey(workspaceId, event), event });
+		await db.add('pending', { workspaceId, userId: this.userId, key: pendingKey(workspaceId, event), event });
 	}
 
 	async removePending(workspaceId: string, events: PendingEvent[]): Promise<void> {
@@ -66,8 +87,17 @@ export class IdbPendingStore implements PendingStore {
 		const db = await this.db;
 		await db.put('snapshots', { workspaceId, ...snapshot });
 	}
+
+	async forget(workspaceId: string): Promise<void> {
+		const db = await this.db;
+		const tx = db.transaction(['pending', 'snapshots'], 'readwrite');
+		const pending = tx.objectStore('pending');
+		for (const primary of await pending.index('byWorkspace').getAllKeys(workspaceId)) await pending.delete(primary);
+		await tx.objectStore('snapshots').delete(workspaceId);
+		await tx.done;
+	}
 }
 
 function pendingKey(workspaceId: string, event: PendingEvent) {
-	return `${workspaceId}#${event.clientId}#${event.clientSeq}`;
+	return `${workspaceId}#${eventKey(event)}`;
 }

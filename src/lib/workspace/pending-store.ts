@@ -1,4 +1,4 @@
-import type { PendingEvent } from '$lib/protocol/workspace-messages';
+import { eventKey, type PendingEvent } from '$lib/protocol/workspace-messages';
 import type { WorkspaceState } from '$lib/protocol/workspace-reducer';
 
 /**
@@ -18,6 +18,8 @@ export interface PendingStore {
 	removePending(workspaceId: string, events: PendingEvent[]): Promise<void>;
 	loadSnapshot(workspaceId: string): Promise<Snapshot | null>;
 	saveSnapshot(workspaceId: string, snapshot: Snapshot): Promise<void>;
+	/** Drops everything kept for the workspace (access revoked: nothing of it may stay on the device). */
+	forget(workspaceId: string): Promise<void>;
 }
 
 /** Keeps everything in memory: for tests and for browsers where IndexedDB is unavailable. */
@@ -32,10 +34,10 @@ export class MemoryPendingStore implements PendingStore {
 		this.pending.set(workspaceId, [...(this.pending.get(workspaceId) ?? []), event]);
 	}
 	async removePending(workspaceId: string, events: PendingEvent[]) {
-		const gone = new Set(events.map((e) => `${e.clientId}#${e.clientSeq}`));
+		const gone = new Set(events.map(eventKey));
 		this.pending.set(
 			workspaceId,
-			(this.pending.get(workspaceId) ?? []).filter((e) => !gone.has(`${e.clientId}#${e.clientSeq}`))
+			(this.pending.get(workspaceId) ?? []).filter((e) => !gone.has(eventKey(e)))
 		);
 	}
 	async loadSnapshot(workspaceId: string) {
@@ -43,5 +45,9 @@ export class MemoryPendingStore implements PendingStore {
 	}
 	async saveSnapshot(workspaceId: string, snapshot: Snapshot) {
 		this.snapshots.set(workspaceId, structuredClone(snapshot));
+	}
+	async forget(workspaceId: string) {
+		this.pending.delete(workspaceId);
+		this.snapshots.delete(workspaceId);
 	}
 }

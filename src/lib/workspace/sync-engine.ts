@@ -1,5 +1,6 @@
 import { workspaceEvent, type WorkspaceEvent } from '$lib/protocol/workspace-events';
 import {
+	eventKey as key,
 	PUSH_MAX_BYTES,
 	PUSH_MAX_EVENTS,
 	type LoggedEvent,
@@ -29,12 +30,21 @@ export interface SyncView {
 	cursor: number;
 	backendId: string | null;
 	error: string | null;
+	/** Local edits the server refused for good (forbidden, invalid, out of order) and that were dropped. */
+	dropped: number;
 }
 
 /** Conservative room for the push envelope ({"type":"push","parent":…,"events":[]}) under PUSH_MAX_BYTES. */
 const PUSH_ENVELOPE_BYTES = 1_024;
 /** Confirmed state is written to the store at most this often, so a long catch-up is not one write per page. */
 const SNAPSHOT_DELAY_MS = 500;
+/**
+ * Error codes that answer a push and will answer it the same way every time: retrying would block the
+ * queue forever, so the offending events are dropped (see `onPushRefused`).
+ */
+const PERMANENT_PUSH_ERRORS = new Set(['forbidden', 'bad-message', 'out-of-order', 'conflicting-retry']);
+/** Error code of the server's push rate limit: wait `retryAfterMs`, then push again. */
+const RATE_LIMITED = 'rate-limited';
 
 type Phase = 'offline' | 'pulling' | 'live';
 
@@ -45,20 +55,34 @@ export class SyncEngine {
 	private backendId: string | null = null;
 	private cursor = 0;
 	private confirmed: WorkspaceState = emptyWorkspace();
+	/**
+	 * Confirmed events (up to `cursor`) not yet folded into `confirmed`: the pages of one pull burst are
+	 * folded together when the burst ends, one copy of the board per burst rather than per page.
+	 */
+	private unfolded: LoggedEvent[] = [];
 	private pending: PendingEvent[] = [];
 	private optimistic: WorkspaceState = emptyWorkspace();
 	private phase: Phase = 'offline';
 	private send: ((text: string) => void) | null = null;
 	private inFlight: Set<string> | null = null;
 	private error: string | null = null;
+	private dropped = 0;
+	/**
+	 * After a batch was refused for good, this many of the next events are pushed one per batch, so the
+	 * bad one is found and dropped alone and the good ones around it still reach the log.
+	 */
+	private isolate = 0;
+	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
 	private listeners = new Set<(view: SyncView) => void>();
 
-	constructor(
-		readonly workspaceId: string,
-		private readonly store: PendingStore,
-		clientId: string = crypto.randomUUID()
-	) {
+	readonly workspaceId: string;
+	private readonly store: PendingStore;
+
+	// Plain fields, not parameter properties: the benchmark runs this file under Node's type stripping.
+	constructor(workspaceId: string, store: PendingStore, clientId: string = crypto.randomUUID()) {
+		this.workspaceId = workspaceId;
+		this.store = store;
 		this.clientId = clientId;
 	}
 
@@ -90,12 +114,14 @@ export class SyncEngine {
 			pending: this.pending.length,
 			cursor: this.cursor,
 			backendId: this.backendId,
-			error: this.error
+			error: this.error,
+			dropped: this.dropped
 		};
 	}
 
 	/** The log as this client has confirmed it (tests compare it with the server's replay). */
 	get confirmedState(): WorkspaceState {
+		this.fold();
 		return this.confirmed;
 	}
 
@@ -126,6 +152,7 @@ export class SyncEngine {
 		this.send = null;
 		this.phase = 'offline';
 		this.inFlight = null;
+		this.clearRetry();
 		this.notify();
 	}
 
@@ -136,6 +163,7 @@ export class SyncEngine {
 		} catch {
 			return;
 		}
+		if (message.type !== 'error' && message.type !== 'hello') this.error = null; // the server answers again
 		switch (message.type) {
 			case 'hello':
 				return;
@@ -144,7 +172,10 @@ export class SyncEngine {
 			case 'reset':
 				return this.onReset(message.backendId);
 			case 'ack':
-				// Every event of the retried push was already logged: pull to make sure we have them.
+				// Every event of the retried push was already logged: they are no longer pending (the pull
+				// brings them into the confirmed state).
+				this.onPushAccepted();
+				this.settle([...(this.inFlight ?? [])]);
 				this.inFlight = null;
 				return this.pull();
 			case 'push-rejected':
@@ -152,8 +183,9 @@ export class SyncEngine {
 				this.inFlight = null;
 				return this.pull();
 			case 'error':
-				this.inFlight = null;
-				this.error = `${message.code}: ${message.message}`;
+				// A rate limit is a pause, not a failure: the status stays "syncing" while the engine waits.
+				if (message.code !== RATE_LIMITED || !this.inFlight) this.error = `${message.code}: ${message.message}`;
+				if (this.inFlight) this.onPushRefused(message.code, message.retryAfterMs);
 				this.notify();
 				return;
 		}
@@ -168,40 +200,101 @@ export class SyncEngine {
 		this.notify();
 	}
 
+	/**
+	 * The in-flight push got an error. Permanent ones drop the batch when it is a single event, else
+	 * re-send its events one at a time so only the offending one is dropped; a rate limit waits and
+	 * retries; anything else (a server bug) keeps the events and waits for the next reconnect.
+	 */
+	private onPushRefused(code: string, retryAfterMs: number | undefined) {
+		const batch = [...this.inFlight!];
+		this.inFlight = null;
+		if (code === RATE_LIMITED) {
+			this.clearRetry();
+			this.retryTimer = setTimeout(() => {
+				this.retryTimer = null;
+				this.inFlight = null;
+				this.flush();
+			}, retryAfterMs ?? 1_000);
+			// Marked in flight so nothing is pushed before the timer fires.
+			this.inFlight = new Set();
+			return;
+		}
+		if (!PERMANENT_PUSH_ERRORS.has(code)) return;
+		if (batch.length > 1) {
+			this.isolate = batch.length;
+		} else {
+			this.isolate = Math.max(0, this.isolate - 1);
+			this.dropped += this.settle(batch);
+		}
+		this.recompute();
+		this.flush();
+	}
+
+	private onPushAccepted() {
+		if (this.isolate > 0) this.isolate--;
+	}
+
+	/** Removes events (by key) from the pending queue and the store; returns how many were pending. */
+	private settle(keys: string[]): number {
+		const gone = new Set(keys);
+		const settled = this.pending.filter((e) => gone.has(key(e)));
+		if (settled.length === 0) return 0;
+		this.pending = this.pending.filter((e) => !gone.has(key(e)));
+		void this.store.removePending(this.workspaceId, settled);
+		this.recompute();
+		return settled.length;
+	}
+
+	private clearRetry() {
+		if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+		this.retryTimer = null;
+	}
+
 	private onEvents(frame: Extract<WorkspaceServerMessage, { type: 'events' }>) {
 		if (this.backendId !== null && frame.backendId !== this.backendId) return this.onReset(frame.backendId);
 		this.backendId = frame.backendId;
 		const confirmedKeys = new Set<string>();
+		const fresh: LoggedEvent[] = [];
+		let gap = false;
 		for (const event of frame.events) {
 			if (event.seq <= this.cursor) continue; // already have it (live broadcast raced a pull page)
 			if (event.seq !== this.cursor + 1) {
 				// A gap should be impossible (one ordered socket); if it happens, pull rather than guess.
-				return this.pull();
+				gap = true;
+				break;
 			}
-			this.confirmed = replay([event as LoggedEvent], this.confirmed);
+			fresh.push(event);
 			this.cursor = event.seq;
 			confirmedKeys.add(key(event));
 		}
+		for (const event of fresh) this.unfolded.push(event);
 		if (confirmedKeys.size > 0) {
-			const mine = this.pending.filter((e) => confirmedKeys.has(key(e)));
-			if (mine.length > 0) {
-				this.pending = this.pending.filter((e) => !confirmedKeys.has(key(e)));
-				void this.store.removePending(this.workspaceId, mine);
-			}
+			this.settle([...confirmedKeys]);
 			this.scheduleSnapshot();
 		}
-		if (this.inFlight && [...this.inFlight].every((k) => confirmedKeys.has(k) || !this.isPending(k))) {
+		if (gap) return this.pull();
+		if (
+			this.inFlight &&
+			this.inFlight.size > 0 &&
+			[...this.inFlight].every((k) => confirmedKeys.has(k) || !this.isPending(k))
+		) {
 			this.inFlight = null;
+			this.onPushAccepted();
 		}
 		if (!frame.live) {
-			if (frame.more) {
-				this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
-			} else {
-				this.phase = 'live';
-			}
+			// Within a burst, pages without `pullAgain` are followed by more pages: just wait for them.
+			if (frame.pullAgain) this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+			else if (!frame.more) this.phase = 'live';
+			else return this.notify(); // mid-burst: fold when the burst's last page is in
 		}
 		this.recompute();
 		this.flush();
+	}
+
+	private fold() {
+		if (this.unfolded.length === 0) return;
+		this.confirmed = replay(this.unfolded, this.confirmed);
+		this.unfolded = [];
 	}
 
 	private onReset(backendId: string) {
@@ -210,6 +303,7 @@ export class SyncEngine {
 		this.backendId = backendId;
 		this.cursor = 0;
 		this.confirmed = emptyWorkspace();
+		this.unfolded = [];
 		this.inFlight = null;
 		this.recompute();
 		this.scheduleSnapshot();
@@ -221,9 +315,10 @@ export class SyncEngine {
 		if (this.phase !== 'live' || this.inFlight || this.pending.length === 0 || !this.send) return;
 		const batch: PendingEvent[] = [];
 		let bytes = PUSH_ENVELOPE_BYTES;
+		const maxEvents = this.isolate > 0 ? 1 : PUSH_MAX_EVENTS;
 		for (const event of this.pending) {
 			const size = new TextEncoder().encode(JSON.stringify(event)).byteLength + 1;
-			if (batch.length >= PUSH_MAX_EVENTS || (batch.length > 0 && bytes + size > PUSH_MAX_BYTES)) break;
+			if (batch.length >= maxEvents || (batch.length > 0 && bytes + size > PUSH_MAX_BYTES)) break;
 			batch.push(event);
 			bytes += size;
 		}
@@ -241,7 +336,9 @@ export class SyncEngine {
 	}
 
 	private recompute() {
-		this.optimistic = replay(this.pending, this.confirmed);
+		this.fold();
+		// Nothing pending: the confirmed state is the view (no copy of the whole board per frame).
+		this.optimistic = this.pending.length === 0 ? this.confirmed : replay(this.pending, this.confirmed);
 		this.notify();
 	}
 
@@ -263,6 +360,7 @@ export class SyncEngine {
 		this.snapshotTimer = setTimeout(() => {
 			this.snapshotTimer = null;
 			if (this.backendId === null) return;
+			this.fold(); // the snapshot's state must match its cursor
 			const snapshot: Snapshot = { backendId: this.backendId, cursor: this.cursor, state: this.confirmed };
 			void this.store.saveSnapshot(this.workspaceId, snapshot);
 		}, SNAPSHOT_DELAY_MS);
@@ -272,10 +370,7 @@ export class SyncEngine {
 	dispose() {
 		if (this.snapshotTimer !== null) clearTimeout(this.snapshotTimer);
 		this.snapshotTimer = null;
+		this.clearRetry();
 		this.listeners.clear();
 	}
-}
-
-function key(event: { clientId: string; clientSeq: number }) {
-	return `${event.clientId}#${event.clientSeq}`;
 }

@@ -5,7 +5,12 @@ export const CloseCode = {
 	policy: 1008,
 	/** Frame larger than the app's inbound cap. */
 	tooBig: 1009,
-	internal: 1011
+	internal: 1011,
+	/**
+	 * App code (4000-4999 are private use): the socket's claims changed (e.g. a workspace role), the
+	 * client should reconnect with a fresh token. Unlike 1008 it is not a refusal.
+	 */
+	claimsChanged: 4001
 } as const;
 
 /**

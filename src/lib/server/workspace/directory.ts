@@ -111,7 +111,7 @@ export async function addMember(
 			detail: { userId: user.id, role }
 		})
 	]);
-	await membershipChanged(env, workspaceId, user.id);
+	await membershipChanged(env, workspaceId, user.id, 'claims-changed');
 	return user.id;
 }
 
@@ -131,7 +131,7 @@ export async function removeMember(env: DirectoryEnv, db: Db, actorId: string, w
 		subject: workspaceId,
 		detail: { userId }
 	});
-	return membershipChanged(env, workspaceId, userId);
+	return membershipChanged(env, workspaceId, userId, 'removed');
 }
 
 async function requireOwner(db: Db, workspaceId: string, actorId: string) {
@@ -140,9 +140,17 @@ async function requireOwner(db: Db, workspaceId: string, actorId: string) {
 	if (workspace.role !== 'owner') throw new MembershipError(403, 'Only the owner can manage members.');
 }
 
-/** Bump first (new tokens carry the new version), then have the object refuse older ones and close sockets. */
-async function membershipChanged(env: DirectoryEnv, workspaceId: string, userId: string): Promise<number> {
+/**
+ * Bump first (new tokens carry the new version), then have the object refuse older ones and close
+ * sockets: 1008 for a removed member, 4001 (reconnect) for an added member or a changed role.
+ */
+async function membershipChanged(
+	env: DirectoryEnv,
+	workspaceId: string,
+	userId: string,
+	change: 'removed' | 'claims-changed'
+): Promise<number> {
 	const version = await bumpClaimsVersion(env, userId);
 	const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
-	return stub.revokeUser(userId, version);
+	return stub.revokeUser(userId, version, change);
 }

@@ -12,6 +12,13 @@ import type { WorkspaceEvent } from '$lib/protocol/workspace-events';
 
 /** Room for the frame envelope ({"type":"events","backendId":…,"head":…}) inside the page byte budget. */
 const PAGE_ENVELOPE_BYTES = 1_024;
+/**
+ * A client id not seen for this long is forgotten (its `clients` row, not its events): every page load
+ * makes a new client id, so without pruning the table grows by one row per visit forever. 30 days is far
+ * beyond any offline stretch worth resuming; a returning client's stored events still dedupe by the
+ * events table's (client_id, client_seq) key.
+ */
+export const CLIENT_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
 
 interface EventRow extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -56,6 +63,12 @@ export class EventLog {
 		sql.exec(`CREATE TABLE IF NOT EXISTS clients (
 			client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_client_seq INTEGER NOT NULL
 		)`);
+		// Added after the first release: logs created before it get the column here (0 = seen long ago).
+		const columns = sql.exec<{ name: string }>(`PRAGMA table_info(clients)`).toArray();
+		if (!columns.some((c) => c.name === 'last_seen')) {
+			sql.exec(`ALTER TABLE clients ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0`);
+		}
+		sql.exec(`CREATE INDEX IF NOT EXISTS clients_last_seen ON clients (last_seen)`);
 		if (this.meta('backend_id') === null) this.setMeta('backend_id', crypto.randomUUID());
 	}
 
@@ -91,12 +104,25 @@ export class EventLog {
 		return rows[0] ? { userId: rows[0].user_id, lastClientSeq: rows[0].last_client_seq } : null;
 	}
 
-	/** The seq an earlier push stored this (client id, client seq) at, or null. */
-	seqOf(clientId: string, clientSeq: number): number | null {
+	/**
+	 * What an earlier push stored under this (client id, client seq): its seq and its content (name and
+	 * args exactly as stored, JSON), or null. The content lets a retry be told from a different event
+	 * reusing the pair.
+	 */
+	stored(clientId: string, clientSeq: number): { seq: number; name: string; args: string } | null {
 		const rows = this.sql
-			.exec<{ seq: number }>(`SELECT seq FROM events WHERE client_id = ? AND client_seq = ?`, clientId, clientSeq)
+			.exec<{ seq: number; name: string; args: string }>(
+				`SELECT seq, name, args FROM events WHERE client_id = ? AND client_seq = ?`,
+				clientId,
+				clientSeq
+			)
 			.toArray();
-		return rows[0]?.seq ?? null;
+		return rows[0] ?? null;
+	}
+
+	/** The content of an event as `stored` returns it, for comparing a retry with the original. */
+	static content(event: WorkspaceEvent): { name: string; args: string } {
+		return { name: event.name, args: JSON.stringify(event.args) };
 	}
 
 	/**
@@ -118,17 +144,19 @@ export class EventLog {
 					event.clientId,
 					event.clientSeq,
 					userId,
-					event.name,
-					JSON.stringify(event.args),
+					EventLog.content(event).name,
+					EventLog.content(event).args,
 					event.at,
 					serverAt
 				);
 				this.sql.exec(
-					`INSERT INTO clients (client_id, user_id, last_client_seq) VALUES (?, ?, ?)
-					 ON CONFLICT (client_id) DO UPDATE SET last_client_seq = MAX(last_client_seq, excluded.last_client_seq)`,
+					`INSERT INTO clients (client_id, user_id, last_client_seq, last_seen) VALUES (?, ?, ?, ?)
+					 ON CONFLICT (client_id) DO UPDATE SET
+					   last_client_seq = MAX(last_client_seq, excluded.last_client_seq), last_seen = excluded.last_seen`,
 					event.clientId,
 					userId,
-					event.clientSeq
+					event.clientSeq,
+					serverAt
 				);
 				logged.push({ ...event, seq, parent, userId, serverAt });
 				parent = seq;
@@ -156,6 +184,12 @@ export class EventLog {
 			bytes += size;
 		}
 		return { events, more: rows.length > events.length };
+	}
+
+	/** Forgets client ids that pushed nothing for CLIENT_IDLE_MS before `now`; returns how many. */
+	pruneIdleClients(now = Date.now()): number {
+		return this.sql.exec(`DELETE FROM clients WHERE last_seen < ? RETURNING client_id`, now - CLIENT_IDLE_MS).toArray()
+			.length;
 	}
 
 	/** Every event after `cursor` (tests and service reads; bounded by `limit`). */

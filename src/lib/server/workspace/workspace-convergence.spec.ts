@@ -1,11 +1,21 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, openSocket, postAction, tokenFor } from '../../../testing/workspace';
+import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
 import { TASK_STATUSES, type WorkspaceEvent } from '$lib/protocol/workspace-events';
+import {
+	PULL_BURST_MAX_PAGES,
+	PULL_PAGE_MAX_EVENTS,
+	PUSH_MAX_EVENTS,
+	type PendingEvent,
+	type WorkspaceClientMessage,
+	type WorkspaceServerMessage
+} from '$lib/protocol/workspace-messages';
 import { replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import { MemoryPendingStore } from '$lib/workspace/pending-store';
 import { SyncEngine } from '$lib/workspace/sync-engine';
+import { runInDurableObject } from 'cloudflare:test';
+import type { WorkspaceSync } from './workspace-sync';
 
 /**
  * Five real sync engines (the browser's code, with in-memory stores) on real sockets through the whole
@@ -189,4 +199,182 @@ describe('workspace convergence', () => {
 		expect(Object.keys(expected.tasks).length + Object.keys(expected.docs).length).toBeGreaterThan(0);
 		for (const client of clients) client.disconnect();
 	}, 60_000);
+});
+
+describe('workspace catch-up', () => {
+	/** More than one pull burst (50 pages × 100 events), so the client must pull again mid-way. */
+	const LOG_EVENTS = 6_000;
+	const TASKS = 10;
+
+	it(`a SyncEngine catching up on ${LOG_EVENTS} events gets each once, with a linear number of pulls and frames`, async () => {
+		expect(LOG_EVENTS).toBeGreaterThan(PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS);
+		const owner = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'catch-up');
+		const token = await tokenFor(owner.cookie);
+
+		// Preload the log through the real protocol, 100 small events per push.
+		const writer = listen(await openSocket(workspaceId, token));
+		const hello = await writer.next('hello');
+		writer.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
+		await writer.next('events', (m) => !m.more);
+		for (let head = 0; head < LOG_EVENTS; head += PUSH_MAX_EVENTS) {
+			// Renames of a few tasks: the state stays small, so the test times the protocol, not the reducer.
+			const events: PendingEvent[] = Array.from({ length: PUSH_MAX_EVENTS }, (_, i) => ({
+				...(head + i < TASKS
+					? {
+							name: 'task.created' as const,
+							args: { id: `t${i}`, title: 'new', status: 'todo' as const, order: i, assignee: null }
+						}
+					: { name: 'task.titleSet' as const, args: { id: `t${(head + i) % TASKS}`, title: `title ${head + i}` } }),
+				clientId: 'catch-up-writer',
+				clientSeq: head + i + 1,
+				at: 1
+			}));
+			writer.send({ type: 'push', parent: head, events });
+			await writer.next('events', (m) => m.live);
+		}
+		writer.ws.close(1000);
+
+		// A fresh client (the browser's engine) on a real socket, counting what crosses the wire.
+		const engine = new SyncEngine(workspaceId, new MemoryPendingStore());
+		await engine.init();
+		const response = await openSocket(workspaceId, token);
+		const ws = response.webSocket!;
+		ws.accept();
+		const pulls: WorkspaceClientMessage[] = [];
+		const seqs: number[] = [];
+		let pages = 0;
+		ws.addEventListener('message', (event) => {
+			const frame = JSON.parse(event.data as string) as WorkspaceServerMessage;
+			if (frame.type === 'events') {
+				pages++;
+				seqs.push(...frame.events.map((e) => e.seq));
+			}
+			engine.receive(event.data as string);
+		});
+		engine.connected((text) => {
+			const message = JSON.parse(text) as WorkspaceClientMessage;
+			if (message.type === 'pull') pulls.push(message);
+			ws.send(text);
+		});
+		await until(() => engine.view().status === 'synced' && engine.view().cursor === LOG_EVENTS);
+
+		// Every event exactly once, in order.
+		expect(seqs).toEqual(Array.from({ length: LOG_EVENTS }, (_, i) => i + 1));
+		// One pull per burst (plus the first), one frame per page: linear in the log size.
+		const bursts = Math.ceil(LOG_EVENTS / (PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS));
+		expect(pulls.length).toBeLessThanOrEqual(bursts + 1);
+		expect(pages).toBeLessThanOrEqual(Math.ceil(LOG_EVENTS / PULL_PAGE_MAX_EVENTS) + pulls.length);
+		// Each pull continues from the cursor the previous burst ended at.
+		expect(pulls.map((p) => (p.type === 'pull' ? p.cursor : -1))).toEqual([
+			0,
+			PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS
+		]);
+		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
+		expect(engine.confirmedState).toEqual(replay(await stub.readLog(0, 100_000)));
+		ws.close(1000);
+		engine.dispose();
+	}, 60_000);
+});
+
+describe('a push the server refuses for good', () => {
+	it('drops only the offending event, syncs the others, shows the error and clears it on the next frame', async () => {
+		const owner = await signedInUser(env);
+		const member = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'refused');
+		await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
+			username: member.user.username,
+			role: 'editor'
+		});
+		// The owner's client id is bound to the owner once it has pushed.
+		const ownerSocket = listen(await openSocket(workspaceId, await tokenFor(owner.cookie)));
+		await ownerSocket.next('hello');
+		const created = (clientId: string, clientSeq: number, title: string): PendingEvent => ({
+			name: 'task.created',
+			args: { id: `${clientId}-${clientSeq}`, title, status: 'todo', order: clientSeq, assignee: null },
+			clientId,
+			clientSeq,
+			at: 1
+		});
+		ownerSocket.send({ type: 'push', parent: 0, events: [created('owner-client', 1, 'owner task')] });
+		await ownerSocket.next('events');
+
+		// The member's queue (left by an earlier session) holds an event under the owner's client id
+		// between two good ones: the server refuses any batch containing it, every time.
+		const store = new MemoryPendingStore();
+		await store.addPending(workspaceId, created('member-client', 1, 'good one'));
+		await store.addPending(workspaceId, created('owner-client', 2, 'forged'));
+		await store.addPending(workspaceId, created('member-client', 2, 'good two'));
+		const engine = new SyncEngine(workspaceId, store);
+		await engine.init();
+		const errors: string[] = [];
+		engine.subscribe((view) => {
+			if (view.status === 'error' && view.error) errors.push(view.error);
+		});
+		const ws = (await openSocket(workspaceId, await tokenFor(member.cookie))).webSocket!;
+		ws.accept();
+		ws.addEventListener('message', (event) => engine.receive(event.data as string));
+		engine.connected((text) => ws.send(text));
+
+		await until(() => engine.view().pending === 0 && engine.view().cursor === 3);
+		const log = await env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId)).readLog();
+		expect(log.map((e) => `${e.clientId}#${e.clientSeq}`)).toEqual([
+			'owner-client#1',
+			'member-client#1',
+			'member-client#2'
+		]);
+		expect(engine.view().dropped).toBe(1);
+		expect(await store.loadPending(workspaceId)).toEqual([]);
+		// The refusal was shown, and cleared by the next frame the server answered normally.
+		expect(errors.some((e) => e.startsWith('forbidden'))).toBe(true);
+		expect(engine.view().error).toBeNull();
+		expect(engine.view().status).toBe('synced');
+		expect(engine.view().state.tasks['member-client-2']?.title).toBe('good two');
+		ws.close(1000);
+		ownerSocket.ws.close(1000);
+		engine.dispose();
+	});
+});
+
+describe('the push rate limit', () => {
+	it('answers rate-limited with retryAfterMs, and the engine backs off and still delivers every edit', async () => {
+		const owner = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'rate-limit');
+		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
+		const token = await tokenFor(owner.cookie);
+		const engine = new SyncEngine(workspaceId, new MemoryPendingStore());
+		await engine.init();
+		const ws = (await openSocket(workspaceId, token)).webSocket!;
+		ws.accept();
+		const limited: number[] = [];
+		ws.addEventListener('message', (event) => {
+			const frame = JSON.parse(event.data as string) as WorkspaceServerMessage;
+			if (frame.type === 'error' && frame.code === 'rate-limited') limited.push(frame.retryAfterMs ?? -1);
+			engine.receive(event.data as string);
+		});
+		engine.connected((text) => ws.send(text));
+		await until(() => engine.view().status === 'synced');
+		// Two pushes per 300 ms for this test (the real budget is far larger).
+		await runInDurableObject(stub, async (instance: WorkspaceSync) => {
+			instance.pushLimit = { burst: 2, windowMs: 300 };
+		});
+
+		for (let i = 0; i < 6; i++) {
+			await engine.commit({
+				name: 'task.created',
+				args: { id: `rl-${i}`, title: `edit ${i}`, status: 'todo', order: i, assignee: null }
+			});
+			await until(() => engine.view().pending === 0);
+		}
+		expect(limited.length).toBeGreaterThan(0);
+		expect(limited.every((ms) => ms > 0 && ms <= 300)).toBe(true);
+		const log = await stub.readLog();
+		expect(log.map((e) => e.args)).toEqual(
+			Array.from({ length: 6 }, (_, i) => expect.objectContaining({ id: `rl-${i}` }))
+		);
+		expect(engine.view().error).toBeNull();
+		expect(engine.view().dropped).toBe(0);
+		ws.close(1000);
+		engine.dispose();
+	});
 });

@@ -49,6 +49,34 @@ describe('removing a workspace member', () => {
 		expect((await ownerSocket.next('events')).type).toBe('events');
 	});
 
+	it('a role change closes their socket with 4001 (reconnect), not 1008, and a fresh token gets the new role', async () => {
+		const owner = await signedInUser(env);
+		const member = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'role-change');
+		await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
+			username: member.user.username,
+			role: 'editor'
+		});
+		const oldToken = await tokenFor(member.cookie);
+		const socket = listen(await openSocket(workspaceId, oldToken));
+		expect((await socket.next('hello')).role).toBe('editor');
+
+		const changed = await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
+			username: member.user.username,
+			role: 'viewer'
+		});
+		expect(changed.status).toBe(200);
+		const closed = await socket.closed;
+		expect(closed.code).toBe(4001);
+		expect(closed.reason).toMatch(/reconnect/i);
+
+		// The old token (editor) is stale; the fresh one connects, as a viewer.
+		expect((await openSocket(workspaceId, oldToken)).status).toBe(401);
+		const again = listen(await openSocket(workspaceId, await tokenFor(member.cookie)));
+		expect((await again.next('hello')).role).toBe('viewer');
+		again.ws.close(1000);
+	});
+
 	it('the Durable Object itself refuses a stale claims version (no trust in the worker cache)', async () => {
 		const owner = await signedInUser(env);
 		const member = await signedInUser(env);

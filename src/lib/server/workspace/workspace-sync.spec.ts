@@ -6,11 +6,14 @@ import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '..
 import {
 	PULL_PAGE_MAX_BYTES,
 	PULL_PAGE_MAX_EVENTS,
+	PUSH_MAX_BYTES,
+	PUSH_MAX_EVENTS,
 	type PendingEvent,
 	type WorkspaceServerMessage
 } from '$lib/protocol/workspace-messages';
 import { DOC_BODY_MAX } from '$lib/protocol/workspace-events';
 import type { WorkspaceSync } from './workspace-sync';
+import { CLIENT_IDLE_MS } from './event-log';
 
 let workspaceId: string;
 let ownerToken: string;
@@ -90,6 +93,11 @@ describe('WorkspaceSync push', () => {
 		const log = await stub(workspaceId).readLog(parent);
 		expect(log).toHaveLength(2);
 
+		// The same (client id, client seq) with different content is not a retry: a clear error, nothing stored.
+		a.socket.send({ type: 'push', parent: parent + 2, events: [task('client-retry', 2, 'a different title')] });
+		expect(await a.socket.next('error')).toMatchObject({ code: 'conflicting-retry', message: /client-retry/ });
+		expect(await stub(workspaceId).readLog(parent)).toEqual(log);
+
 		// A retry with one stored and one new event is behind (its own first event moved the head).
 		a.socket.send({ type: 'push', parent, events: [events[1], task('client-retry', 3)] });
 		expect((await a.socket.next('push-rejected')).head).toBe(parent + 2);
@@ -128,8 +136,9 @@ describe('WorkspaceSync push', () => {
 		expect((await a.socket.next('error')).code).toBe('bad-frame');
 		a.socket.send({ type: 'push', parent: 0, events: [{ ...task('client-bad', 1), name: 'task.exploded' }] } as never);
 		expect((await a.socket.next('error')).code).toBe('bad-message');
+		// A cursor past the head is not ours to fix: the client is told to start over (reset), not stuck on an error.
 		a.socket.send({ type: 'pull', cursor: 10_000_000, backendId: null });
-		expect((await a.socket.next('error')).code).toBe('bad-cursor');
+		expect(await a.socket.next('reset')).toEqual({ type: 'reset', backendId: a.hello.backendId, head: a.hello.head });
 		a.socket.send({ type: 'pull', cursor: 0, backendId: a.hello.backendId });
 		expect((await a.socket.next('events', (m) => !m.more)).type).toBe('events');
 
@@ -139,6 +148,29 @@ describe('WorkspaceSync push', () => {
 });
 
 describe('WorkspaceSync pull', () => {
+	it('re-broadcasts the largest accepted push within the page byte limit', async () => {
+		const id = await createWorkspaceVia(owner.cookie, 'largest-push');
+		const a = await connected(id, await tokenFor(owner.cookie));
+		const docs = (bodyLength: number): PendingEvent[] =>
+			Array.from({ length: PUSH_MAX_EVENTS }, (_, i) => ({
+				name: 'doc.created',
+				args: { id: `doc-${i}`, title: 'Big', body: 'b'.repeat(bodyLength) },
+				clientId: 'client-largest',
+				clientSeq: i + 1,
+				at: 1
+			}));
+		const frameBytes = (bodyLength: number) =>
+			new TextEncoder().encode(JSON.stringify({ type: 'push', parent: 0, events: docs(bodyLength) })).byteLength;
+		// Bodies sized so the push frame is just under the inbound cap.
+		const bodyLength = Math.floor((PUSH_MAX_BYTES - 16 - frameBytes(0)) / PUSH_MAX_EVENTS);
+		expect(frameBytes(bodyLength)).toBeLessThanOrEqual(PUSH_MAX_BYTES);
+		expect(frameBytes(bodyLength)).toBeGreaterThan(PUSH_MAX_BYTES - 200);
+		a.socket.send({ type: 'push', parent: 0, events: docs(bodyLength) });
+		const live = await a.socket.next('events', (m) => m.live);
+		expect(live.events).toHaveLength(PUSH_MAX_EVENTS);
+		expect(a.socket.rawSizes[a.socket.received.indexOf(live)]).toBeLessThanOrEqual(PULL_PAGE_MAX_BYTES);
+	});
+
 	it('pages the log at ≤ 100 events and ≤ 900 KB per frame, with no gap or duplicate', async () => {
 		const id = await createWorkspaceVia(owner.cookie, 'paging');
 		const token = await tokenFor(owner.cookie);
@@ -187,6 +219,25 @@ describe('WorkspaceSync pull', () => {
 		expect(tail.events.map((e) => e.seq)).toEqual([286, 287, 288, 289, 290]);
 		a.socket.send({ type: 'push', parent: 290, events: [task('client-page', 2000)] });
 		expect((await b.next('events', (m) => m.live)).events[0].seq).toBe(291);
+	});
+});
+
+describe('WorkspaceSync idle clients', () => {
+	it('forgets client ids idle for 30 days, and a late retry of their events is still acknowledged, not appended', async () => {
+		const id = await createWorkspaceVia(owner.cookie, 'idle-clients');
+		const a = await connected(id, await tokenFor(owner.cookie));
+		const events = [task('client-idle', 1), task('client-idle', 2)];
+		a.socket.send({ type: 'push', parent: 0, events });
+		const logged = await a.socket.next('events', (m) => m.live);
+		const now = Date.now();
+		expect(await stub(id).pruneIdleClients(now)).toBe(0); // just seen
+		expect(await stub(id).pruneIdleClients(now + CLIENT_IDLE_MS + 1_000)).toBe(1);
+		await runInDurableObject(stub(id), async (_instance: WorkspaceSync, state) => {
+			expect(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM clients`).one().n).toBe(0);
+		});
+		a.socket.send({ type: 'push', parent: 0, events });
+		expect((await a.socket.next('ack')).seqs).toEqual(logged.events.map((e) => e.seq));
+		expect(await stub(id).readLog()).toHaveLength(2);
 	});
 });
 

@@ -1,5 +1,9 @@
 import {
+	PULL_BURST_MAX_BYTES,
+	PULL_BURST_MAX_PAGES,
 	PUSH_MAX_BYTES,
+	PUSH_RATE_BURST,
+	PUSH_RATE_WINDOW_MS,
 	workspaceClientMessage,
 	type LoggedEvent,
 	type PendingEvent,
@@ -11,15 +15,10 @@ import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { log } from '$lib/server/log';
 import { EventLog } from './event-log';
 import { workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
-
-/**
- * Pull pages sent in answer to one `pull` before the client must ask again: 50 × 100 events catches a
- * client up on 5,000 events per round trip without letting one pull of a huge log monopolise the object.
- */
-const MAX_PAGES_PER_PULL = 50;
 
 interface WorkspaceAttachment extends BaseAttachment {
 	workspaceId: string;
@@ -36,11 +35,17 @@ interface WorkspaceAttachment extends BaseAttachment {
  */
 export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	protected readonly maxInboundBytes = PUSH_MAX_BYTES;
+	/** The per-user push budget; public so a test can lower it. */
+	pushLimit: BucketLimit = { burst: PUSH_RATE_BURST, windowMs: PUSH_RATE_WINDOW_MS };
 	private log: EventLog;
+	private buckets: TokenBuckets;
+	/** In memory: after a wake-up the first push prunes once, then at most every PRUNE_INTERVAL_MS. */
+	private nextPruneAt = 0;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.log = new EventLog(ctx.storage);
+		this.buckets = new TokenBuckets(ctx.storage.sql, 'push_buckets');
 		ctx.storage.sql.exec(
 			`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
 		);
@@ -50,21 +55,26 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 
 	/**
 	 * A member was removed or changed role: refuse their tokens below `minVersion` here even before KV
-	 * has propagated the bump, and close their sockets with 1008 so they reconnect with new claims.
+	 * has propagated the bump, and close their sockets — with 1008 when they were removed (the client
+	 * stops), with 4001 when only their claims changed (the client reconnects with a fresh token).
 	 */
-	async revokeUser(userId: string, minVersion: number, reason = 'Your workspace membership changed.'): Promise<number> {
+	async revokeUser(
+		userId: string,
+		minVersion: number,
+		change: 'removed' | 'claims-changed' = 'removed'
+	): Promise<number> {
+		const [code, reason] =
+			change === 'removed'
+				? [CloseCode.policy, 'Your workspace membership was removed.']
+				: [CloseCode.claimsChanged, 'Your workspace membership changed: reconnect.'];
 		this.ctx.storage.sql.exec(
 			`INSERT INTO revocations (user_id, min_version) VALUES (?, ?)
 			 ON CONFLICT (user_id) DO UPDATE SET min_version = MAX(min_version, excluded.min_version)`,
 			userId,
 			minVersion
 		);
-		const closed = this.closeWhere(
-			(a) => a.identity.kind === 'user' && a.identity.id === userId,
-			CloseCode.policy,
-			reason
-		);
-		log('info', 'workspace member sockets closed', { userId, closed });
+		const closed = this.closeWhere((a) => a.identity.kind === 'user' && a.identity.id === userId, code, reason);
+		log('info', 'workspace member sockets closed', { userId, closed, code });
 		return closed;
 	}
 
@@ -77,6 +87,12 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			this.sendJson(ws, { type: 'reset', backendId, head: 0 });
 		}
 		return backendId;
+	}
+
+	/** Forgets idle client ids (see CLIENT_IDLE_MS); runs from pushes at most daily, callable by operators. */
+	async pruneIdleClients(now = Date.now()): Promise<number> {
+		this.nextPruneAt = now + PRUNE_INTERVAL_MS;
+		return this.log.pruneIdleClients(now);
 	}
 
 	async status(): Promise<{ backendId: string; head: number; sockets: number }> {
@@ -128,40 +144,64 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	}
 
 	protected encodeError(error: ProtocolError): string {
-		return JSON.stringify({ type: 'error', code: error.code, message: error.message } satisfies WorkspaceServerMessage);
+		const message: WorkspaceServerMessage = { type: 'error', code: error.code, message: error.message };
+		if (error.retryAfterMs !== undefined) message.retryAfterMs = error.retryAfterMs;
+		return JSON.stringify(message);
 	}
 
 	// ---- pull / push ------------------------------------------------------------------------------
 
 	/**
-	 * Sends pages from `cursor`. All pages of one pull go out in this one synchronous handler, so no push
-	 * can land between the last page and the socket going live: no gap, no duplicate.
+	 * Answers one pull with one bounded burst of pages from `cursor` (PULL_BURST_MAX_PAGES pages and
+	 * PULL_BURST_MAX_BYTES). All pages of a burst go out in this one synchronous handler, so no push can
+	 * land between the last page and the socket going live: no gap, no duplicate. If the burst ends before
+	 * the log does, only its last page carries `pullAgain` and the client asks once more from its cursor.
 	 */
 	private pull(ws: WebSocket, attachment: WorkspaceAttachment, cursor: number, backendId: string | null) {
 		const current = this.log.backendId;
-		if (backendId !== null && backendId !== current) {
-			this.sendJson(ws, { type: 'reset', backendId: current, head: this.log.head });
+		const head = this.log.head;
+		if ((backendId !== null && backendId !== current) || cursor > head) {
+			this.sendJson(ws, { type: 'reset', backendId: current, head });
 			return;
 		}
-		const head = this.log.head;
-		if (cursor > head) throw new ProtocolError('bad-cursor', `Cursor ${cursor} is past the head (${head}).`);
-		for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
+		let bytes = 0;
+		for (let pages = 1; ; pages++) {
 			const page = this.log.page(cursor);
 			const last = page.events.at(-1);
 			if (last) cursor = last.seq;
+			const frame = (pullAgain: boolean) =>
+				JSON.stringify({
+					type: 'events',
+					backendId: current,
+					events: page.events,
+					head,
+					more: page.more,
+					pullAgain,
+					live: false
+				} satisfies WorkspaceServerMessage);
 			if (!page.more) {
 				this.setAttachment(ws, { ...attachment, live: true });
-				this.sendJson(ws, { type: 'events', backendId: current, events: page.events, head, more: false, live: false });
+				this.send(ws, frame(false));
 				return;
 			}
-			this.sendJson(ws, { type: 'events', backendId: current, events: page.events, head, more: true, live: false });
+			const text = frame(false);
+			bytes += encoder.encode(text).byteLength;
+			if (pages >= PULL_BURST_MAX_PAGES || bytes >= PULL_BURST_MAX_BYTES) {
+				// Burst spent: this last page tells the client to ask again; the socket stays not-live meanwhile.
+				this.send(ws, frame(true));
+				return;
+			}
+			this.send(ws, text);
 		}
-		// Page budget spent: the client asks again from its new cursor; the socket stays not-live meanwhile.
 	}
 
 	private push(ws: WebSocket, attachment: WorkspaceAttachment, parent: number, events: PendingEvent[]) {
 		if (attachment.role === 'viewer') throw new ProtocolError('forbidden', 'Viewers cannot edit this workspace.');
 		const userId = attachment.identity.id;
+		const retryAfterMs = this.buckets.take(userId, this.pushLimit);
+		if (retryAfterMs > 0) {
+			throw new ProtocolError('rate-limited', `Too many pushes: retry in ${retryAfterMs} ms.`, retryAfterMs);
+		}
 
 		// Retries: events already in the log are acknowledged with their seqs, never appended twice.
 		const known: number[] = [];
@@ -172,9 +212,17 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			if (owner && owner.userId !== userId) {
 				throw new ProtocolError('forbidden', 'That client id belongs to another user.');
 			}
-			const seq = this.log.seqOf(event.clientId, event.clientSeq);
-			if (seq !== null) {
-				known.push(seq);
+			const stored = this.log.stored(event.clientId, event.clientSeq);
+			if (stored !== null) {
+				const content = EventLog.content(event);
+				if (stored.name !== content.name || stored.args !== content.args) {
+					// Not a retry: a different edit reusing the pair would be silently lost as a "duplicate".
+					throw new ProtocolError(
+						'conflicting-retry',
+						`Client ${event.clientId} already used sequence ${event.clientSeq} for a different event.`
+					);
+				}
+				known.push(stored.seq);
 				continue;
 			}
 			const previous = lastSeqByClient.get(event.clientId) ?? owner?.lastClientSeq ?? 0;
@@ -197,6 +245,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			return;
 		}
 		const logged = this.log.append(fresh, userId);
+		if (Date.now() >= this.nextPruneAt) void this.pruneIdleClients();
 		const newHead = logged.at(-1)!.seq;
 		const frame = JSON.stringify({
 			type: 'events',
@@ -204,6 +253,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			events: logged,
 			head: newHead,
 			more: false,
+			pullAgain: false,
 			live: true
 		} satisfies WorkspaceServerMessage);
 		this.broadcast(frame, { filter: (a) => a.live });
@@ -215,6 +265,10 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 		this.send(ws, JSON.stringify(message));
 	}
 }
+
+const encoder = new TextEncoder();
+/** Idle client ids are pruned at most this often (a daily sweep is plenty for a 30-day idle limit). */
+const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 function refuse(status: 401 | 403, error: string): Response {
 	return Response.json({ error }, { status });

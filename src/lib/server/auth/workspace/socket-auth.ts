@@ -10,6 +10,18 @@ export const TOKEN_PARAM = 'token';
 /** Set by a client re-opening a socket it had open before; only then is an expired token within the grace period accepted. */
 export const RECONNECT_PARAM = 'reconnect';
 
+/**
+ * The upgrade request as the Durable Object gets it: without the JWT (and the reconnect flag) in its
+ * URL. The object needs only the verified claims, which travel in the trusted identity header; a token
+ * left in the URL would be one more place a credential could be logged from.
+ */
+export function withoutSocketCredentials(request: Request): Request {
+	const url = new URL(request.url);
+	url.searchParams.delete(TOKEN_PARAM);
+	url.searchParams.delete(RECONNECT_PARAM);
+	return new Request(url, request);
+}
+
 export type SocketAuthResult = { identity: SocketIdentity } | { status: 401 | 403; error: string };
 
 /**

@@ -10,7 +10,8 @@ import {
 	issueWorkspaceToken,
 	readClaimsVersion,
 	signingKey,
-	verifyWorkspaceToken
+	verifyWorkspaceToken,
+	withoutSocketCredentials
 } from '.';
 
 const WS = 'ws-claims-test';
@@ -120,5 +121,20 @@ describe('service bypass and demo mode', () => {
 		});
 		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, WS)).toMatchObject({ status: 401 });
 		expect(await authenticateWorkspaceSocket(socketRequest({}), env, 'demo')).toMatchObject({ status: 401 });
+	});
+});
+
+describe('forwarding a workspace socket to its Durable Object', () => {
+	it('drops the JWT and the reconnect flag from the URL and keeps the upgrade', () => {
+		const original = socketRequest({ token: 'secret.jwt.value', reconnect: '1', other: 'kept' }, { origin: 'x' });
+		const forwarded = withoutSocketCredentials(original);
+		const url = new URL(forwarded.url);
+		expect(url.searchParams.has('token')).toBe(false);
+		expect(url.searchParams.has('reconnect')).toBe(false);
+		expect(forwarded.url).not.toContain('secret.jwt.value');
+		expect(url.searchParams.get('other')).toBe('kept');
+		expect(url.pathname).toBe(`/workspace/${WS}/ws`);
+		expect(forwarded.headers.get('upgrade')).toBe('websocket');
+		expect(forwarded.headers.get('origin')).toBe('x');
 	});
 });

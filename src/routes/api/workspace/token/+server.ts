@@ -19,11 +19,13 @@ export const GET: RequestHandler = async ({ locals, platform }) => {
 		return json({ ...issued, userId: guest }, { headers });
 	}
 	const db = getDb(env);
-	// Fresh read: a token must never carry a version older than the one KV holds now.
-	const [workspaces, version] = await Promise.all([
-		membershipClaims(db, locals.user.id),
-		readClaimsVersion(env, locals.user.id, true)
-	]);
+	// Version first, memberships second, never in parallel: a membership change writes D1 and then bumps
+	// the version, so memberships read after the version are at least as new as it. Read the other way
+	// round, a token could carry the new version and still list a workspace the user was just removed from.
+	// (`fresh` skips this isolate's cache; KV itself may still be up to ~60 s stale across locations, which
+	// the Durable Object's own revocation list covers.)
+	const version = await readClaimsVersion(env, locals.user.id, true);
+	const workspaces = await membershipClaims(db, locals.user.id);
 	if (!authRequired(env)) workspaces[DEMO_WORKSPACE_ID] ??= 'editor';
 	const issued = await issueWorkspaceToken(env, locals.user.id, workspaces, version);
 	return json({ ...issued, userId: locals.user.id }, { headers });

@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { authenticateWorkspaceSocket } from '$lib/server/auth/workspace';
+import { authenticateWorkspaceSocket, withoutSocketCredentials } from '$lib/server/auth/workspace';
 import { log } from '$lib/server/log';
 import { isAllowedOrigin } from '$lib/server/realtime/origin';
 import { forwardUpgrade } from '$lib/server/realtime/upgrade';
@@ -7,7 +7,9 @@ import type { RequestHandler } from './$types';
 
 /**
  * A workspace sync socket. The JWT arrives as `?token=` (browsers cannot set headers on a WebSocket);
- * the request log records the route id only, never the URL, so the token is not logged.
+ * the app's request log records the route id only, never the URL, the platform's logs redact query
+ * strings (wrangler.toml `observability.redact_query_string`), and the token is stripped from the URL
+ * before the upgrade is forwarded to the Durable Object, which gets the verified claims instead.
  */
 export const GET: RequestHandler = async ({ request, params, platform }) => {
 	const env = platform!.env;
@@ -20,5 +22,5 @@ export const GET: RequestHandler = async ({ request, params, platform }) => {
 		log('info', 'workspace socket refused', { workspaceId: params.id, status: result.status, reason: result.error });
 		return json({ error: result.error }, { status: result.status });
 	}
-	return forwardUpgrade(request, env, env.WORKSPACE_SYNC, params.id, result.identity);
+	return forwardUpgrade(withoutSocketCredentials(request), env, env.WORKSPACE_SYNC, params.id, result.identity);
 };
