@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { Capabilities, DashboardServerMessage, DeviceServerMessage } from '$lib/protocol/swarm';
 import type { ChunkOutput, ChunkTask } from '$lib/protocol/swarm-jobs';
@@ -102,6 +103,37 @@ export async function connectDashboard(swarmId: string, cookie: string) {
 	const res = await openSocket(`/swarm/${swarmId}/ws`, cookie);
 	if (res.status !== 101) throw new Error(`dashboard socket: ${res.status} ${await res.text()}`);
 	return listen<DashboardServerMessage>(res.webSocket!);
+}
+
+type Assign = Extract<DeviceServerMessage, { type: 'assign' }>;
+type DeviceSocket = Awaited<ReturnType<typeof connectDevice>>;
+type CoordinatorStub = Awaited<ReturnType<typeof ownerWithSwarm>>['stub'];
+
+/** Submits a job through the owner's REST route; answers the status and the parsed body. */
+export async function submit(swarmId: string, cookie: string, spec: unknown) {
+	const res = await request(`/api/swarm/${swarmId}/jobs`, { method: 'POST', cookie, body: JSON.stringify(spec) });
+	return { status: res.status, body: (await res.json()) as { jobId: string; chunks: number; error?: string } };
+}
+
+/** A connected, benchmarked device that does not answer (the test drives it by hand). */
+export async function manualDevice(swarmId: string, token: string, name: string, score: number) {
+	const joined = await joinDevice(swarmId, token, name);
+	const socket = await connectDevice(swarmId, joined.cookie);
+	await socket.take((m) => m.type === 'welcome');
+	socket.send({ type: 'benchmark', score });
+	return { ...joined, socket };
+}
+
+/** Collects `assign` frames until at least `count` chunks have arrived. */
+export async function assigned(socket: DeviceSocket, count: number) {
+	const chunks: Assign['chunks'] = [];
+	while (chunks.length < count) chunks.push(...((await socket.take((m) => m.type === 'assign')) as Assign).chunks);
+	return chunks;
+}
+
+/** Runs `query` on the coordinator's own SQLite, inside the object. */
+export function coordinatorSql<T>(stub: CoordinatorStub, query: (sql: SqlStorage) => T): Promise<T> {
+	return runInDurableObject(stub, (_instance: unknown, state) => query(state.storage.sql));
 }
 
 export function compute(task: ChunkTask): ChunkOutput {

@@ -1,48 +1,31 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { DEVICE_REPLACED_CLOSE, type DeviceServerMessage } from '$lib/protocol/swarm';
-import { connectDevice, createInvite, joinDevice, ownerWithSwarm, request, sleep } from '../../../testing/swarm';
+import { DEVICE_REPLACED_CLOSE } from '$lib/protocol/swarm';
+import {
+	assigned,
+	connectDevice,
+	coordinatorSql,
+	createInvite,
+	manualDevice,
+	ownerWithSwarm,
+	sleep,
+	submit
+} from '../../../testing/swarm';
 import { MAX_ATTEMPTS } from './lifecycle';
 import { MAX_IN_FLIGHT } from './scheduler';
-import { MAX_RUNNING_JOBS, type SwarmCoordinator } from './swarm-coordinator';
+import { MAX_RUNNING_JOBS } from './swarm-coordinator';
 
 /**
  * Chunk bookkeeping under failure: a failing job stays failed, in-flight counts stay true, reconnects are
  * not retries, and the running-job cap counts every running job.
  */
 
-type Assign = Extract<DeviceServerMessage, { type: 'assign' }>;
-type Socket = Awaited<ReturnType<typeof connectDevice>>;
 type Stub = Awaited<ReturnType<typeof ownerWithSwarm>>['stub'];
 
 const primes = (lo: number, hi: number, chunkSize: number) => ({ kind: 'primes', lo, hi, chunkSize });
 
-async function submit(swarmId: string, cookie: string, spec: unknown) {
-	const res = await request(`/api/swarm/${swarmId}/jobs`, { method: 'POST', cookie, body: JSON.stringify(spec) });
-	return { status: res.status, body: (await res.json()) as { jobId: string; chunks: number; error?: string } };
-}
-
-/** A connected, benchmarked device that does not answer (the test drives it by hand). */
-async function manualDevice(swarmId: string, token: string, name: string, score: number) {
-	const joined = await joinDevice(swarmId, token, name);
-	const socket = await connectDevice(swarmId, joined.cookie);
-	await socket.take((m) => m.type === 'welcome');
-	socket.send({ type: 'benchmark', score });
-	return { ...joined, socket };
-}
-
-async function assigned(socket: Socket, count: number) {
-	const chunks: Assign['chunks'] = [];
-	while (chunks.length < count) chunks.push(...((await socket.take((m) => m.type === 'assign')) as Assign).chunks);
-	return chunks;
-}
-
-function sql<T>(stub: Stub, query: (sql: SqlStorage) => T): Promise<T> {
-	return runInDurableObject(stub, (_i: SwarmCoordinator, state) => query(state.storage.sql));
-}
-
 const chunkStatuses = (stub: Stub) =>
-	sql(stub, (s) =>
+	coordinatorSql(stub, (s) =>
 		s
 			.exec('SELECT status FROM chunks ORDER BY job_seq, idx')
 			.toArray()
@@ -57,7 +40,7 @@ describe('a failing job', () => {
 		const job = await submit(swarmId, owner.cookie, primes(0, 4000, 1000));
 		await assigned(d.socket, 4);
 		// All four are overdue; chunk 0 (earliest) and 2 are on their last attempt, 1 and 3 could be retried.
-		await sql(stub, (s) => {
+		await coordinatorSql(stub, (s) => {
 			const past = Date.now() - 10_000;
 			for (const [idx, attempts] of [
 				[0, MAX_ATTEMPTS],
@@ -74,7 +57,7 @@ describe('a failing job', () => {
 		expect(view.status).toBe('failed');
 		expect(view.error).toMatch(/Chunk 0 failed 5 times/);
 		expect(await chunkStatuses(stub)).toEqual(['failed', 'failed', 'failed', 'failed']);
-		const failures = await sql(
+		const failures = await coordinatorSql(
 			stub,
 			(s) => s.exec("SELECT count(*) AS n FROM log WHERE text LIKE 'Job % failed:%'").one().n
 		);
@@ -106,7 +89,7 @@ describe('a failing job', () => {
 		await sleep(50);
 		expect(d.socket.received.filter((m) => m.type === 'assign')).toHaveLength(0);
 		expect(d.socket.received.filter((m) => m.type === 'drop')).toHaveLength(0);
-		const held = await sql(
+		const held = await coordinatorSql(
 			stub,
 			(s) => s.exec("SELECT count(*) AS n FROM chunks WHERE status = 'assigned' AND device_id = ?", d.deviceId).one().n
 		);
@@ -123,7 +106,7 @@ describe('reconnecting', () => {
 		const job = await submit(swarmId, owner.cookie, primes(0, 1000, 1000));
 		const [held] = await assigned(d.socket, 1);
 		const row = () =>
-			sql(stub, (s) => {
+			coordinatorSql(stub, (s) => {
 				const r = s.exec('SELECT attempts, deadline FROM chunks').one();
 				return { attempts: Number(r.attempts), deadline: Number(r.deadline) };
 			});
@@ -141,7 +124,7 @@ describe('reconnecting', () => {
 		expect(await row()).toEqual(before);
 
 		// A real timeout afterwards is the chunk's second attempt, not a reason to fail the job.
-		await sql(stub, (s) => s.exec('UPDATE chunks SET deadline = ?', Date.now() - 1));
+		await coordinatorSql(stub, (s) => s.exec('UPDATE chunks SET deadline = ?', Date.now() - 1));
 		await runDurableObjectAlarm(stub);
 		expect((await stub.jobs()).find((j) => j.id === job.body.jobId)).toMatchObject({ status: 'running', retries: 1 });
 		expect((await row()).attempts).toBe(2);
@@ -155,7 +138,7 @@ describe('running-job cap', () => {
 			expect((await submit(swarmId, owner.cookie, primes(0, 1000, 1000))).status).toBe(201);
 		}
 		// Twenty newer finished jobs push the running ones out of the dashboard's list.
-		await sql(stub, (s) => {
+		await coordinatorSql(stub, (s) => {
 			for (let i = 0; i < 20; i++) {
 				s.exec(
 					"INSERT INTO jobs (id, kind, spec, status, total, created_at) VALUES (?, 'primes', ?, 'done', 1, ?)",

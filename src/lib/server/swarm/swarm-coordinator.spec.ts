@@ -1,43 +1,22 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { DeviceServerMessage } from '$lib/protocol/swarm';
 import {
+	assigned,
 	connectDashboard,
-	connectDevice,
 	createInvite,
 	joinDevice,
+	manualDevice,
 	openSocket,
 	ownerWithSwarm,
 	request,
-	SimDevice
+	SimDevice,
+	submit
 } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
 import { OFFLINE_AFTER_MS } from './lifecycle';
 import { MAX_IN_FLIGHT } from './scheduler';
 import type { SwarmCoordinator } from './swarm-coordinator';
-
-type Assign = Extract<DeviceServerMessage, { type: 'assign' }>;
-
-async function submit(swarmId: string, cookie: string, spec: unknown) {
-	const res = await request(`/api/swarm/${swarmId}/jobs`, { method: 'POST', cookie, body: JSON.stringify(spec) });
-	return { status: res.status, body: (await res.json()) as { jobId: string; chunks: number; error?: string } };
-}
-
-/** A connected, benchmarked device that does not answer (the test drives it by hand). */
-async function manualDevice(swarmId: string, token: string, name: string, score: number) {
-	const joined = await joinDevice(swarmId, token, name);
-	const socket = await connectDevice(swarmId, joined.cookie);
-	await socket.take((m) => m.type === 'welcome');
-	socket.send({ type: 'benchmark', score });
-	return { ...joined, socket };
-}
-
-async function assigned(socket: Awaited<ReturnType<typeof connectDevice>>, count: number) {
-	const chunks: Assign['chunks'] = [];
-	while (chunks.length < count) chunks.push(...((await socket.take((m) => m.type === 'assign')) as Assign).chunks);
-	return chunks;
-}
 
 const primes = (lo: number, hi: number, chunkSize: number) => ({ kind: 'primes', lo, hi, chunkSize });
 

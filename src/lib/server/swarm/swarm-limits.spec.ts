@@ -5,6 +5,7 @@ import type { DashboardServerMessage, DeviceServerMessage } from '$lib/protocol/
 import {
 	connectDashboard,
 	connectDevice,
+	coordinatorSql,
 	createInvite,
 	joinDevice,
 	openSocket,
@@ -22,12 +23,8 @@ import type { SwarmCoordinator } from './swarm-coordinator';
 type Stub = Awaited<ReturnType<typeof ownerWithSwarm>>['stub'];
 type ErrorFrame = Extract<DeviceServerMessage, { type: 'error' }>;
 
-function sql<T>(stub: Stub, query: (sql: SqlStorage) => T): Promise<T> {
-	return runInDurableObject(stub, (_i: SwarmCoordinator, state) => query(state.storage.sql));
-}
-
 const logTexts = (stub: Stub) =>
-	sql(stub, (s) =>
+	coordinatorSql(stub, (s) =>
 		s
 			.exec('SELECT text FROM log ORDER BY seq')
 			.toArray()
@@ -42,7 +39,7 @@ describe('swarm ids that are not in D1', () => {
 		expect((await request(`/swarm/${id}/device/leave`, { method: 'POST', cookie })).status).toBe(404);
 		// Even a stub created for that id (here by the test itself) counts nothing before init.
 		const stub = env.SWARM_COORDINATOR.get(env.SWARM_COORDINATOR.idFromName(id));
-		const rows = await sql(stub, (s) => ({
+		const rows = await coordinatorSql(stub, (s) => ({
 			meta: Number(s.exec('SELECT count(*) AS n FROM meta').one().n),
 			counters: Number(s.exec('SELECT count(*) AS n FROM counters').one().n)
 		}));
@@ -69,7 +66,10 @@ describe('device message rate limits', () => {
 		const log = await logTexts(stub);
 		expect(log.filter((t) => t.includes('benchmarked'))).toEqual(['flooder benchmarked: score 1000.']);
 		expect(log.filter((t) => t.includes('too often'))).toHaveLength(1);
-		const score = await sql(stub, (s) => s.exec('SELECT score FROM devices WHERE id = ?', d.deviceId).one().score);
+		const score = await coordinatorSql(
+			stub,
+			(s) => s.exec('SELECT score FROM devices WHERE id = ?', d.deviceId).one().score
+		);
 		expect(score).toBe(1000);
 	});
 
@@ -81,7 +81,7 @@ describe('device message rate limits', () => {
 		await socket.take((m) => m.type === 'welcome');
 		// The budget is spent (a flood of FRAME_LIMIT.burst frames just ended): no token left, none refilled
 		// for a while. Set in storage so the test does not race the refill rate.
-		await sql(stub, (s) =>
+		await coordinatorSql(stub, (s) =>
 			s.exec('INSERT INTO device_rate (key, tokens, at) VALUES (?, 0, ?)', `frame:${d.deviceId}`, Date.now() + 60_000)
 		);
 		for (let i = 0; i < 3; i++) socket.send({ type: 'benchmark', score: 1000 });
@@ -92,7 +92,7 @@ describe('device message rate limits', () => {
 		}
 		expect(socket.ws.readyState).toBe(WebSocket.OPEN);
 		// None of them reached the coordinator: no score, no log line.
-		expect(await sql(stub, (s) => s.exec('SELECT score FROM devices').one().score)).toBeNull();
+		expect(await coordinatorSql(stub, (s) => s.exec('SELECT score FROM devices').one().score)).toBeNull();
 		expect((await logTexts(stub)).filter((t) => t.includes('benchmarked'))).toEqual([]);
 		expect(FRAME_LIMIT.burst).toBeGreaterThanOrEqual(100);
 	});
@@ -110,7 +110,7 @@ describe('device rows', () => {
 		expect(alarm!).toBeGreaterThanOrEqual(before + CLEANUP_AFTER_MS);
 
 		// A join/leave loop leaves `left` rows behind until cleanup; they fill the swarm like live devices.
-		await sql(stub, (s) =>
+		await coordinatorSql(stub, (s) =>
 			s.exec(
 				`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 				 INSERT INTO devices (id, token_id, name, cores, user_agent, status, status_since, joined_at, last_seen_at, rev)
@@ -125,7 +125,7 @@ describe('device rows', () => {
 		await joinDevice(swarmId, invite.token, 'last-one');
 		await expect(joinDevice(swarmId, invite.token, 'one-too-many')).rejects.toThrow(/409.*full/);
 		// Once cleanup has deleted the old rows, joining works again.
-		await sql(stub, (s) =>
+		await coordinatorSql(stub, (s) =>
 			s.exec("UPDATE devices SET status_since = ? WHERE status = 'left'", before - CLEANUP_AFTER_MS)
 		);
 		await runDurableObjectAlarm(stub);
@@ -144,7 +144,7 @@ describe('dashboard deltas after a restart', () => {
 		await runDurableObjectAlarm(stub);
 		await dash.take((m) => m.type === 'snapshot');
 		// Cleanup deletes b (which held the newest revision), then the object restarts.
-		await sql(stub, (s) => s.exec('DELETE FROM devices WHERE id = ?', b.deviceId));
+		await coordinatorSql(stub, (s) => s.exec('DELETE FROM devices WHERE id = ?', b.deviceId));
 		await evictDurableObject(stub);
 		const socket = await connectDevice(swarmId, a.cookie);
 		await socket.take((m) => m.type === 'welcome');
