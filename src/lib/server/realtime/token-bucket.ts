@@ -14,6 +14,11 @@ export interface BucketLimit {
  */
 const PRUNE_EVERY_TAKES = 100;
 
+/**
+ * One table of buckets under one limit. Every key of a table must be taken with the same limit: pruning
+ * judges a row "full again" by the limit it is given, so a row kept under a larger limit would be deleted
+ * (reset to full) by a prune under a smaller one. Different limits get different tables.
+ */
 export class TokenBuckets {
 	/** Read-through cache of the rows (the table stays the record), so a take costs one write, not a read too. */
 	private readonly cache = new Map<string, { tokens: number; at: number }>();

@@ -17,15 +17,18 @@ export const FRAME_LIMIT: BucketLimit = { burst: 600, windowMs: 10_000 };
  * hibernation). Refusals are error frames with retryAfterMs; the socket stays open.
  */
 export class DeviceLimits {
-	private readonly buckets: TokenBuckets;
+	/** One table per limit (TokenBuckets prunes a table by one limit). */
+	private readonly frames: TokenBuckets;
+	private readonly benchmarks: TokenBuckets;
 
 	constructor(sql: SqlStorage) {
-		this.buckets = new TokenBuckets(sql, 'device_rate');
+		this.frames = new TokenBuckets(sql, 'device_frame_rate');
+		this.benchmarks = new TokenBuckets(sql, 'device_benchmark_rate');
 	}
 
 	/** Takes one frame from the device's budget, or throws `rate-limited`. */
 	frame(deviceId: string, now: number): void {
-		const wait = this.buckets.take(`frame:${deviceId}`, FRAME_LIMIT, now);
+		const wait = this.frames.take(deviceId, FRAME_LIMIT, now);
 		if (wait > 0) throw new ProtocolError('rate-limited', `Too many messages: wait ${Math.ceil(wait / 1000)} s.`, wait);
 	}
 
@@ -34,9 +37,9 @@ export class DeviceLimits {
 	 * refusal per window (to log it once), not for every frame of a flood.
 	 */
 	benchmark(deviceId: string, now: number, onFirstRefusal: () => void): void {
-		const wait = this.buckets.take(`benchmark:${deviceId}`, BENCHMARK_LIMIT, now);
+		const wait = this.benchmarks.take(deviceId, BENCHMARK_LIMIT, now);
 		if (wait === 0) return;
-		if (this.buckets.take(`benchmark-refused:${deviceId}`, BENCHMARK_LIMIT, now) === 0) onFirstRefusal();
+		if (this.benchmarks.take(`refused:${deviceId}`, BENCHMARK_LIMIT, now) === 0) onFirstRefusal();
 		throw new ProtocolError(
 			'rate-limited',
 			`A benchmark was reported less than ${BENCHMARK_LIMIT.windowMs / 1000} s ago: wait ${Math.ceil(wait / 1000)} s.`,

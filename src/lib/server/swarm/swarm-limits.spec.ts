@@ -82,7 +82,7 @@ describe('device message rate limits', () => {
 		// The budget is spent (a flood of FRAME_LIMIT.burst frames just ended): no token left, none refilled
 		// for a while. Set in storage so the test does not race the refill rate.
 		await coordinatorSql(stub, (s) =>
-			s.exec('INSERT INTO device_rate (key, tokens, at) VALUES (?, 0, ?)', `frame:${d.deviceId}`, Date.now() + 60_000)
+			s.exec('INSERT INTO device_frame_rate (key, tokens, at) VALUES (?, 0, ?)', d.deviceId, Date.now() + 60_000)
 		);
 		for (let i = 0; i < 3; i++) socket.send({ type: 'benchmark', score: 1000 });
 		for (let i = 0; i < 3; i++) {
@@ -95,6 +95,29 @@ describe('device message rate limits', () => {
 		expect(await coordinatorSql(stub, (s) => s.exec('SELECT score FROM devices').one().score)).toBeNull();
 		expect((await logTexts(stub)).filter((t) => t.includes('benchmarked'))).toEqual([]);
 		expect(FRAME_LIMIT.burst).toBeGreaterThanOrEqual(100);
+	});
+	it('keeps the frame budget while benchmark refusals come in (each limit is pruned by its own rule)', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const { token } = await createInvite(swarmId, owner.cookie);
+		const d = await joinDevice(swarmId, token, 'benchmark-flood');
+		const socket = await connectDevice(swarmId, d.cookie);
+		await socket.take((m) => m.type === 'welcome');
+		// 150 frames left, then 600 benchmark frames: about the first 150 pass the frame budget (all but the
+		// first refused by the benchmark limit), the rest are refused by the frame budget, less what refills
+		// meanwhile (60 per second). Hundreds of takes run the buckets' periodic prune, which must not hand back
+		// a full frame budget (600: then hardly any frame would be refused).
+		await coordinatorSql(stub, (s) =>
+			s.exec('INSERT INTO device_frame_rate (key, tokens, at) VALUES (?, 150, ?)', d.deviceId, Date.now())
+		);
+		const SENT = 600;
+		for (let i = 0; i < SENT; i++) socket.send({ type: 'benchmark', score: 1000 + i });
+		const errors: ErrorFrame[] = [];
+		while (errors.length < SENT - 1) errors.push((await socket.take((m) => m.type === 'error')) as ErrorFrame);
+		expect(errors.every((e) => e.code === 'rate-limited')).toBe(true);
+		const byFrameBudget = errors.filter((e) => e.message.startsWith('Too many messages')).length;
+		expect(byFrameBudget).toBeGreaterThanOrEqual(200);
+		expect(byFrameBudget).toBeLessThanOrEqual(SENT - 150);
+		expect(socket.ws.readyState).toBe(WebSocket.OPEN);
 	});
 });
 
