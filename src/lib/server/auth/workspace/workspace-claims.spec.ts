@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
 	authenticateWorkspaceSocket,
 	bumpClaimsVersion,
+	guestIdentity,
 	forgetSigningKey,
 	GENERATED_SECRET_KEY,
 	isServerBypassToken,
@@ -121,6 +122,21 @@ describe('service bypass and demo mode', () => {
 		});
 		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, WS)).toMatchObject({ status: 401 });
 		expect(await authenticateWorkspaceSocket(socketRequest({}), env, 'demo')).toMatchObject({ status: 401 });
+	});
+});
+
+describe('demo guests', () => {
+	it('keep the id their cookie names, and get a new unguessable one for a missing or foreign cookie', () => {
+		const first = guestIdentity(undefined);
+		expect(first.fresh).toBe(true);
+		expect(first.id).toMatch(/^guest-[0-9a-f-]{36}$/);
+		expect(guestIdentity(first.id)).toEqual({ id: first.id, fresh: false });
+		expect(guestIdentity(undefined).id).not.toBe(first.id);
+		for (const forged of ['guest-1', 'admin', `${first.id}x`, `user-${first.id.slice(6)}`, '']) {
+			const identity = guestIdentity(forged);
+			expect(identity.fresh).toBe(true);
+			expect(identity.id).not.toBe(forged);
+		}
 	});
 });
 

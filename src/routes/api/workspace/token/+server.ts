@@ -1,20 +1,37 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
-import { authRequired, issueWorkspaceToken, readClaimsVersion } from '$lib/server/auth/workspace';
+import {
+	authRequired,
+	GUEST_COOKIE,
+	GUEST_COOKIE_MAX_AGE_S,
+	guestIdentity,
+	issueWorkspaceToken,
+	readClaimsVersion
+} from '$lib/server/auth/workspace';
 import { DEMO_WORKSPACE_ID, membershipClaims } from '$lib/server/workspace/directory';
 import type { RequestHandler } from './$types';
 
 /**
  * A short-lived workspace JWT for the signed-in user (session cookie), which the browser presents when
  * opening a workspace socket. Cross-site pages cannot read this response (no CORS headers), and it is
- * never cached. With REQUIRE_AUTH=false a visitor without a session gets a guest token for the demo.
+ * never cached. With REQUIRE_AUTH=false a visitor without a session gets a guest token for the demo, under
+ * one guest id per browser (guest.ts).
  */
-export const GET: RequestHandler = async ({ locals, platform }) => {
+export const GET: RequestHandler = async ({ locals, platform, cookies, url }) => {
 	const env = platform!.env;
 	const headers = { 'cache-control': 'no-store' };
 	if (!locals.user) {
 		if (authRequired(env)) return json({ error: 'Sign in first.' }, { status: 401, headers });
-		const guest = `guest-${crypto.randomUUID()}`;
+		const { id: guest, fresh } = guestIdentity(cookies.get(GUEST_COOKIE));
+		if (fresh) {
+			cookies.set(GUEST_COOKIE, guest, {
+				path: '/',
+				httpOnly: true,
+				sameSite: 'lax',
+				secure: url.protocol === 'https:',
+				maxAge: GUEST_COOKIE_MAX_AGE_S
+			});
+		}
 		const issued = await issueWorkspaceToken(env, guest, { [DEMO_WORKSPACE_ID]: 'editor' }, 0);
 		return json({ ...issued, userId: guest }, { headers });
 	}
