@@ -1,14 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './e2e/support/chromium';
 
 /**
  * End-to-end tests in real Chromium against the built worker under `wrangler dev` (the same bundle that
- * deploys). Set CHROMIUM_PATH to use a system Chromium (CI uses Debian's /usr/bin/chromium because
- * Playwright's own browser download is not reachable there); unset, Playwright uses its own download.
+ * deploys), with Chromium launched as support/chromium.ts says (CHROMIUM_PATH picks a system one).
  * E2E_PORT picks the port; E2E_BASE_URL points the tests at an already running server instead.
  */
 const port = Number(process.env.E2E_PORT ?? 8787);
 const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
-const executablePath = process.env.CHROMIUM_PATH || undefined;
 
 export default defineConfig({
 	testDir: 'e2e',
@@ -23,17 +22,7 @@ export default defineConfig({
 	use: {
 		baseURL,
 		trace: 'retain-on-failure',
-		launchOptions: {
-			executablePath,
-			args: [
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--no-first-run'
-			]
-		}
+		launchOptions: chromiumLaunchOptions
 	},
 	projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
 	webServer: process.env.E2E_BASE_URL
