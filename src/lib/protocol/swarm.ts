@@ -64,6 +64,16 @@ export type DashboardMessage = z.infer<typeof dashboardMessage>;
 export type DeviceStatus = 'online' | 'offline' | 'left' | 'revoked';
 export type JobStatus = 'running' | 'done' | 'failed';
 
+/** An invite as the owner's dashboard lists it (never the token itself: only its hash is stored). */
+export interface InviteTokenView {
+	id: string;
+	createdAt: number;
+	expiresAt: number;
+	maxUses: number | null;
+	uses: number;
+	revokedAt: number | null;
+}
+
 export interface DeviceView {
 	id: string;
 	name: string;

@@ -1,4 +1,4 @@
-import type { Capabilities, DeviceStatus, DeviceView, LogLine } from '$lib/protocol/swarm';
+import type { Capabilities, DeviceStatus, DeviceView, InviteTokenView, LogLine } from '$lib/protocol/swarm';
 import { JobStore } from './job-store';
 import { num, type Row } from './sql-values';
 
@@ -44,14 +44,8 @@ CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGE
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-export interface TokenRow {
-	id: string;
-	createdAt: number;
-	expiresAt: number;
-	maxUses: number | null;
-	uses: number;
-	revokedAt: number | null;
-}
+/** The coordinator's invite rows are exactly what the dashboard lists. */
+export type TokenRow = InviteTokenView;
 
 export interface DeviceRow {
 	id: string;
