@@ -2,6 +2,7 @@ import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { socketClaims } from '$lib/server/workspace/socket-claims';
 import { DEMO_WORKSPACE_ID } from '$lib/server/workspace/directory';
 import { readClaimsVersion } from './claims-version';
+import { guestIdentity } from './guest';
 import { authRequired, isServerBypassToken, type WorkspaceAuthEnv } from './secrets';
 import { verifyWorkspaceToken, WorkspaceTokenError } from './tokens';
 
@@ -28,12 +29,14 @@ export type SocketAuthResult = { identity: SocketIdentity } | { status: 401 | 40
  * Who may open a socket on `workspaceId`, decided in the worker before the upgrade reaches the object:
  * an internal service presenting SERVER_BYPASS_TOKEN (Authorization: Bearer), a member with a valid
  * workspace JWT whose claims version is current, or — only with REQUIRE_AUTH=false — a guest on the
- * demo workspace. The Durable Object checks the version again, uncached.
+ * demo workspace, under the id its `murmur_guest` cookie names (guest.ts). The Durable Object checks the
+ * version again, uncached.
  */
 export async function authenticateWorkspaceSocket(
 	request: Request,
 	env: WorkspaceAuthEnv,
-	workspaceId: string
+	workspaceId: string,
+	guestCookie?: string
 ): Promise<SocketAuthResult> {
 	const bearer = request.headers.get('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
 	if (bearer !== null) {
@@ -52,11 +55,10 @@ export async function authenticateWorkspaceSocket(
 	const token = url.searchParams.get(TOKEN_PARAM);
 	if (!token) {
 		if (!authRequired(env) && workspaceId === DEMO_WORKSPACE_ID) {
-			const id = `guest-${crypto.randomUUID()}`;
 			return {
 				identity: {
 					kind: 'user',
-					id,
+					id: guestIdentity(guestCookie).id,
 					name: 'Guest',
 					claims: socketClaims({ workspaceId, role: 'editor', claimsVersion: 0 })
 				}

@@ -120,6 +120,10 @@ describe('service bypass and demo mode', () => {
 		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, 'demo')).toMatchObject({
 			identity: { kind: 'user', name: 'Guest' }
 		});
+		const guest = guestIdentity(undefined).id;
+		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, 'demo', guest)).toMatchObject({
+			identity: { kind: 'user', id: guest, name: 'Guest' }
+		});
 		expect(await authenticateWorkspaceSocket(socketRequest({}), demo, WS)).toMatchObject({ status: 401 });
 		expect(await authenticateWorkspaceSocket(socketRequest({}), env, 'demo')).toMatchObject({ status: 401 });
 	});

@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { authenticateWorkspaceSocket, withoutSocketCredentials } from '$lib/server/auth/workspace';
+import { authenticateWorkspaceSocket, GUEST_COOKIE, withoutSocketCredentials } from '$lib/server/auth/workspace';
 import { log } from '$lib/server/log';
 import { isAllowedOrigin } from '$lib/server/realtime/origin';
 import { forwardUpgrade } from '$lib/server/realtime/upgrade';
@@ -11,13 +11,13 @@ import type { RequestHandler } from './$types';
  * strings (wrangler.toml `observability.redact_query_string`), and the token is stripped from the URL
  * before the upgrade is forwarded to the Durable Object, which gets the verified claims instead.
  */
-export const GET: RequestHandler = async ({ request, params, platform }) => {
+export const GET: RequestHandler = async ({ request, params, platform, cookies }) => {
 	const env = platform!.env;
 	// Upgrade and origin first (forwardUpgrade's own answers), so a cross-site page learns nothing about tokens.
 	if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !isAllowedOrigin(request, env.ALLOWED_ORIGINS)) {
 		return forwardUpgrade(request, env, env.WORKSPACE_SYNC, params.id, null);
 	}
-	const result = await authenticateWorkspaceSocket(request, env, params.id);
+	const result = await authenticateWorkspaceSocket(request, env, params.id, cookies.get(GUEST_COOKIE));
 	if ('error' in result) {
 		log('info', 'workspace socket refused', { workspaceId: params.id, status: result.status, reason: result.error });
 		return json({ error: result.error }, { status: result.status });
