@@ -1,8 +1,10 @@
 import { json } from '@sveltejs/kit';
 import type { ChatUser } from '$lib/protocol/chat';
+import { CHAT_MAX_FRAME_BYTES } from '$lib/protocol/chat-limits';
 import type { SessionUser } from '$lib/server/auth/session';
 import type { Db } from '$lib/server/db';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
+import { readJsonBody } from '$lib/server/read-json-body';
 import { RoomAccessError, requireMember } from './rooms';
 
 /** The ChatRoom object of a room: one per D1 room id. */
@@ -48,16 +50,17 @@ export async function memberOrError(db: Db, roomId: string, userId: string): Pro
 
 /**
  * JSON bodies only: a cross-site HTML form cannot send application/json, so with SameSite=Lax cookies
- * this closes the CSRF hole that SvelteKit's form-origin check leaves to JSON endpoints.
+ * this closes the CSRF hole that SvelteKit's form-origin check leaves to JSON endpoints. Capped like a
+ * socket frame (CHAT_MAX_FRAME_BYTES covers every valid request), so a huge body is refused unread.
  */
 export async function readJson(request: Request): Promise<unknown> {
 	if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json'))
 		return jsonError(415, 'unsupported-media-type', 'Send JSON (Content-Type: application/json).');
-	try {
-		return await request.json();
-	} catch {
-		return jsonError(400, 'bad-request', 'The body is not valid JSON.');
-	}
+	const body = await readJsonBody(request, CHAT_MAX_FRAME_BYTES);
+	if (body.ok) return body.value;
+	return body.reason === 'too-large'
+		? jsonError(413, 'too-large', `The body is over ${CHAT_MAX_FRAME_BYTES} bytes.`)
+		: jsonError(400, 'bad-request', 'The body is not valid JSON.');
 }
 
 /** The HTTP answer for a ChatRoom result that failed; 429s carry Retry-After. */

@@ -1,7 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '$lib/protocol/chat';
-import { CHAT_RATE_BURST } from '$lib/protocol/chat-limits';
+import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST } from '$lib/protocol/chat-limits';
 import { getDb } from '$lib/server/db';
 import { newRoom, openChat, ORIGIN } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
@@ -150,6 +150,14 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect((await post(alice.cookie, { room: pub.id, text: '   ' })).status).toBe(400);
 		expect((await post(alice.cookie, { room: pub.id, text: 'x'.repeat(4097) })).status).toBe(400);
 		expect((await post(alice.cookie, { room: pub.id, text: 'hi', extra: 1 })).status).toBe(400);
+		const huge = await post(alice.cookie, { room: pub.id, text: 'x'.repeat(CHAT_MAX_FRAME_BYTES) });
+		expect(huge.status).toBe(413);
+		expect(await huge.json()).toMatchObject({ error: { code: 'too-large' } });
+		// None of the refused bodies was stored.
+		expect(
+			((await (await api(`/api/messages?room=${pub.id}`, { cookie: alice.cookie })).json()) as { messages: unknown[] })
+				.messages
+		).toEqual([]);
 
 		for (let i = 0; i < CHAT_RATE_BURST; i++)
 			expect((await post(alice.cookie, { room: pub.id, text: `ok ${i}` })).status).toBe(201);
