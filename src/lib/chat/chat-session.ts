@@ -7,7 +7,7 @@ export interface OutboxItem {
 	id: string;
 	text: string;
 	createdAt: number;
-	/** queued: waiting for a connection; sending: on the wire, no ack yet; failed: refused, needs a retry. */
+	/** queued: waiting its turn (connection, rate limit, the one ahead); sending: on the wire, no answer yet; failed: refused for good, needs a retry. */
 	state: 'queued' | 'sending' | 'failed';
 	error?: string;
 }
@@ -24,9 +24,10 @@ export interface TypingUser {
  *
  * - holds the room's messages by seq and the highest change `rev` applied, which the next connection
  *   sends as `?since=` so the room replays exactly what was missed (in rev order, no gap, no duplicate);
- * - keeps an outbox of unconfirmed sends (with client-generated ids) and sends it again, in order, on
- *   every (re)connect; the room recognises ids it has stored, so each message lands once; a queued send
- *   the rate limit refuses waits `retryAfterMs` and goes out again instead of failing;
+ * - keeps an outbox of unconfirmed sends (with client-generated ids) and sends it strictly in order, one
+ *   on the wire at a time (see `pump`); the room recognises ids it has stored, so a resend after a lost
+ *   ack or a reload lands once; a send the rate limit refuses waits the room's `retryAfterMs` and goes
+ *   again, still first in line, while `queueWait` says how many wait and for about how long;
  * - matches error frames to the request they answer (by frame seq), so a refused send or history
  *   request is settled even when the room could not read its message id;
  * - tracks presence, typing (expiring locally) and the scroll-back window: every message from
@@ -51,11 +52,16 @@ export class ChatSession {
 	private transport: ((bytes: Uint8Array) => void) | null = null;
 	/** The lowest seq of the contiguous window held (set by latest/reset/older pages); null: none yet. */
 	private windowStart: number | null = null;
-	/** Requests that get an answer (ack or page), by frame seq, so an error frame finds its request. */
-	private readonly awaiting = new Map<number, { type: 'send'; id: string } | { type: 'history' }>();
-	/** Ids sent from the queue: a rate limit on these means "wait and resend", not "failed". */
-	private readonly resendOnLimit = new Set<string>();
-	private resendTimer: ReturnType<typeof setTimeout> | undefined;
+	/** Scroll-back requests on the wire, by frame seq, so an error frame finds its request. */
+	private readonly awaitingHistory = new Set<number>();
+	/** The one send on the wire (its frame seq, which the ack or error echoes), or null. */
+	private inFlight: { seq: number; id: string } | null = null;
+	/**
+	 * While the room's rate limit holds the queue back: when the first in line may go again, and how often
+	 * the budget allows one more after that (from the error frame). Cleared when the queue is empty.
+	 */
+	private limited: { nextAt: number; everyMs: number } | null = null;
+	private limitTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(
 		private readonly codec: FrameCodec,
@@ -76,8 +82,7 @@ export class ChatSession {
 	opened(send: (bytes: Uint8Array) => void) {
 		this.transport = send;
 		this.connected = true;
-		for (const item of this.outbox) if (item.state === 'sending') item.state = 'queued';
-		this.flush();
+		this.pump();
 		this.onChange();
 	}
 
@@ -85,10 +90,12 @@ export class ChatSession {
 		this.transport = null;
 		this.connected = false;
 		this.loadingOlder = false;
-		// Nothing sent on that socket will be answered now; the outbox goes out again on the next one.
-		this.awaiting.clear();
-		clearTimeout(this.resendTimer);
-		this.resendTimer = undefined;
+		// Nothing sent on that socket will be answered now; the outbox goes out again on the next one
+		// (a send that did land is recognised by its id and only acked).
+		this.awaitingHistory.clear();
+		this.inFlight = null;
+		clearTimeout(this.limitTimer);
+		this.limitTimer = undefined;
 		for (const item of this.outbox) if (item.state === 'sending') item.state = 'queued';
 		this.onChange();
 	}
@@ -110,25 +117,22 @@ export class ChatSession {
 
 	// ---- user actions -------------------------------------------------------------------------------
 
-	/** Queues a message; it is sent now if connected, else on the next connect. Returns its id. */
+	/** Queues a message at the end of the line; it goes out when everything before it has. Returns its id. */
 	send(text: string, now = Date.now()): string {
 		const item: OutboxItem = { id: this.newId(), text, createdAt: now, state: 'queued' };
 		this.outbox.push(item);
-		// While earlier messages wait out the rate limit this one queues behind them, keeping the order.
-		if (this.transport && !this.resendTimer) {
-			item.state = 'sending';
-			this.sendItem(item);
-		}
+		this.pump();
 		this.onChange();
 		return item.id;
 	}
 
+	/** Puts a failed message back in the queue, in its original place among what is still unsent. */
 	retry(id: string) {
 		const item = this.outbox.find((i) => i.id === id);
 		if (!item || item.state !== 'failed') return;
-		item.state = this.transport ? 'sending' : 'queued';
+		item.state = 'queued';
 		item.error = undefined;
-		if (this.transport) this.sendItem(item);
+		this.pump();
 		this.onChange();
 	}
 
@@ -160,7 +164,7 @@ export class ChatSession {
 		const oldest = this.oldestSeq();
 		if (!this.hasMore || this.loadingOlder || oldest === null) return false;
 		const seq = this.request('history', { before: oldest, limit });
-		if (seq) this.awaiting.set(seq, { type: 'history' });
+		if (seq) this.awaitingHistory.add(seq);
 		this.loadingOlder = seq > 0;
 		this.onChange();
 		return this.loadingOlder;
@@ -176,6 +180,17 @@ export class ChatSession {
 	/** Outbox items the room has not stored yet (an acked one can linger until its event arrives). */
 	pending(): OutboxItem[] {
 		return this.outbox.filter((i) => !this.seqById.has(i.id));
+	}
+
+	/**
+	 * While the rate limit holds sends back: how many messages still wait and about how long until the
+	 * last of them goes out (the first one's retry-after, then one per refill interval); else null.
+	 */
+	queueWait(now = Date.now()): { count: number; ms: number } | null {
+		if (!this.limited) return null;
+		const count = this.outbox.filter((i) => i.state !== 'failed' && !this.seqById.has(i.id)).length;
+		if (count === 0) return null;
+		return { count, ms: Math.max(0, this.limited.nextAt - now) + (count - 1) * this.limited.everyMs };
 	}
 
 	typingNow(now = Date.now()): TypingUser[] {
@@ -198,51 +213,60 @@ export class ChatSession {
 		return this.requestSeq;
 	}
 
-	private sendItem(item: OutboxItem, fromQueue = false) {
-		const seq = this.request('send', { id: item.id, text: item.text });
-		if (!seq) return;
-		this.awaiting.set(seq, { type: 'send', id: item.id });
-		if (fromQueue) this.resendOnLimit.add(item.id);
-		else this.resendOnLimit.delete(item.id);
-	}
-
-	/** Sends every queued item, oldest first. */
-	private flush() {
-		if (!this.transport) return;
-		for (const item of this.outbox) {
-			if (item.state !== 'queued') continue;
-			item.state = 'sending';
-			this.sendItem(item, true);
+	/**
+	 * Sends the first queued message, if nothing is on the wire and the rate limit is not holding the
+	 * queue. One at a time is what makes the order strict: with several on the wire, the room could refuse
+	 * one for the rate limit and accept the next a moment later, when the budget has refilled just enough
+	 * — that one would overtake. The room answers each send within a round trip, far faster than anyone
+	 * types; past the budget the pace is the room's refill rate anyway.
+	 */
+	private pump() {
+		if (!this.transport || this.inFlight || this.limitTimer) return;
+		const next = this.outbox.find((i) => i.state === 'queued');
+		if (!next) {
+			this.limited = null;
+			return;
 		}
+		next.state = 'sending';
+		this.inFlight = { seq: this.request('send', { id: next.id, text: next.text }), id: next.id };
 	}
 
-	/** One timer for the whole queue: when the budget is back, everything still queued goes out in order. */
-	private resendAfter(ms: number) {
-		if (this.resendTimer) return;
-		this.resendTimer = setTimeout(() => {
-			this.resendTimer = undefined;
-			this.flush();
+	/** The send on the wire got its answer: the next one may go (or wait for `limitTimer`). */
+	private sendSettled() {
+		this.inFlight = null;
+		this.pump();
+	}
+
+	/** Holds the queue until the room's budget has a token again, then carries on in order. */
+	private holdForRateLimit(retryAfterMs: number, everyMs: number | undefined) {
+		this.limited = { nextAt: Date.now() + retryAfterMs, everyMs: everyMs ?? retryAfterMs };
+		clearTimeout(this.limitTimer);
+		this.limitTimer = setTimeout(() => {
+			this.limitTimer = undefined;
+			this.pump();
 			this.onChange();
-		}, ms);
+		}, retryAfterMs);
 	}
 
 	private settleError(event: Extract<ServerEvent, { type: 'error' }>) {
-		const { code, message, retryAfterMs } = event.payload;
-		const request = this.awaiting.get(event.seq);
-		this.awaiting.delete(event.seq);
-		if (request?.type === 'history') this.loadingOlder = false;
-		const id = event.payload.id ?? (request?.type === 'send' ? request.id : undefined);
-		const item = id ? this.outbox.find((i) => i.id === id) : undefined;
-		if (item && code === 'rate-limited' && this.resendOnLimit.has(item.id)) {
-			item.state = 'queued';
-			this.resendAfter(retryAfterMs ?? 1_000);
+		const { code, message, retryAfterMs, everyMs } = event.payload;
+		if (this.awaitingHistory.delete(event.seq)) this.loadingOlder = false;
+		const inFlight = this.inFlight;
+		const answersSend =
+			inFlight !== null && (inFlight.seq === event.seq || (event.seq === 0 && event.payload.id === inFlight.id));
+		const item = answersSend ? this.outbox.find((i) => i.id === inFlight.id) : undefined;
+		if (answersSend && code === 'rate-limited') {
+			// Not a failure: the same message goes again, first in line, once the budget allows.
+			if (item) item.state = 'queued';
+			this.holdForRateLimit(retryAfterMs ?? 1_000, everyMs);
 		} else if (item) {
+			// Refused for good (too long, forbidden, a server fault): the user decides, the queue goes on.
 			item.state = 'failed';
 			item.error = message;
-			this.resendOnLimit.delete(item.id);
 		} else {
 			this.lastError = { code, message };
 		}
+		if (answersSend) this.sendSettled();
 		// An unreadable frame cannot name its request; a pending scroll-back may have been it.
 		if (code === 'bad-frame' && event.seq === 0) this.loadingOlder = false;
 	}
@@ -257,9 +281,8 @@ export class ChatSession {
 				return;
 			case 'ack': {
 				// Stored (now or earlier); the message itself arrives as an event or in the catch-up.
-				this.awaiting.delete(event.seq);
-				this.resendOnLimit.delete(event.payload.id);
 				this.outbox = this.outbox.filter((i) => i.id !== event.payload.id);
+				if (this.inFlight?.seq === event.seq) this.sendSettled();
 				return;
 			}
 			case 'history': {
@@ -276,7 +299,7 @@ export class ChatSession {
 					// connection drops between two catch-up frames.
 					for (const m of messages) this.upsert(m, true);
 				} else {
-					this.awaiting.delete(event.seq);
+					this.awaitingHistory.delete(event.seq);
 					const first = messages[0]?.seq;
 					if (first !== undefined && (this.windowStart === null || first < this.windowStart)) this.windowStart = first;
 					for (const m of messages) this.upsert(m, false);

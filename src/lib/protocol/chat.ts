@@ -161,6 +161,11 @@ export const errorEvent = z.object({
 	code: z.string(),
 	message: z.string(),
 	retryAfterMs: z.number().optional(),
+	/**
+	 * With rate-limited: how often the budget allows one more request once it is spent (its refill
+	 * interval), so a client holding a queue can say how long all of it will take, not just the next one.
+	 */
+	everyMs: z.number().optional(),
 	/** The message id the failed request was about, so the client can mark exactly that one failed. */
 	id: z.string().optional()
 });

@@ -30,7 +30,9 @@ class ChatRequestError extends ProtocolError {
 		code: string,
 		message: string,
 		readonly ref: { seq?: number; id?: string },
-		retryAfterMs?: number
+		retryAfterMs?: number,
+		/** With rate-limited: the budget's refill interval (see errorEvent.everyMs). */
+		readonly everyMs?: number
 	) {
 		super(code, message, retryAfterMs);
 	}
@@ -190,7 +192,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		} catch (error) {
 			if (error instanceof ChatStoreError) throw new ChatRequestError(error.code, error.message, ref);
 			if (error instanceof RateLimited)
-				throw new ChatRequestError('rate-limited', error.message, ref, error.retryAfterMs);
+				throw new ChatRequestError('rate-limited', error.message, ref, error.retryAfterMs, error.everyMs);
 			// A server bug: still answered with the request's seq and id, so the client can settle it.
 			console.error(JSON.stringify({ msg: 'chat request failed', type: request.type, error: String(error) }));
 			throw new ChatRequestError('internal', 'The server could not handle that request.', ref);
@@ -207,11 +209,13 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	}
 
 	protected encodeError(error: ProtocolError): Uint8Array {
-		const ref = error instanceof ChatRequestError ? error.ref : {};
+		const chatError = error instanceof ChatRequestError ? error : null;
+		const ref = chatError?.ref ?? {};
+		const everyMs = chatError?.everyMs;
 		return encodeEvent(
 			this.codec,
 			'error',
-			{ code: error.code, message: error.message, retryAfterMs: error.retryAfterMs, id: ref.id },
+			{ code: error.code, message: error.message, retryAfterMs: error.retryAfterMs, everyMs, id: ref.id },
 			ref.seq ?? 0
 		);
 	}
@@ -244,7 +248,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 
 	private charge(userId: string) {
 		const wait = this.buckets.take(userId, this.rateLimit);
-		if (wait > 0) throw new RateLimited(wait);
+		if (wait > 0) throw new RateLimited(wait, Math.ceil(this.rateLimit.windowMs / this.rateLimit.burst));
 	}
 
 	private asResult<T extends object>(run: () => T): ChatResult<T> {
@@ -334,7 +338,11 @@ export function parseRateLimit(value: string | undefined): BucketLimit | null {
 }
 
 class RateLimited extends Error {
-	constructor(readonly retryAfterMs: number) {
+	constructor(
+		readonly retryAfterMs: number,
+		/** How often one more token comes back once the bucket is empty. */
+		readonly everyMs: number
+	) {
 		super(`Slow down: you can send again in ${Math.ceil(retryAfterMs / 1000)} s.`);
 		this.name = 'RateLimited';
 	}
