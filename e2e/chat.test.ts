@@ -1,25 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, uniqueName } from './support/auth';
-
-/**
- * Signs up by posting the real sign-up form action: the same server path as the form, without racing
- * hydration on a loaded machine (a fill before hydration can be reset). The session cookie lands in the
- * page's browser context. The form UI itself is covered by auth.test.ts.
- */
-async function signUp(page: Page, baseURL: string, displayName: string) {
-	const response = await page.request.post('/signup', {
-		form: { username: uniqueName(), displayName, password: PASSWORD },
-		headers: { origin: new URL(baseURL).origin }
-	});
-	// Without `Accept: text/html` SvelteKit answers a form action as JSON: { type: 'redirect', … }.
-	expect(await response.json()).toMatchObject({ type: 'redirect' });
-	await page.goto('/');
-	await expect(page.getByTestId('nav-user')).toHaveText(displayName);
-}
-
-async function connected(page: Page) {
-	await expect(page.getByTestId('chat-status')).toHaveText('connected');
-}
+import { expect, test } from '@playwright/test';
+import { uniqueName } from './support/auth';
+import { connected, signUp } from './support/chat';
 
 test('two people chat, react, see typing and presence, and find the history after a reload', async ({
 	browser,

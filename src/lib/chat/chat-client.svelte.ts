@@ -22,10 +22,13 @@ export class ChatClient {
 	hasMore = $state(false);
 	loadingOlder = $state(false);
 	notice: string | null = $state(null);
+	/** While the rate limit holds the outbox: how many messages wait and about how many seconds it takes. */
+	waiting: { count: number; seconds: number } | null = $state(null);
 
 	private socket: ReconnectingSocket | null = null;
 	private heartbeat: Heartbeat | null = null;
 	private typingTimer: ReturnType<typeof setTimeout> | undefined;
+	private waitingTimer: ReturnType<typeof setTimeout> | undefined;
 	private readonly session: ChatSession;
 	private readonly storageKey: string;
 
@@ -79,6 +82,7 @@ export class ChatClient {
 
 	close() {
 		clearTimeout(this.typingTimer);
+		clearTimeout(this.waitingTimer);
 		this.heartbeat?.stop();
 		this.socket?.close();
 		this.socket = null;
@@ -130,7 +134,8 @@ export class ChatClient {
 	private sync() {
 		const s = this.session;
 		this.messages = s.ordered();
-		this.pending = s.pending();
+		// The session updates an item's state in place; fresh objects let the keyed list see the change.
+		this.pending = s.pending().map((item) => ({ ...item }));
 		this.online = s.online;
 		this.hasMore = s.hasMore;
 		this.loadingOlder = s.loadingOlder;
@@ -142,7 +147,16 @@ export class ChatClient {
 			const next = Math.min(...this.typing.map((t) => t.until)) - now;
 			this.typingTimer = setTimeout(() => this.sync(), Math.max(50, next));
 		}
+		this.showWaiting();
 		saveOutbox(this.storageKey, s.outbox);
+	}
+
+	/** Mirrors the session's rate-limit wait, counting down once a second while it lasts. */
+	private showWaiting() {
+		const wait = this.session.queueWait();
+		this.waiting = wait && { count: wait.count, seconds: Math.max(1, Math.ceil(wait.ms / 1000)) };
+		clearTimeout(this.waitingTimer);
+		if (wait) this.waitingTimer = setTimeout(() => this.showWaiting(), 1_000);
 	}
 }
 

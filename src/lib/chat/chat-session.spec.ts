@@ -189,23 +189,27 @@ describe('ChatSession (the browser client core) against a real room', () => {
 		}
 	);
 
-	it('fails a send the room refuses for good at once, and the queue behind it still goes out', { timeout: 20_000 }, async () => {
-		const { user, cookie } = await signedInUser(env);
-		const room = await newRoom(env, user.id);
-		await runInDurableObject(chatRoomStub(env, room.id), (r: ChatRoom) => {
-			r.rateLimit = { burst: 2, windowMs: 400 };
-		});
-		const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
-		await connect(session, cookie, room.id);
-		await until(() => session.rev !== null, 'first page');
-		const texts = ['a1', 'a2', 'a3', 'bell \u0007', 'a4', 'a5', 'a6'];
-		const ids = texts.map((t) => session.send(t));
-		await until(() => session.outbox.length === 1 && session.messages.size === 6, 'all but the refused one', 10_000);
-		expect(session.ordered().map((m) => m.text)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
-		expect(session.outbox.map((i) => [i.id, i.state, i.error])).toEqual([
-			[ids[3], 'failed', expect.stringMatching(/control/)]
-		]);
-	});
+	it(
+		'fails a send the room refuses for good at once, and the queue behind it still goes out',
+		{ timeout: 20_000 },
+		async () => {
+			const { user, cookie } = await signedInUser(env);
+			const room = await newRoom(env, user.id);
+			await runInDurableObject(chatRoomStub(env, room.id), (r: ChatRoom) => {
+				r.rateLimit = { burst: 2, windowMs: 400 };
+			});
+			const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
+			await connect(session, cookie, room.id);
+			await until(() => session.rev !== null, 'first page');
+			const texts = ['a1', 'a2', 'a3', 'bell \u0007', 'a4', 'a5', 'a6'];
+			const ids = texts.map((t) => session.send(t));
+			await until(() => session.outbox.length === 1 && session.messages.size === 6, 'all but the refused one', 10_000);
+			expect(session.ordered().map((m) => m.text)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+			expect(session.outbox.map((i) => [i.id, i.state, i.error])).toEqual([
+				[ids[3], 'failed', expect.stringMatching(/control/)]
+			]);
+		}
+	);
 
 	it('settles a send or scroll-back the room answered with an error that carries only the frame seq', async () => {
 		const { room, stub, reader, session } = await roomWithHistory(60);
