@@ -8,18 +8,14 @@ import { connected, twoInARoom } from './support/chat';
  */
 const BURST = 20;
 const texts = Array.from({ length: BURST }, (_, i) => `burst ${i + 1}`);
-/**
- * The burst must outrun the budget: typed within 5 s, at most 5 of the 10 messages past the burst could
- * have refilled meanwhile. (The issue's "under 2 s" is what an idle machine does; with six test runs
- * sharing two cores the keyboard alone took 2.2 s, which tests the same thing.)
- */
-const TYPED_WITHIN_MS = 5_000;
 /** The budget's own pace for the part past the burst, plus slack for a loaded machine. */
 const DELIVERY_MS = (BURST - CHAT_RATE_BURST) * 1_000 + 15_000;
 
 /**
  * Types each message into the composer and presses Enter, as fast as the keyboard goes (insertText is one
- * input event, like a paste or an IME commit); returns how long it took.
+ * input event, like a paste or an IME commit). An idle machine does 20 in well under 2 s; a loaded one
+ * may take longer, so the tests do not assert the time (it is recorded as an annotation) but that the
+ * burst outran the budget: the composer shows the rate-limit wait, which only a refused send starts.
  */
 async function typeBurst(page: Page, messages: string[]) {
 	await page.getByLabel('Message', { exact: true }).focus();
@@ -30,7 +26,6 @@ async function typeBurst(page: Page, messages: string[]) {
 	}
 	const elapsed = Date.now() - started;
 	test.info().annotations.push({ type: 'typed', description: `${messages.length} messages in ${elapsed} ms` });
-	return elapsed;
 }
 
 test.describe.configure({ timeout: 90_000 });
@@ -40,7 +35,7 @@ test('a burst of 20 Enters: the other member gets all of them in order, and a la
 	baseURL
 }) => {
 	const { owner: alice, member: bob } = await twoInARoom(browser, baseURL!, ['Alice Burst', 'Bob Burst']);
-	expect(await typeBurst(alice, texts)).toBeLessThan(TYPED_WITHIN_MS);
+	await typeBurst(alice, texts);
 
 	const wait = alice.getByTestId('rate-limit-wait');
 	await expect(wait).toHaveText(/^Rate limit: sending \d+ more in \d+ s\.$/);
@@ -60,10 +55,11 @@ test('a reload in the middle of a burst keeps the queue and still delivers every
 	baseURL
 }) => {
 	const { owner: alice, member: bob } = await twoInARoom(browser, baseURL!, ['Alice Reload', 'Bob Reload']);
-	expect(await typeBurst(alice, texts)).toBeLessThan(TYPED_WITHIN_MS);
+	await typeBurst(alice, texts);
 	// The budget is spent and part of the burst is still waiting in the outbox when the page goes away.
 	await expect(alice.getByTestId('rate-limit-wait')).toHaveText(/^Rate limit: sending \d+ more/);
-	await expect(bob.getByTestId('message-text')).toHaveCount(CHAT_RATE_BURST + 1, { timeout: 10_000 });
+	// The first one past the burst has arrived: the room is pacing the rest.
+	await expect(bob.getByTestId('message-text').nth(CHAT_RATE_BURST)).toBeVisible({ timeout: 10_000 });
 	const queued = await alice.getByTestId('pending-message').count();
 	expect(queued).toBeGreaterThan(0);
 
