@@ -206,6 +206,8 @@ describe('ChatRoom Durable Object', () => {
 		const limited = await a.next('error');
 		expect(limited.payload).toMatchObject({ code: 'rate-limited', id: `burst-${CHAT_RATE_BURST}` });
 		expect(limited.payload.retryAfterMs).toBeGreaterThan(0);
+		// The refill interval, so a client can say how long its whole queue will take (default 10 per 10 s).
+		expect(limited.payload.everyMs).toBe(1_000);
 		expect(a.events.filter((e) => e.type === 'ack')).toHaveLength(CHAT_RATE_BURST);
 		a.request('history', { before: 1000 });
 		expect((await a.next('history', (e) => e.payload.kind === 'older')).payload.messages).toHaveLength(CHAT_RATE_BURST);
