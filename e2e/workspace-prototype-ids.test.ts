@@ -42,9 +42,7 @@ async function pushThroughSocket(page: Page, workspaceId: string, batch: Event[]
 	return page.evaluate(
 		async ({ workspaceId, batch }) => {
 			const { token } = (await (await fetch('/api/workspace/token')).json()) as { token: string };
-			const ws = new WebSocket(
-				`ws://${location.host}/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}`
-			);
+			const ws = new WebSocket(`ws://${location.host}/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}`);
 			const next = (match: (m: Record<string, unknown>) => boolean) =>
 				new Promise<Record<string, unknown>>((resolve, reject) => {
 					ws.addEventListener('message', (e) => {
@@ -179,7 +177,9 @@ test('prototype-named task and doc ids show as real tasks and docs, live, after 
 	await expect(page.getByLabel('Document body')).toHaveValue('Body of __proto__');
 
 	// Reload from the IndexedDB snapshot: first wait until it holds the move (Maps survive structured cloning).
-	await expect.poll(() => snapshotTasks(page, userId, workspaceId)).toEqual({ isMap: true, constructorStatus: 'doing' });
+	await expect
+		.poll(() => snapshotTasks(page, userId, workspaceId))
+		.toEqual({ isMap: true, constructorStatus: 'doing' });
 	await page.goto(boardPath);
 	await expectBoard(page, afterMove);
 
@@ -189,7 +189,9 @@ test('prototype-named task and doc ids show as real tasks and docs, live, after 
 	expect(await snapshotTasks(page, userId, workspaceId)).toEqual({ isMap: false, constructorStatus: null });
 	await page.goto(boardPath);
 	await expectBoard(page, afterMove);
-	await expect.poll(() => snapshotTasks(page, userId, workspaceId)).toEqual({ isMap: true, constructorStatus: 'doing' });
+	await expect
+		.poll(() => snapshotTasks(page, userId, workspaceId))
+		.toEqual({ isMap: true, constructorStatus: 'doing' });
 	await page.getByRole('link', { name: 'Docs' }).click();
 	await expect(page.getByTestId('doc-list').getByRole('button', { name: /^Doc / })).toHaveText(sortedTitles);
 

@@ -25,7 +25,13 @@ describe('workspace reducer', () => {
 			{ name: 'task.assigned', args: { id: 'a', assignee: 'user-1' } },
 			{ name: 'task.moved', args: { id: 'a', status: 'doing', order: 5 } }
 		]);
-		expect(state.tasks.get('a')).toEqual({ id: 'a', title: 'Write spec', status: 'doing', order: 5, assignee: 'user-1' });
+		expect(state.tasks.get('a')).toEqual({
+			id: 'a',
+			title: 'Write spec',
+			status: 'doing',
+			order: 5,
+			assignee: 'user-1'
+		});
 	});
 
 	it('materialises docs with title and body, last writer per field wins', () => {
