@@ -7,6 +7,10 @@ import type { TaskStatus, WorkspaceEvent } from './workspace-events';
  * or unknown entity are no-ops (another client deleted it concurrently), a second create with the same
  * id is ignored (ids are client-generated UUIDs, so that only happens on a duplicate), and nothing
  * depends on wall-clock time or randomness.
+ *
+ * Tasks and docs live in Maps, never in plain objects: ids are chosen by clients and `constructor`,
+ * `toString` or `__proto__` are valid ids. Keyed into a plain object, `task.moved {id:"constructor"}`
+ * found Object.prototype's `constructor` and wrote a ghost entry that broke every member's board.
  */
 
 export interface Task {
@@ -24,13 +28,31 @@ export interface Doc {
 	body: string;
 }
 
+/** Read-only to everyone but this module: a state is a value, and replay builds the next one. */
 export interface WorkspaceState {
-	tasks: Record<string, Task>;
-	docs: Record<string, Doc>;
+	tasks: ReadonlyMap<string, Task>;
+	docs: ReadonlyMap<string, Doc>;
+}
+
+/** The state while `replay` builds it: the same Maps, writable. */
+interface Draft {
+	tasks: Map<string, Task>;
+	docs: Map<string, Doc>;
 }
 
 export function emptyWorkspace(): WorkspaceState {
-	return { tasks: {}, docs: {} };
+	return { tasks: new Map(), docs: new Map() };
+}
+
+/**
+ * True for a state of the current shape. A snapshot persisted before the state held Maps has plain
+ * objects, possibly with ghost entries written by the old reducer: it cannot be trusted and must be
+ * rebuilt from the log, never converted.
+ */
+export function isWorkspaceState(value: unknown): value is WorkspaceState {
+	if (typeof value !== 'object' || value === null) return false;
+	const { tasks, docs } = value as Record<string, unknown>;
+	return tasks instanceof Map && docs instanceof Map;
 }
 
 /**
@@ -47,18 +69,18 @@ export function applyEvent(state: WorkspaceState, event: WorkspaceEvent): Worksp
  * thousands of events a page at a time, and a copy per event made that quadratic in the workspace size.
  */
 export function replay(events: Iterable<WorkspaceEvent>, from: WorkspaceState = emptyWorkspace()): WorkspaceState {
-	const draft: WorkspaceState = { ...from, tasks: { ...from.tasks }, docs: { ...from.docs } };
+	const draft: Draft = { tasks: new Map(from.tasks), docs: new Map(from.docs) };
 	for (const event of events) applyInPlace(draft, event);
 	return draft;
 }
 
 /** Mutates `draft`'s own maps only; entities are replaced, never edited, so `from`'s objects stay intact. */
-function applyInPlace(draft: WorkspaceState, event: WorkspaceEvent): void {
+function applyInPlace(draft: Draft, event: WorkspaceEvent): void {
 	switch (event.name) {
 		case 'task.created': {
-			if (draft.tasks[event.args.id]) return;
+			if (draft.tasks.has(event.args.id)) return;
 			const { id, title, status, order, assignee } = event.args;
-			draft.tasks[id] = { id, title, status, order, assignee: assignee ?? null };
+			draft.tasks.set(id, { id, title, status, order, assignee: assignee ?? null });
 			return;
 		}
 		case 'task.titleSet':
@@ -68,12 +90,12 @@ function applyInPlace(draft: WorkspaceState, event: WorkspaceEvent): void {
 		case 'task.assigned':
 			return updateTask(draft, event.args.id, { assignee: event.args.assignee });
 		case 'task.deleted':
-			delete draft.tasks[event.args.id];
+			draft.tasks.delete(event.args.id);
 			return;
 		case 'doc.created': {
-			if (draft.docs[event.args.id]) return;
+			if (draft.docs.has(event.args.id)) return;
 			const { id, title, body } = event.args;
-			draft.docs[id] = { id, title, body };
+			draft.docs.set(id, { id, title, body });
 			return;
 		}
 		case 'doc.titleSet':
@@ -81,21 +103,21 @@ function applyInPlace(draft: WorkspaceState, event: WorkspaceEvent): void {
 		case 'doc.bodySet':
 			return updateDoc(draft, event.args.id, { body: event.args.body });
 		case 'doc.deleted':
-			delete draft.docs[event.args.id];
+			draft.docs.delete(event.args.id);
 			return;
 	}
 }
 
 /** Tasks of one column in board order; ties (two clients picked the same order) break by id, stably. */
 export function columnTasks(state: WorkspaceState, status: TaskStatus): Task[] {
-	return Object.values(state.tasks)
+	return [...state.tasks.values()]
 		.filter((t) => t.status === status)
 		.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Docs sorted by title then id, for a stable list. */
 export function sortedDocs(state: WorkspaceState): Doc[] {
-	return Object.values(state.docs).sort((a, b) => a.title.localeCompare(b.title) || (a.id < b.id ? -1 : 1));
+	return [...state.docs.values()].sort((a, b) => a.title.localeCompare(b.title) || (a.id < b.id ? -1 : 1));
 }
 
 /** The order for appending to the end of a column. */
@@ -119,12 +141,12 @@ export function orderAt(state: WorkspaceState, status: TaskStatus, index: number
 	return (before + after) / 2;
 }
 
-function updateTask(draft: WorkspaceState, id: string, patch: Partial<Task>): void {
-	const task = draft.tasks[id];
-	if (task) draft.tasks[id] = { ...task, ...patch };
+function updateTask(draft: Draft, id: string, patch: Partial<Task>): void {
+	const task = draft.tasks.get(id);
+	if (task) draft.tasks.set(id, { ...task, ...patch });
 }
 
-function updateDoc(draft: WorkspaceState, id: string, patch: Partial<Doc>): void {
-	const doc = draft.docs[id];
-	if (doc) draft.docs[id] = { ...doc, ...patch };
+function updateDoc(draft: Draft, id: string, patch: Partial<Doc>): void {
+	const doc = draft.docs.get(id);
+	if (doc) draft.docs.set(id, { ...doc, ...patch });
 }

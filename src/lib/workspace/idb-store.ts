@@ -1,5 +1,6 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { eventKey, type PendingEvent } from '$lib/protocol/workspace-messages';
+import { isWorkspaceState } from '$lib/protocol/workspace-reducer';
 import type { PendingStore, Snapshot } from './pending-store';
 
 /**
@@ -77,10 +78,16 @@ export class IdbPendingStore implements PendingStore {
 		await tx.done;
 	}
 
+	/**
+	 * A snapshot saved before the state held Maps (plain objects, maybe with ghost entries of
+	 * prototype-named ids) is not loaded: the client starts from cursor 0 and rebuilds it from the log,
+	 * and the next snapshot overwrites the row.
+	 */
 	async loadSnapshot(workspaceId: string): Promise<Snapshot | null> {
 		const db = await this.db;
 		const row = await db.get('snapshots', workspaceId);
-		return row ? { backendId: row.backendId, cursor: row.cursor, state: row.state } : null;
+		if (!row || !isWorkspaceState(row.state)) return null;
+		return { backendId: row.backendId, cursor: row.cursor, state: row.state };
 	}
 
 	async saveSnapshot(workspaceId: string, snapshot: Snapshot): Promise<void> {

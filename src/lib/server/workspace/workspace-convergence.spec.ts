@@ -92,8 +92,8 @@ class TestClient {
 }
 
 function randomEdit(random: () => number, state: WorkspaceState, me: string, members: string[]): WorkspaceEvent {
-	const tasks = Object.keys(state.tasks);
-	const docs = Object.keys(state.docs);
+	const tasks = [...state.tasks.keys()];
+	const docs = [...state.docs.keys()];
 	const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
 	const id = () => `${me}-${Math.floor(random() * 1e9).toString(36)}`;
 	const roll = random();
@@ -196,7 +196,7 @@ describe('workspace convergence', () => {
 		// The clients really raced: some pushes lost and were rebased onto a newer head.
 		expect(clients.reduce((n, c) => n + c.rejections, 0)).toBeGreaterThan(0);
 		// Something real was built, not an empty board after a storm of deletes.
-		expect(Object.keys(expected.tasks).length + Object.keys(expected.docs).length).toBeGreaterThan(0);
+		expect(expected.tasks.size + expected.docs.size).toBeGreaterThan(0);
 		for (const client of clients) client.disconnect();
 	}, 60_000);
 });
@@ -329,7 +329,7 @@ describe('a push the server refuses for good', () => {
 		expect(errors.some((e) => e.startsWith('forbidden'))).toBe(true);
 		expect(engine.view().error).toBeNull();
 		expect(engine.view().status).toBe('synced');
-		expect(engine.view().state.tasks['member-client-2']?.title).toBe('good two');
+		expect(engine.view().state.tasks.get('member-client-2')?.title).toBe('good two');
 		ws.close(1000);
 		ownerSocket.ws.close(1000);
 		engine.dispose();

@@ -4,7 +4,7 @@ import { DEMO_WORKSPACE_ID } from '$lib/server/workspace/directory';
 import { readClaimsVersion } from './claims-version';
 import { guestIdentity } from './guest';
 import { authRequired, isServerBypassToken, type WorkspaceAuthEnv } from './secrets';
-import { verifyWorkspaceToken, WorkspaceTokenError } from './tokens';
+import { roleIn, verifyWorkspaceToken, WorkspaceTokenError } from './tokens';
 
 /** The query parameter carrying the JWT: browsers cannot set headers on a WebSocket handshake. */
 export const TOKEN_PARAM = 'token';
@@ -69,7 +69,7 @@ export async function authenticateWorkspaceSocket(
 
 	try {
 		const claims = await verifyWorkspaceToken(env, token, { reconnect: url.searchParams.get(RECONNECT_PARAM) === '1' });
-		const role = claims.workspaces[workspaceId];
+		const role = roleIn(claims, workspaceId);
 		if (!role) return { status: 403, error: 'You are not a member of this workspace.' };
 		const current = await readClaimsVersion(env, claims.sub);
 		if (claims.workspaceClaimsVersion < current) {

@@ -24,6 +24,15 @@ export const workspaceClaimsSchema = z.object({
 });
 export type WorkspaceClaims = z.infer<typeof workspaceClaimsSchema>;
 
+/**
+ * The member's role in `workspaceId` by the token, or null. An own-property lookup: the route's id is
+ * whatever the caller typed, and `claims.workspaces["constructor"]` (or `__proto__`, `toString`) is
+ * inherited from Object.prototype and truthy, which let any valid token through to the object.
+ */
+export function roleIn(claims: WorkspaceClaims, workspaceId: string): WorkspaceRole | null {
+	return Object.hasOwn(claims.workspaces, workspaceId) ? claims.workspaces[workspaceId] : null;
+}
+
 export class WorkspaceTokenError extends Error {
 	constructor(
 		readonly status: 401 | 403,

@@ -14,6 +14,7 @@ import {
 	verifyWorkspaceToken,
 	withoutSocketCredentials
 } from '.';
+import { PROTOTYPE_NAMES } from '../../../../testing/prototype-names';
 
 const WS = 'ws-claims-test';
 
@@ -98,6 +99,17 @@ describe('claims versions', () => {
 			WS
 		);
 		expect(other).toMatchObject({ status: 403 });
+	});
+});
+
+describe('membership in the claims', () => {
+	it('is an own property: a prototype name is no workspace of the token', async () => {
+		const { token } = await issueWorkspaceToken(env, 'u5', { [WS]: 'editor' }, 0);
+		for (const name of PROTOTYPE_NAMES) {
+			const result = await authenticateWorkspaceSocket(socketRequest({ token }), env, name);
+			expect(result, name).toEqual({ status: 403, error: 'You are not a member of this workspace.' });
+		}
+		expect(await authenticateWorkspaceSocket(socketRequest({ token }), env, WS)).toHaveProperty('identity');
 	});
 });
 
