@@ -3,7 +3,7 @@ import { getDb } from '$lib/server/db';
 import { isMissingSchema, MIGRATION_FIX } from '$lib/server/db/errors';
 import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { log } from '$lib/server/log';
-import { applySecurityHeaders } from '$lib/server/security-headers';
+import { withSecurityHeaders } from '$lib/server/security-headers';
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const started = Date.now();
@@ -29,20 +29,21 @@ export const handle: Handle = async ({ event, resolve }) => {
 		status: response.status,
 		ms: Date.now() - started
 	});
-	// A 101 from a Durable Object carries the client socket; its headers are immutable.
-	if (response.status === 101) return response;
-	applySecurityHeaders(response.headers);
-	return response;
+	return withSecurityHeaders(response);
 };
 
 async function loadSession(event: Parameters<Handle>[0]['event']) {
 	const token = event.cookies.get(SESSION_COOKIE);
 	const env = event.platform?.env;
 	if (!token || !env) return;
-	const result = await validateSessionToken(getDb(env), token);
+	// A socket upgrade is answered by a Durable Object (its 101, or its refusal), whose headers are immutable:
+	// SvelteKit would throw adding a Set-Cookie and the upgrade would become a 500. So an upgrade neither
+	// renews nor clears the cookie; the next page load does both.
+	const upgrade = event.request.headers.get('upgrade')?.toLowerCase() === 'websocket';
+	const result = await validateSessionToken(getDb(env), token, { renew: !upgrade });
 	if (!result.session) {
 		// Malformed, forged, expired or signed-out token: drop it and carry on signed out.
-		deleteSessionCookie(event.cookies, event.url);
+		if (!upgrade) deleteSessionCookie(event.cookies, event.url);
 		return;
 	}
 	if (result.fresh) setSessionCookie(event.cookies, event.url, token, result.session.expiresAt);

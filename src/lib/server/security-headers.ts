@@ -1,8 +1,17 @@
 /**
- * Headers for every non-upgrade response. Pages get their CSP from SvelteKit (svelte.config.js, with
- * hashes for its inline scripts); other responses (JSON, images) get a CSP that allows nothing.
+ * The response as the client gets it: with the headers every non-upgrade response carries. Pages get their
+ * CSP from SvelteKit (svelte.config.js, with hashes for its inline scripts); other responses (JSON,
+ * images) get a CSP that allows nothing.
+ *
+ * A 101 carries the client end of a WebSocket and goes back untouched. Every other response is set on a
+ * copy: one that came from a Durable Object stub (a socket route's refusal) has immutable headers, and
+ * setting them in place throws "Can't modify immutable headers", which turned the object's own
+ * 401/403/404 into a 500. The copy shares the original's body stream, so nothing is buffered.
  */
-export function applySecurityHeaders(headers: Headers) {
+export function withSecurityHeaders(response: Response): Response {
+	if (response.status === 101) return response;
+	const copy = new Response(response.body, response);
+	const headers = copy.headers;
 	headers.set('x-content-type-options', 'nosniff');
 	headers.set('referrer-policy', 'strict-origin-when-cross-origin');
 	headers.set('x-frame-options', 'DENY');
@@ -11,4 +20,5 @@ export function applySecurityHeaders(headers: Headers) {
 	if (!headers.has('content-security-policy')) {
 		headers.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
 	}
+	return copy;
 }

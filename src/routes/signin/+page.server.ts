@@ -1,7 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { authenticate, signInSchema } from '$lib/server/auth/accounts';
-import { clientIp, safeNext, startSession } from '$lib/server/auth/sign-in';
+import { safeNext } from '$lib/server/auth/safe-next';
+import { clientIp, startSession } from '$lib/server/auth/sign-in';
 import { clearAccountFailures, recordFailure, retryAfterSeconds } from '$lib/server/auth/throttle';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,7 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { createUser, signUpSchema, UsernameTakenError } from '$lib/server/auth/accounts';
-import { safeNext, startSession } from '$lib/server/auth/sign-in';
+import { safeNext } from '$lib/server/auth/safe-next';
+import { startSession } from '$lib/server/auth/sign-in';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {

@@ -54,8 +54,11 @@ export async function createSession(db: Db, token: string, userId: string): Prom
 	return session;
 }
 
-/** Looks the token up; deletes it when expired; slides the expiry when past half-life (`fresh`). */
-export async function validateSessionToken(db: Db, token: string): Promise<SessionValidation> {
+/**
+ * Looks the token up; deletes it when expired; slides the expiry when past half-life (`fresh`) unless
+ * `renew` is false — for a request whose response cannot carry the renewed cookie (a socket upgrade).
+ */
+export async function validateSessionToken(db: Db, token: string, { renew = true } = {}): Promise<SessionValidation> {
 	const none = { session: null, user: null, fresh: false } as const;
 	if (!/^[a-z2-7]{32}$/.test(token)) return none;
 	const id = sessionIdFromToken(token);
@@ -80,7 +83,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Sessi
 		return none;
 	}
 	let fresh = false;
-	if (now >= session.expiresAt.getTime() - SESSION_RENEW_BEFORE_MS) {
+	if (renew && now >= session.expiresAt.getTime() - SESSION_RENEW_BEFORE_MS) {
 		session.expiresAt = new Date(now + SESSION_TTL_MS);
 		await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, id));
 		fresh = true;

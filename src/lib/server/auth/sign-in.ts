@@ -17,9 +17,3 @@ export function clientIp(event: RequestEvent): string {
 		return 'unknown';
 	}
 }
-
-/** Only same-site relative paths, so `?next=` cannot send someone to another site after sign-in. */
-export function safeNext(url: URL): string {
-	const next = url.searchParams.get('next');
-	return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
