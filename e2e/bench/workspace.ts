@@ -101,13 +101,18 @@ class Client {
 		this.ws.send(JSON.stringify(message));
 	}
 
-	/** Pulls until live, following the protocol: wait through a burst, pull again only on `pullAgain`. */
+	/**
+	 * Pulls until live, following the protocol: wait through a burst, pull again only on `pullAgain`,
+	 * returning the burst's `burstId` (one burst outstanding per socket).
+	 */
 	async catchUp(): Promise<void> {
 		this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
 		for (;;) {
 			const frame = await this.nextPage();
 			if (!frame.more) return;
-			if (frame.pullAgain) this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+			if (frame.pullAgain) {
+				this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId, lastBurstId: frame.burstId });
+			}
 		}
 	}
 

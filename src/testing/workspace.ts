@@ -50,6 +50,11 @@ export interface TestSocket {
 	ws: WebSocket;
 	received: WorkspaceServerMessage[];
 	rawSizes: number[];
+	/**
+	 * Sends a frame. A pull without a `lastBurstId` key gets the latest `burstId` received, as a client
+	 * that reads its socket would send (one burst outstanding per socket); tests of that rule send
+	 * `lastBurstId` explicitly, or strings.
+	 */
 	send(message: WorkspaceClientMessage | string): void;
 	next<T extends WorkspaceServerMessage['type']>(
 		type: T,
@@ -85,6 +90,9 @@ export function listen(response: Response): TestSocket {
 		rawSizes,
 		closed,
 		send(message) {
+			if (typeof message !== 'string' && message.type === 'pull' && !('lastBurstId' in message)) {
+				message = { ...message, lastBurstId: latestBurstId(received) };
+			}
 			ws.send(typeof message === 'string' ? message : JSON.stringify(message));
 		},
 		async next(type, match) {
@@ -102,4 +110,13 @@ export function listen(response: Response): TestSocket {
 			}
 		}
 	};
+}
+
+/** The `burstId` of the latest frame that ended a pull's answer, or null before any. */
+export function latestBurstId(received: WorkspaceServerMessage[]): string | null {
+	for (let i = received.length - 1; i >= 0; i--) {
+		const frame = received[i];
+		if ((frame.type === 'events' || frame.type === 'reset') && frame.burstId !== undefined) return frame.burstId;
+	}
+	return null;
 }

@@ -24,6 +24,8 @@ const KNOWN_FLAGS: u8 = FLAG_LZ4;
  * contain a match, and each match costs 3 bytes of overhead), so we skip the work.
  */
 const MIN_COMPRESS_BYTES: usize = 64;
+/** Most output bytes one input byte of an LZ4 block can produce (see decompressBlock). */
+const LZ4_MAX_EXPANSION: usize = 255;
 
 // Error codes; the wrapper maps them to CodecError reasons. Keep in sync with src/lib/protocol/codec.ts.
 export const ERR_BAD_MAGIC: i32 = -1;
@@ -144,9 +146,16 @@ export function compressBlock(len: usize): i32 {
   return <i32>lz4Compress(inputPtr(), len, outputPtr(), compressBound(len));
 }
 
-/** Raw LZ4 block in the input buffer, decompressed into the output buffer up to `maxOut` bytes. */
+/**
+ * Raw LZ4 block in the input buffer, decompressed into the output buffer up to `maxOut` bytes. Memory
+ * never shrinks, so only what this block can produce is reserved, not all of `maxOut`: every input byte
+ * yields at most LZ4_MAX_EXPANSION output bytes (a match costs at least 3 bytes for 19 bytes of output,
+ * each further length byte adds 255; a literal costs itself), so a 2-byte block with a 2 GiB limit needs
+ * one page. The wrapper also caps `maxOut` at its payload limit.
+ */
 export function decompressBlock(len: usize, maxOut: usize): i32 {
-  if (!reserve(0, maxOut)) return ERR_OUT_OF_MEMORY;
-  const n = lz4Decompress(inputPtr(), len, outputPtr(), maxOut);
+  const cap = len <= maxOut / LZ4_MAX_EXPANSION ? len * LZ4_MAX_EXPANSION : maxOut;
+  if (!reserve(0, cap)) return ERR_OUT_OF_MEMORY;
+  const n = lz4Decompress(inputPtr(), len, outputPtr(), cap);
   return n == LZ4_CORRUPT ? ERR_CORRUPT_LZ4 : n;
 }

@@ -141,8 +141,8 @@ describe('rejections carry a reason', () => {
 
 describe('decompression bombs', () => {
 	const small = loadNodeCodec({ maxPayloadBytes: 4096 });
-	// 1 MB of zeros is a 4 KB LZ4 block: a bomb of ratio ~250.
-	const bombBlock = small.codec.compressBlock(new Uint8Array(1_000_000));
+	// 1 MB of zeros is a 4 KB LZ4 block: a bomb of ratio ~250 (made by a codec whose limit allows 1 MB).
+	const bombBlock = codec.compressBlock(new Uint8Array(1_000_000));
 
 	it('refuses a declared size over the limit before decompressing', () => {
 		expect(reasonOf(() => small.codec.decode(forgeCompressed(bombBlock, 1_000_000)))).toBe('too-large');

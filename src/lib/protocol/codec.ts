@@ -100,9 +100,16 @@ export interface Codec {
 	decodeJson<T = unknown>(bytes: Uint8Array | ArrayBuffer): JsonFrame<T>;
 	/** CRC-32/IEEE, as node:zlib's crc32. */
 	crc32(bytes: Uint8Array): number;
-	/** A bare LZ4 block (no frame), for interop tests and benchmarks. */
+	/**
+	 * A bare LZ4 block (no frame), for interop tests and benchmarks, of at most `maxPayloadBytes` of input.
+	 * Throws CodecError('too-large').
+	 */
 	compressBlock(bytes: Uint8Array): Uint8Array;
-	/** A bare LZ4 block of at most `maxOutput` bytes when decompressed. Throws CodecError('corrupt-lz4'). */
+	/**
+	 * A bare LZ4 block of at most `maxOutput` bytes when decompressed; `maxOutput` may not exceed
+	 * `maxPayloadBytes` (the frame's payload limit: WASM memory never shrinks, so any larger limit would be
+	 * memory a caller could make us keep). Throws CodecError('too-large' | 'bad-argument' | 'corrupt-lz4').
+	 */
 	decompressBlock(bytes: Uint8Array, maxOutput: number): Uint8Array;
 }
 
@@ -277,6 +284,12 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 		},
 
 		compressBlock(bytes) {
+			if (bytes.length > maxPayloadBytes) {
+				throw new CodecError(
+					'too-large',
+					`block input of ${bytes.length} bytes exceeds the limit of ${maxPayloadBytes}`
+				);
+			}
 			return guarded(() => {
 				writeInput(bytes);
 				const n = wasm.compressBlock(bytes.length);
@@ -287,8 +300,18 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 		},
 
 		decompressBlock(bytes, maxOutput) {
-			if (!Number.isSafeInteger(maxOutput) || maxOutput < 0 || maxOutput > 0x7fffffff) {
-				throw new CodecError('bad-argument', 'maxOutput must be an integer in [0, 2^31)');
+			if (!Number.isSafeInteger(maxOutput) || maxOutput < 0) {
+				throw new CodecError('bad-argument', 'maxOutput must be a non-negative integer');
+			}
+			if (maxOutput > maxPayloadBytes) {
+				throw new CodecError(
+					'too-large',
+					`maxOutput of ${maxOutput} bytes exceeds the limit of ${maxPayloadBytes} (the codec's maxPayloadBytes)`
+				);
+			}
+			// No block this long is needed: an incompressible payload of the limit's size is only a little longer.
+			if (bytes.length > wasm.compressBound(maxPayloadBytes)) {
+				throw new CodecError('too-large', `block of ${bytes.length} bytes exceeds the limit's worst-case block`);
 			}
 			return guarded(() => {
 				writeInput(bytes);

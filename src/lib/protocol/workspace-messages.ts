@@ -42,6 +42,35 @@ export const PUSH_MAX_BYTES = 850_000;
  */
 export const PUSH_RATE_BURST = 600;
 export const PUSH_RATE_WINDOW_MS = 10_000;
+/**
+ * Pull requests one user may send per workspace, in their own bucket table (a table is pruned by one
+ * limit). The engine pulls once per connect, once per burst of catch-up (a 400 MB log at 4 MB a burst)
+ * and once after each push refused as `server-ahead`, so pulls get the push budget's rate: a lower one
+ * would make contended editing wait on pulls rather than pushes. Memory is bounded by the one-burst rule
+ * below, not by this budget; the budget bounds the work a reading client can ask for. Refusals are
+ * `pull-rate-limited` with retryAfterMs.
+ */
+export const PULL_RATE_BURST = 600;
+export const PULL_RATE_WINDOW_MS = 10_000;
+/**
+ * At most one pull burst is outstanding per socket. `ws.send()` never blocks: a burst's frames sit in the
+ * object's memory until the client reads them, so a socket that sends pulls without reading made the
+ * object buffer one burst per pull (400 pulls of a 1.2 MB log: ~300 MB, over the 128 MB an object may
+ * use). Only the client can prove it has read a burst: the answer to every pull (its last page, or a
+ * `reset`) carries a random `burstId`, and the socket's next pull must carry it back as `lastBurstId`.
+ * A pull without it gets `pull-in-progress`, which costs the server one small frame and no burst.
+ * The engine never has two pulls open, so it meets this only in a race; it asks again after this long.
+ */
+export const PULL_BUSY_RETRY_MS = 1_000;
+/**
+ * …and a socket that keeps pulling while its burst is unread is closed (1008) after this many
+ * `pull-in-progress` refusals in a row, so even the small error frames cannot pile up without bound.
+ * The engine gets at most one in a row (it then waits PULL_BUSY_RETRY_MS holding the burst's id).
+ */
+export const PULL_REFUSALS_MAX = 8;
+/** Error codes that refuse a pull (the engine waits retryAfterMs and pulls again); never sent for a push. */
+export const PULL_IN_PROGRESS = 'pull-in-progress';
+export const PULL_RATE_LIMITED = 'pull-rate-limited';
 /** Client ids are random UUIDs; the bound only stops abuse. */
 export const CLIENT_ID_MAX = 64;
 
@@ -84,7 +113,12 @@ export const workspaceClientMessage = z.discriminatedUnion('type', [
 		/** Highest seq the client already has; 0 for nothing. */
 		cursor: z.number().int().nonnegative(),
 		/** The backend id the cursor belongs to; null when the client has none yet. */
-		backendId: z.string().max(64).nullable()
+		backendId: z.string().max(64).nullable(),
+		/**
+		 * The `burstId` that ended the answer to this socket's previous pull, proving it was read (see
+		 * PULL_BUSY_RETRY_MS); absent on a socket's first pull.
+		 */
+		lastBurstId: z.string().max(64).nullish()
 	}),
 	z.object({
 		type: z.literal('push'),
@@ -93,7 +127,8 @@ export const workspaceClientMessage = z.discriminatedUnion('type', [
 	})
 ]);
 export type WorkspaceClientMessage =
-	{ type: 'pull'; cursor: number; backendId: string | null } | { type: 'push'; parent: number; events: PendingEvent[] };
+	| { type: 'pull'; cursor: number; backendId: string | null; lastBurstId?: string | null }
+	| { type: 'push'; parent: number; events: PendingEvent[] };
 
 export type WorkspaceServerMessage =
 	| { type: 'hello'; backendId: string; head: number; userId: string; role: string }
@@ -112,14 +147,25 @@ export type WorkspaceServerMessage =
 			more: boolean;
 			pullAgain: boolean;
 			live: boolean;
+			/** Only on the last page of a pull's burst: send it back as the next pull's `lastBurstId`. */
+			burstId?: string;
 	  }
 	/**
 	 * The pull's backend id did not match, or its cursor is past the head (e.g. storage restored from an
 	 * older backup): the client's cursor means nothing here, so it drops it and pulls from 0.
 	 */
-	| { type: 'reset'; backendId: string; head: number }
+	| {
+			type: 'reset';
+			backendId: string;
+			head: number;
+			/** Set when the reset answers a pull (that pull's burst, see `events`); absent on a server-wide reset. */
+			burstId?: string;
+	  }
 	/** The push's events were all stored before (a retry): their seqs, nothing appended. */
 	| { type: 'ack'; head: number; seqs: number[] }
 	| { type: 'push-rejected'; reason: 'server-ahead'; head: number }
-	/** A refused frame; `retryAfterMs` comes with `rate-limited` (wait that long, then push again). */
+	/**
+	 * A refused frame. `retryAfterMs` comes with `rate-limited` (a push: wait that long, then push again)
+	 * and with `pull-rate-limited` / `pull-in-progress` (a pull: wait, then pull again).
+	 */
 	| { type: 'error'; code: string; message: string; retryAfterMs?: number };

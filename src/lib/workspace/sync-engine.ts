@@ -1,6 +1,8 @@
 import { workspaceEvent, type WorkspaceEvent } from '$lib/protocol/workspace-events';
 import {
 	eventKey as key,
+	PULL_IN_PROGRESS,
+	PULL_RATE_LIMITED,
 	PUSH_MAX_BYTES,
 	PUSH_MAX_EVENTS,
 	type LoggedEvent,
@@ -10,6 +12,7 @@ import {
 } from '$lib/protocol/workspace-messages';
 import { emptyWorkspace, replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import type { PendingStore, Snapshot } from './pending-store';
+import { PullGate } from './pull-gate';
 
 /**
  * The client half of workspace sync, free of browser APIs so the same code runs in the page (with
@@ -73,6 +76,10 @@ export class SyncEngine {
 	 */
 	private isolate = 0;
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
+	/** One pull open at a time, each proving the previous answer was read (the server's one-burst rule). */
+	private readonly pulls = new PullGate((lastBurstId) =>
+		this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId, lastBurstId })
+	);
 	private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
 	private listeners = new Set<(view: SyncView) => void>();
 
@@ -145,6 +152,7 @@ export class SyncEngine {
 	connected(send: (text: string) => void): void {
 		this.send = send;
 		this.error = null;
+		this.pulls.reset();
 		this.pull();
 	}
 
@@ -153,6 +161,7 @@ export class SyncEngine {
 		this.phase = 'offline';
 		this.inFlight = null;
 		this.clearRetry();
+		this.pulls.reset();
 		this.notify();
 	}
 
@@ -170,6 +179,8 @@ export class SyncEngine {
 			case 'events':
 				return this.onEvents(message);
 			case 'reset':
+				// With a burstId it answers our pull; without, it is a server-wide reset (our pull stays open).
+				if (message.burstId !== undefined) this.pulls.answered(message.burstId);
 				return this.onReset(message.backendId);
 			case 'ack':
 				// Every event of the retried push was already logged: they are no longer pending (the pull
@@ -183,6 +194,10 @@ export class SyncEngine {
 				this.inFlight = null;
 				return this.pull();
 			case 'error':
+				if (message.code === PULL_IN_PROGRESS || message.code === PULL_RATE_LIMITED) {
+					// A pause, not a failure: the status stays "syncing" until the pull goes through.
+					return this.pulls.refused(message.retryAfterMs ?? 1_000, () => this.pull());
+				}
 				// A rate limit is a pause, not a failure: the status stays "syncing" while the engine waits.
 				if (message.code !== RATE_LIMITED || !this.inFlight) this.error = `${message.code}: ${message.message}`;
 				if (this.inFlight) this.onPushRefused(message.code, message.retryAfterMs);
@@ -196,7 +211,7 @@ export class SyncEngine {
 	private pull() {
 		if (!this.send) return;
 		this.phase = 'pulling';
-		this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+		this.pulls.request();
 		this.notify();
 	}
 
@@ -251,6 +266,7 @@ export class SyncEngine {
 	}
 
 	private onEvents(frame: Extract<WorkspaceServerMessage, { type: 'events' }>) {
+		if (frame.burstId !== undefined) this.pulls.answered(frame.burstId);
 		if (this.backendId !== null && frame.backendId !== this.backendId) return this.onReset(frame.backendId);
 		this.backendId = frame.backendId;
 		const confirmedKeys = new Set<string>();
@@ -283,9 +299,10 @@ export class SyncEngine {
 		}
 		if (!frame.live) {
 			// Within a burst, pages without `pullAgain` are followed by more pages: just wait for them.
-			if (frame.pullAgain) this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+			if (frame.pullAgain) this.pull();
 			else if (!frame.more) this.phase = 'live';
 			else return this.notify(); // mid-burst: fold when the burst's last page is in
+			this.pulls.sendWanted(); // a pull asked for while this one was open
 		}
 		this.recompute();
 		this.flush();
@@ -371,6 +388,7 @@ export class SyncEngine {
 		if (this.snapshotTimer !== null) clearTimeout(this.snapshotTimer);
 		this.snapshotTimer = null;
 		this.clearRetry();
+		this.pulls.reset();
 		this.listeners.clear();
 	}
 }

@@ -138,7 +138,12 @@ describe('WorkspaceSync push', () => {
 		expect((await a.socket.next('error')).code).toBe('bad-message');
 		// A cursor past the head is not ours to fix: the client is told to start over (reset), not stuck on an error.
 		a.socket.send({ type: 'pull', cursor: 10_000_000, backendId: null });
-		expect(await a.socket.next('reset')).toEqual({ type: 'reset', backendId: a.hello.backendId, head: a.hello.head });
+		expect(await a.socket.next('reset')).toEqual({
+			type: 'reset',
+			backendId: a.hello.backendId,
+			head: a.hello.head,
+			burstId: expect.any(String)
+		});
 		a.socket.send({ type: 'pull', cursor: 0, backendId: a.hello.backendId });
 		expect((await a.socket.next('events', (m) => !m.more)).type).toBe('events');
 
@@ -258,7 +263,7 @@ describe('WorkspaceSync backend id', () => {
 		const late = listen(await openSocket(id, token));
 		expect((await late.next('hello')).backendId).toBe(fresh);
 		late.send({ type: 'pull', cursor: 1, backendId: a.hello.backendId });
-		expect(await late.next('reset')).toEqual({ type: 'reset', backendId: fresh, head: 0 });
+		expect(await late.next('reset')).toEqual({ type: 'reset', backendId: fresh, head: 0, burstId: expect.any(String) });
 		await runInDurableObject(stub(id), async (instance: WorkspaceSync) => {
 			expect(await instance.readLog()).toEqual([]);
 		});

@@ -1,6 +1,12 @@
 import {
 	PULL_BURST_MAX_BYTES,
 	PULL_BURST_MAX_PAGES,
+	PULL_BUSY_RETRY_MS,
+	PULL_IN_PROGRESS,
+	PULL_RATE_BURST,
+	PULL_RATE_LIMITED,
+	PULL_RATE_WINDOW_MS,
+	PULL_REFUSALS_MAX,
 	PUSH_MAX_BYTES,
 	PUSH_RATE_BURST,
 	PUSH_RATE_WINDOW_MS,
@@ -25,6 +31,14 @@ interface WorkspaceAttachment extends BaseAttachment {
 	role: WorkspaceSocketClaims['role'];
 	/** Caught up: receives new events as they are appended. */
 	live: boolean;
+	/**
+	 * The id that ended the answer to this socket's last pull, until the socket's next pull returns it:
+	 * while it is set, that answer may still be unread (see PULL_BUSY_RETRY_MS). Absent before the first
+	 * pull (and on sockets accepted before this field existed).
+	 */
+	burstId?: string;
+	/** `pull-in-progress` refusals in a row (PULL_REFUSALS_MAX). */
+	pullRefusals?: number;
 }
 
 /**
@@ -37,8 +51,12 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	protected readonly maxInboundBytes = PUSH_MAX_BYTES;
 	/** The per-user push budget; public so a test can lower it. */
 	pushLimit: BucketLimit = { burst: PUSH_RATE_BURST, windowMs: PUSH_RATE_WINDOW_MS };
+	/** The per-user pull budget; public so a test can lower it. */
+	pullLimit: BucketLimit = { burst: PULL_RATE_BURST, windowMs: PULL_RATE_WINDOW_MS };
 	private log: EventLog;
 	private buckets: TokenBuckets;
+	/** Its own table: TokenBuckets prunes a table by one limit (commit 0f3a69f). */
+	private pullBuckets: TokenBuckets;
 	/** In memory: after a wake-up the first push prunes once, then at most every PRUNE_INTERVAL_MS. */
 	private nextPruneAt = 0;
 
@@ -46,6 +64,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 		super(ctx, env);
 		this.log = new EventLog(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage.sql, 'push_buckets');
+		this.pullBuckets = new TokenBuckets(ctx.storage.sql, 'pull_buckets');
 		ctx.storage.sql.exec(
 			`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
 		);
@@ -138,9 +157,12 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	}
 
 	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: WorkspaceAttachment) {
+		// A socket this object closed still delivers what its client had sent before: nothing to answer.
+		if (ws.readyState !== WebSocket.OPEN) return;
 		const msg = parseJsonFrame(message, workspaceClientMessage);
-		if (msg.type === 'pull') this.pull(ws, attachment, msg.cursor, msg.backendId);
-		else this.push(ws, attachment, msg.parent, msg.events as PendingEvent[]);
+		if (msg.type === 'pull') {
+			if (this.admitPull(ws, attachment, msg.lastBurstId ?? null)) this.pull(ws, attachment, msg.cursor, msg.backendId);
+		} else this.push(ws, attachment, msg.parent, msg.events as PendingEvent[]);
 	}
 
 	protected encodeError(error: ProtocolError): string {
@@ -152,16 +174,46 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	// ---- pull / push ------------------------------------------------------------------------------
 
 	/**
+	 * One burst outstanding per socket, then the user's pull budget. The outstanding check comes first
+	 * and writes nothing unless it refuses: a flood from a socket that does not read costs no bucket
+	 * writes, and after PULL_REFUSALS_MAX refusals in a row it is closed. Returns false when it closed.
+	 */
+	private admitPull(ws: WebSocket, attachment: WorkspaceAttachment, lastBurstId: string | null): boolean {
+		if (attachment.burstId !== undefined && lastBurstId !== attachment.burstId) {
+			const refusals = (attachment.pullRefusals ?? 0) + 1;
+			if (refusals > PULL_REFUSALS_MAX) {
+				log('warn', 'workspace socket closed: pulls while its burst was unread', { userId: attachment.identity.id });
+				ws.close(CloseCode.policy, 'Too many pulls before reading the last one.');
+				return false;
+			}
+			this.setAttachment(ws, { ...attachment, pullRefusals: refusals });
+			throw new ProtocolError(
+				PULL_IN_PROGRESS,
+				'The answer to your last pull is not read yet: pull again with its burstId as lastBurstId.',
+				PULL_BUSY_RETRY_MS
+			);
+		}
+		const retryAfterMs = this.pullBuckets.take(attachment.identity.id, this.pullLimit);
+		if (retryAfterMs > 0) {
+			throw new ProtocolError(PULL_RATE_LIMITED, `Too many pulls: retry in ${retryAfterMs} ms.`, retryAfterMs);
+		}
+		return true;
+	}
+
+	/**
 	 * Answers one pull with one bounded burst of pages from `cursor` (PULL_BURST_MAX_PAGES pages and
 	 * PULL_BURST_MAX_BYTES). All pages of a burst go out in this one synchronous handler, so no push can
 	 * land between the last page and the socket going live: no gap, no duplicate. If the burst ends before
 	 * the log does, only its last page carries `pullAgain` and the client asks once more from its cursor.
+	 * The answer's last frame carries a fresh `burstId`, outstanding until the next pull returns it.
 	 */
 	private pull(ws: WebSocket, attachment: WorkspaceAttachment, cursor: number, backendId: string | null) {
 		const current = this.log.backendId;
 		const head = this.log.head;
+		const burstId = crypto.randomUUID();
 		if ((backendId !== null && backendId !== current) || cursor > head) {
-			this.sendJson(ws, { type: 'reset', backendId: current, head });
+			this.setAttachment(ws, { ...attachment, burstId, pullRefusals: 0 });
+			this.sendJson(ws, { type: 'reset', backendId: current, head, burstId });
 			return;
 		}
 		let bytes = 0;
@@ -169,7 +221,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			const page = this.log.page(cursor);
 			const last = page.events.at(-1);
 			if (last) cursor = last.seq;
-			const frame = (pullAgain: boolean) =>
+			const frame = (pullAgain: boolean, lastPage: boolean) =>
 				JSON.stringify({
 					type: 'events',
 					backendId: current,
@@ -177,18 +229,20 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 					head,
 					more: page.more,
 					pullAgain,
-					live: false
+					live: false,
+					...(lastPage ? { burstId } : {})
 				} satisfies WorkspaceServerMessage);
 			if (!page.more) {
-				this.setAttachment(ws, { ...attachment, live: true });
-				this.send(ws, frame(false));
+				this.setAttachment(ws, { ...attachment, live: true, burstId, pullRefusals: 0 });
+				this.send(ws, frame(false, true));
 				return;
 			}
-			const text = frame(false);
+			const text = frame(false, false);
 			bytes += encoder.encode(text).byteLength;
 			if (pages >= PULL_BURST_MAX_PAGES || bytes >= PULL_BURST_MAX_BYTES) {
-				// Burst spent: this last page tells the client to ask again; the socket stays not-live meanwhile.
-				this.send(ws, frame(true));
+				// Burst spent: this last page tells the client to ask again; the socket is not live meanwhile.
+				this.setAttachment(ws, { ...attachment, live: false, burstId, pullRefusals: 0 });
+				this.send(ws, frame(true, true));
 				return;
 			}
 			this.send(ws, text);
