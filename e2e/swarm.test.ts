@@ -18,6 +18,8 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	await expect(qr).toBeVisible();
 	const link = await owner.getByTestId('join-link').inputValue();
 	expect(link).toMatch(/\/swarm\/[a-f0-9]{32}\/join#t=[A-Za-z0-9_-]{43}$/);
+	const inviteUses = owner.getByTestId('invite-uses');
+	await expect(inviteUses).toHaveText('0 uses');
 
 	// Decode the QR image as a camera would: its pixels, through jsQR.
 	const pixels = await qr.evaluate((img: HTMLImageElement) => {
@@ -43,10 +45,14 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	await expect(device.getByTestId('runner-score')).toHaveText(/^\d+$/, { timeout: 30_000 });
 	await expect(device.getByTestId('runner-status')).toHaveText('idle');
 
-	// The owner sees it online with its score.
+	// The owner sees it online with its score, and the invite's use count moves, all without a reload.
 	const row = owner.getByTestId('device-row').filter({ hasText: 'E2E phone' });
 	await expect(row.getByTestId('device-status')).toHaveText('online');
 	await expect(row.getByTestId('device-score')).toHaveText(/^\d+$/);
+	await expect(inviteUses).toHaveText('1 use');
+	const throughputTotal = owner.getByTestId('throughput-total');
+	const throughputPeak = owner.getByTestId('throughput-peak');
+	await expect(throughputTotal).toHaveText('0');
 
 	// A numeric job with a checkable answer: π(10⁶) = 78,498.
 	await owner.getByLabel('Job kind').selectOption('primes');
@@ -54,6 +60,9 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	await owner.getByLabel('Chunk size').fill('100000');
 	await owner.getByRole('button', { name: 'Submit job' }).click();
 	await expect(owner.getByTestId('job-answer').first()).toHaveText('78,498', { timeout: 30_000 });
+	// Its 10 chunks reach the throughput chart with the next broadcast.
+	await expect(throughputTotal).toHaveText('10');
+	await expect(throughputPeak).toHaveText(/^([1-9]|10)$/);
 
 	// The fractal: 512×384 in 48 tiles, painted on the owner's dashboard.
 	await owner.getByLabel('Job kind').selectOption('mandelbrot');
@@ -61,6 +70,8 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	const canvas = owner.getByTestId('fractal-canvas');
 	await expect(canvas).toHaveAttribute('data-complete', 'true', { timeout: 45_000 });
 	await expect(owner.getByTestId('fractal-caption')).toContainText('48/48 tiles');
+	// 10 + 48 chunks in the last two minutes (the whole test takes well under that).
+	await expect(throughputTotal).toHaveText('58');
 	const painted = await canvas.evaluate((c: HTMLCanvasElement) => {
 		const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
 		let colored = 0;
@@ -83,4 +94,13 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	await device.getByRole('button', { name: 'Leave swarm' }).click();
 	await expect(device.getByTestId('device-left')).toBeVisible();
 	await expect(row.getByTestId('device-status')).toHaveText('left', { timeout: 10_000 });
+
+	// After a reload the facts come back from the coordinator's storage, unchanged.
+	const peak = await throughputPeak.textContent();
+	await owner.reload();
+	await expect(owner.getByTestId('dashboard-status')).toHaveText('live');
+	await expect(inviteUses).toHaveText('1 use');
+	await expect(throughputTotal).toHaveText('58');
+	await expect(throughputPeak).toHaveText(peak!);
+	await expect(row.getByTestId('device-status')).toHaveText('left');
 });

@@ -60,10 +60,15 @@ export async function joinDevice(swarmId: string, token: string, name: string) {
 export function listen<M extends { type: string }>(ws: WebSocket) {
 	const received: M[] = [];
 	const waiters: (() => void)[] = [];
+	let pongs = 0;
 	ws.accept();
 	ws.addEventListener('message', (event) => {
-		// The runtime's heartbeat answer is the bare text "pong", not a protocol frame.
-		if (event.data === 'pong') return;
+		// The runtime's heartbeat answer is the bare text "pong", not a protocol frame: counted, not queued.
+		if (event.data === 'pong') {
+			pongs++;
+			waiters.splice(0).forEach((wake) => wake());
+			return;
+		}
 		received.push(JSON.parse(event.data as string) as M);
 		waiters.splice(0).forEach((wake) => wake());
 	});
@@ -78,10 +83,19 @@ export function listen<M extends { type: string }>(ws: WebSocket) {
 			await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), sleep(100)]);
 		}
 	}
+	/** Resolves once at least `count` heartbeat answers have arrived. */
+	async function pong(count = 1, timeoutMs = 5_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (pongs < count) {
+			if (Date.now() > deadline) throw new Error(`no pong; have ${pongs}`);
+			await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), sleep(100)]);
+		}
+	}
 	return {
 		ws,
 		received,
 		take,
+		pong,
 		closed,
 		send: (data: unknown) => ws.send(typeof data === 'string' ? data : JSON.stringify(data))
 	};
@@ -103,6 +117,21 @@ export async function connectDashboard(swarmId: string, cookie: string) {
 	const res = await openSocket(`/swarm/${swarmId}/ws`, cookie);
 	if (res.status !== 101) throw new Error(`dashboard socket: ${res.status} ${await res.text()}`);
 	return listen<DashboardServerMessage>(res.webSocket!);
+}
+
+/** The frame `processed` sends: not JSON, so the coordinator answers it with a `bad-frame` error and changes nothing. */
+const MARKER_FRAME = 'processed?';
+
+/**
+ * Resolves once the coordinator has handled every frame sent on this socket before, and every frame it sent
+ * to this socket before that has arrived in `received`. An absence check ("no assign came") means something
+ * only after this: a Durable Object handles one socket's messages in order and a socket delivers its frames in
+ * order, so the answer to a marker frame comes after all of them. An event that did not come through this
+ * socket (an RPC, a REST call, the alarm) must have returned before this is called.
+ */
+export async function processed(socket: Pick<ReturnType<typeof listen>, 'send' | 'take'>): Promise<void> {
+	socket.send(MARKER_FRAME);
+	await socket.take((m) => m.type === 'error' && (m as { code?: string }).code === 'bad-frame');
 }
 
 type Assign = Extract<DeviceServerMessage, { type: 'assign' }>;

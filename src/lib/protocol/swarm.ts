@@ -163,6 +163,8 @@ export type DashboardServerMessage =
 			jobs: JobView[];
 			log: LogLine[];
 			throughput: ThroughputPoint[];
+			/** The newest invites with their use counts: in full snapshots, and in deltas when one changed. */
+			invites?: InviteTokenView[];
 	  }
 	| TileFrame
 	| { type: 'error'; code: string; message: string; retryAfterMs?: number };

@@ -5,6 +5,7 @@ import {
 	type DashboardMessage,
 	type DashboardServerMessage,
 	type DeviceView,
+	type InviteTokenView,
 	type JobView,
 	type LogLine,
 	type ThroughputPoint,
@@ -24,6 +25,8 @@ export class DashboardState {
 	jobs: JobView[] = $state([]);
 	log: LogLine[] = $state([]);
 	throughput: ThroughputPoint[] = $state([]);
+	/** The swarm's newest invites with their use counts, as the coordinator last sent them. */
+	invites: InviteTokenView[] = $state([]);
 	lastError = $state('');
 	/** Tiles received per job (the canvas keeps the pixels). */
 	tileCounts = new SvelteMap<string, number>();
@@ -72,6 +75,14 @@ export class DashboardState {
 		this.send({ type: 'job-image', jobId });
 	}
 
+	/**
+	 * Asks for a full snapshot now (after creating or revoking an invite, so the list shows it at once). While
+	 * the socket is down there is nothing to ask: the reconnect's first frame is a full snapshot anyway.
+	 */
+	refresh() {
+		if (this.socket.readyState === WebSocket.OPEN) this.send({ type: 'refresh' });
+	}
+
 	close() {
 		clearInterval(this.heartbeat);
 		this.socket.close();
@@ -95,6 +106,7 @@ export class DashboardState {
 		for (const device of message.devices) this.devices.set(device.id, device);
 		this.jobs = message.jobs;
 		this.throughput = message.throughput;
+		if (message.invites) this.invites = message.invites;
 		if (message.full) this.log = message.log;
 		else if (message.log.length)
 			this.log = [...this.log, ...message.log.filter((l) => l.seq > (this.log.at(-1)?.seq ?? 0))];

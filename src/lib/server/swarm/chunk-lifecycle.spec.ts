@@ -8,7 +8,7 @@ import {
 	createInvite,
 	manualDevice,
 	ownerWithSwarm,
-	sleep,
+	processed,
 	submit
 } from '../../../testing/swarm';
 import { MAX_ATTEMPTS } from './lifecycle';
@@ -64,7 +64,7 @@ describe('a failing job', () => {
 		expect(failures).toBe(1);
 		// Nothing of the failed job goes out again, even after more scheduling rounds.
 		await runDurableObjectAlarm(stub);
-		await sleep(50);
+		await processed(d.socket);
 		expect(d.socket.received.filter((m) => m.type === 'assign')).toHaveLength(0);
 	});
 
@@ -86,7 +86,7 @@ describe('a failing job', () => {
 		// The job failed; its one freed slot goes to the other job, one chunk and no more.
 		const refill = await assigned(d.socket, 1);
 		expect(refill.map((c) => c.jobId)).toEqual([other.body.jobId]);
-		await sleep(50);
+		await processed(d.socket);
 		expect(d.socket.received.filter((m) => m.type === 'assign')).toHaveLength(0);
 		expect(d.socket.received.filter((m) => m.type === 'drop')).toHaveLength(0);
 		const held = await coordinatorSql(

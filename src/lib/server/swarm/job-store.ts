@@ -240,11 +240,19 @@ export class JobStore {
 			.map((r) => ({ task: JSON.parse(String(r.task)) as ChunkTask, pixels: String(r.output) }));
 	}
 
-	/** Chunks finished per `bucketMs` since `since` (sparse: empty buckets are absent). */
+	/**
+	 * Chunks finished per `bucketMs` since `since` (sparse: empty buckets are absent), keyed by bucket start.
+	 * The divisor is cast because the runtime binds every JS number as REAL: `done_at / 2000.0` is a
+	 * fractional quotient, one group per millisecond that never matches a bucket start (the chart read 0).
+	 */
 	throughput(since: number, bucketMs: number): Map<number, number> {
 		return new Map(
 			this.sql
-				.exec('SELECT (done_at / ?) AS b, count(*) AS n FROM chunks WHERE done_at >= ? GROUP BY b', bucketMs, since)
+				.exec(
+					'SELECT done_at / CAST(? AS INTEGER) AS b, count(*) AS n FROM chunks WHERE done_at >= ? GROUP BY b',
+					bucketMs,
+					since
+				)
 				.toArray()
 				.map((r) => [num(r.b) * bucketMs, num(r.n)])
 		);

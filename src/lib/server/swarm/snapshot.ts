@@ -1,6 +1,6 @@
 import type { DashboardServerMessage, ThroughputPoint, TileFrame } from '$lib/protocol/swarm';
 import { BROADCAST_MS, FULL_SNAPSHOT_EVERY } from './lifecycle';
-import { BROADCAST_REV, type SwarmStore } from './storage';
+import { BROADCAST_REV, INVITES_REV, type SwarmStore } from './storage';
 
 /** The throughput chart covers the last two minutes in broadcast-sized buckets. */
 const THROUGHPUT_BUCKETS = 60;
@@ -8,6 +8,8 @@ const THROUGHPUT_BUCKETS = 60;
 const SNAPSHOT_LOG_LINES = 100;
 /** Jobs shown on the dashboard. */
 const SNAPSHOT_JOBS = 10;
+/** Counter holding the invite revision last sent to dashboards. */
+const BROADCAST_INVITES_REV = 'broadcast.invitesRev';
 
 export interface SnapshotContext {
 	now: number;
@@ -18,9 +20,10 @@ export interface SnapshotContext {
 }
 
 /**
- * Builds a dashboard frame. Deltas carry only devices whose revision moved since the last broadcast and
- * log lines after the last one sent, so a 1,000-device swarm does not resend every row every 2 s. A
- * full snapshot for a single new dashboard does not move the broadcast cursor.
+ * Builds a dashboard frame. Deltas carry only devices whose revision moved since the last broadcast, log
+ * lines after the last one sent, and the invite list only if an invite changed (a join uses one), so a
+ * 1,000-device swarm does not resend every row every 2 s. A full snapshot for a single new dashboard does
+ * not move the broadcast cursors.
  */
 export function buildSnapshot(
 	store: SwarmStore,
@@ -31,6 +34,7 @@ export function buildSnapshot(
 	const log = ctx.full
 		? store.logSince(0, SNAPSHOT_LOG_LINES)
 		: store.logSince(store.counter('broadcast.logSeq'), SNAPSHOT_LOG_LINES);
+	const invitesChanged = store.counter(INVITES_REV) !== store.counter(BROADCAST_INVITES_REV);
 	const snapshot = {
 		type: 'snapshot' as const,
 		full: ctx.full,
@@ -39,11 +43,13 @@ export function buildSnapshot(
 		devices: store.deviceViews(store.inFlightByDevice(), sinceRev),
 		jobs: store.jobViews(SNAPSHOT_JOBS),
 		log,
-		throughput: throughputSeries(store, ctx.now)
+		throughput: throughputSeries(store, ctx.now),
+		...(ctx.full || invitesChanged ? { invites: store.listTokens() } : {})
 	};
 	if (advanceCursor) {
 		store.setCounter(BROADCAST_REV, store.currentRev());
 		store.setCounter('broadcast.logSeq', store.lastLogSeq());
+		store.setCounter(BROADCAST_INVITES_REV, store.counter(INVITES_REV));
 		store.bump('broadcast.tick');
 	}
 	return snapshot;

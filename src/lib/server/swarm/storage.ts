@@ -14,6 +14,8 @@ export type { ChunkRow, JobRow } from './job-store';
 export const LOG_KEEP = 500;
 /** Counter holding the device revision last sent to dashboards (snapshot.ts moves it). */
 export const BROADCAST_REV = 'broadcast.rev';
+/** Counter moved by every change to an invite row (created, used, revoked, deleted): dashboards resend the list. */
+export const INVITES_REV = 'invites.rev';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -135,6 +137,7 @@ export class SwarmStore extends JobStore {
 			t.expiresAt,
 			t.maxUses
 		);
+		this.bump(INVITES_REV);
 	}
 
 	/** Creation times inside the window, oldest first (for the rate limit). */
@@ -161,17 +164,23 @@ export class SwarmStore extends JobStore {
 
 	useToken(id: string): void {
 		this.sql.exec('UPDATE tokens SET uses = uses + 1 WHERE id = ?', id);
+		this.bump(INVITES_REV);
 	}
 
 	revokeToken(id: string, now: number): boolean {
-		return (
-			this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0
-		);
+		const revoked =
+			this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0;
+		if (revoked) this.bump(INVITES_REV);
+		return revoked;
 	}
 
 	/** Expired tokens that no device depends on any more (a device's token is checked on every connect). */
 	deleteDeadTokens(before: number): void {
-		this.sql.exec('DELETE FROM tokens WHERE expires_at < ? AND id NOT IN (SELECT token_id FROM devices)', before);
+		const deleted = this.sql.exec(
+			'DELETE FROM tokens WHERE expires_at < ? AND id NOT IN (SELECT token_id FROM devices)',
+			before
+		).rowsWritten;
+		if (deleted > 0) this.bump(INVITES_REV);
 	}
 
 	// ---- devices -------------------------------------------------------------------------------

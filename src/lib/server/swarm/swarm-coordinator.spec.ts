@@ -9,6 +9,7 @@ import {
 	manualDevice,
 	openSocket,
 	ownerWithSwarm,
+	processed,
 	request,
 	SimDevice,
 	submit
@@ -19,6 +20,18 @@ import { MAX_IN_FLIGHT } from './scheduler';
 import type { SwarmCoordinator } from './swarm-coordinator';
 
 const primes = (lo: number, hi: number, chunkSize: number) => ({ kind: 'primes', lo, hi, chunkSize });
+
+/**
+ * Waits until the object has seen a closed dashboard go: the close handshake finished (the object echoed it),
+ * and the object itself counts no dashboard, so what it does next is what it does with none connected.
+ */
+async function dashboardGone(
+	dash: Awaited<ReturnType<typeof connectDashboard>>,
+	stub: Awaited<ReturnType<typeof ownerWithSwarm>>['stub']
+) {
+	await dash.closed;
+	expect((await stub.stats()).dashboards).toBe(0);
+}
 
 describe('weighted scheduling with quotas', () => {
 	it('splits a job by score (within one chunk of the exact share) and never past a device quota', async () => {
@@ -40,7 +53,7 @@ describe('weighted scheduling with quotas', () => {
 		expect(more.map((c) => c.length)).toEqual([1, 2, 4]);
 		const inFlight = [s.length + more[0].length, m.length + more[1].length, f.length + more[2].length];
 		expect(inFlight).toEqual([2, 4, MAX_IN_FLIGHT]);
-		await new Promise((r) => setTimeout(r, 50));
+		await processed(slow.socket);
 		expect(slow.socket.received.filter((x) => x.type === 'assign')).toHaveLength(0);
 
 		// Answering one chunk frees one slot, refilled at once for that device only.
@@ -53,6 +66,7 @@ describe('weighted scheduling with quotas', () => {
 		});
 		expect((await slow.socket.take((x) => x.type === 'accepted')).type).toBe('accepted');
 		expect((await assigned(slow.socket, 1)).length).toBe(1);
+		await processed(fast.socket);
 		expect(fast.socket.received.filter((x) => x.type === 'assign')).toHaveLength(0);
 	});
 
@@ -201,8 +215,10 @@ describe('device lifecycle', () => {
 		const d = await manualDevice(swarmId, token, 'pinger', 1000);
 		const before = (await stub.stats()).counters['wake.message'] ?? 0;
 		d.socket.ws.send('ping');
-		await new Promise((r) => setTimeout(r, 50));
-		expect((await stub.stats()).counters['wake.message'] ?? 0).toBe(before);
+		await d.socket.pong();
+		// The marker after the ping is a message the object handles: one wake-up, the ping none.
+		await processed(d.socket);
+		expect((await stub.stats()).counters['wake.message'] ?? 0).toBe(before + 1);
 		await runDurableObjectAlarm(stub);
 		expect((await stub.stats()).devicesOnline).toBe(1);
 	});
@@ -216,7 +232,7 @@ describe('device lifecycle', () => {
 			const [chunk] = await assigned(d.socket, 1);
 			d.socket.send({ type: 'chunk-failed', jobId: chunk.jobId, chunk: chunk.chunk, error: 'out of memory' });
 		}
-		await new Promise((r) => setTimeout(r, 50));
+		await processed(d.socket);
 		const [job] = await stub.jobs();
 		expect(job.status).toBe('failed');
 		expect(job.error).toMatch(/failed 5 times/);
@@ -313,7 +329,7 @@ describe('dashboard broadcast', () => {
 		expect(tick.devices.map((d) => d.name)).toContain('watched');
 		expect(tick.log.map((l) => l.text).join('\n')).toMatch(/watched joined/);
 		dash.ws.close(1000);
-		await new Promise((r) => setTimeout(r, 50));
+		await dashboardGone(dash, stub);
 		const broadcasts = (await stub.stats()).counters.broadcasts;
 		await runDurableObjectAlarm(stub);
 		expect((await stub.stats()).counters.broadcasts).toBe(broadcasts);
@@ -324,7 +340,7 @@ describe('dashboard broadcast', () => {
 		const dash = await connectDashboard(swarmId, owner.cookie);
 		await dash.take((m) => m.type === 'snapshot');
 		dash.ws.close(1000);
-		await new Promise((r) => setTimeout(r, 50));
+		await dashboardGone(dash, stub);
 		await runDurableObjectAlarm(stub);
 		const alarm = await runInDurableObject(stub, (_i: SwarmCoordinator, state) => state.storage.getAlarm());
 		expect(alarm).toBeNull();
