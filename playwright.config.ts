@@ -15,6 +15,8 @@ export default defineConfig({
 	// The self-hosted smoke has its own config and server (e2e/selfhost/playwright.config.ts).
 	testIgnore: 'selfhost/**',
 	fullyParallel: false,
+	// A stray `test.only` would silently skip the rest of the suite: refuse it under CI.
+	forbidOnly: !!process.env.CI,
 	workers: 1,
 	retries: 0,
 	timeout: 60_000,
