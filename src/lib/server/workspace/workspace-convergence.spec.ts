@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
 import { TASK_STATUSES, type WorkspaceEvent } from '$lib/protocol/workspace-events';
@@ -29,16 +30,6 @@ const EDITS_PER_CLIENT = 200;
 const DISCONNECT_CHANCE = 0.04;
 /** Chance that a reconnect is a reload: a fresh engine over the same store, like a page reload. */
 const RELOAD_CHANCE = 0.3;
-
-/** Seeded PRNG (mulberry32) so a failure can be replayed with the same seed. */
-function rng(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 class TestClient {
 	engine!: SyncEngine;
@@ -150,12 +141,12 @@ describe('workspace convergence', () => {
 			await client.connect();
 		}
 
-		const seed = 20261123;
+		const seed = testSeed('workspace convergence');
 		let reloads = 0;
 		let disconnects = 0;
 		await Promise.all(
 			clients.map(async (client, index) => {
-				const random = rng(seed + index);
+				const random = seededRandom(seed + index);
 				let offlineFor = 0;
 				for (let i = 0; i < EDITS_PER_CLIENT; i++) {
 					const event = randomEdit(random, client.engine.view().state, `c${index}`, memberIds);
