@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
+import { TestClient, until } from '../../../testing/workspace-sync-client';
 import { TASK_STATUSES, type WorkspaceEvent } from '$lib/protocol/workspace-events';
 import {
 	PULL_BURST_MAX_PAGES,
@@ -30,57 +31,6 @@ const EDITS_PER_CLIENT = 200;
 const DISCONNECT_CHANCE = 0.04;
 /** Chance that a reconnect is a reload: a fresh engine over the same store, like a page reload. */
 const RELOAD_CHANCE = 0.3;
-
-class TestClient {
-	engine!: SyncEngine;
-	/** Pushes the server refused because another client got there first (each one forced a rebase). */
-	rejections = 0;
-	private ws: WebSocket | null = null;
-	readonly store = new MemoryPendingStore();
-
-	constructor(
-		readonly workspaceId: string,
-		private readonly cookie: string
-	) {}
-
-	async start() {
-		this.engine?.dispose();
-		this.engine = new SyncEngine(this.workspaceId, this.store);
-		await this.engine.init();
-	}
-
-	async connect() {
-		const response = await openSocket(this.workspaceId, await tokenFor(this.cookie));
-		const ws = response.webSocket!;
-		ws.accept();
-		this.ws = ws;
-		const engine = this.engine;
-		ws.addEventListener('message', (event) => {
-			if (this.ws !== ws) return;
-			if ((event.data as string).startsWith('{"type":"push-rejected"')) this.rejections++;
-			engine.receive(event.data as string);
-		});
-		ws.addEventListener('close', () => {
-			if (this.ws === ws) this.disconnect();
-		});
-		engine.connected((text) => ws.send(text));
-	}
-
-	disconnect() {
-		const ws = this.ws;
-		this.ws = null;
-		this.engine.disconnected();
-		try {
-			ws?.close(1000);
-		} catch {
-			// already closed
-		}
-	}
-
-	get online() {
-		return this.ws !== null;
-	}
-}
 
 function randomEdit(random: () => number, state: WorkspaceState, me: string, members: string[]): WorkspaceEvent {
 	const tasks = Object.keys(state.tasks);
@@ -111,14 +61,6 @@ function randomEdit(random: () => number, state: WorkspaceState, me: string, mem
 	if (roll < 0.95)
 		return { name: 'doc.titleSet', args: { id: pick(docs), title: `Doc ${Math.floor(random() * 100)}` } };
 	return { name: 'doc.deleted', args: { id: pick(docs) } };
-}
-
-async function until(condition: () => boolean, timeoutMs = 20_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
 }
 
 describe('workspace convergence', () => {
