@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { PASSWORD, signIn, uniqueName } from './support/auth';
+import { addTask } from './support/board';
 
 /**
  * Sign-up that tolerates a loaded machine: it waits for the page to hydrate before typing (hydration
@@ -42,11 +43,6 @@ async function sharedBoard(browser: Browser) {
 	await expect(alice.getByTestId('sync-status')).toHaveText('synced');
 	await expect(bob.getByTestId('sync-status')).toHaveText('synced');
 	return { alice, bob, bobContext, boardUrl, aliceName, bobName };
-}
-
-async function addTask(page: Page, column: 'To do' | 'Doing' | 'Done', title: string) {
-	await page.getByLabel(`New task in ${column}`).fill(title);
-	await page.getByRole('button', { name: `Add task to ${column}` }).click();
 }
 
 /**
