@@ -12,9 +12,12 @@ const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
 export default defineConfig({
 	testDir: 'e2e',
 	testMatch: '**/*.test.ts',
-	// The self-hosted smoke has its own config and server (e2e/selfhost/playwright.config.ts).
-	testIgnore: 'selfhost/**',
+	// The self-hosted smoke and the no-account demo have their own configs and servers (e2e/selfhost/,
+	// e2e/demo/playwright.config.ts).
+	testIgnore: ['selfhost/**', 'demo/**'],
 	fullyParallel: false,
+	// A stray `test.only` would silently skip the rest of the suite: refuse it under CI.
+	forbidOnly: !!process.env.CI,
 	workers: 1,
 	retries: 0,
 	timeout: 60_000,

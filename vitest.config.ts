@@ -22,7 +22,8 @@ export default defineConfig(async () => {
 					plugins: [
 						cloudflareTest({
 							wrangler: { configPath: './wrangler.toml' },
-							miniflare: { bindings: { TEST_MIGRATIONS: migrations } }
+							// TEST_SEED replays a randomised test (src/testing/seeded-random.ts).
+							miniflare: { bindings: { TEST_MIGRATIONS: migrations, TEST_SEED: process.env.TEST_SEED ?? '' } }
 						})
 					],
 					resolve: { alias },

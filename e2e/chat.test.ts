@@ -65,7 +65,8 @@ test('two people chat, react, see typing and presence, and find the history afte
 	await expect(bob.getByTestId('message-text')).toHaveText(['hello bob', 'hi alice', 'This message was deleted.']);
 	await expect(bob.getByTestId('reaction')).toHaveText('👍 1');
 
-	// Bob leaves: Alice sees him go.
+	// Bob leaves: Alice sees him go (she sees him back after his reload first, so his going is what she sees).
+	await expect(alice.getByTestId('online-list').first()).toContainText('Bob Chat');
 	await bob.getByRole('button', { name: 'Leave' }).click();
 	await expect(bob).toHaveURL('/chat');
 	await expect(alice.getByTestId('online-list').first()).not.toContainText('Bob Chat');

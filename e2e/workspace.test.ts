@@ -1,5 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { PASSWORD, signIn, uniqueName } from './support/auth';
+import { addTask } from './support/board';
 
 /**
  * Sign-up that tolerates a loaded machine: it waits for the page to hydrate before typing (hydration
@@ -44,9 +45,35 @@ async function sharedBoard(browser: Browser) {
 	return { alice, bob, bobContext, boardUrl, aliceName, bobName };
 }
 
-async function addTask(page: Page, column: 'To do' | 'Doing' | 'Done', title: string) {
-	await page.getByLabel(`New task in ${column}`).fill(title);
-	await page.getByRole('button', { name: `Add task to ${column}` }).click();
+/**
+ * Another page on the board, synced. It gets the server's log in order, so once it shows an edit, every
+ * edit logged before that one has reached it too: the positive marker an absence check waits for.
+ */
+async function watcherOn(context: BrowserContext, boardUrl: string) {
+	const page = await context.newPage();
+	await page.goto(boardUrl);
+	await expect(page.getByTestId('sync-status')).toHaveText('synced');
+	return page;
+}
+
+/** Unsent edits in this browser's IndexedDB (every user's workspace database), read in the page itself. */
+function pendingInIndexedDb(page: Page): Promise<number> {
+	return page.evaluate(async () => {
+		const done = <T>(request: IDBRequest<T>) =>
+			new Promise<T>((resolve, reject) => {
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+		let total = 0;
+		for (const { name } of await indexedDB.databases()) {
+			if (!name?.startsWith('murmur-workspace:')) continue;
+			const db = await done(indexedDB.open(name));
+			if (db.objectStoreNames.contains('pending'))
+				total += await done(db.transaction('pending').objectStore('pending').count());
+			db.close();
+		}
+		return total;
+	});
 }
 
 test('two browsers edit the same board and converge', async ({ browser }) => {
@@ -77,6 +104,9 @@ test('two browsers edit the same board and converge', async ({ browser }) => {
 	await title.press('Enter');
 	await expect(alice.getByTestId('column-done')).toContainText('Bob task, renamed');
 	await alice.getByRole('button', { name: 'Delete Alice task' }).click();
+	// Marker: an edit Alice makes after the delete reaches Bob, so the delete before it has been applied.
+	await addTask(alice, 'Doing', 'After the delete');
+	await expect(bob.getByTestId('column-doing')).toContainText('After the delete');
 	await expect(bob.getByTestId('column-doing')).not.toContainText('Alice task');
 
 	// Docs: one edits, the other sees it.
@@ -91,6 +121,7 @@ test('two browsers edit the same board and converge', async ({ browser }) => {
 
 test('an edit made offline syncs when the browser comes back, even across a reload', async ({ browser }) => {
 	const { alice, bob, bobContext, boardUrl } = await sharedBoard(browser);
+	const watcher = await watcherOn(alice.context(), boardUrl);
 
 	await bobContext.setOffline(true);
 	await expect(bob.getByTestId('sync-status')).toHaveText('offline');
@@ -98,7 +129,12 @@ test('an edit made offline syncs when the browser comes back, even across a relo
 	await expect(bob.getByTestId('column-todo')).toContainText('Made on the train');
 	// Meanwhile Alice edits online: Bob must rebase his edit on top of this.
 	await addTask(alice, 'To do', 'Made at the office');
-	await expect(alice.getByTestId('column-todo')).not.toContainText('Made on the train');
+	// Marker: Alice's edit, made after Bob's, went through the server to her other page. Had Bob's edit left
+	// his offline browser, the log would hold it before hers and that page would show it by now.
+	await expect(watcher.getByTestId('column-todo')).toContainText('Made at the office');
+	for (const page of [alice, watcher]) {
+		await expect(page.getByTestId('column-todo')).not.toContainText('Made on the train');
+	}
 
 	await bobContext.setOffline(false);
 	await expect(alice.getByTestId('column-todo')).toContainText('Made on the train');
@@ -110,10 +146,16 @@ test('an edit made offline syncs when the browser comes back, even across a relo
 	await expect(bob.getByTestId('sync-status')).toHaveText('offline');
 	await addTask(bob, 'Doing', 'Survives a reload');
 	await expect(bob.getByTestId('column-doing')).toContainText('Survives a reload');
-	await bob.waitForTimeout(200); // let the IndexedDB write commit
+	await expect.poll(() => pendingInIndexedDb(bob)).toBe(1); // the edit is on disk
 	await bob.close();
 	await bobContext.setOffline(false);
-	await expect(alice.getByTestId('column-doing')).not.toContainText('Survives a reload');
+	// Marker: an edit Alice makes after Bob closed the page reaches her other page; Bob's edit was made
+	// before it, so had the closing page sent it, it would be there first.
+	await addTask(alice, 'Doing', 'While Bob is away');
+	await expect(watcher.getByTestId('column-doing')).toContainText('While Bob is away');
+	for (const page of [alice, watcher]) {
+		await expect(page.getByTestId('column-doing')).not.toContainText('Survives a reload');
+	}
 
 	const reopened = await bobContext.newPage();
 	await reopened.goto(boardUrl);
@@ -132,7 +174,7 @@ test("the next person signing in on the same browser never gets the previous one
 	await bobContext.setOffline(true);
 	await expect(bob.getByTestId('sync-status')).toHaveText('offline');
 	await addTask(bob, 'To do', 'Bob draft');
-	await bob.waitForTimeout(200); // let the IndexedDB write commit
+	await expect.poll(() => pendingInIndexedDb(bob)).toBe(1); // the draft is on disk
 	await bobContext.setOffline(false);
 	await bob.close();
 	// Only workspace pages sync, so signing out from the home page leaves the draft unsent.
@@ -145,6 +187,11 @@ test("the next person signing in on the same browser never gets the previous one
 	await signIn(shared, aliceName);
 	await expect(shared.getByTestId('nav-user')).toHaveText('Alice Board', { timeout: 30_000 });
 	await shared.goto(boardUrl);
+	await expect(shared.getByTestId('sync-status')).toHaveText('synced');
+	// Marker: an edit Alice makes here is queued after anything this page loaded from IndexedDB, so once
+	// her other browser shows it, a draft of Bob's pushed from this page would have arrived first.
+	await addTask(shared, 'Doing', 'Alice on the shared laptop');
+	await expect(alice.getByTestId('column-doing')).toContainText('Alice on the shared laptop');
 	await expect(shared.getByTestId('sync-status')).toHaveText('synced');
 	await expect(shared.getByTestId('column-todo')).not.toContainText('Bob draft');
 	await expect(alice.getByTestId('column-todo')).not.toContainText('Bob draft');

@@ -12,6 +12,8 @@ export default defineConfig({
 	testDir: '.',
 	testMatch: '*.test.ts',
 	fullyParallel: false,
+	// A stray `test.only` would silently skip the rest of the suite: refuse it under CI.
+	forbidOnly: !!process.env.CI,
 	workers: 1,
 	retries: 0,
 	timeout: 120_000,

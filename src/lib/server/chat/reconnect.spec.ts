@@ -5,21 +5,13 @@ import { ChatSession } from '$lib/chat/chat-session';
 import type { ChatMessage } from '$lib/protocol/chat';
 import { getDb } from '$lib/server/db';
 import { newRoom, upgrade } from '../../../testing/chat';
+import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
 import { joinPublicRoom } from './rooms';
 import { loadServerCodec } from './wire-codec';
 
-/** Small seeded PRNG (mulberry32) so a failing run can be replayed with the printed seed. */
-function random(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -97,9 +89,7 @@ async function fullHistory(stub: DurableObjectStub<ChatRoom>): Promise<ChatMessa
 
 describe('loss-free reconnect', () => {
 	it('two clients send 1,000 messages while sockets are killed at random; both end with the same complete history', async () => {
-		const seed = Date.now() % 100_000;
-		console.log(`reconnect test seed ${seed}`);
-		const rand = random(seed);
+		const rand = seededRandom(testSeed('chat random-kill reconnect'));
 		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
 		const room = await newRoom(env, alice.user.id);
 		await joinPublicRoom(getDb(env), room.id, bob.user.id);

@@ -10,7 +10,12 @@ export const CloseCode = {
 	 * App code (4000-4999 are private use): the socket's claims changed (e.g. a workspace role), the
 	 * client should reconnect with a fresh token. Unlike 1008 it is not a refusal.
 	 */
-	claimsChanged: 4001
+	claimsChanged: 4001,
+	/**
+	 * App code: the token that opened the socket expired (workspace JWTs live minutes); the client reconnects
+	 * with a fresh one. Like 4001 it is not a refusal, but nothing changed, so the page need not reload data.
+	 */
+	tokenExpired: 4002
 } as const;
 
 /**

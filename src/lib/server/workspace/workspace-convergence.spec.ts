@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
+import { TestClient, until } from '../../../testing/workspace-sync-client';
 import { TASK_STATUSES, type WorkspaceEvent } from '$lib/protocol/workspace-events';
 import {
 	PULL_BURST_MAX_PAGES,
@@ -29,67 +31,6 @@ const EDITS_PER_CLIENT = 200;
 const DISCONNECT_CHANCE = 0.04;
 /** Chance that a reconnect is a reload: a fresh engine over the same store, like a page reload. */
 const RELOAD_CHANCE = 0.3;
-
-/** Seeded PRNG (mulberry32) so a failure can be replayed with the same seed. */
-function rng(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-class TestClient {
-	engine!: SyncEngine;
-	/** Pushes the server refused because another client got there first (each one forced a rebase). */
-	rejections = 0;
-	private ws: WebSocket | null = null;
-	readonly store = new MemoryPendingStore();
-
-	constructor(
-		readonly workspaceId: string,
-		private readonly cookie: string
-	) {}
-
-	async start() {
-		this.engine?.dispose();
-		this.engine = new SyncEngine(this.workspaceId, this.store);
-		await this.engine.init();
-	}
-
-	async connect() {
-		const response = await openSocket(this.workspaceId, await tokenFor(this.cookie));
-		const ws = response.webSocket!;
-		ws.accept();
-		this.ws = ws;
-		const engine = this.engine;
-		ws.addEventListener('message', (event) => {
-			if (this.ws !== ws) return;
-			if ((event.data as string).startsWith('{"type":"push-rejected"')) this.rejections++;
-			engine.receive(event.data as string);
-		});
-		ws.addEventListener('close', () => {
-			if (this.ws === ws) this.disconnect();
-		});
-		engine.connected((text) => ws.send(text));
-	}
-
-	disconnect() {
-		const ws = this.ws;
-		this.ws = null;
-		this.engine.disconnected();
-		try {
-			ws?.close(1000);
-		} catch {
-			// already closed
-		}
-	}
-
-	get online() {
-		return this.ws !== null;
-	}
-}
 
 function randomEdit(random: () => number, state: WorkspaceState, me: string, members: string[]): WorkspaceEvent {
 	const tasks = [...state.tasks.keys()];
@@ -122,14 +63,6 @@ function randomEdit(random: () => number, state: WorkspaceState, me: string, mem
 	return { name: 'doc.deleted', args: { id: pick(docs) } };
 }
 
-async function until(condition: () => boolean, timeoutMs = 20_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
-
 describe('workspace convergence', () => {
 	it(`${CLIENTS} clients × ${EDITS_PER_CLIENT} random concurrent edits with disconnects converge on the log's replay`, async () => {
 		const owner = await signedInUser(env);
@@ -150,12 +83,12 @@ describe('workspace convergence', () => {
 			await client.connect();
 		}
 
-		const seed = 20261123;
+		const seed = testSeed('workspace convergence');
 		let reloads = 0;
 		let disconnects = 0;
 		await Promise.all(
 			clients.map(async (client, index) => {
-				const random = rng(seed + index);
+				const random = seededRandom(seed + index);
 				let offlineFor = 0;
 				for (let i = 0; i < EDITS_PER_CLIENT; i++) {
 					const event = randomEdit(random, client.engine.view().state, `c${index}`, memberIds);

@@ -24,7 +24,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { log } from '$lib/server/log';
 import { EventLog } from './event-log';
-import { workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
+import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
 interface WorkspaceAttachment extends BaseAttachment {
 	workspaceId: string;
@@ -159,6 +159,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: WorkspaceAttachment) {
 		// A socket this object closed still delivers what its client had sent before: nothing to answer.
 		if (ws.readyState !== WebSocket.OPEN) return;
+		if (socketTokenExpired(attachment.identity, Date.now())) {
+			// Not served, not logged: the client reconnects with a fresh token and pushes it again.
+			ws.close(CloseCode.tokenExpired, TOKEN_EXPIRED_REASON);
+			return;
+		}
 		const msg = parseJsonFrame(message, workspaceClientMessage);
 		if (msg.type === 'pull') {
 			if (this.admitPull(ws, attachment, msg.lastBurstId ?? null)) this.pull(ws, attachment, msg.cursor, msg.backendId);
@@ -310,6 +315,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			pullAgain: false,
 			live: true
 		} satisfies WorkspaceServerMessage);
+		// A socket that only listens never reaches onMessage: its token's end is checked here, where it would be sent to.
+		this.closeWhere((a) => socketTokenExpired(a.identity, Date.now()), CloseCode.tokenExpired, TOKEN_EXPIRED_REASON);
 		this.broadcast(frame, { filter: (a) => a.live });
 		// A pusher that had not finished pulling is not live, but its parent was the head: it needs them too.
 		if (!attachment.live) this.send(ws, frame);
@@ -321,6 +328,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 }
 
 const encoder = new TextEncoder();
+const TOKEN_EXPIRED_REASON = 'Your workspace token expired: reconnect with a fresh one.';
 /** Idle client ids are pruned at most this often (a daily sweep is plenty for a 30-day idle limit). */
 const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 

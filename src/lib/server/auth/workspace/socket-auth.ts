@@ -3,7 +3,7 @@ import { socketClaims } from '$lib/server/workspace/socket-claims';
 import { DEMO_WORKSPACE_ID } from '$lib/server/workspace/directory';
 import { readClaimsVersion } from './claims-version';
 import { guestIdentity } from './guest';
-import { authRequired, isServerBypassToken, type WorkspaceAuthEnv } from './secrets';
+import { authRequired, gracePeriodSeconds, isServerBypassToken, type WorkspaceAuthEnv } from './secrets';
 import { roleIn, verifyWorkspaceToken, WorkspaceTokenError } from './tokens';
 
 /** The query parameter carrying the JWT: browsers cannot set headers on a WebSocket handshake. */
@@ -68,7 +68,8 @@ export async function authenticateWorkspaceSocket(
 	}
 
 	try {
-		const claims = await verifyWorkspaceToken(env, token, { reconnect: url.searchParams.get(RECONNECT_PARAM) === '1' });
+		const reconnect = url.searchParams.get(RECONNECT_PARAM) === '1';
+		const claims = await verifyWorkspaceToken(env, token, { reconnect });
 		const role = roleIn(claims, workspaceId);
 		if (!role) return { status: 403, error: 'You are not a member of this workspace.' };
 		const current = await readClaimsVersion(env, claims.sub);
@@ -80,7 +81,13 @@ export async function authenticateWorkspaceSocket(
 				kind: 'user',
 				id: claims.sub,
 				name: claims.sub,
-				claims: socketClaims({ workspaceId, role, claimsVersion: claims.workspaceClaimsVersion })
+				claims: socketClaims({
+					workspaceId,
+					role,
+					claimsVersion: claims.workspaceClaimsVersion,
+					// The socket is good exactly as long as the token was accepted for.
+					expiresAt: (claims.exp + (reconnect ? gracePeriodSeconds(env) : 0)) * 1000
+				})
 			}
 		};
 	} catch (error) {
