@@ -29,7 +29,7 @@ class ChatRequestError extends ProtocolError {
 	constructor(
 		code: string,
 		message: string,
-		readonly ref: { seq?: number; id?: string },
+		readonly request: { seq?: number; id?: string },
 		retryAfterMs?: number,
 		/** With rate-limited: the budget's refill interval (see errorEvent.everyMs). */
 		readonly everyMs?: number
@@ -210,7 +210,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 
 	protected encodeError(error: ProtocolError): Uint8Array {
 		const chatError = error instanceof ChatRequestError ? error : null;
-		const ref = chatError?.ref ?? {};
+		const ref = chatError?.request ?? {};
 		const everyMs = chatError?.everyMs;
 		return encodeEvent(
 			this.codec,

@@ -33,3 +33,16 @@ export function readIdentity(request: Request): SocketIdentity | null {
 		return null;
 	}
 }
+
+/**
+ * The socket identity of a signed-in person, the same for every app; the avatar rides along as a claim
+ * so messages can show it without a lookup.
+ */
+export function userIdentity(user: { id: string; displayName: string; avatarKey: string | null }): SocketIdentity {
+	return {
+		kind: 'user',
+		id: user.id,
+		name: user.displayName,
+		claims: user.avatarKey ? { avatarKey: user.avatarKey } : undefined
+	};
+}

@@ -1,46 +1,31 @@
-import { relayClientMessage, type RelayServerMessage } from '$lib/protocol/relay';
+import { relayChannel, type RelayChannel } from '$lib/protocol/relay';
+import type { ClientMessage } from '$lib/protocol/channel';
+import { ChannelObject, type BaseAttachment } from './channel-object';
 import type { SocketIdentity } from './identity';
-import { parseJsonFrame } from './json-frame';
-import type { ProtocolError } from './protocol-error';
-import { RealtimeObject, type BaseAttachment } from './realtime-object';
 
 /**
- * A Durable Object that relays JSON text between its sockets: the end-to-end proof that the upgrade
- * path, identity, size cap and broadcast work, used by the /realtime smoke page (and by operators to
- * check a deployment's realtime plumbing without touching any app's data).
+ * A Durable Object that relays text between its sockets: the end-to-end proof that the upgrade path,
+ * identity, channel contract, size cap and broadcast work, used by the /realtime smoke page (and by
+ * operators to check a deployment's realtime plumbing without touching any app's data).
  */
-export class RelayRoom extends RealtimeObject<BaseAttachment> {
-	protected readonly maxInboundBytes = 4 * 1024;
+export class RelayRoom extends ChannelObject<RelayChannel> {
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env, relayChannel);
+	}
 
 	protected async onConnect(identity: SocketIdentity): Promise<BaseAttachment> {
 		return { identity, connectedAt: Date.now() };
 	}
 
 	protected onOpen(ws: WebSocket, { identity }: BaseAttachment) {
-		this.sendJson(ws, {
-			type: 'welcome',
-			you: { id: identity.id, name: identity.name },
-			online: this.sockets().length
+		this.send(ws, 'welcome', { you: { id: identity.id, name: identity.name }, online: this.sockets().length });
+	}
+
+	protected onMessage(_ws: WebSocket, message: ClientMessage<RelayChannel>, { identity }: BaseAttachment) {
+		this.broadcast('said', {
+			from: { id: identity.id, name: identity.name },
+			text: message.payload.text,
+			at: Date.now()
 		});
-	}
-
-	protected onMessage(_ws: WebSocket, message: string | ArrayBuffer, { identity }: BaseAttachment) {
-		const { text } = parseJsonFrame(message, relayClientMessage);
-		this.broadcast(
-			JSON.stringify({
-				type: 'said',
-				from: { id: identity.id, name: identity.name },
-				text,
-				at: Date.now()
-			} satisfies RelayServerMessage)
-		);
-	}
-
-	protected encodeError(error: ProtocolError): string {
-		return JSON.stringify({ type: 'error', code: error.code, message: error.message } satisfies RelayServerMessage);
-	}
-
-	private sendJson(ws: WebSocket, message: RelayServerMessage) {
-		this.send(ws, JSON.stringify(message));
 	}
 }

@@ -1,104 +1,100 @@
-import { exports } from 'cloudflare:workers';
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { relayChannel } from '$lib/protocol/relay';
+import { CloseCode } from '$lib/protocol/close-codes';
+import { loadCodec } from '$lib/server/codec';
+import { openChannelSocket, ORIGIN, upgrade, type UpgradeOptions } from '../../../testing/channel-socket';
 import { signedInUser } from '../../../testing/users';
-import type { RelayServerMessage } from '$lib/protocol/relay';
 
-const ORIGIN = 'http://localhost:8787';
-
-async function connect(cookie: string | null, channel: string, origin: string | null = ORIGIN) {
-	const headers: Record<string, string> = { Upgrade: 'websocket' };
-	if (cookie) headers.cookie = cookie;
-	if (origin) headers.origin = origin;
-	return exports.default.fetch(new Request(`${ORIGIN}/realtime/${channel}/ws`, { headers }));
-}
-
-/** Accepts the client end and collects parsed messages, so tests can await the n-th one. */
-function listen(ws: WebSocket) {
-	const received: RelayServerMessage[] = [];
-	const waiters: (() => void)[] = [];
-	ws.accept();
-	ws.addEventListener('message', (event) => {
-		received.push(JSON.parse(event.data as string));
-		waiters.splice(0).forEach((wake) => wake());
-	});
-	const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener('close', resolve));
-	async function next(match: (m: RelayServerMessage) => boolean) {
-		for (;;) {
-			const found = received.find(match);
-			if (found) return found;
-			await new Promise<void>((resolve) => waiters.push(resolve));
-		}
-	}
-	return { received, next, closed };
-}
+const connect = (channel: string, options: UpgradeOptions = {}) =>
+	upgrade(relayChannel, `/realtime/${channel}/ws`, options);
+const open = (cookie: string, channel: string) =>
+	openChannelSocket(relayChannel, `/realtime/${channel}/ws`, { cookie });
+const errorOf = async (response: Response) =>
+	((await response.json()) as { error: { code: string; message: string } }).error;
 
 describe('WebSocket upgrade through the worker into a Durable Object', () => {
-	it('relays a message between two signed-in sockets', async () => {
+	it('relays a message between two signed-in sockets, as codec frames both ways', async () => {
 		const alice = await signedInUser(env);
 		const bob = await signedInUser(env);
-		const a = await connect(alice.cookie, 'relay-1');
-		const b = await connect(bob.cookie, 'relay-1');
-		expect(a.status).toBe(101);
-		expect(b.status).toBe(101);
-		const aliceSocket = listen(a.webSocket!);
-		const bobSocket = listen(b.webSocket!);
-		await aliceSocket.next((m) => m.type === 'welcome');
-		await bobSocket.next((m) => m.type === 'welcome');
+		const a = await open(alice.cookie, 'relay-1');
+		const b = await open(bob.cookie, 'relay-1');
+		await a.next('welcome');
+		await b.next('welcome');
 
-		a.webSocket!.send(JSON.stringify({ type: 'say', text: 'hello bob' }));
-		const said = await bobSocket.next((m) => m.type === 'said');
-		expect(said).toMatchObject({
-			type: 'said',
+		a.send('say', { text: 'hello bob' });
+		const said = await b.next('said');
+		expect(said.payload).toMatchObject({
 			text: 'hello bob',
 			from: { id: alice.user.id, name: alice.user.displayName }
 		});
-		a.webSocket!.close(1000);
-		b.webSocket!.close(1000);
+		a.ws.close(1000);
+		b.ws.close(1000);
 	});
 
 	it('refuses an upgrade without a session with 401', async () => {
-		const response = await connect(null, 'relay-2');
+		const response = await connect('relay-2');
 		expect(response.status).toBe(401);
-		expect(await response.json()).toEqual({ error: 'Sign in first.' });
+		expect(await errorOf(response)).toEqual({ code: 'unauthenticated', message: 'Sign in first.' });
 	});
 
 	it('refuses a forged session cookie with 401', async () => {
-		const response = await connect('murmur_session=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'relay-3');
+		const response = await connect('relay-3', { cookie: 'murmur_session=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' });
 		expect(response.status).toBe(401);
 	});
 
-	it('refuses a foreign Origin with 403, even with a valid session', async () => {
+	it('refuses a foreign Origin with 403 before looking at who is asking', async () => {
 		const { cookie } = await signedInUser(env);
-		const response = await connect(cookie, 'relay-4', 'https://evil.example');
+		const response = await connect('relay-4', { cookie, origin: 'https://evil.example' });
 		expect(response.status).toBe(403);
-		expect(((await response.json()) as { error: string }).error).toMatch(/ALLOWED_ORIGINS/);
+		expect((await errorOf(response)).message).toMatch(/ALLOWED_ORIGINS/);
+		// Anonymous and cross-site: still the Origin answer, not 401 (the order is upgrade → Origin → identity).
+		expect((await connect('relay-4', { origin: 'https://evil.example' })).status).toBe(403);
 	});
 
 	it('answers a plain GET on a socket route with 426', async () => {
 		const response = await exports.default.fetch(new Request(`${ORIGIN}/realtime/x/ws`));
 		expect(response.status).toBe(426);
+		expect((await errorOf(response)).code).toBe('upgrade-required');
 	});
 
-	it('keeps the socket usable after a malformed frame', async () => {
+	it('closes a client of another protocol version with "reload", and one without a version too', async () => {
 		const { cookie } = await signedInUser(env);
-		const ws = (await connect(cookie, 'relay-5')).webSocket!;
-		const socket = listen(ws);
-		ws.send('{not json');
-		expect(await socket.next((m) => m.type === 'error')).toMatchObject({ code: 'bad-frame' });
-		ws.send(JSON.stringify({ type: 'say', text: '' }));
-		await socket.next((m) => m.type === 'error' && m.code === 'bad-message');
-		ws.send(JSON.stringify({ type: 'say', text: 'still here' }));
-		expect(await socket.next((m) => m.type === 'said')).toMatchObject({ text: 'still here' });
-		ws.close(1000);
+		for (const version of [relayChannel.version + 1, null]) {
+			const response = await connect('relay-7', { cookie, version });
+			expect(response.status).toBe(101);
+			const ws = response.webSocket!;
+			const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener('close', resolve));
+			ws.accept();
+			const event = await closed;
+			expect(event.code).toBe(CloseCode.reload);
+			expect(event.reason).toMatch(/Reload/);
+		}
+	});
+
+	it('keeps the socket usable after a text frame, a corrupt frame, an unknown type and a bad payload', async () => {
+		const { cookie } = await signedInUser(env);
+		const socket = await open(cookie, 'relay-5');
+		const codec = await loadCodec();
+		socket.ws.send('{"type":"say","text":"json text"}');
+		expect((await socket.next('error')).payload.code).toBe('bad-frame');
+		const corrupt = socket.wire.encodeClient('say', { text: 'x' }, 3);
+		corrupt[corrupt.length - 1] ^= 0xff;
+		socket.ws.send(corrupt);
+		await socket.next('error', (m) => m.payload.code === 'bad-frame', { from: 1 });
+		socket.ws.send(codec.encodeJson(77, 9, { text: 'x' }));
+		expect(await socket.next('error', (m) => m.payload.code === 'unknown-type')).toMatchObject({ seq: 9 });
+		const seq = socket.send('say', { text: '' });
+		expect(await socket.next('error', (m) => m.payload.code === 'bad-message')).toMatchObject({ seq });
+		socket.send('say', { text: 'still here' });
+		expect((await socket.next('said')).payload).toMatchObject({ text: 'still here' });
+		socket.ws.close(1000);
 	});
 
 	it('closes with 1009 when a frame exceeds the size cap', async () => {
 		const { cookie } = await signedInUser(env);
-		const ws = (await connect(cookie, 'relay-6')).webSocket!;
-		const socket = listen(ws);
-		ws.send('x'.repeat(5000));
-		const closed = await socket.closed;
-		expect(closed.code).toBe(1009);
+		const socket = await open(cookie, 'relay-6');
+		socket.ws.send(new Uint8Array(relayChannel.maxInboundBytes + 1));
+		expect((await socket.closed).code).toBe(CloseCode.tooBig);
 	});
 });

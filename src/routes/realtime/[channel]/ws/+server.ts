@@ -1,9 +1,11 @@
-import { forwardUpgrade } from '$lib/server/realtime/upgrade';
-import type { RequestHandler } from './$types';
+import { relayChannel } from '$lib/protocol/relay';
+import { userIdentity } from '$lib/server/realtime/identity';
+import { socketRoute } from '$lib/server/realtime/socket-route';
 
 /** Smoke-test relay: signed-in users on the same channel see each other's messages. */
-export const GET: RequestHandler = async ({ request, params, platform, locals }) => {
-	const env = platform!.env;
-	const identity = locals.user ? { kind: 'user' as const, id: locals.user.id, name: locals.user.displayName } : null;
-	return forwardUpgrade(request, env, env.RELAY_ROOM, params.channel, identity);
-};
+export const GET = socketRoute({
+	channel: relayChannel,
+	namespace: (env) => env.RELAY_ROOM,
+	identify: ({ locals }) => (locals.user ? userIdentity(locals.user) : null),
+	authorize: ({ params }) => ({ object: params.channel! })
+});

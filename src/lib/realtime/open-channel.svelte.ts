@@ -1,0 +1,134 @@
+import { WebSocket as ReconnectingSocket } from 'partysocket';
+import {
+	ChannelError,
+	ChannelWire,
+	VERSION_PARAM,
+	type AnyChannel,
+	type ClientKind,
+	type ClientPayload,
+	type ServerMessage
+} from '$lib/protocol/channel';
+import { CLOSE_MEANING, CloseCode, isFinalClose } from '$lib/protocol/close-codes';
+import { PING, PONG } from '$lib/protocol/heartbeat';
+import { loadBrowserCodec } from '$lib/protocol/load-codec-browser';
+import { ConnectionStatus } from './connection-status.svelte';
+import { Heartbeat } from './heartbeat';
+
+export interface ChannelOptions<Ch extends AnyChannel> {
+	channel: Ch;
+	/**
+	 * Path and query of the socket on this origin, e.g. `/chat/r1/ws?since=42`. Re-read before every
+	 * (re)connect, so it always carries the newest resume point or a fresh token; throwing (or rejecting)
+	 * makes the socket back off and try again.
+	 */
+	path: () => string | Promise<string>;
+	onMessage(message: ServerMessage<Ch>): void;
+	/** The socket opened (also after every reconnect): resend what is unconfirmed. */
+	onOpen?(): void;
+	/** The socket closed; `final` when it will not reconnect. */
+	onClose?(close: { code: number; reason: string; final: boolean }): void;
+	/** A frame that failed decoding or validation: reported, never applied. */
+	onInvalid?(error: ChannelError): void;
+}
+
+export interface ChannelHandle<Ch extends AnyChannel> {
+	readonly status: ConnectionStatus;
+	/** Sends when open; returns false otherwise (apps keep their own outboxes, sent again on open). */
+	send<N extends ClientKind<Ch>>(type: N, payload: ClientPayload<Ch, N>, seq?: number): boolean;
+	/** Drops the connection and opens a new one (e.g. after the claims changed). */
+	reconnect(): void;
+	/** Closes for good (the page is leaving). */
+	close(): void;
+}
+
+/**
+ * The one browser client of every app's socket, over partysocket: builds the ws(s) URL with the
+ * protocol version, reconnects with backoff, runs the heartbeat (a missed pong reconnects), stops on the
+ * final close codes of the shared table, decodes and validates every frame against the channel contract
+ * before the app sees it, and keeps one connection status. Loads the codec before connecting, so no frame
+ * is ever handled without it.
+ */
+export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions<Ch>): Promise<ChannelHandle<Ch>> {
+	const wire = new ChannelWire(options.channel, await loadBrowserCodec());
+	const status = new ConnectionStatus();
+	let closedForGood = false;
+
+	const url = async () => {
+		// A plain URL: this one is built per connection attempt, never shown, so it needs no reactivity.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const target = new URL(await options.path(), location.href);
+		target.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
+		target.searchParams.set(VERSION_PARAM, String(options.channel.version));
+		return target.href;
+	};
+	const socket = new ReconnectingSocket(url, undefined, {
+		// partysocket's own queue would replay frames ahead of the apps' ordered outboxes.
+		maxEnqueuedMessages: 0,
+		minReconnectionDelay: 500 + Math.random() * 500,
+		maxReconnectionDelay: 10_000,
+		shouldReconnectOnClose: (event) => !isFinalClose(event.code)
+	});
+	socket.binaryType = 'arraybuffer';
+
+	const heartbeat = new Heartbeat(
+		() => socket.send(PING),
+		() => socket.reconnect(CloseCode.heartbeatTimeout, 'No heartbeat answer.')
+	);
+	const onNetwork = () => {
+		status.network(navigator.onLine);
+		// Back online: do not wait for the backoff timer or a heartbeat to notice.
+		if (navigator.onLine && !closedForGood && socket.readyState !== socket.OPEN) socket.reconnect();
+	};
+	window.addEventListener('online', onNetwork);
+	window.addEventListener('offline', onNetwork);
+
+	socket.addEventListener('open', () => {
+		status.opened();
+		heartbeat.start();
+		options.onOpen?.();
+	});
+	socket.addEventListener('message', (event: MessageEvent) => {
+		if (event.data === PONG) return heartbeat.pong();
+		let message: ServerMessage<Ch>;
+		try {
+			message = wire.decodeServer(event.data as ArrayBuffer | string);
+		} catch (error) {
+			if (!(error instanceof ChannelError)) throw error;
+			options.onInvalid?.(error);
+			return;
+		}
+		options.onMessage(message);
+	});
+	socket.addEventListener('close', (event) => {
+		heartbeat.stop();
+		const final = isFinalClose(event.code);
+		if (final) {
+			closedForGood = true;
+			const meaning = CLOSE_MEANING[event.code];
+			status.ended(event.reason || meaning.message, event.code === CloseCode.reload);
+		} else {
+			status.dropped();
+		}
+		options.onClose?.({ code: event.code, reason: event.reason, final });
+	});
+
+	return {
+		status,
+		send(type, payload, seq = 0) {
+			if (socket.readyState !== socket.OPEN) return false;
+			// The codec returns a fresh copy (never a view of WASM memory), backed by a plain ArrayBuffer.
+			socket.send(wire.encodeClient(type, payload, seq) as Uint8Array<ArrayBuffer>);
+			return true;
+		},
+		reconnect() {
+			if (!closedForGood) socket.reconnect();
+		},
+		close() {
+			closedForGood = true;
+			heartbeat.stop();
+			window.removeEventListener('online', onNetwork);
+			window.removeEventListener('offline', onNetwork);
+			socket.close(CloseCode.normal);
+		}
+	};
+}
