@@ -17,7 +17,9 @@ describe('close codes', () => {
 		expect(isFinalClose(CloseCode.internal)).toBe(false);
 		expect(isFinalClose(CloseCode.reload)).toBe(true);
 		expect(isFinalClose(CloseCode.claimsChanged)).toBe(false);
+		expect(isFinalClose(CloseCode.tokenExpired)).toBe(false);
 		expect(isFinalClose(CloseCode.heartbeatTimeout)).toBe(false);
+		expect(isFinalClose(CloseCode.replaced)).toBe(true);
 		// A code nobody defined (an intermediary's, a newer server's) is retried, never a dead end.
 		expect(isFinalClose(4999)).toBe(false);
 		expect(isFinalClose(1006)).toBe(false);

@@ -25,8 +25,18 @@ export const CloseCode = {
 	reload: 4000,
 	/** The socket's claims changed (e.g. a workspace role): reconnect at once with fresh credentials. */
 	claimsChanged: 4001,
+	/**
+	 * The token that opened the socket expired (workspace JWTs live minutes): reconnect with a fresh one.
+	 * Nothing changed, so unlike claimsChanged the page need not reload its data.
+	 */
+	tokenExpired: 4002,
 	/** Sent by the client itself when a ping got no pong in time (a half-open connection): reconnect. */
-	heartbeatTimeout: 4002
+	heartbeatTimeout: 4003,
+	/**
+	 * A newer socket of the same device or session took over (the page was opened again elsewhere). Final
+	 * for the old one, or two tabs would keep taking the socket from each other.
+	 */
+	replaced: 4004
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -40,7 +50,9 @@ export const CLOSE_MEANING: Readonly<Record<number, { final: boolean; message: s
 	[CloseCode.internal]: { final: false, message: 'The server had a problem; reconnecting.' },
 	[CloseCode.reload]: { final: true, message: 'Murmur was updated: reload the page to continue.' },
 	[CloseCode.claimsChanged]: { final: false, message: 'Your access changed; reconnecting.' },
-	[CloseCode.heartbeatTimeout]: { final: false, message: 'The connection stopped answering; reconnecting.' }
+	[CloseCode.tokenExpired]: { final: false, message: 'Your session token expired; reconnecting.' },
+	[CloseCode.heartbeatTimeout]: { final: false, message: 'The connection stopped answering; reconnecting.' },
+	[CloseCode.replaced]: { final: true, message: 'This page was opened somewhere else.' }
 });
 
 /** Whether the browser must stop reconnecting after a close with `code`. Unknown codes are retried. */

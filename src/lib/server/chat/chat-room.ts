@@ -7,7 +7,7 @@ import {
 	CHAT_TYPING_TTL_MS
 } from '$lib/protocol/chat-limits';
 import { decodeRequest, encodeEvent, WireError, type FrameCodec } from '$lib/protocol/chat-wire';
-import { CloseCode } from '$lib/server/realtime/close-codes';
+import { CloseCode } from '$lib/protocol/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { CloseCode, sendableCloseCode } from './close-codes';
+import { CloseCode, sendableCloseCode } from '$lib/protocol/close-codes';
 import { readIdentity, type SocketIdentity } from './identity';
 import { ProtocolError } from './protocol-error';
 

@@ -16,7 +16,7 @@ import {
 	type WorkspaceServerMessage
 } from '$lib/protocol/workspace-messages';
 import { readClaimsVersion } from '$lib/server/auth/workspace/claims-version';
-import { CloseCode } from '$lib/server/realtime/close-codes';
+import { CloseCode } from '$lib/protocol/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';

@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PendingEvent } from '$lib/protocol/workspace-messages';
 import { gracePeriodSeconds } from '$lib/server/auth/workspace';
-import { CloseCode } from '$lib/server/realtime/close-codes';
+import { CloseCode } from '$lib/protocol/close-codes';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, listen, openSocket, ORIGIN, tokenFor, type TestSocket } from '../../../testing/workspace';
 
