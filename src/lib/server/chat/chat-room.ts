@@ -10,7 +10,7 @@ import { decodeRequest, encodeEvent, WireError, type FrameCodec } from '$lib/pro
 import { CloseCode } from '$lib/protocol/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
-import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { LegacyRealtimeObject as RealtimeObject, type BaseAttachment } from '$lib/server/realtime/legacy-realtime-object';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';

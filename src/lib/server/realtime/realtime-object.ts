@@ -1,5 +1,17 @@
 import { DurableObject } from 'cloudflare:workers';
+import {
+	ChannelError,
+	ChannelWire,
+	type AnyChannel,
+	type ChannelErrorCode,
+	type ClientMessage,
+	type ServerKind,
+	type ServerPayload
+} from '$lib/protocol/channel';
 import { CloseCode, sendableCloseCode } from '$lib/protocol/close-codes';
+import { PING, PONG } from '$lib/protocol/heartbeat';
+import { loadCodec } from '$lib/server/codec';
+import { log } from '$lib/server/log';
 import { readIdentity, type SocketIdentity } from './identity';
 import { ProtocolError } from './protocol-error';
 
@@ -17,24 +29,35 @@ export interface BaseAttachment {
 const MAX_ATTACHMENT_BYTES = 16 * 1024;
 
 /**
- * The socket plumbing the three apps share, on the WebSocket Hibernation API: the object may be evicted
- * between messages, so everything a socket needs later lives in its attachment (which survives) and
- * in storage, never only in fields. Subclasses implement the `on*` hooks and the error encoding.
+ * The socket plumbing every app shares, on the WebSocket Hibernation API and one channel contract: the
+ * object may be evicted between messages, so everything a socket needs later lives in its attachment
+ * (which survives) and in storage, never only in fields.
  *
- * Inbound order: size cap (close 1009) → `onMessage` (decode, zod, authorise) → ProtocolError becomes an
- * error frame and the socket stays usable; any other error is logged and reported as `internal`.
+ * Inbound order: size cap (close 1009) → codec frame → the contract's schema → `onMessage` (authorise,
+ * act). A frame refused on the way, or a ProtocolError thrown by the handler, becomes the contract's
+ * error frame echoing the request number, and the socket stays usable; any other error is logged and
+ * reported as `internal`. Outbound, `send` and `broadcast` take a kind and its payload, typed by the
+ * contract; a broadcast is encoded once for all sockets.
  */
 export abstract class RealtimeObject<
+	Ch extends AnyChannel,
 	A extends BaseAttachment = BaseAttachment,
 	E extends Env = Env
 > extends DurableObject<E> {
-	/** Largest inbound message in bytes; bigger frames close the socket with 1009. */
-	protected abstract readonly maxInboundBytes: number;
+	private loadedWire: ChannelWire<Ch> | null = null;
 
-	constructor(ctx: DurableObjectState, env: E) {
+	constructor(
+		ctx: DurableObjectState,
+		env: E,
+		protected readonly channel: Ch
+	) {
 		super(ctx, env);
 		// Answered by the runtime without waking the object, so idle heartbeats cost nothing.
-		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+		// Nothing is delivered to the object before its codec is ready (WASM instantiation is async).
+		ctx.blockConcurrencyWhile(async () => {
+			this.loadedWire = new ChannelWire(channel, await loadCodec());
+		});
 	}
 
 	// ---- hooks -------------------------------------------------------------------------------
@@ -45,13 +68,11 @@ export abstract class RealtimeObject<
 	/** Runs after the socket is accepted (send the initial state, announce presence, …). */
 	protected onOpen(_ws: WebSocket, _attachment: A): void | Promise<void> {}
 
-	protected abstract onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: A): void | Promise<void>;
+	/** One validated message from a client. */
+	protected abstract onMessage(ws: WebSocket, message: ClientMessage<Ch>, attachment: A): void | Promise<void>;
 
 	/** Runs once per socket when it closes or errors (it is already out of `getWebSockets()`). */
 	protected onClose(_ws: WebSocket, _attachment: A): void | Promise<void> {}
-
-	/** Encodes an error for the wire in the app's own format. */
-	protected abstract encodeError(error: ProtocolError): string | ArrayBuffer | ArrayBufferView;
 
 	/** Tags let `sockets(tag)` select e.g. dashboards vs devices without reading every attachment. */
 	protected tagsFor(_attachment: A): string[] {
@@ -80,17 +101,15 @@ export abstract class RealtimeObject<
 		} catch (error) {
 			// The socket is already accepted: failing the request would leave it open but never greeted.
 			// Close just this one with "internal error", and the client's reconnect gets a fresh try.
-			console.error(
-				JSON.stringify({ msg: 'realtime onOpen failed', object: this.constructor.name, error: String(error) })
-			);
+			log('error', 'realtime onOpen failed', { object: this.constructor.name, error: String(error) });
 			server.close(CloseCode.internal, 'The server could not open this session.');
 		}
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
-	async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-		if (byteLengthOver(message, this.maxInboundBytes)) {
-			ws.close(CloseCode.tooBig, `Message larger than ${this.maxInboundBytes} bytes.`);
+	async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+		if (byteLengthOver(data, this.channel.maxInboundBytes)) {
+			ws.close(CloseCode.tooBig, `Message larger than ${this.channel.maxInboundBytes} bytes.`);
 			return;
 		}
 		const attachment = this.attachment(ws);
@@ -98,16 +117,30 @@ export abstract class RealtimeObject<
 			ws.close(CloseCode.policy, 'Unknown socket.');
 			return;
 		}
+		let message: ClientMessage<Ch>;
+		try {
+			message = this.wire.decodeClient(data);
+		} catch (error) {
+			if (!(error instanceof ChannelError)) throw error;
+			this.sendError(ws, error.code, error.message, { seq: error.seq });
+			return;
+		}
 		try {
 			await this.onMessage(ws, message, attachment);
 		} catch (error) {
 			if (error instanceof ProtocolError) {
-				this.send(ws, this.encodeError(error));
+				this.sendError(ws, error.code as ChannelErrorCode<Ch>, error.message, {
+					seq: message.seq,
+					retryAfterMs: error.retryAfterMs,
+					ref: error.ref
+				});
 			} else {
-				console.error(
-					JSON.stringify({ msg: 'realtime handler failed', object: this.constructor.name, error: String(error) })
-				);
-				this.send(ws, this.encodeError(new ProtocolError('internal', 'The server could not handle that message.')));
+				log('error', 'realtime handler failed', {
+					object: this.constructor.name,
+					type: message.type,
+					error: String(error)
+				});
+				this.sendError(ws, 'internal', 'The server could not handle that message.', { seq: message.seq });
 			}
 		}
 	}
@@ -127,6 +160,56 @@ export abstract class RealtimeObject<
 
 	// ---- helpers for subclasses -----------------------------------------------------------------
 
+	/** Sends one message to one socket; a socket that closed meanwhile is skipped. */
+	protected send<N extends ServerKind<Ch>>(ws: WebSocket, type: N, payload: ServerPayload<Ch, N>, seq = 0): boolean {
+		return this.sendFrame(ws, this.wire.encodeServer(type, payload, seq));
+	}
+
+	/** Sends the contract's error frame; `seq` is the request it answers. */
+	protected sendError(
+		ws: WebSocket,
+		code: ChannelErrorCode<Ch>,
+		message: string,
+		options: { seq?: number; retryAfterMs?: number; ref?: string } = {}
+	): boolean {
+		if (!this.channel.errorCodes.has(code)) {
+			// A code outside the contract is a server bug; the client could not parse it, so say "internal".
+			log('error', 'error code not in the channel contract', { channel: this.channel.name, code });
+			code = 'internal';
+		}
+		const { seq = 0, retryAfterMs, ref } = options;
+		return this.sendFrame(ws, this.wire.encodeError({ code, message, retryAfterMs, ref }, seq));
+	}
+
+	/**
+	 * Sends one message to every open socket (or those with `tag`, or passing `filter`), except `except`,
+	 * encoded once. Returns how many got it.
+	 */
+	protected broadcast<N extends ServerKind<Ch>>(
+		type: N,
+		payload: ServerPayload<Ch, N>,
+		options: { tag?: string; except?: WebSocket; filter?: (attachment: A) => boolean } = {}
+	): number {
+		const sockets = this.sockets(options.tag).filter(
+			(ws) => ws !== options.except && (!options.filter || this.matches(ws, options.filter))
+		);
+		if (sockets.length === 0) return 0;
+		const frame = this.wire.encodeServer(type, payload);
+		let sent = 0;
+		for (const ws of sockets) if (this.sendFrame(ws, frame)) sent++;
+		return sent;
+	}
+
+	/** An already encoded frame (e.g. one page reused for several sockets). */
+	protected sendFrame(ws: WebSocket, frame: Uint8Array): boolean {
+		try {
+			ws.send(frame);
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
 	protected attachment(ws: WebSocket): A | null {
 		return (ws.deserializeAttachment() as A | null) ?? null;
 	}
@@ -143,44 +226,27 @@ export abstract class RealtimeObject<
 		return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === WebSocket.OPEN);
 	}
 
-	/** Sends to one socket; a socket that closed meanwhile is skipped rather than failing the caller. */
-	protected send(ws: WebSocket, data: string | ArrayBuffer | ArrayBufferView): boolean {
-		try {
-			ws.send(data as string | ArrayBuffer);
-			return true;
-		} catch {
-			return false;
-		}
-	}
-
-	/** Sends to every open socket (or those with `tag`), except `except`. Returns how many got it. */
-	protected broadcast(
-		data: string | ArrayBuffer | ArrayBufferView,
-		options: { tag?: string; except?: WebSocket; filter?: (attachment: A) => boolean } = {}
-	): number {
-		let sent = 0;
-		for (const ws of this.sockets(options.tag)) {
-			if (ws === options.except) continue;
-			if (options.filter) {
-				const attachment = this.attachment(ws);
-				if (!attachment || !options.filter(attachment)) continue;
-			}
-			if (this.send(ws, data)) sent++;
-		}
-		return sent;
-	}
-
 	/** Closes every socket whose attachment matches (e.g. a member removed from a workspace). */
 	protected closeWhere(match: (attachment: A) => boolean, code: number, reason: string): number {
 		let closed = 0;
 		for (const ws of this.ctx.getWebSockets()) {
-			const attachment = this.attachment(ws);
-			if (attachment && match(attachment)) {
+			if (this.matches(ws, match)) {
 				ws.close(code, reason);
 				closed++;
 			}
 		}
 		return closed;
+	}
+
+	private matches(ws: WebSocket, predicate: (attachment: A) => boolean): boolean {
+		const attachment = this.attachment(ws);
+		return attachment !== null && predicate(attachment);
+	}
+
+	/** The channel's encoder (for frames built once and sent to many, like history pages). */
+	protected get wire(): ChannelWire<Ch> {
+		if (!this.loadedWire) throw new Error(`${this.constructor.name}: the codec is not loaded yet`);
+		return this.loadedWire;
 	}
 
 	private async handleGone(ws: WebSocket): Promise<void> {

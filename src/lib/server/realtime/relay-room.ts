@@ -1,6 +1,6 @@
 import { relayChannel, type RelayChannel } from '$lib/protocol/relay';
 import type { ClientMessage } from '$lib/protocol/channel';
-import { ChannelObject, type BaseAttachment } from './channel-object';
+import { RealtimeObject, type BaseAttachment } from './realtime-object';
 import type { SocketIdentity } from './identity';
 
 /**
@@ -8,7 +8,7 @@ import type { SocketIdentity } from './identity';
  * identity, channel contract, size cap and broadcast work, used by the /realtime smoke page (and by
  * operators to check a deployment's realtime plumbing without touching any app's data).
  */
-export class RelayRoom extends ChannelObject<RelayChannel> {
+export class RelayRoom extends RealtimeObject<RelayChannel> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, relayChannel);
 	}

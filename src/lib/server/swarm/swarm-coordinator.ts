@@ -13,7 +13,7 @@ import {
 import { jobSpec, type ChunkOutput } from '$lib/protocol/swarm-jobs';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
-import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { LegacyRealtimeObject as RealtimeObject, type BaseAttachment } from '$lib/server/realtime/legacy-realtime-object';
 import { newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
 import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { DeviceLimits } from './device-limits';

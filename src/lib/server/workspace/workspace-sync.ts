@@ -20,7 +20,7 @@ import { CloseCode } from '$lib/protocol/close-codes';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { parseJsonFrame } from '$lib/server/realtime/json-frame';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
-import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { LegacyRealtimeObject as RealtimeObject, type BaseAttachment } from '$lib/server/realtime/legacy-realtime-object';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { log } from '$lib/server/log';
 import { EventLog } from './event-log';
