@@ -247,7 +247,7 @@ describe('the engine and the one-burst rule', () => {
 			args: { id: 'mine', title: 'mine', status: 'todo', order: 2, assignee: null }
 		});
 		await until(() => engine.view().pending === 0 && engine.view().cursor === 2);
-		expect(Object.keys(engine.view().state.tasks).sort()).toEqual(['mine', 'theirs']);
+		expect([...engine.view().state.tasks.keys()].sort()).toEqual(['mine', 'theirs']);
 		expect(codes).toEqual([PULL_IN_PROGRESS]);
 		expect(engine.view().error).toBeNull();
 		ws.close(1000);
