@@ -46,7 +46,8 @@ describe('sign-in form', () => {
 		expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
 		expect(await blocked.text()).toContain('Too many failed attempts.');
 		expect(blocked.headers.get('set-cookie') ?? '').not.toContain('murmur_session=');
-	});
+		// Each attempt is a real argon2id hash (~0.4 s alone, several times that on a busy 2-core machine).
+	}, 30_000);
 
 	it('rejects malformed input with the same generic message', async () => {
 		const response = await signIn('', 'x'.repeat(500));
