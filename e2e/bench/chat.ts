@@ -1,6 +1,7 @@
 // npm run bench:chat — fan-out throughput and latency of the ChatRoom Durable Object (SQLite storage,
-// sequence numbers, WASM codec frames) against a bare broadcast object (RelayRoom: JSON relay, no storage,
-// no codec), under the same load in the same run, on the local runtime (wrangler dev, loopback).
+// sequence numbers, rate budget) against a bare broadcast object (RelayRoom: no storage, no rules), under the
+// same load in the same run, on the local runtime (wrangler dev, loopback). Both speak their channel
+// contract: WASM codec frames (CRC-32; LZ4 only from COMPRESS_MIN_BYTES, so these short lines go raw).
 //
 // Load: N sockets in one room, M of them senders. Each sender keeps WINDOW messages in flight: it sends the
 // next one when its own previous one comes back through the room (the same signal for both objects), until
@@ -33,10 +34,14 @@ const RUN_TIMEOUT_MS = 120_000;
  */
 const BENCH_RATE_LIMIT = '100000000/1000';
 
-// Chat frame types, as in src/lib/protocol/chat.ts (ChatType). That module is not imported because Node's
-// type stripping cannot resolve its extensionless imports.
-const SEND = 1;
-const MESSAGE = 3;
+// The channel contracts' version and type bytes, as in src/lib/protocol/chat.ts (chatChannel: client send 1,
+// server message 3; pinned by chat.spec.ts) and src/lib/protocol/relay.ts (relayChannel: client say 1, server
+// said 2), both version 1 (sent as `?v=`, VERSION_PARAM in channel.ts). Those modules are not imported
+// because Node's type stripping cannot resolve their extensionless imports.
+const CHAT = { version: 1, send: 1, message: 3 };
+const RELAY = { version: 1, say: 1, said: 2 };
+/** channel.ts COMPRESS_MIN_BYTES: smaller payloads are framed uncompressed, as ChannelWire does. */
+const COMPRESS_MIN_BYTES = 512;
 
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();
@@ -71,7 +76,9 @@ interface RunResult {
 /** Opens the N sockets for one object: senders first (one per sender account), the rest as audience. */
 async function openSockets(kind: Kind, roomId: string, senderCookies: string[], audienceCookie: string) {
 	const url =
-		kind === 'chat' ? `ws://127.0.0.1:${PORT}/chat/${roomId}/ws` : `ws://127.0.0.1:${PORT}/realtime/bench-${roomId}/ws`;
+		kind === 'chat'
+			? `ws://127.0.0.1:${PORT}/chat/${roomId}/ws?v=${CHAT.version}`
+			: `ws://127.0.0.1:${PORT}/realtime/bench-${roomId}/ws?v=${RELAY.version}`;
 	const clients: Client[] = [];
 	for (let start = 0; start < SOCKETS; start += 25) {
 		const batch = [];
@@ -94,20 +101,28 @@ async function openSockets(kind: Kind, roomId: string, senderCookies: string[], 
 	return clients;
 }
 
+/** The bench message id a delivery carries (chat: the message id; relay: the text's first word), or null. */
 function idOf(kind: Kind, data: ArrayBuffer | string): string | null {
+	if (typeof data === 'string') return null; // the heartbeat's "pong"; every other packet is a codec frame
+	const frame = codec.decode(data);
 	if (kind === 'chat') {
-		const frame = codec.decode(data as ArrayBuffer);
-		if (frame.type !== MESSAGE) return null;
+		if (frame.type !== CHAT.message) return null;
 		return (JSON.parse(text.decode(frame.payload)) as { id: string }).id;
 	}
-	const message = JSON.parse(data as string) as { type: string; text?: string };
-	return message.type === 'said' ? message.text!.slice(0, message.text!.indexOf(' ')) : null;
+	if (frame.type !== RELAY.said) return null;
+	const said = JSON.parse(text.decode(frame.payload)) as { text: string };
+	return said.text.slice(0, said.text.indexOf(' '));
 }
 
-function encodeSend(kind: Kind, id: string, seq: number): Uint8Array | string {
+function encodeFrame(type: number, seq: number, payload: unknown): Uint8Array {
+	const bytes = utf8.encode(JSON.stringify(payload));
+	return codec.encode(type, seq, bytes, { compress: bytes.byteLength >= COMPRESS_MIN_BYTES });
+}
+
+function encodeSend(kind: Kind, id: string, seq: number): Uint8Array {
 	const body = `${id} — the quick brown fox jumps over the lazy dog, a typical short chat line.`;
-	if (kind === 'chat') return codec.encode(SEND, seq, utf8.encode(JSON.stringify({ id, text: body })));
-	return JSON.stringify({ type: 'say', text: body }); // the same line, so both carry the same text
+	if (kind === 'chat') return encodeFrame(CHAT.send, seq, { id, text: body });
+	return encodeFrame(RELAY.say, seq, { text: body }); // the same line, so both carry the same text
 }
 
 async function run(kind: Kind, clients: Client[], tag: string, perSender: number): Promise<RunResult> {
@@ -222,7 +237,7 @@ async function main() {
 		console.log('| object                               | delivered/s | msgs/s  | p50 ms | p95 ms | p99 ms |');
 		console.log('|--------------------------------------|-------------|---------|--------|--------|--------|');
 		console.log(row('ChatRoom (SQLite + WASM codec)', chat));
-		console.log(row('RelayRoom (bare broadcast, JSON)', bare));
+		console.log(row('RelayRoom (bare broadcast, codec)', bare));
 		console.log(
 			`| ${'ratio chat / bare'.padEnd(36)} | ${(chat.deliveredPerSecond / bare.deliveredPerSecond).toFixed(2).padStart(10)}× | ${''.padStart(7)} | ${(chat.p50 / bare.p50).toFixed(2).padStart(5)}× | ${(chat.p95 / bare.p95).toFixed(2).padStart(5)}× | ${(chat.p99 / bare.p99).toFixed(2).padStart(5)}× |`
 		);

@@ -1,83 +1,81 @@
-import { exports } from 'cloudflare:workers';
-import type { ClientPayload, ClientRequestName, ServerEvent } from '$lib/protocol/chat';
-import { decodeEvent, encodeRequest } from '$lib/protocol/chat-wire';
+import type { ChatSession } from '$lib/chat/chat-session';
+import { ChannelError, ChannelWire } from '$lib/protocol/channel';
+import { chatChannel } from '$lib/protocol/chat';
+import { PONG } from '$lib/protocol/heartbeat';
 import { createRoom } from '$lib/server/chat/rooms';
-import { loadServerCodec } from '$lib/server/chat/wire-codec';
+import { loadCodec } from '$lib/server/codec';
 import { getDb } from '$lib/server/db';
+import {
+	openChannelSocket,
+	upgrade as upgradeChannel,
+	type ChannelSocket,
+	type UpgradeOptions
+} from './channel-socket';
 
-export const ORIGIN = 'http://localhost:8787';
+export { ORIGIN } from './channel-socket';
 
 export async function newRoom(env: Env, ownerId: string, visibility: 'public' | 'private' = 'public') {
 	return createRoom(getDb(env), ownerId, { name: `Room ${crypto.randomUUID().slice(0, 6)}`, visibility });
 }
 
-export async function upgrade(cookie: string | null, roomId: string, since?: number) {
-	const headers: Record<string, string> = { Upgrade: 'websocket', origin: ORIGIN };
-	if (cookie) headers.cookie = cookie;
-	const query = since === undefined ? '' : `?since=${since}`;
-	return exports.default.fetch(new Request(`${ORIGIN}/chat/${roomId}/ws${query}`, { headers }));
+/** A room's socket path, resuming after `since` when given (as ChatSession.socketPath builds it). */
+export function chatPath(roomId: string, since?: number): string {
+	return `/chat/${roomId}/ws${since === undefined ? '' : `?since=${since}`}`;
 }
 
-export type ChatSocket = Awaited<ReturnType<typeof openChat>>;
+/** A chat upgrade through the whole worker, with the channel's protocol version unless told otherwise. */
+export function upgrade(
+	cookie: string | null,
+	roomId: string,
+	options: Omit<UpgradeOptions, 'cookie'> & { since?: number } = {}
+) {
+	return upgradeChannel(chatChannel, chatPath(roomId, options.since), { ...options, cookie });
+}
+
+export type ChatSocket = ChannelSocket<typeof chatChannel>;
 
 /**
- * A real socket into a room through the whole worker (session cookie → membership → ChatRoom), decoding
- * every frame with the real codec so tests can await the n-th event of a kind.
+ * A real socket into a room through the whole worker (session cookie → membership → ChatRoom), speaking
+ * the chat channel: every frame is decoded and validated by the contract, and tests await the n-th
+ * message of a kind (`next`) and send requests with increasing request numbers (`send`).
  */
-export async function openChat(cookie: string, roomId: string, since?: number) {
-	const codec = await loadServerCodec();
-	const response = await upgrade(cookie, roomId, since);
-	if (response.status !== 101) throw new Error(`upgrade failed: ${response.status} ${await response.text()}`);
+export function openChat(cookie: string, roomId: string, since?: number): Promise<ChatSocket> {
+	return openChannelSocket(chatChannel, chatPath(roomId, since), { cookie });
+}
+
+/**
+ * Connects a ChatSession (the browser's client core) over a real socket, as the browser's openChannel
+ * does: frames decoded and validated with the chat channel's wire before the session sees them, its
+ * requests encoded with it. Resolves once the socket is open; `gone` settles when it closes.
+ */
+export async function connectSession(session: ChatSession, cookie: string, roomId: string) {
+	const wire = new ChannelWire(chatChannel, await loadCodec());
+	const response = await upgrade(cookie, roomId, { since: session.rev ?? undefined });
+	if (response.status !== 101) throw new Error(`upgrade ${response.status}`);
 	const ws = response.webSocket!;
-	const events: ServerEvent[] = [];
-	const raw: ArrayBuffer[] = [];
-	const waiters: (() => void)[] = [];
-	let seq = 0;
-	// Standard WebSockets default to Blob for binary data (compat flag websocket_standard_binary_type).
 	ws.binaryType = 'arraybuffer';
 	ws.accept();
+	// Settled by whichever of close or error comes first; the session hears of it exactly once.
+	const gone = new Promise<void>((resolve) => {
+		ws.addEventListener('close', () => resolve());
+		ws.addEventListener('error', () => resolve());
+	}).then(() => session.closed());
 	ws.addEventListener('message', (event) => {
-		if (typeof event.data === 'string') return; // the heartbeat's "pong"; chat frames are binary
-		raw.push(event.data as ArrayBuffer);
-		events.push(decodeEvent(codec, event.data as ArrayBuffer));
-		waiters.splice(0).forEach((wake) => wake());
-	});
-	const closed = new Promise<CloseEvent>((resolve) =>
-		ws.addEventListener('close', (e) => {
-			resolve(e);
-			waiters.splice(0).forEach((wake) => wake());
-		})
-	);
-
-	/** Resolves with the first event after index `from` matching; rejects after `timeoutMs`. */
-	async function next<T extends ServerEvent['type']>(
-		type: T,
-		match: (e: Extract<ServerEvent, { type: T }>) => boolean = () => true,
-		{ from = 0, timeoutMs = 5_000 } = {}
-	): Promise<Extract<ServerEvent, { type: T }>> {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const found = events
-				.slice(from)
-				.find(
-					(e): e is Extract<ServerEvent, { type: T }> =>
-						e.type === type && match(e as Extract<ServerEvent, { type: T }>)
-				);
-			if (found) return found;
-			const left = deadline - Date.now();
-			if (left <= 0) throw new Error(`timed out waiting for ${type}; got ${events.map((e) => e.type).join(',')}`);
-			await new Promise<void>((resolve) => {
-				waiters.push(resolve);
-				setTimeout(resolve, left);
-			});
+		if (event.data === PONG) return;
+		try {
+			session.received(wire.decodeServer(event.data as ArrayBuffer));
+		} catch (error) {
+			if (!(error instanceof ChannelError)) throw error;
+			session.invalid(error);
 		}
-	}
-
-	function request<K extends ClientRequestName>(type: K, payload: ClientPayload<K>): number {
-		seq += 1;
-		ws.send(encodeRequest(codec, type, seq, payload));
-		return seq;
-	}
-
-	return { ws, events, raw, next, request, closed, codec };
+	});
+	session.opened((type, payload, seq) => {
+		try {
+			ws.send(wire.encodeClient(type, payload, seq));
+			return true;
+		} catch {
+			return false; // closing: the outbox keeps the message for the next connection
+		}
+	});
+	return { ws, gone };
 }

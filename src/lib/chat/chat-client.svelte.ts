@@ -1,53 +1,67 @@
-import { WebSocket as ReconnectingSocket } from 'partysocket';
-import { loadBrowserCodec } from '$lib/protocol/load-codec-browser';
-import type { ChatMessage, ChatUser } from '$lib/protocol/chat';
+import { chatChannel, type ChatChannel, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
+import type { ConnectionStatus } from '$lib/realtime/connection-status.svelte';
+import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
 import { ChatSession, type OutboxItem, type TypingUser } from './chat-session';
-import { Heartbeat, PING, PONG } from './heartbeat';
-
-/** Close code the room uses when the user is no longer a member (CloseCode.policy): do not reconnect. */
-const POLICY_CLOSE = 1008;
 
 /**
- * The browser's chat connection: a ChatSession (protocol, outbox, resume point) on a partysocket that
- * reconnects by itself, with the session's state mirrored into runes for the components. Unconfirmed
- * sends are also kept in localStorage, so a message written offline survives a reload and is still sent
- * exactly once (the room deduplicates by id).
+ * The browser's chat connection: a ChatSession (protocol, outbox, resume point) on the shared
+ * openChannel() socket (reconnects, heartbeat, frame validation, final close codes, one connection
+ * status), with the session's state mirrored into runes for the components. Unconfirmed sends are also
+ * kept in localStorage, so a message written offline survives a reload and is still sent exactly once
+ * (the room deduplicates by id).
  */
 export class ChatClient {
 	messages: ChatMessage[] = $state.raw([]);
 	pending: OutboxItem[] = $state.raw([]);
 	online: ChatUser[] = $state.raw([]);
 	typing: TypingUser[] = $state.raw([]);
-	status: 'connecting' | 'connected' | 'reconnecting' | 'closed' = $state('connecting');
 	hasMore = $state(false);
 	loadingOlder = $state(false);
 	notice: string | null = $state(null);
 	/** While the rate limit holds the outbox: how many messages wait and about how many seconds it takes. */
 	waiting: { count: number; seconds: number } | null = $state(null);
 
-	private socket: ReconnectingSocket | null = null;
-	private heartbeat: Heartbeat | null = null;
+	private channel: ChannelHandle<ChatChannel> | null = null;
 	private typingTimer: ReturnType<typeof setTimeout> | undefined;
 	private waitingTimer: ReturnType<typeof setTimeout> | undefined;
 	private readonly session: ChatSession;
 	private readonly storageKey: string;
 
 	private constructor(
-		codec: Awaited<ReturnType<typeof loadBrowserCodec>>,
 		readonly roomId: string,
 		readonly me: ChatUser
 	) {
 		this.storageKey = `murmur.chat.outbox.${roomId}.${me.id}`;
-		this.session = new ChatSession(codec, me, () => this.sync());
+		this.session = new ChatSession(me, () => this.sync());
 		this.session.outbox = restoreOutbox(this.storageKey);
 	}
 
-	/** Loads the codec (WASM) first, so no frame is ever handled without it. */
+	/** Opens the room's channel (which loads the codec first, so no frame is handled without it). */
 	static async open(roomId: string, me: ChatUser): Promise<ChatClient> {
-		const client = new ChatClient(await loadBrowserCodec(), roomId, me);
+		const client = new ChatClient(roomId, me);
 		client.sync();
-		client.connect();
+		const base = `/chat/${encodeURIComponent(roomId)}/ws`;
+		const session = client.session;
+		client.channel = await openChannel({
+			channel: chatChannel,
+			// Re-read on every reconnect, so it always carries the newest resume point.
+			path: () => session.socketPath(base),
+			onMessage: (message) => session.received(message),
+			// The first open is a network event, so it comes after `client.channel` is set below.
+			onOpen: () => session.opened((type, payload, seq) => client.channel?.send(type, payload, seq) ?? false),
+			onClose: ({ final, reason }) => {
+				session.closed();
+				// A final close (e.g. 1008: you left the room) is not retried: say why where the chat was.
+				if (final) client.notice = reason || 'You can no longer use this room.';
+			},
+			onInvalid: (error) => session.invalid(error)
+		});
 		return client;
+	}
+
+	/** The socket's state, shown by ConnectionBadge. */
+	get status(): ConnectionStatus | null {
+		return this.channel?.status ?? null;
 	}
 
 	send(text: string) {
@@ -83,51 +97,8 @@ export class ChatClient {
 	close() {
 		clearTimeout(this.typingTimer);
 		clearTimeout(this.waitingTimer);
-		this.heartbeat?.stop();
-		this.socket?.close();
-		this.socket = null;
-	}
-
-	private connect() {
-		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		const base = `${protocol}//${location.host}/chat/${encodeURIComponent(this.roomId)}/ws`;
-		// The URL is re-read on every reconnect, so it always carries the newest resume point.
-		const socket = new ReconnectingSocket(() => this.session.socketUrl(base), undefined, {
-			// partysocket's own send queue would replay frames before our ordered outbox; we keep our own.
-			maxEnqueuedMessages: 0,
-			minReconnectionDelay: 500,
-			maxReconnectionDelay: 5_000
-		});
-		socket.binaryType = 'arraybuffer';
-		// A half-open connection would keep showing "connected" (and us online); drop it and reconnect.
-		const heartbeat = new Heartbeat(
-			() => socket.send(PING),
-			() => socket.reconnect(undefined, 'No heartbeat answer.')
-		);
-		this.heartbeat = heartbeat;
-		socket.addEventListener('open', () => {
-			this.status = 'connected';
-			heartbeat.start();
-			// The codec returns a fresh copy (never a view of WASM memory), backed by a plain ArrayBuffer.
-			this.session.opened((bytes) => socket.send(bytes as Uint8Array<ArrayBuffer>));
-		});
-		socket.addEventListener('message', (event: MessageEvent) => {
-			// Chat frames are binary; the one text frame is the heartbeat's answer, never for the codec.
-			if (event.data instanceof ArrayBuffer) this.session.received(event.data);
-			else if (event.data === PONG) heartbeat.pong();
-		});
-		socket.addEventListener('close', (event: CloseEvent) => {
-			heartbeat.stop();
-			this.session.closed();
-			if (event.code === POLICY_CLOSE) {
-				this.status = 'closed';
-				this.notice = event.reason || 'You can no longer use this room.';
-				socket.close();
-				return;
-			}
-			if (this.socket) this.status = 'reconnecting';
-		});
-		this.socket = socket;
+		this.channel?.close();
+		this.channel = null;
 	}
 
 	/** Copies the session into runes; schedules a refresh for when the next typing indicator expires. */

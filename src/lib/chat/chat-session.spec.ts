@@ -4,23 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { CHAT_RATE_BURST } from '$lib/protocol/chat-limits';
 import { chatRoomStub } from '$lib/server/chat/access';
 import type { ChatRoom } from '$lib/server/chat/chat-room';
-import { loadServerCodec } from '$lib/server/chat/wire-codec';
-import { newRoom, upgrade } from '../../testing/chat';
+import { connectSession, newRoom } from '../../testing/chat';
 import { signedInUser } from '../../testing/users';
 import { getDb } from '$lib/server/db';
 import { joinPublicRoom } from '$lib/server/chat/rooms';
 import { ChatSession } from './chat-session';
 
-/** Connects a session over a real socket; resolves once `until` holds. */
+/** Connects a session over a real socket, as the browser's openChannel would. */
 async function connect(session: ChatSession, cookie: string, roomId: string) {
-	const response = await upgrade(cookie, roomId, session.rev ?? undefined);
-	const ws = response.webSocket!;
-	ws.binaryType = 'arraybuffer';
-	ws.accept();
-	ws.addEventListener('message', (e) => session.received(e.data as ArrayBuffer));
-	ws.addEventListener('close', () => session.closed());
-	session.opened((bytes) => ws.send(bytes));
-	return ws;
+	return (await connectSession(session, cookie, roomId)).ws;
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 2_000) {
@@ -44,7 +36,7 @@ async function roomWithHistory(count: number) {
 		r.rateLimit = { burst: 100_000, windowMs: 1_000 };
 		for (let i = 1; i <= count; i++) await r.postMessage(author, `m${i}`, `message ${i}`);
 	});
-	const session = new ChatSession(await loadServerCodec(), { id: reader.user.id, name: 'Reader', avatarKey: null });
+	const session = new ChatSession({ id: reader.user.id, name: 'Reader', avatarKey: null });
 	return { room, stub, author, reader, session };
 }
 
@@ -60,7 +52,7 @@ describe('ChatSession (the browser client core) against a real room', () => {
 	it('queues messages written offline and delivers each exactly once, in order, on connect', async () => {
 		const { user, cookie } = await signedInUser(env);
 		const room = await newRoom(env, user.id);
-		const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
+		const session = new ChatSession({ id: user.id, name: 'Me', avatarKey: null });
 		const ids = ['one', 'two', 'three'].map((t) => session.send(t));
 		expect(session.outbox.map((i) => i.state)).toEqual(['queued', 'queued', 'queued']);
 		expect(session.pending()).toHaveLength(3);
@@ -95,7 +87,7 @@ describe('ChatSession (the browser client core) against a real room', () => {
 				throw new Error('injected post failure');
 			};
 		});
-		const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
+		const session = new ChatSession({ id: user.id, name: 'Me', avatarKey: null });
 		await connect(session, cookie, room.id);
 		await until(() => session.rev !== null, 'first page');
 		const refused = session.send('refused');
@@ -137,7 +129,7 @@ describe('ChatSession (the browser client core) against a real room', () => {
 		async () => {
 			const { user, cookie } = await signedInUser(env);
 			const room = await newRoom(env, user.id);
-			const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
+			const session = new ChatSession({ id: user.id, name: 'Me', avatarKey: null });
 			const texts = Array.from({ length: CHAT_RATE_BURST + 5 }, (_, i) => `offline ${i + 1}`);
 			for (const text of texts) session.send(text);
 			await connect(session, cookie, room.id); // the default budget: a burst of 10, then 1 per second
@@ -159,9 +151,8 @@ describe('ChatSession (the browser client core) against a real room', () => {
 			await runInDurableObject(chatRoomStub(env, room.id), (r: ChatRoom) => {
 				r.rateLimit = { burst: 3, windowMs: 600 }; // a burst of 3, then one more every 200 ms
 			});
-			const codec = await loadServerCodec();
-			const sender = new ChatSession(codec, { id: user.id, name: 'Sender', avatarKey: null });
-			const other = new ChatSession(codec, { id: reader.user.id, name: 'Reader', avatarKey: null });
+			const sender = new ChatSession({ id: user.id, name: 'Sender', avatarKey: null });
+			const other = new ChatSession({ id: reader.user.id, name: 'Reader', avatarKey: null });
 			await connect(sender, cookie, room.id);
 			await connect(other, reader.cookie, room.id);
 			await until(() => sender.rev !== null && other.rev !== null, 'first pages');
@@ -198,7 +189,7 @@ describe('ChatSession (the browser client core) against a real room', () => {
 			await runInDurableObject(chatRoomStub(env, room.id), (r: ChatRoom) => {
 				r.rateLimit = { burst: 2, windowMs: 400 };
 			});
-			const session = new ChatSession(await loadServerCodec(), { id: user.id, name: 'Me', avatarKey: null });
+			const session = new ChatSession({ id: user.id, name: 'Me', avatarKey: null });
 			await connect(session, cookie, room.id);
 			await until(() => session.rev !== null, 'first page');
 			const texts = ['a1', 'a2', 'a3', 'bell \u0007', 'a4', 'a5', 'a6'];
@@ -215,7 +206,7 @@ describe('ChatSession (the browser client core) against a real room', () => {
 		const { room, stub, reader, session } = await roomWithHistory(60);
 		await connect(session, reader.cookie, room.id);
 		await until(() => session.rev === 60, 'latest page');
-		// Refused while decoding (bad-payload): the error frame has no message id, only the request's seq.
+		// Refused while validating (bad-message): the error frame has no message id, only the request's seq.
 		const refused = session.send('ring \u0007 the bell');
 		await until(() => session.outbox[0]?.state === 'failed', 'refused send');
 		expect(session.outbox.map((i) => [i.id, i.error])).toEqual([[refused, expect.stringMatching(/control/)]]);

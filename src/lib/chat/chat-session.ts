@@ -1,6 +1,6 @@
-import type { ChatMessage, ChatUser, ClientPayload, ClientRequestName, ServerEvent } from '$lib/protocol/chat';
+import type { ClientKind, ClientPayload, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
+import type { ChatChannel, ChatMessage, ChatUser } from '$lib/protocol/chat';
 import { CHAT_PAGE_SIZE, CHAT_TYPING_SIGNAL_INTERVAL_MS } from '$lib/protocol/chat-limits';
-import { decodeEvent, encodeRequest, WireError, type FrameCodec } from '$lib/protocol/chat-wire';
 
 /** A message the user wrote that the room has not confirmed yet. */
 export interface OutboxItem {
@@ -12,6 +12,19 @@ export interface OutboxItem {
 	error?: string;
 }
 
+/**
+ * How the session sends: one request of the chat channel with its request number. Returns false when the
+ * socket is not open (nothing went out). The browser passes openChannel's `send`; tests pass a raw socket
+ * encoding with the channel's ChannelWire.
+ */
+export type ChatTransport = <N extends ClientKind<ChatChannel>>(
+	type: N,
+	payload: ClientPayload<ChatChannel, N>,
+	seq: number
+) => boolean;
+
+type ChatServerMessage = ServerMessage<ChatChannel>;
+
 export interface TypingUser {
 	id: string;
 	name: string;
@@ -19,8 +32,9 @@ export interface TypingUser {
 }
 
 /**
- * The client half of the chat protocol, independent of the socket library so the browser (partysocket)
- * and the reconnect tests (raw sockets) run the very same logic:
+ * The client half of the chat protocol, independent of the socket library and of the wire (it gets
+ * decoded, validated messages and a transport), so the browser (openChannel over partysocket) and the
+ * reconnect tests (raw sockets) run the very same logic:
  *
  * - holds the room's messages by seq and the highest change `rev` applied, which the next connection
  *   sends as `?since=` so the room replays exactly what was missed (in rev order, no gap, no duplicate);
@@ -49,7 +63,7 @@ export class ChatSession {
 
 	private requestSeq = 0;
 	private lastTypingSignal = 0;
-	private transport: ((bytes: Uint8Array) => void) | null = null;
+	private transport: ChatTransport | null = null;
 	/** The lowest seq of the contiguous window held (set by latest/reset/older pages); null: none yet. */
 	private windowStart: number | null = null;
 	/** Scroll-back requests on the wire, by frame seq, so an error frame finds its request. */
@@ -64,7 +78,6 @@ export class ChatSession {
 	private limitTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(
-		private readonly codec: FrameCodec,
 		readonly me: ChatUser,
 		/** Called after every change to the state above (the UI re-reads it). */
 		private readonly onChange: () => void = () => {},
@@ -73,13 +86,13 @@ export class ChatSession {
 
 	// ---- connection lifecycle -----------------------------------------------------------------------
 
-	/** The socket URL for the next (re)connect: resumes after the newest change this client holds. */
-	socketUrl(base: string): string {
+	/** The socket path for the next (re)connect: resumes after the newest change this client holds. */
+	socketPath(base: string): string {
 		return this.rev === null ? base : `${base}?since=${this.rev}`;
 	}
 
 	/** The socket opened: everything unconfirmed goes out again, oldest first. */
-	opened(send: (bytes: Uint8Array) => void) {
+	opened(send: ChatTransport) {
 		this.transport = send;
 		this.connected = true;
 		this.pump();
@@ -100,18 +113,15 @@ export class ChatSession {
 		this.onChange();
 	}
 
-	/** Feeds one binary frame from the socket. Frames that do not decode are reported, not applied. */
-	received(bytes: ArrayBuffer | Uint8Array, now = Date.now()) {
-		let event: ServerEvent;
-		try {
-			event = decodeEvent(this.codec, bytes);
-		} catch (error) {
-			if (!(error instanceof WireError)) throw error;
-			this.lastError = { code: error.code, message: error.message };
-			this.onChange();
-			return;
-		}
-		this.apply(event, now);
+	/** One message from the room, already decoded and validated against the chat channel. */
+	received(message: ChatServerMessage, now = Date.now()) {
+		this.apply(message, now);
+		this.onChange();
+	}
+
+	/** A frame that failed decoding or validation: reported, never applied. */
+	invalid(error: { code: string; message: string }) {
+		this.lastError = { code: error.code, message: error.message };
 		this.onChange();
 	}
 
@@ -205,12 +215,11 @@ export class ChatSession {
 	// ---- internals ----------------------------------------------------------------------------------
 
 	/** Sends a request; returns its frame seq (what the answer or error echoes), or 0 when offline. */
-	private request<K extends ClientRequestName>(type: K, payload: ClientPayload<K>): number {
+	private request<N extends ClientKind<ChatChannel>>(type: N, payload: ClientPayload<ChatChannel, N>): number {
 		if (!this.transport) return 0;
 		// Frame seqs are 1 … 2^32-1 (0 means "no request"), wrapping long before the codec's 2^48 limit.
 		this.requestSeq = (this.requestSeq % 0xffff_ffff) + 1;
-		this.transport(encodeRequest(this.codec, type, this.requestSeq, payload));
-		return this.requestSeq;
+		return this.transport(type, payload, this.requestSeq) ? this.requestSeq : 0;
 	}
 
 	/**
@@ -227,8 +236,11 @@ export class ChatSession {
 			this.limited = null;
 			return;
 		}
+		const seq = this.request('send', { id: next.id, text: next.text });
+		// Not sent (the socket is closing): it stays queued and goes out when the next socket opens.
+		if (seq === 0) return;
 		next.state = 'sending';
-		this.inFlight = { seq: this.request('send', { id: next.id, text: next.text }), id: next.id };
+		this.inFlight = { seq, id: next.id };
 	}
 
 	/** The send on the wire got its answer: the next one may go (or wait for `limitTimer`). */
@@ -248,12 +260,12 @@ export class ChatSession {
 		}, retryAfterMs);
 	}
 
-	private settleError(event: Extract<ServerEvent, { type: 'error' }>) {
+	private settleError(event: ServerMessageOf<ChatChannel, 'error'>) {
 		const { code, message, retryAfterMs, everyMs } = event.payload;
 		if (this.awaitingHistory.delete(event.seq)) this.loadingOlder = false;
 		const inFlight = this.inFlight;
 		const answersSend =
-			inFlight !== null && (inFlight.seq === event.seq || (event.seq === 0 && event.payload.id === inFlight.id));
+			inFlight !== null && (inFlight.seq === event.seq || (event.seq === 0 && event.payload.ref === inFlight.id));
 		const item = answersSend ? this.outbox.find((i) => i.id === inFlight.id) : undefined;
 		if (answersSend && code === 'rate-limited') {
 			// Not a failure: the same message goes again, first in line, once the budget allows.
@@ -271,7 +283,7 @@ export class ChatSession {
 		if (code === 'bad-frame' && event.seq === 0) this.loadingOlder = false;
 	}
 
-	private apply(event: ServerEvent, now: number) {
+	private apply(event: ChatServerMessage, now: number) {
 		switch (event.type) {
 			case 'message':
 			case 'edit':

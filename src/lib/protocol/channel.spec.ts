@@ -60,11 +60,13 @@ describe('ChannelWire', () => {
 			payload: { text: 'hi', by: 'ada' }
 		});
 		expect(
-			w.decodeServer(w.encodeError({ code: 'too-loud', message: 'Shh.', retryAfterMs: 12.2, ref: 'm1' }, 9))
+			w.decodeServer(
+				w.encodeError({ code: 'too-loud', message: 'Shh.', retryAfterMs: 12.2, everyMs: 999.5, ref: 'm1' }, 9)
+			)
 		).toEqual({
 			type: 'error',
 			seq: 9,
-			payload: { code: 'too-loud', message: 'Shh.', retryAfterMs: 13, ref: 'm1' }
+			payload: { code: 'too-loud', message: 'Shh.', retryAfterMs: 13, everyMs: 1000, ref: 'm1' }
 		});
 	});
 

@@ -73,6 +73,11 @@ export type ErrorPayload<E extends string = string> = {
 	message: string;
 	/** For rate limits: milliseconds until retrying can succeed. */
 	retryAfterMs?: number;
+	/**
+	 * For rate limits: how often the budget allows one more request once it is spent (its refill
+	 * interval), so a client holding a queue can say how long all of it will take, not just the next one.
+	 */
+	everyMs?: number;
 	/** The client-chosen id the failed request was about (e.g. a chat message id), when there is one. */
 	ref?: string;
 };
@@ -130,6 +135,7 @@ export function defineChannel<const C extends MessageKinds, const S extends Mess
 		code: z.enum(codes),
 		message: z.string(),
 		retryAfterMs: z.number().int().min(0).optional(),
+		everyMs: z.number().int().min(0).optional(),
 		ref: z.string().optional()
 	}) as unknown as z.ZodType<ErrorPayload<E>>;
 	return Object.freeze({
@@ -185,6 +191,7 @@ export class ChannelWire<Ch extends AnyChannel> {
 	encodeError(error: ErrorPayload<ChannelErrorCode<Ch>>, seq = 0): Uint8Array {
 		const payload: ErrorPayload = { code: error.code, message: error.message.slice(0, MAX_ERROR_MESSAGE) };
 		if (error.retryAfterMs !== undefined) payload.retryAfterMs = Math.max(0, Math.ceil(error.retryAfterMs));
+		if (error.everyMs !== undefined) payload.everyMs = Math.max(0, Math.ceil(error.everyMs));
 		if (error.ref !== undefined) payload.ref = error.ref;
 		return this.encodeJson(ERROR_TYPE, seq, payload);
 	}

@@ -60,12 +60,3 @@ export const CHAT_REACTIONS_PER_MESSAGE_MAX = 20;
 
 /** Room names as shown in the directory. */
 export const CHAT_ROOM_NAME_MAX = 60;
-
-/**
- * Client heartbeat: a "ping" text frame this often while connected (the realtime base answers "pong"
- * without waking the room). Under the ~30–60 s idle timeouts common in proxies and NATs, so it also keeps
- * a quiet connection open.
- */
-export const CHAT_PING_INTERVAL_MS = 25_000;
-/** No "pong" within this long after a ping: the connection is half-open (dead); reconnect. */
-export const CHAT_PONG_TIMEOUT_MS = 10_000;

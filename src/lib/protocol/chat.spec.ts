@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emojiSchema } from './chat';
+import { expectContractRoundTrips } from '../../testing/contract';
+import { chatChannel, emojiSchema, type ChatMessage } from './chat';
 
 describe('chat reaction schema', () => {
 	it('accepts exactly one emoji, however many code points it takes', () => {
@@ -11,5 +12,68 @@ describe('chat reaction schema', () => {
 	it('refuses several emoji in one reaction, and anything that is not an emoji', () => {
 		for (const text of ['👍👍', '🇩🇪🇫🇷', '😀🎉', '👍🏽👍🏽', 'lol', 'a👍', '', '1'])
 			expect(emojiSchema.safeParse(text).error?.issues[0]?.message, text).toBe('A reaction is a single emoji.');
+	});
+});
+
+describe('chat channel contract', () => {
+	const ada = { id: 'u1', name: 'Ada', avatarKey: null };
+	const message: ChatMessage = {
+		seq: 7,
+		rev: 12,
+		id: 'm-7',
+		user: { ...ada, avatarKey: 'avatars/u1.webp' },
+		text: 'hello, "world" — 👋',
+		createdAt: 1_700_000_000_000,
+		editedAt: 1_700_000_060_000,
+		deleted: false,
+		reactions: [{ emoji: '👍', users: ['u1', 'u2'] }]
+	};
+
+	it('round-trips every message kind in both directions through the codec and the schema', async () => {
+		await expectContractRoundTrips(chatChannel, {
+			client: {
+				send: { id: 'm-8', text: 'two\nlines' },
+				edit: { id: 'm-7', text: 'fixed' },
+				delete: { id: 'm-7' },
+				react: { id: 'm-7', emoji: '🎉' },
+				typing: {},
+				history: { before: 7, limit: 50 }
+			},
+			server: {
+				ack: { id: 'm-8', seq: 8, rev: 13, duplicate: false },
+				message,
+				edit: { ...message, text: 'fixed' },
+				delete: { ...message, text: '', deleted: true, reactions: [] },
+				react: message,
+				typing: { users: [{ id: 'u2', name: 'Bo', ms: 4_200 }] },
+				presence: { online: [ada], joined: ada },
+				history: { kind: 'catchup', messages: [message], hasMore: false, rev: 12 }
+			}
+		});
+	});
+
+	it('keeps the type bytes chat had before the contract (e2e/bench/chat.ts hardcodes send and message)', () => {
+		const types = (kinds: Record<string, { type: number }>) =>
+			Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [name, kind.type]));
+		expect(types(chatChannel.client)).toEqual({ send: 1, edit: 4, delete: 5, react: 6, typing: 7, history: 9 });
+		expect(types(chatChannel.server)).toEqual({
+			ack: 2,
+			message: 3,
+			edit: 4,
+			delete: 5,
+			react: 6,
+			typing: 7,
+			presence: 8,
+			history: 9
+		});
+	});
+
+	it('has typed error codes for what the room refuses, and a rate-limited error carries its pacing', async () => {
+		expect([...chatChannel.errorCodes]).toEqual(
+			expect.arrayContaining(['not-found', 'gone', 'id-taken', 'too-many-reactions', 'rate-limited', 'bad-message'])
+		);
+		const limited = { code: 'rate-limited', message: 'Slow down.', retryAfterMs: 800, everyMs: 1_000, ref: 'm-9' };
+		expect(chatChannel.errorSchema.parse(limited)).toEqual(limited);
+		expect(chatChannel.errorSchema.safeParse({ code: 'bad-payload', message: 'old code' }).success).toBe(false);
 	});
 });

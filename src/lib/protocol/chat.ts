@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { defineChannel, type ChannelErrorCode } from './channel';
 import {
 	CHAT_EMOJI_MAX_BYTES,
+	CHAT_MAX_FRAME_BYTES,
 	CHAT_MESSAGE_ID_MAX,
 	CHAT_PAGE_MAX,
 	CHAT_PAGE_SIZE,
@@ -9,24 +11,11 @@ import {
 } from './chat-limits';
 
 /**
- * The chat protocol's payloads, defined once and used by the browser, the ChatRoom Durable Object and the
- * REST API. On the socket each payload travels as JSON inside a binary codec frame whose `type` byte is
- * one of `ChatType` (see chat-wire.ts); the same type number means "request" from a client and "event"
- * from the server, each with its own schema below.
+ * The chat protocol, defined once and used by the browser, the ChatRoom Durable Object and the REST API:
+ * the payload schemas below, and `chatChannel` (the socket contract: each kind's type byte, the app's
+ * error codes, the protocol version and the inbound cap). On the socket each payload travels as JSON
+ * inside a binary codec frame (see $lib/protocol/channel).
  */
-export const ChatType = {
-	send: 1,
-	ack: 2,
-	message: 3,
-	edit: 4,
-	delete: 5,
-	react: 6,
-	typing: 7,
-	presence: 8,
-	history: 9,
-	error: 10
-} as const;
-export type ChatTypeName = keyof typeof ChatType;
 
 const utf8 = new TextEncoder();
 export const utf8Length = (s: string) => utf8.encode(s).byteLength;
@@ -87,20 +76,6 @@ export const historyRequest = z.strictObject({
 	limit: z.number().int().min(1).max(CHAT_PAGE_MAX).optional()
 });
 
-export const clientRequests = {
-	send: sendRequest,
-	edit: editRequest,
-	delete: deleteRequest,
-	react: reactRequest,
-	typing: typingRequest,
-	history: historyRequest
-} as const;
-export type ClientRequestName = keyof typeof clientRequests;
-export type ClientPayload<K extends ClientRequestName> = z.infer<(typeof clientRequests)[K]>;
-export type ClientRequest = {
-	[K in ClientRequestName]: { type: K; seq: number; payload: z.infer<(typeof clientRequests)[K]> };
-}[ClientRequestName];
-
 // ---- server → client ------------------------------------------------------------------------------
 
 export const chatUserSchema = z.object({
@@ -157,35 +132,41 @@ export const historyEvent = z.object({
 	rev: seqSchema
 });
 
-export const errorEvent = z.object({
-	code: z.string(),
-	message: z.string(),
-	retryAfterMs: z.number().optional(),
-	/**
-	 * With rate-limited: how often the budget allows one more request once it is spent (its refill
-	 * interval), so a client holding a queue can say how long all of it will take, not just the next one.
-	 */
-	everyMs: z.number().optional(),
-	/** The message id the failed request was about, so the client can mark exactly that one failed. */
-	id: z.string().optional()
-});
+// ---- the socket contract ----------------------------------------------------------------------------
 
-export const serverEvents = {
-	ack: ackEvent,
-	message: chatMessageSchema,
-	edit: chatMessageSchema,
-	delete: chatMessageSchema,
-	react: chatMessageSchema,
-	typing: typingEvent,
-	presence: presenceEvent,
-	history: historyEvent,
-	error: errorEvent
-} as const;
-export type ServerEventName = keyof typeof serverEvents;
-export type ServerEvent = {
-	[K in ServerEventName]: { type: K; seq: number; payload: z.infer<(typeof serverEvents)[K]> };
-}[ServerEventName];
-export type ServerPayload<K extends ServerEventName> = z.infer<(typeof serverEvents)[K]>;
+/**
+ * Type bytes are the ones chat used before the contract (a request and the event it causes share a
+ * number); e2e/bench/chat.ts hardcodes `send` (1) and `message` (3), and the contract test pins them.
+ * Errors are the contract's type-0 frame: `ref` is the message id a refused request was about, and a
+ * rate-limited one carries `retryAfterMs` and `everyMs`.
+ */
+export const chatChannel = defineChannel({
+	name: 'chat',
+	version: 1,
+	client: {
+		send: { type: 1, schema: sendRequest },
+		edit: { type: 4, schema: editRequest },
+		delete: { type: 5, schema: deleteRequest },
+		react: { type: 6, schema: reactRequest },
+		typing: { type: 7, schema: typingRequest },
+		history: { type: 9, schema: historyRequest }
+	},
+	server: {
+		ack: { type: 2, schema: ackEvent },
+		message: { type: 3, schema: chatMessageSchema },
+		edit: { type: 4, schema: chatMessageSchema },
+		delete: { type: 5, schema: chatMessageSchema },
+		react: { type: 6, schema: chatMessageSchema },
+		typing: { type: 7, schema: typingEvent },
+		presence: { type: 8, schema: presenceEvent },
+		history: { type: 9, schema: historyEvent }
+	},
+	/** Besides the common codes (bad-message, rate-limited, forbidden, …): what ChatStore refuses. */
+	errors: ['not-found', 'gone', 'id-taken', 'too-many-reactions'],
+	maxInboundBytes: CHAT_MAX_FRAME_BYTES
+});
+export type ChatChannel = typeof chatChannel;
+export type ChatErrorCode = ChannelErrorCode<ChatChannel>;
 
 // ---- REST and room directory ------------------------------------------------------------------------
 

@@ -2,10 +2,10 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
-import { encodeRequest } from '$lib/protocol/chat-wire';
+import { loadCodec } from '$lib/server/codec';
 import { chatRoomStub } from './access';
 import { parseRateLimit, type ChatRoom } from './chat-room';
-import { newRoom, openChat } from '../../../testing/chat';
+import { newRoom, openChat, upgrade } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { joinPublicRoom } from './rooms';
 import { getDb } from '$lib/server/db';
@@ -38,12 +38,12 @@ describe('ChatRoom Durable Object', () => {
 		expect(joined.payload.online).toHaveLength(2);
 
 		for (let i = 0; i < 10; i++) {
-			a.request('send', { id: `a-${i}`, text: `from a ${i}` });
-			b.request('send', { id: `b-${i}`, text: `from b ${i}` });
+			a.send('send', { id: `a-${i}`, text: `from a ${i}` });
+			b.send('send', { id: `b-${i}`, text: `from b ${i}` });
 		}
 		await a.next('message', (e) => e.payload.seq === 20);
 		await b.next('message', (e) => e.payload.seq === 20);
-		const seen = (s: typeof a) => s.events.flatMap((e) => (e.type === 'message' ? [e.payload] : []));
+		const seen = (s: typeof a) => s.messages.flatMap((e) => (e.type === 'message' ? [e.payload] : []));
 		expect(seen(a).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 		expect(seen(b).map((m) => m.id)).toEqual(seen(a).map((m) => m.id));
 		// Each sender's own order is kept.
@@ -62,18 +62,18 @@ describe('ChatRoom Durable Object', () => {
 		const b = await openChat(users[1]!.cookie, room.id);
 		await a.next('history');
 		await b.next('history');
-		a.request('send', { id: 'same-id', text: 'once' });
+		a.send('send', { id: 'same-id', text: 'once' });
 		const ack1 = await a.next('ack');
-		const s2 = a.request('send', { id: 'same-id', text: 'once' });
+		const s2 = a.send('send', { id: 'same-id', text: 'once' });
 		const ack2 = await a.next('ack', (e) => e.seq === s2);
 		expect(ack2.payload).toEqual({ ...ack1.payload, duplicate: true });
 		// Someone else cannot reuse (or overwrite) that id.
-		const s3 = b.request('send', { id: 'same-id', text: 'hijack' });
-		expect((await b.next('error', (e) => e.seq === s3)).payload).toMatchObject({ code: 'id-taken', id: 'same-id' });
-		b.request('history', { before: 100 });
+		const s3 = b.send('send', { id: 'same-id', text: 'hijack' });
+		expect((await b.next('error', (e) => e.seq === s3)).payload).toMatchObject({ code: 'id-taken', ref: 'same-id' });
+		b.send('history', { before: 100 });
 		const page = await b.next('history', (e) => e.payload.kind === 'older');
 		expect(page.payload.messages.map((m) => [m.id, m.text])).toEqual([['same-id', 'once']]);
-		expect(b.events.filter((e) => e.type === 'message')).toHaveLength(1);
+		expect(b.messages.filter((e) => e.type === 'message')).toHaveLength(1);
 	});
 
 	it('pages history backwards by seq cursor', async () => {
@@ -85,18 +85,18 @@ describe('ChatRoom Durable Object', () => {
 		const latest = (await a.next('history')).payload;
 		expect(latest.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 + i));
 		expect(latest).toMatchObject({ kind: 'latest', hasMore: true, rev: 120 });
-		a.request('history', { before: 71 });
+		a.send('history', { before: 71 });
 		const older = (await a.next('history', (e) => e.payload.kind === 'older')).payload;
 		expect(older.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 21 + i));
 		expect(older.hasMore).toBe(true);
-		a.request('history', { before: 21, limit: 200 });
+		a.send('history', { before: 21, limit: 200 });
 		const oldest = (await a.next('history', (e) => e.payload.kind === 'older' && e.payload.messages[0]?.seq === 1))
 			.payload;
 		expect(oldest.messages).toHaveLength(20);
 		expect(oldest.hasMore).toBe(false);
 		// Over the page cap is a schema error, answered without closing the socket.
-		const bad = a.request('history', { before: 10, limit: 10_000 });
-		expect((await a.next('error', (e) => e.seq === bad)).payload.code).toBe('bad-payload');
+		const bad = a.send('history', { before: 10, limit: 10_000 });
+		expect((await a.next('error', (e) => e.seq === bad)).payload.code).toBe('bad-message');
 	});
 
 	it('toggles reactions per user per emoji, and broadcasts each change', async () => {
@@ -104,19 +104,19 @@ describe('ChatRoom Durable Object', () => {
 		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
 		await a.next('history');
 		await b.next('history');
-		a.request('send', { id: 'r1', text: 'react to me' });
+		a.send('send', { id: 'r1', text: 'react to me' });
 		await b.next('message');
 		const [ua, ub] = [users[0]!.user.id, users[1]!.user.id];
-		a.request('react', { id: 'r1', emoji: '👍' });
+		a.send('react', { id: 'r1', emoji: '👍' });
 		expect((await b.next('react')).payload.reactions).toEqual([{ emoji: '👍', users: [ua] }]);
-		b.request('react', { id: 'r1', emoji: '👍' });
-		b.request('react', { id: 'r1', emoji: '🎉' });
+		b.send('react', { id: 'r1', emoji: '👍' });
+		b.send('react', { id: 'r1', emoji: '🎉' });
 		const both = await a.next('react', (e) => e.payload.reactions.length === 2);
 		expect(both.payload.reactions).toEqual([
 			{ emoji: '👍', users: [ua, ub] },
 			{ emoji: '🎉', users: [ub] }
 		]);
-		a.request('react', { id: 'r1', emoji: '👍' }); // toggles off
+		a.send('react', { id: 'r1', emoji: '👍' }); // toggles off
 		const off = await b.next(
 			'react',
 			(e) => e.payload.reactions.length === 2 && e.payload.reactions[0]!.users.length === 1
@@ -125,9 +125,9 @@ describe('ChatRoom Durable Object', () => {
 			{ emoji: '👍', users: [ub] },
 			{ emoji: '🎉', users: [ub] }
 		]);
-		const notEmoji = a.request('react', { id: 'r1', emoji: 'lol' });
-		expect((await a.next('error', (e) => e.seq === notEmoji)).payload.code).toBe('bad-payload');
-		const missing = a.request('react', { id: 'nope', emoji: '👍' });
+		const notEmoji = a.send('react', { id: 'r1', emoji: 'lol' });
+		expect((await a.next('error', (e) => e.seq === notEmoji)).payload.code).toBe('bad-message');
+		const missing = a.send('react', { id: 'nope', emoji: '👍' });
 		expect((await a.next('error', (e) => e.seq === missing)).payload.code).toBe('not-found');
 	});
 
@@ -136,24 +136,24 @@ describe('ChatRoom Durable Object', () => {
 		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
 		await a.next('history');
 		await b.next('history');
-		a.request('send', { id: 'e1', text: 'tpyo' });
-		a.request('send', { id: 'e2', text: 'second' });
+		a.send('send', { id: 'e1', text: 'tpyo' });
+		a.send('send', { id: 'e2', text: 'second' });
 		await b.next('message', (e) => e.payload.id === 'e2');
-		a.request('edit', { id: 'e1', text: 'typo' });
+		a.send('edit', { id: 'e1', text: 'typo' });
 		const edited = (await b.next('edit')).payload;
 		expect(edited).toMatchObject({ id: 'e1', seq: 1, text: 'typo', deleted: false });
 		expect(edited.editedAt).toBeGreaterThan(0);
-		const notMine = b.request('edit', { id: 'e1', text: 'mine now' });
-		expect((await b.next('error', (e) => e.seq === notMine)).payload).toMatchObject({ code: 'forbidden', id: 'e1' });
-		const notMineDelete = b.request('delete', { id: 'e1' });
+		const notMine = b.send('edit', { id: 'e1', text: 'mine now' });
+		expect((await b.next('error', (e) => e.seq === notMine)).payload).toMatchObject({ code: 'forbidden', ref: 'e1' });
+		const notMineDelete = b.send('delete', { id: 'e1' });
 		expect((await b.next('error', (e) => e.seq === notMineDelete)).payload.code).toBe('forbidden');
 
-		a.request('react', { id: 'e1', emoji: '❤️' });
+		a.send('react', { id: 'e1', emoji: '❤️' });
 		await b.next('react');
-		a.request('delete', { id: 'e1' });
+		a.send('delete', { id: 'e1' });
 		const tomb = (await b.next('delete')).payload;
 		expect(tomb).toMatchObject({ id: 'e1', seq: 1, text: '', deleted: true, reactions: [] });
-		const gone = a.request('edit', { id: 'e1', text: 'back' });
+		const gone = a.send('edit', { id: 'e1', text: 'back' });
 		expect((await a.next('error', (e) => e.seq === gone)).payload.code).toBe('gone');
 		const c = await openChat(users[1]!.cookie, room.id);
 		const page = (await c.next('history')).payload.messages;
@@ -168,7 +168,7 @@ describe('ChatRoom Durable Object', () => {
 		const a = await openChat(users[0]!.cookie, room.id);
 		const b = await openChat(users[1]!.cookie, room.id);
 		await a.next('presence', (e) => e.payload.online.length === 2);
-		b.request('typing', {});
+		b.send('typing', {});
 		const typing = await a.next('typing');
 		expect(typing.payload.users.map((u) => u.id)).toEqual([users[1]!.user.id]);
 		expect(typing.payload.users[0]!.ms).toBeLessThanOrEqual(CHAT_TYPING_TTL_MS);
@@ -184,7 +184,7 @@ describe('ChatRoom Durable Object', () => {
 		const left = await a.next('presence', (e) => e.payload.left?.id === users[1]!.user.id);
 		expect(left.payload.online.map((u) => u.id).sort()).toEqual([users[0]!.user.id, users[2]!.user.id].sort());
 		// A message after hibernation still gets the next sequence number.
-		a.request('send', { id: 'after-sleep', text: 'awake' });
+		a.send('send', { id: 'after-sleep', text: 'awake' });
 		expect((await c.next('message')).payload.seq).toBe(1);
 	});
 
@@ -192,9 +192,9 @@ describe('ChatRoom Durable Object', () => {
 		const { users, room } = await roomWith(2);
 		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
 		await a.next('presence', (e) => e.payload.online.length === 2);
-		b.request('typing', {});
+		b.send('typing', {});
 		await a.next('typing', (e) => e.payload.users.length === 1);
-		b.request('send', { id: 't1', text: 'done typing' });
+		b.send('send', { id: 't1', text: 'done typing' });
 		await a.next('typing', (e) => e.payload.users.length === 0);
 	});
 
@@ -202,14 +202,14 @@ describe('ChatRoom Durable Object', () => {
 		const { users, room } = await roomWith(1);
 		const a = await openChat(users[0]!.cookie, room.id);
 		await a.next('history');
-		for (let i = 0; i <= CHAT_RATE_BURST; i++) a.request('send', { id: `burst-${i}`, text: `#${i}` });
+		for (let i = 0; i <= CHAT_RATE_BURST; i++) a.send('send', { id: `burst-${i}`, text: `#${i}` });
 		const limited = await a.next('error');
-		expect(limited.payload).toMatchObject({ code: 'rate-limited', id: `burst-${CHAT_RATE_BURST}` });
+		expect(limited.payload).toMatchObject({ code: 'rate-limited', ref: `burst-${CHAT_RATE_BURST}` });
 		expect(limited.payload.retryAfterMs).toBeGreaterThan(0);
 		// The refill interval, so a client can say how long its whole queue will take (default 10 per 10 s).
 		expect(limited.payload.everyMs).toBe(1_000);
-		expect(a.events.filter((e) => e.type === 'ack')).toHaveLength(CHAT_RATE_BURST);
-		a.request('history', { before: 1000 });
+		expect(a.messages.filter((e) => e.type === 'ack')).toHaveLength(CHAT_RATE_BURST);
+		a.send('history', { before: 1000 });
 		expect((await a.next('history', (e) => e.payload.kind === 'older')).payload.messages).toHaveLength(CHAT_RATE_BURST);
 	});
 
@@ -220,18 +220,18 @@ describe('ChatRoom Durable Object', () => {
 		a.ws.send(new Uint8Array([1, 2, 3, 4, 5, 250, 251]));
 		expect((await a.next('error')).payload.code).toBe('bad-frame');
 		// A real codec frame with one payload byte flipped fails its CRC-32.
-		const corrupt = encodeRequest(a.codec, 'send', 99, { id: 'crc', text: 'checksummed' });
+		const corrupt = a.wire.encodeClient('send', { id: 'crc', text: 'checksummed' }, 99);
 		corrupt[corrupt.length - 1]! ^= 0xff;
 		a.ws.send(corrupt);
 		expect((await a.next('error', (e) => e.payload.message.includes('crc'))).payload.code).toBe('bad-frame');
 		a.ws.send('{"type":"send"}');
 		expect((await a.next('error', (e) => e.payload.message.includes('binary'))).payload.code).toBe('bad-frame');
-		const unknown = a.codec.encode(200, 7, new TextEncoder().encode('{}'));
+		const unknown = (await loadCodec()).encode(200, 7, new TextEncoder().encode('{}'));
 		a.ws.send(unknown);
 		expect((await a.next('error', (e) => e.seq === 7)).payload.code).toBe('unknown-type');
-		const tooLong = a.request('send', { id: 'long', text: 'x'.repeat(4097) });
-		expect((await a.next('error', (e) => e.seq === tooLong)).payload).toMatchObject({ code: 'bad-payload' });
-		a.request('send', { id: 'fine', text: 'still here' });
+		const tooLong = a.send('send', { id: 'long', text: 'x'.repeat(4097) });
+		expect((await a.next('error', (e) => e.seq === tooLong)).payload).toMatchObject({ code: 'bad-message' });
+		a.send('send', { id: 'fine', text: 'still here' });
 		expect((await a.next('ack')).payload.id).toBe('fine');
 
 		a.ws.send(new Uint8Array(CHAT_MAX_FRAME_BYTES + 1));
@@ -243,7 +243,6 @@ describe('ChatRoom Durable Object', () => {
 		const outsider = await signedInUser(env);
 		const priv = await newRoom(env, owner.user.id, 'private');
 		const pub = await newRoom(env, owner.user.id, 'public');
-		const { upgrade } = await import('../../../testing/chat');
 		expect((await upgrade(outsider.cookie, priv.id)).status).toBe(404);
 		expect((await upgrade(outsider.cookie, pub.id)).status).toBe(403);
 		expect((await upgrade(outsider.cookie, 'no-such-room')).status).toBe(404);
@@ -253,6 +252,30 @@ describe('ChatRoom Durable Object', () => {
 		await s.next('history');
 		await chatRoomStub(env, pub.id).removeMember(outsider.user.id);
 		expect((await s.closed).code).toBe(1008);
+	});
+
+	it('keeps the messages of a room created before versioned schemas (the first migration step is idempotent)', async () => {
+		const { users, room, stub } = await roomWith(1);
+		const me = { id: users[0]!.user.id, name: 'Before', avatarKey: null };
+		await stub.postMessage(me, 'old-1', 'written by an older deploy');
+		await stub.react(me, 'old-1', '👍');
+		await runInDurableObject(stub, (_room: ChatRoom, state) => {
+			expect(state.storage.sql.exec("SELECT version FROM _schema WHERE part = 'chat-store'").one().version).toBe(1);
+			// What a room of an older deploy holds: the tables and rows, but no _schema record.
+			state.storage.sql.exec("DELETE FROM _schema WHERE part = 'chat-store'");
+		});
+		await evictDurableObject(stub); // the next event constructs the object (and its ChatStore) anew
+		const a = await openChat(users[0]!.cookie, room.id);
+		const page = (await a.next('history')).payload;
+		expect(page.messages.map((m) => [m.seq, m.id, m.text, m.reactions])).toEqual([
+			[1, 'old-1', 'written by an older deploy', [{ emoji: '👍', users: [me.id] }]]
+		]);
+		expect(page.rev).toBe(2);
+		a.send('send', { id: 'new-1', text: 'after the upgrade' });
+		expect((await a.next('ack')).payload).toMatchObject({ seq: 2, rev: 3 });
+		await runInDurableObject(stub, (_room: ChatRoom, state) => {
+			expect(state.storage.sql.exec("SELECT version FROM _schema WHERE part = 'chat-store'").one().version).toBe(1);
+		});
 	});
 
 	it('reads a CHAT_RATE_LIMIT override as "<burst>/<window ms>" and ignores anything else', () => {

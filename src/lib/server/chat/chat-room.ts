@@ -1,20 +1,14 @@
-import type { ChatMessage, ChatUser, ClientRequest, ServerEventName, ServerPayload } from '$lib/protocol/chat';
-import {
-	CHAT_MAX_FRAME_BYTES,
-	CHAT_PAGE_SIZE,
-	CHAT_RATE_BURST,
-	CHAT_RATE_WINDOW_MS,
-	CHAT_TYPING_TTL_MS
-} from '$lib/protocol/chat-limits';
-import { decodeRequest, encodeEvent, WireError, type FrameCodec } from '$lib/protocol/chat-wire';
+import type { ClientMessage, ServerPayload } from '$lib/protocol/channel';
+import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
+import { CHAT_PAGE_SIZE, CHAT_RATE_BURST, CHAT_RATE_WINDOW_MS, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
 import { CloseCode } from '$lib/protocol/close-codes';
+import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
-import { LegacyRealtimeObject as RealtimeObject, type BaseAttachment } from '$lib/server/realtime/legacy-realtime-object';
+import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';
-import { loadServerCodec } from './wire-codec';
 
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
@@ -24,32 +18,18 @@ interface ChatAttachment extends BaseAttachment {
 	typingUntil: number;
 }
 
-/** A client mistake answered with an error frame that names the request (frame seq) and message id. */
-class ChatRequestError extends ProtocolError {
-	constructor(
-		code: string,
-		message: string,
-		readonly request: { seq?: number; id?: string },
-		retryAfterMs?: number,
-		/** With rate-limited: the budget's refill interval (see errorEvent.everyMs). */
-		readonly everyMs?: number
-	) {
-		super(code, message, retryAfterMs);
-	}
-}
-
-export type ChatResult<T> = ({ ok: true } & T) | { ok: false; code: string; message: string; retryAfterMs?: number };
+export type ChatResult<T> =
+	({ ok: true } & T) | { ok: false; code: ChatErrorCode; message: string; retryAfterMs?: number };
 
 /**
  * One chat room (named by its D1 room id). Owns the room's messages and reactions in its SQLite
- * (ChatStore), assigns their sequence numbers, and fans every change out to the room's sockets as
- * binary codec frames. Presence and typing are read from socket attachments, so both are right again
- * the moment the object wakes from hibernation. The worker checks access before a socket or RPC call
- * reaches here: sockets and every write need membership; reading history (`historyPage`, REST GET)
- * needs only access to the room, so anyone signed in may read a public room without joining it.
+ * (ChatStore), assigns their sequence numbers, and fans every change out to the room's sockets as frames
+ * of the chat channel (chatChannel). Presence and typing are read from socket attachments, so both are
+ * right again the moment the object wakes from hibernation. The worker checks access before a socket or
+ * RPC call reaches here: sockets and every write need membership; reading history (`historyPage`, REST
+ * GET) needs only access to the room, so anyone signed in may read a public room without joining it.
  */
-export class ChatRoom extends RealtimeObject<ChatAttachment> {
-	protected readonly maxInboundBytes = CHAT_MAX_FRAME_BYTES;
+export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	/** The per-user send budget (CHAT_RATE_LIMIT overrides); public so a test can raise it for a load scenario. */
 	rateLimit: BucketLimit;
 
@@ -58,19 +38,16 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	 * hibernation), rebuilt from them on first use after a wake-up, so a send does not read every socket.
 	 */
 	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
-	private codec!: FrameCodec;
-	private store!: ChatStore;
-	private buckets!: TokenBuckets;
+	private readonly store: ChatStore;
+	private readonly buckets: TokenBuckets;
 
 	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
+		super(ctx, env, chatChannel);
 		this.rateLimit = parseRateLimit(env.CHAT_RATE_LIMIT) ?? { burst: CHAT_RATE_BURST, windowMs: CHAT_RATE_WINDOW_MS };
-		// No event is delivered before this settles, so handlers can use codec and store synchronously.
-		void ctx.blockConcurrencyWhile(async () => {
-			this.codec = await loadServerCodec();
-			this.store = new ChatStore(ctx.storage.sql);
-			this.buckets = new TokenBuckets(ctx.storage.sql, 'send_buckets');
-		});
+		// SQLite calls are synchronous, so the store is ready before the first event (the base class holds
+		// events back until its codec has loaded).
+		this.store = new ChatStore(ctx.storage);
+		this.buckets = new TokenBuckets(ctx.storage.sql, 'send_buckets');
 	}
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
@@ -122,8 +99,8 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		const { user, since } = attachment;
 		const online = this.online();
 		const firstSocket = !this.sockets(userTag(user.id)).some((s) => s !== ws);
-		if (firstSocket) this.broadcastEvent('presence', { online, joined: user }, ws);
-		this.sendEvent(ws, 'presence', { online });
+		if (firstSocket) this.broadcast('presence', { online, joined: user }, { except: ws });
+		this.send(ws, 'presence', { online });
 
 		const rev = this.store.rev;
 		const changes = since === null ? null : this.store.changesSince(since);
@@ -131,32 +108,23 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 			// In frames cut by JSON size, so a long absence (or long messages) never outgrows one frame.
 			const runs = splitByJsonBytes(changes.messages);
 			for (const messages of runs.length > 0 ? runs : [[]])
-				this.sendEvent(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
+				this.send(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
 		} else {
 			const page = this.store.page(undefined, CHAT_PAGE_SIZE);
-			this.sendEvent(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
+			this.send(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
 		}
 		const typing = this.typing();
-		if (typing.users.length > 0) this.sendEvent(ws, 'typing', typing);
+		if (typing.users.length > 0) this.send(ws, 'typing', typing);
 	}
 
-	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: ChatAttachment) {
-		if (typeof message === 'string') throw new ChatRequestError('bad-frame', 'Chat frames are binary.', {});
-		let request: ClientRequest;
-		try {
-			request = decodeRequest(this.codec, message);
-		} catch (error) {
-			if (error instanceof WireError) throw new ChatRequestError(error.code, error.message, { seq: error.seq });
-			throw error;
-		}
+	protected onMessage(ws: WebSocket, request: ClientMessage<ChatChannel>, attachment: ChatAttachment) {
 		const { user } = attachment;
-		const ref = { seq: request.seq, id: 'id' in request.payload ? request.payload.id : undefined };
 		try {
 			switch (request.type) {
 				case 'send': {
 					const { id, text } = request.payload;
 					const result = this.doSend(user, id, text);
-					this.sendEvent(
+					this.send(
 						ws,
 						'ack',
 						{ id, seq: result.message.seq, rev: result.message.rev, duplicate: result.duplicate },
@@ -185,39 +153,29 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 				case 'history': {
 					const { before, limit } = request.payload;
 					const page = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
-					this.sendEvent(ws, 'history', { kind: 'older', ...page, rev: this.store.rev }, request.seq);
+					this.send(ws, 'history', { kind: 'older', ...page, rev: this.store.rev }, request.seq);
 					return;
 				}
 			}
 		} catch (error) {
-			if (error instanceof ChatStoreError) throw new ChatRequestError(error.code, error.message, ref);
+			// The error frame names the message id the request was about, so the client marks exactly that one.
+			const ref = 'id' in request.payload ? request.payload.id : undefined;
+			if (error instanceof ChatStoreError) throw new ProtocolError(error.code, error.message, undefined, ref);
 			if (error instanceof RateLimited)
-				throw new ChatRequestError('rate-limited', error.message, ref, error.retryAfterMs, error.everyMs);
+				throw new ProtocolError('rate-limited', error.message, error.retryAfterMs, ref, error.everyMs);
 			// A server bug: still answered with the request's seq and id, so the client can settle it.
-			console.error(JSON.stringify({ msg: 'chat request failed', type: request.type, error: String(error) }));
-			throw new ChatRequestError('internal', 'The server could not handle that request.', ref);
+			log('error', 'chat request failed', { type: request.type, error: String(error) });
+			throw new ProtocolError('internal', 'The server could not handle that request.', undefined, ref);
 		}
 	}
 
 	protected onClose(_ws: WebSocket, { user, typingUntil }: ChatAttachment) {
 		const stillHere = this.sockets(userTag(user.id)).length > 0;
-		if (!stillHere) this.broadcastEvent('presence', { online: this.online(), left: user });
+		if (!stillHere) this.broadcast('presence', { online: this.online(), left: user });
 		if (typingUntil > Date.now()) {
 			this.typingCache = null; // another socket of the same user may still be typing: re-read
-			this.broadcastEvent('typing', this.typing());
+			this.broadcast('typing', this.typing());
 		}
-	}
-
-	protected encodeError(error: ProtocolError): Uint8Array {
-		const chatError = error instanceof ChatRequestError ? error : null;
-		const ref = chatError?.request ?? {};
-		const everyMs = chatError?.everyMs;
-		return encodeEvent(
-			this.codec,
-			'error',
-			{ code: error.code, message: error.message, retryAfterMs: error.retryAfterMs, everyMs, id: ref.id },
-			ref.seq ?? 0
-		);
 	}
 
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
@@ -226,7 +184,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
 		const result = this.store.post(user, id, text, () => this.charge(user.id));
 		if (!result.duplicate) {
-			this.broadcastEvent('message', result.message);
+			this.broadcast('message', result.message);
 			this.stopTyping(user.id);
 		}
 		return result;
@@ -235,14 +193,14 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 	private doReact(user: ChatUser, id: string, emoji: string, on?: boolean): ChatMessage {
 		this.charge(user.id);
 		const { message, changed } = this.store.react(user.id, id, emoji, on);
-		if (changed) this.broadcastEvent('react', message);
+		if (changed) this.broadcast('react', message);
 		return message;
 	}
 
 	private doChange(user: ChatUser, type: 'edit' | 'delete', change: () => ChatMessage): ChatMessage {
 		this.charge(user.id);
 		const message = change();
-		this.broadcastEvent(type, message);
+		this.broadcast(type, message);
 		return message;
 	}
 
@@ -287,7 +245,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		return this.typingCache;
 	}
 
-	private typing(now = Date.now()): ServerPayload<'typing'> {
+	private typing(now = Date.now()): ServerPayload<ChatChannel, 'typing'> {
 		const users = [...this.typingUsers().values()].filter((u) => u.until > now);
 		return { users: users.map((u) => ({ id: u.id, name: u.name, ms: u.until - now })) };
 	}
@@ -299,7 +257,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 		const until = now + CHAT_TYPING_TTL_MS;
 		this.setAttachment(ws, { ...attachment, typingUntil: until });
 		this.typingUsers().set(attachment.user.id, { ...attachment.user, until });
-		if (announce) this.broadcastEvent('typing', this.typing(now), ws);
+		if (announce) this.broadcast('typing', this.typing(now), { except: ws });
 	}
 
 	/** A sent message ends its author's typing indicator everywhere. */
@@ -311,17 +269,7 @@ export class ChatRoom extends RealtimeObject<ChatAttachment> {
 			const a = this.attachment(ws);
 			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
 		}
-		if (entry.until > Date.now()) this.broadcastEvent('typing', this.typing());
-	}
-
-	// ---- wire -----------------------------------------------------------------------------------------
-
-	private sendEvent<K extends ServerEventName>(ws: WebSocket, type: K, payload: ServerPayload<K>, seq = 0) {
-		this.send(ws, encodeEvent(this.codec, type, payload, seq));
-	}
-
-	private broadcastEvent<K extends ServerEventName>(type: K, payload: ServerPayload<K>, except?: WebSocket) {
-		this.broadcast(encodeEvent(this.codec, type, payload), { except });
+		if (entry.until > Date.now()) this.broadcast('typing', this.typing());
 	}
 }
 

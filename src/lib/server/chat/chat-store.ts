@@ -5,17 +5,10 @@ import {
 	CHAT_PAGE_SIZE,
 	CHAT_REACTIONS_PER_MESSAGE_MAX
 } from '$lib/protocol/chat-limits';
+import { migrateSchema, type SchemaStep } from '$lib/server/realtime/sql-schema';
 import { messageJsonBytes } from './frame-budget';
 
-/**
- * A room's messages and reactions in the ChatRoom's own SQLite. The object is the single writer, so plain
- * synchronous statements are enough: each public method runs without awaiting and is therefore atomic
- * with respect to every other event the object handles.
- *
- * Two counters: `seq` numbers messages 1, 2, 3, … (a message's place in the room, never reused, kept by
- * a tombstone after delete) and `rev` numbers every change (post, edit, delete, reaction). A message row
- * carries the rev of its last change, so "everything since rev N" is one indexed range read.
- */
+/** What the store refuses; each code is one of chat's channel error codes (chatChannel.errors). */
 export class ChatStoreError extends Error {
 	constructor(
 		readonly code: 'not-found' | 'forbidden' | 'gone' | 'id-taken' | 'too-many-reactions',
@@ -44,13 +37,12 @@ export type CatchUp = { kind: 'catchup'; messages: ChatMessage[] } | { kind: 're
 /** developers.cloudflare.com/durable-objects/platform/limits: 100 bound parameters per SQL statement. */
 const SQL_PARAMS_PER_QUERY = 90;
 
-const COLUMNS = 'seq, rev, id, user_id, user_name, avatar_key, text, created_at, edited_at, deleted_at';
-
-export class ChatStore {
-	private lastSeq: number;
-	private lastRev: number;
-
-	constructor(private readonly sql: SqlStorage) {
+/**
+ * The store's tables, as migrateSchema steps (append-only). The first step is idempotent because rooms
+ * created before versioned schemas already hold these tables: they keep their data and record version 1.
+ */
+const CHAT_STORE_SCHEMA: readonly SchemaStep[] = [
+	(sql) => {
 		sql.exec(`CREATE TABLE IF NOT EXISTS messages (
 			seq INTEGER PRIMARY KEY,
 			rev INTEGER NOT NULL,
@@ -71,8 +63,30 @@ export class ChatStore {
 			at INTEGER NOT NULL,
 			PRIMARY KEY (message_seq, emoji, user_id)
 		) WITHOUT ROWID`);
+	}
+];
+
+const COLUMNS = 'seq, rev, id, user_id, user_name, avatar_key, text, created_at, edited_at, deleted_at';
+
+/**
+ * A room's messages and reactions in the ChatRoom's own SQLite. The object is the single writer, so plain
+ * synchronous statements are enough: each public method runs without awaiting and is therefore atomic
+ * with respect to every other event the object handles.
+ *
+ * Two counters: `seq` numbers messages 1, 2, 3, … (a message's place in the room, never reused, kept by
+ * a tombstone after delete) and `rev` numbers every change (post, edit, delete, reaction). A message row
+ * carries the rev of its last change, so "everything since rev N" is one indexed range read.
+ */
+export class ChatStore {
+	private readonly sql: SqlStorage;
+	private lastSeq: number;
+	private lastRev: number;
+
+	constructor(storage: DurableObjectStorage) {
+		migrateSchema(storage, 'chat-store', CHAT_STORE_SCHEMA);
+		this.sql = storage.sql;
 		// Every change stamps its message row with the new rev, so the newest rev is always on some row.
-		const top = sql
+		const top = this.sql
 			.exec<{ s: number; r: number }>('SELECT coalesce(max(seq), 0) AS s, coalesce(max(rev), 0) AS r FROM messages')
 			.one();
 		this.lastSeq = top.s;

@@ -37,20 +37,20 @@ describe('chat frames stay under the codec cap', () => {
 		const a = await openChat(cookie, room.id);
 		await a.next('history');
 		for (const [i, text] of ['bell\u0007', 'nul\u0000', 'cr\r', 'del\u007f', 'c1\u0085', 'csi\u009b'].entries()) {
-			const seq = a.request('send', { id: `ctl-${i}`, text });
+			const seq = a.send('send', { id: `ctl-${i}`, text });
 			expect((await a.next('error', (e) => e.seq === seq)).payload).toMatchObject({
-				code: 'bad-payload',
+				code: 'bad-message',
 				message: expect.stringMatching(/control characters/)
 			});
 		}
 		for (const [i, text] of ['lone \ud800 high', 'lone \udc00 low', 'reversed \udc00\ud800'].entries()) {
-			const seq = a.request('send', { id: `sur-${i}`, text });
+			const seq = a.send('send', { id: `sur-${i}`, text });
 			expect((await a.next('error', (e) => e.seq === seq)).payload.message).toMatch(/valid Unicode/);
 		}
 		// Line breaks, tabs, emoji (surrogate pairs) and quotes are ordinary text.
-		a.request('send', { id: 'fine', text: 'two\nlines\tand 👍🏽 "quoted" \\ ok' });
+		a.send('send', { id: 'fine', text: 'two\nlines\tand 👍🏽 "quoted" \\ ok' });
 		expect((await a.next('ack')).payload.id).toBe('fine');
-		a.request('history', { before: 1000 });
+		a.send('history', { before: 1000 });
 		const page = await a.next('history', (e) => e.payload.kind === 'older');
 		expect(page.payload.messages.map((m) => m.id)).toEqual(['fine']);
 	});
@@ -72,7 +72,7 @@ describe('chat frames stay under the codec cap', () => {
 			const held = [...latest.messages];
 			let hasMore = latest.hasMore;
 			for (let round = 0; hasMore && round < 50; round++) {
-				const seq = a.request('history', { before: held[0]!.seq, limit: CHAT_PAGE_MAX });
+				const seq = a.send('history', { before: held[0]!.seq, limit: CHAT_PAGE_MAX });
 				const page = (await a.next('history', (e) => e.seq === seq)).payload;
 				expect(page.kind).toBe('older');
 				expect(page.messages.length).toBeGreaterThan(0);
@@ -81,14 +81,14 @@ describe('chat frames stay under the codec cap', () => {
 				hasMore = page.hasMore;
 			}
 			expect(held.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-			expect(a.events.filter((e) => e.type === 'error')).toEqual([]);
+			expect(a.messages.filter((e) => e.type === 'error')).toEqual([]);
 
 			// A client resuming from rev 0 gets every change, in several frames that each fit.
 			const b = await openChat(cookie, room.id, 0);
 			const caughtUp: ChatMessage[] = [];
 			for (let from = 0; caughtUp.length < total;) {
 				const frame = await b.next('history', () => true, { from });
-				from = b.events.indexOf(frame) + 1;
+				from = b.messages.indexOf(frame) + 1;
 				expect(frame.payload.kind).toBe('catchup');
 				expect(jsonBytes(frame.payload.messages)).toBeLessThanOrEqual(CHAT_FRAME_JSON_BUDGET_BYTES);
 				caughtUp.push(...frame.payload.messages);

@@ -4,23 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { ChatSession } from '$lib/chat/chat-session';
 import type { ChatMessage } from '$lib/protocol/chat';
 import { getDb } from '$lib/server/db';
-import { newRoom, upgrade } from '../../../testing/chat';
+import { connectSession, newRoom } from '../../../testing/chat';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
 import { joinPublicRoom } from './rooms';
-import { loadServerCodec } from './wire-codec';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A client as the browser runs it (ChatSession: outbox, since-rev resume, merge), on raw sockets through
- * the whole worker instead of partysocket, reconnecting after every close.
+ * the whole worker instead of openChannel's partysocket, reconnecting after every close.
  */
 async function client(cookie: string, roomId: string, me: { id: string; name: string }) {
-	const codec = await loadServerCodec();
-	const session = new ChatSession(codec, { ...me, avatarKey: null });
+	const session = new ChatSession({ ...me, avatarKey: null });
 	let socket: WebSocket | null = null;
 	let stopped = false;
 	const kinds: string[] = [];
@@ -28,32 +26,12 @@ async function client(cookie: string, roomId: string, me: { id: string; name: st
 
 	async function connect() {
 		while (!stopped) {
-			const response = await upgrade(cookie, roomId, session.rev ?? undefined);
-			if (response.status !== 101) throw new Error(`upgrade ${response.status}`);
-			const ws = response.webSocket!;
-			ws.binaryType = 'arraybuffer';
-			ws.accept();
+			const { ws, gone } = await connectSession(session, cookie, roomId);
 			connects++;
 			socket = ws;
-			const gone = new Promise<void>((resolve) => {
-				ws.addEventListener('close', () => resolve());
-				ws.addEventListener('error', () => resolve());
-			});
-			ws.addEventListener('message', (e) => {
-				const bytes = e.data as ArrayBuffer;
-				session.received(bytes);
-				kinds.push(session.lastError ? 'error' : 'frame');
-			});
-			session.opened((bytes) => {
-				try {
-					ws.send(bytes);
-				} catch {
-					// Closing: the outbox keeps the message for the next connection.
-				}
-			});
+			ws.addEventListener('message', () => kinds.push(session.lastError ? 'error' : 'frame'));
 			await gone;
 			socket = null;
-			session.closed();
 			await sleep(5);
 		}
 	}

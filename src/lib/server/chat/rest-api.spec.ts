@@ -58,7 +58,7 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect(noId.status).toBe(201);
 		expect(((await noId.json()) as { message: ChatMessage }).message.seq).toBe(2);
 		await socket.next('message', (e) => e.payload.seq === 2);
-		expect(socket.events.filter((e) => e.type === 'message')).toHaveLength(2);
+		expect(socket.messages.filter((e) => e.type === 'message')).toHaveLength(2);
 	});
 
 	it('GET /api/messages pages by `before` and `limit`', async () => {
@@ -116,7 +116,7 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		const off = await put({ room: room.id, emoji: '🎉' });
 		expect(((await off.json()) as { message: ChatMessage }).message.reactions).toEqual([]);
 		await socket.next('react', (e) => e.payload.reactions.length === 0);
-		expect(socket.events.filter((e) => e.type === 'react')).toHaveLength(2);
+		expect(socket.messages.filter((e) => e.type === 'react')).toHaveLength(2);
 
 		expect((await put({ room: room.id, emoji: 'not an emoji' })).status).toBe(400);
 		const missing = await api('/api/messages/nope/react', {

@@ -10,7 +10,9 @@ export class ProtocolError extends Error {
 		/** For rate limits: milliseconds until retrying can succeed. */
 		readonly retryAfterMs?: number,
 		/** The client-chosen id the refused request was about (e.g. a chat message id). */
-		readonly ref?: string
+		readonly ref?: string,
+		/** For rate limits: the budget's refill interval (ErrorPayload.everyMs). */
+		readonly everyMs?: number
 	) {
 		super(message);
 		this.name = 'ProtocolError';

@@ -147,6 +147,7 @@ export abstract class RealtimeObject<
 				this.sendError(ws, error.code as ChannelErrorCode<Ch>, error.message, {
 					seq: message.seq,
 					retryAfterMs: error.retryAfterMs,
+					everyMs: error.everyMs,
 					ref: error.ref
 				});
 			} else {
@@ -185,15 +186,15 @@ export abstract class RealtimeObject<
 		ws: WebSocket,
 		code: ChannelErrorCode<Ch>,
 		message: string,
-		options: { seq?: number; retryAfterMs?: number; ref?: string } = {}
+		options: { seq?: number; retryAfterMs?: number; everyMs?: number; ref?: string } = {}
 	): boolean {
 		if (!this.channel.errorCodes.has(code)) {
 			// A code outside the contract is a server bug; the client could not parse it, so say "internal".
 			log('error', 'error code not in the channel contract', { channel: this.channel.name, code });
 			code = 'internal';
 		}
-		const { seq = 0, retryAfterMs, ref } = options;
-		return this.sendFrame(ws, this.wire.encodeError({ code, message, retryAfterMs, ref }, seq));
+		const { seq = 0, retryAfterMs, everyMs, ref } = options;
+		return this.sendFrame(ws, this.wire.encodeError({ code, message, retryAfterMs, everyMs, ref }, seq));
 	}
 
 	/**

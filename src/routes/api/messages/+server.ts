@@ -1,14 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { restHistoryQuery, restSendSchema } from '$lib/protocol/chat';
-import {
-	apiUser,
-	chatRoomStub,
-	chatUser,
-	jsonError,
-	memberOrError,
-	readJson,
-	resultError
-} from '$lib/server/chat/access';
+import { apiUser, chatRoomStub, chatUser, memberOrError, readChatJson, resultError } from '$lib/server/chat/access';
+import { apiError } from '$lib/server/api-error';
 import { roomAccess } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import type { RequestHandler } from './$types';
@@ -24,11 +17,11 @@ export const GET: RequestHandler = async ({ url, platform, locals }) => {
 	const user = apiUser(locals);
 	if (user instanceof Response) return user;
 	const parsed = restHistoryQuery.safeParse(Object.fromEntries(url.searchParams));
-	if (!parsed.success) return jsonError(400, 'bad-request', parsed.error.issues[0]?.message ?? 'Bad query.');
+	if (!parsed.success) return apiError(400, 'bad-request', parsed.error.issues[0]?.message ?? 'Bad query.');
 	const { room, before, limit } = parsed.data;
 	const env = platform!.env;
 	// Members and, for public rooms, anyone signed in may read.
-	if (!(await roomAccess(getDb(env), room, user.id))) return jsonError(404, 'not-found', 'No such room.');
+	if (!(await roomAccess(getDb(env), room, user.id))) return apiError(404, 'not-found', 'No such room.');
 	return json(await chatRoomStub(env, room).historyPage(before, limit));
 };
 
@@ -36,10 +29,10 @@ export const GET: RequestHandler = async ({ url, platform, locals }) => {
 export const POST: RequestHandler = async ({ request, platform, locals }) => {
 	const user = apiUser(locals);
 	if (user instanceof Response) return user;
-	const body = await readJson(request);
+	const body = await readChatJson(request);
 	if (body instanceof Response) return body;
 	const parsed = restSendSchema.safeParse(body);
-	if (!parsed.success) return jsonError(400, 'bad-request', parsed.error.issues[0]?.message ?? 'Bad message.');
+	if (!parsed.success) return apiError(400, 'bad-request', parsed.error.issues[0]?.message ?? 'Bad message.');
 	const { room, text, id = crypto.randomUUID() } = parsed.data;
 	const env = platform!.env;
 	const denied = await memberOrError(getDb(env), room, user.id);

@@ -1,18 +1,21 @@
-import { chatIdentity } from '$lib/server/chat/access';
+import { chatChannel } from '$lib/protocol/chat';
 import { roomAccess } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
-import { forwardUpgrade } from '$lib/server/realtime/upgrade';
-import { json } from '@sveltejs/kit';
-import type { RequestHandler } from './$types';
+import { userIdentity } from '$lib/server/realtime/identity';
+import { socketRoute } from '$lib/server/realtime/socket-route';
 
-/** A room's socket: members only. `?since=<rev>` resumes after a reconnect (read by the ChatRoom). */
-export const GET: RequestHandler = async ({ request, params, platform, locals }) => {
-	const env = platform!.env;
-	if (locals.user && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-		const access = await roomAccess(getDb(env), params.room, locals.user.id);
-		if (!access) return json({ error: 'No such room.' }, { status: 404 });
-		if (!access.member) return json({ error: 'Join the room first.' }, { status: 403 });
+/**
+ * A room's socket: members only (D1 is asked only after the Origin and session checks). `?since=<rev>`
+ * resumes after a reconnect (read by the ChatRoom).
+ */
+export const GET = socketRoute({
+	channel: chatChannel,
+	namespace: (env) => env.CHAT_ROOM,
+	identify: ({ locals }) => (locals.user ? userIdentity(locals.user) : null),
+	async authorize({ params, platform }, caller) {
+		const access = await roomAccess(getDb(platform!.env), params.room!, caller.id);
+		if (!access) return { status: 404, code: 'not-found', message: 'No such room.' };
+		if (!access.member) return { status: 403, code: 'forbidden', message: 'Join the room first.' };
+		return { object: params.room! };
 	}
-	const identity = locals.user ? chatIdentity(locals.user) : null;
-	return forwardUpgrade(request, env, env.CHAT_ROOM, params.room, identity);
-};
+});

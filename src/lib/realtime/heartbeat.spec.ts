@@ -1,35 +1,37 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { newRoom, openChat } from '../../testing/chat';
+import { PING, PONG } from '$lib/protocol/heartbeat';
+import { relayChannel } from '$lib/protocol/relay';
+import { openChannelSocket } from '../../testing/channel-socket';
 import { signedInUser } from '../../testing/users';
-import { Heartbeat, PING, PONG } from './heartbeat';
+import { Heartbeat } from './heartbeat';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Short intervals so the test takes a second; the client uses CHAT_PING_INTERVAL_MS / CHAT_PONG_TIMEOUT_MS.
+// Short intervals so the test takes a second; openChannel uses PING_INTERVAL_MS / PONG_TIMEOUT_MS.
 const INTERVAL_MS = 40;
 const TIMEOUT_MS = 500;
 
-describe('chat heartbeat', () => {
-	it('stays quiet while a real room answers every ping, and stops cleanly', async () => {
-		const { user, cookie } = await signedInUser(env);
-		const room = await newRoom(env, user.id);
-		const chat = await openChat(cookie, room.id);
-		await chat.next('history');
+describe('the shared client heartbeat', () => {
+	it("stays quiet while a real object's auto-response answers every ping, and stops cleanly", async () => {
+		const { cookie } = await signedInUser(env);
+		// Any RealtimeObject registers the ping/pong auto-response; the relay is the smallest one.
+		const relay = await openChannelSocket(relayChannel, `/realtime/heartbeat-${crypto.randomUUID()}/ws`, { cookie });
+		await relay.next('welcome');
 		let pings = 0;
 		let pongs = 0;
 		let dead = 0;
 		const heartbeat = new Heartbeat(
 			() => {
 				pings++;
-				chat.ws.send(PING);
+				relay.ws.send(PING);
 			},
 			() => dead++,
 			INTERVAL_MS,
 			TIMEOUT_MS
 		);
-		// The auto-response is a text frame (openChat skips those; chat frames are binary).
-		chat.ws.addEventListener('message', (e) => {
+		// The auto-response is the one text frame; every other packet is a codec frame.
+		relay.ws.addEventListener('message', (e) => {
 			if (e.data === PONG) {
 				pongs++;
 				heartbeat.pong();

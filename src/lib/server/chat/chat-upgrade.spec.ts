@@ -1,0 +1,71 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { chatChannel } from '$lib/protocol/chat';
+import { CloseCode } from '$lib/protocol/close-codes';
+import { getDb } from '$lib/server/db';
+import { newRoom, openChat, upgrade } from '../../../testing/chat';
+import { signedInUser } from '../../../testing/users';
+import { joinPublicRoom } from './rooms';
+
+const FOREIGN = 'https://evil.example';
+
+/** The socket of a 101 answer that the route closes at once; resolves with its close event. */
+async function closeOf(response: Response): Promise<CloseEvent> {
+	expect(response.status).toBe(101);
+	const ws = response.webSocket!;
+	const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener('close', resolve));
+	ws.accept();
+	return closed;
+}
+
+describe('chat socket route (socketRoute: upgrade → Origin → session → membership → version → ChatRoom)', () => {
+	it('refuses a foreign Origin before asking D1 whether the room exists or the caller is a member', async () => {
+		const owner = await signedInUser(env);
+		const outsider = await signedInUser(env);
+		const priv = await newRoom(env, owner.user.id, 'private');
+		const pub = await newRoom(env, owner.user.id, 'public');
+		// A cross-site page learns nothing about rooms: every answer is the same 403, member or not.
+		for (const [cookie, roomId] of [
+			[outsider.cookie, priv.id],
+			[outsider.cookie, 'no-such-room'],
+			[outsider.cookie, pub.id],
+			[owner.cookie, pub.id],
+			[null, pub.id]
+		] as const) {
+			const response = await upgrade(cookie, roomId, { origin: FOREIGN });
+			expect(response.status, `${roomId}`).toBe(403);
+			expect(await response.json()).toEqual({ error: { code: 'origin', message: expect.any(String) } });
+		}
+		// From the app's own origin the same calls get the room's answers, in the one REST error shape.
+		const unknown = await upgrade(outsider.cookie, 'no-such-room');
+		expect(unknown.status).toBe(404);
+		expect(await unknown.json()).toEqual({ error: { code: 'not-found', message: 'No such room.' } });
+		const notMember = await upgrade(outsider.cookie, pub.id);
+		expect(notMember.status).toBe(403);
+		expect(await notMember.json()).toEqual({ error: { code: 'forbidden', message: 'Join the room first.' } });
+		const anonymous = await upgrade(null, pub.id);
+		expect(anonymous.status).toBe(401);
+		expect(await anonymous.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+	});
+
+	it('closes a socket of another protocol version with "reload" (4000) before it reaches the room', async () => {
+		const owner = await signedInUser(env);
+		const member = await signedInUser(env);
+		const room = await newRoom(env, owner.user.id);
+		await joinPublicRoom(getDb(env), room.id, member.user.id);
+		const watcher = await openChat(owner.cookie, room.id);
+		await watcher.next('history');
+		// A tab from before the contract sends no version; one from a future deploy another number.
+		for (const version of [null, chatChannel.version + 1]) {
+			const closed = await closeOf(await upgrade(member.cookie, room.id, { version }));
+			expect(closed.code).toBe(CloseCode.reload);
+			expect(closed.reason).toMatch(/^Reload/);
+		}
+		// The room never saw those sockets: the member joining now is the first presence change it announces.
+		const current = await openChat(member.cookie, room.id);
+		await current.next('history');
+		const joined = await watcher.next('presence', (m) => m.payload.joined !== undefined);
+		expect(joined.payload.joined?.id).toBe(member.user.id);
+		expect(watcher.messages.filter((m) => m.type === 'presence' && m.payload.joined)).toHaveLength(1);
+	});
+});
