@@ -73,8 +73,15 @@ interface RunResult {
 	latencies: number[];
 }
 
+/**
+ * Sockets per audience account: the realtime base allows 16 per person per object
+ * (MAX_SOCKETS_PER_IDENTITY in src/lib/server/realtime/realtime-object.ts), so the audience is spread over
+ * enough accounts.
+ */
+const SOCKETS_PER_ACCOUNT = 16;
+
 /** Opens the N sockets for one object: senders first (one per sender account), the rest as audience. */
-async function openSockets(kind: Kind, roomId: string, senderCookies: string[], audienceCookie: string) {
+async function openSockets(kind: Kind, roomId: string, senderCookies: string[], audienceCookies: string[]) {
 	const url =
 		kind === 'chat'
 			? `ws://127.0.0.1:${PORT}/chat/${roomId}/ws?v=${CHAT.version}`
@@ -84,7 +91,8 @@ async function openSockets(kind: Kind, roomId: string, senderCookies: string[], 
 		const batch = [];
 		for (let i = start; i < Math.min(SOCKETS, start + 25); i++) {
 			const sender = i < SENDERS ? i : null;
-			const cookie = sender === null ? audienceCookie : senderCookies[sender]!;
+			const cookie =
+				sender === null ? audienceCookies[Math.floor((i - SENDERS) / SOCKETS_PER_ACCOUNT)]! : senderCookies[sender]!;
 			const ws = new WebSocket(url, { headers: { cookie, origin: BASE } } as unknown as string[]);
 			ws.binaryType = 'arraybuffer';
 			clients.push({ ws, sender });
@@ -186,8 +194,8 @@ async function closeAll(clients: Client[]) {
 	);
 }
 
-async function measure(kind: Kind, round: number, roomId: string, senderCookies: string[], audienceCookie: string) {
-	const clients = await openSockets(kind, roomId, senderCookies, audienceCookie);
+async function measure(kind: Kind, round: number, roomId: string, senderCookies: string[], audienceCookies: string[]) {
+	const clients = await openSockets(kind, roomId, senderCookies, audienceCookies);
 	if (kind === 'chat') await sleep(200); // history pages on join, already drained by openSockets' settle
 	await run(kind, clients, `warm${round}${kind}`, WARMUP_PER_SENDER);
 	const result = await run(kind, clients, `r${round}${kind}`, PER_SENDER);
@@ -214,16 +222,18 @@ async function main() {
 		const run = Date.now().toString(36);
 		const senderCookies: string[] = [];
 		for (let i = 0; i < SENDERS; i++) senderCookies.push(await signUp(BASE, `bench${run}${i}`, `Bench ${i}`));
-		const audienceCookie = await signUp(BASE, `bench${run}${SENDERS}`, `Bench ${SENDERS}`);
+		const audienceCookies: string[] = [];
+		for (let i = 0; i < Math.ceil((SOCKETS - SENDERS) / SOCKETS_PER_ACCOUNT); i++)
+			audienceCookies.push(await signUp(BASE, `bench${run}a${i}`, `Audience ${i}`));
 		const roomId = await roomAction('create', { name: 'bench', visibility: 'public' }, senderCookies[0]!);
-		for (const cookie of [...senderCookies.slice(1), audienceCookie])
+		for (const cookie of [...senderCookies.slice(1), ...audienceCookies])
 			await roomAction('join', { room: roomId }, cookie);
 
 		const best: Record<Kind, ReturnType<typeof summarise> | null> = { chat: null, bare: null };
 		for (let round = 0; round < ROUNDS; round++) {
 			const order: Kind[] = round % 2 === 0 ? ['chat', 'bare'] : ['bare', 'chat'];
 			for (const kind of order) {
-				const s = summarise(await measure(kind, round, roomId, senderCookies, audienceCookie));
+				const s = summarise(await measure(kind, round, roomId, senderCookies, audienceCookies));
 				if (!best[kind] || s.deliveredPerSecond > best[kind]!.deliveredPerSecond) best[kind] = s;
 			}
 		}
