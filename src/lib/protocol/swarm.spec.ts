@@ -76,9 +76,7 @@ describe('swarm channel contract', () => {
 					],
 					log: [{ seq: 1, at: 1_700_000_000_000, level: 'info', text: 'E2E phone joined (8 cores).' }],
 					throughput: [{ at: 1_700_000_060_000, chunks: 4 }],
-					invites: [
-						{ id: '0011223344556677', createdAt: 1, expiresAt: 2, maxUses: 5, uses: 1, revokedAt: null }
-					]
+					invites: [{ id: '0011223344556677', createdAt: 1, expiresAt: 2, maxUses: 5, uses: 1, revokedAt: null }]
 				},
 				tile: { jobId, x: 64, y: 0, w: 64, h: 64, pixels: 'AAEC' }
 			}
@@ -87,7 +85,9 @@ describe('swarm channel contract', () => {
 
 	it('gives every client kind a role, and tells device kinds from dashboard kinds', () => {
 		expect(Object.keys(CLIENT_ROLE).sort()).toEqual(Object.keys(swarmChannel.client).sort());
-		expect(sentBy({ type: 'result', seq: 1, payload: { jobId, chunk: 0, output: { kind: 'primes', count: 1 } } }, 'device')).toBe(true);
+		expect(
+			sentBy({ type: 'result', seq: 1, payload: { jobId, chunk: 0, output: { kind: 'primes', count: 1 } } }, 'device')
+		).toBe(true);
 		expect(sentBy({ type: 'refresh', seq: 1, payload: {} }, 'device')).toBe(false);
 		expect(sentBy({ type: 'refresh', seq: 1, payload: {} }, 'dashboard')).toBe(true);
 	});

@@ -1,12 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { ServerMessage } from '$lib/protocol/channel';
 import type { DeviceView, InviteTokenView, JobView, LogLine, ThroughputPoint } from '$lib/protocol/swarm';
-import {
-	swarmChannel,
-	type SnapshotPayload,
-	type SwarmChannel,
-	type TilePayload
-} from '$lib/protocol/swarm-channel';
+import { swarmChannel, type SnapshotPayload, type SwarmChannel, type TilePayload } from '$lib/protocol/swarm-channel';
 import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
 
 /** Log lines kept in the page (the coordinator keeps its own bounded history). */

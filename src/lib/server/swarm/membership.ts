@@ -47,11 +47,18 @@ export function redeemInvite(
 ): RpcResult<{ deviceId: string; name: string }> {
 	const parsed = capabilitiesSchema.safeParse(caps);
 	if (!parsed.success)
-		return { ok: false, status: 400, code: 'bad-request', message: parsed.error.issues[0]?.message ?? 'Bad capabilities.' };
+		return {
+			ok: false,
+			status: 400,
+			code: 'bad-request',
+			message: parsed.error.issues[0]?.message ?? 'Bad capabilities.'
+		};
 	const row = store.tokenByHash(hashToken(token));
 	if (!row) return { ok: false, status: 403, code: 'invite-invalid', message: 'This invite link is not valid.' };
-	if (row.revokedAt !== null) return { ok: false, status: 403, code: 'invite-revoked', message: 'This invite was revoked.' };
-	if (row.expiresAt <= now) return { ok: false, status: 410, code: 'invite-expired', message: 'This invite has expired.' };
+	if (row.revokedAt !== null)
+		return { ok: false, status: 403, code: 'invite-revoked', message: 'This invite was revoked.' };
+	if (row.expiresAt <= now)
+		return { ok: false, status: 410, code: 'invite-expired', message: 'This invite has expired.' };
 	if (row.maxUses !== null && row.uses >= row.maxUses) {
 		return { ok: false, status: 410, code: 'invite-used-up', message: 'This invite has been used up.' };
 	}

@@ -26,11 +26,7 @@ export interface SnapshotContext {
  * 1,000-device swarm does not resend every row every 2 s. A full snapshot for a single new dashboard does
  * not move the broadcast cursors.
  */
-export function buildSnapshot(
-	store: SwarmStore,
-	ctx: SnapshotContext,
-	advanceCursor = false
-): SnapshotPayload {
+export function buildSnapshot(store: SwarmStore, ctx: SnapshotContext, advanceCursor = false): SnapshotPayload {
 	const sinceRev = ctx.full ? 0 : store.counter(BROADCAST_REV);
 	const log = ctx.full
 		? store.logSince(0, SNAPSHOT_LOG_LINES)
@@ -75,8 +71,6 @@ export function tileFrames(store: SwarmStore, jobId: string): TilePayload[] {
 	return store
 		.tiles(jobId)
 		.flatMap(({ task, pixels }) =>
-			task.kind === 'mandelbrot'
-				? [{ jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }]
-				: []
+			task.kind === 'mandelbrot' ? [{ jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }] : []
 		);
 }

@@ -62,10 +62,7 @@ describe('weighted scheduling with quotas', () => {
 
 		// Answering one chunk frees one slot, refilled at once for that device only.
 		const first = s[0];
-		slow.socket.send('result', { jobId: first.jobId,
-			chunk: first.chunk,
-			output: { kind: 'primes', count: 168 }
-		});
+		slow.socket.send('result', { jobId: first.jobId, chunk: first.chunk, output: { kind: 'primes', count: 168 } });
 		expect((await slow.socket.take('accepted')).type).toBe('accepted');
 		expect((await assigned(slow.socket, 1)).length).toBe(1);
 		await processed(fast.socket);
@@ -99,23 +96,14 @@ describe('results and bad messages', () => {
 		await submit(swarmId, owner.cookie, primes(0, 2000, 1000));
 		const [chunkOfA] = await assigned(a.socket, 1);
 		await assigned(b.socket, 1);
-		b.socket.send('result', { jobId: chunkOfA.jobId,
-			chunk: chunkOfA.chunk,
-			output: { kind: 'primes', count: 1 }
-		});
+		b.socket.send('result', { jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 1 } });
 		const error = await b.socket.take('error');
 		expect(error.payload).toMatchObject({ code: 'not-assigned' });
 		// The same frame from the assigned device is accepted.
-		a.socket.send('result', { jobId: chunkOfA.jobId,
-			chunk: chunkOfA.chunk,
-			output: { kind: 'primes', count: 168 }
-		});
+		a.socket.send('result', { jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 168 } });
 		await a.socket.take('accepted');
 		// A replay of an accepted result is refused too.
-		a.socket.send('result', { jobId: chunkOfA.jobId,
-			chunk: chunkOfA.chunk,
-			output: { kind: 'primes', count: 168 }
-		});
+		a.socket.send('result', { jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 168 } });
 		expect((await a.socket.take('error')).payload).toMatchObject({ code: 'not-assigned' });
 		const job = (await stub.jobs())[0];
 		expect(job).toMatchObject({ done: 1, answer: 168 });
@@ -140,7 +128,11 @@ describe('results and bad messages', () => {
 			[wire.encodeClient('benchmark', { score: 1e12 }, 1), 'bad-message'],
 			[wire.encodeClient('result', { jobId: 'zz', chunk: 0, output: { kind: 'primes', count: 1 } }, 1), 'bad-message'],
 			[
-				wire.encodeClient('result', { jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } }, 1),
+				wire.encodeClient(
+					'result',
+					{ jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } },
+					1
+				),
 				'bad-result'
 			],
 			[

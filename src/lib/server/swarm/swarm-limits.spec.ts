@@ -95,29 +95,33 @@ describe('device message rate limits', () => {
 		expect(FRAME_LIMIT.burst).toBeGreaterThanOrEqual(100);
 	});
 	// 600 frames and 599 error frames through real sockets: seconds on a loaded machine.
-	it('keeps the frame budget while benchmark refusals come in (each limit is pruned by its own rule)', { timeout: 20_000 }, async () => {
-		const { owner, swarmId, stub } = await ownerWithSwarm();
-		const { token } = await createInvite(swarmId, owner.cookie);
-		const d = await joinDevice(swarmId, token, 'benchmark-flood');
-		const socket = await connectDevice(swarmId, d.cookie);
-		await socket.take('welcome');
-		// 150 frames left, then 600 benchmark frames: about the first 150 pass the frame budget (all but the
-		// first refused by the benchmark limit), the rest are refused by the frame budget, less what refills
-		// meanwhile (60 per second). Hundreds of takes run the buckets' periodic prune, which must not hand back
-		// a full frame budget (600: then hardly any frame would be refused).
-		await coordinatorSql(stub, (s) =>
-			s.exec('INSERT INTO device_frame_rate (key, tokens, at) VALUES (?, 150, ?)', d.deviceId, Date.now())
-		);
-		const SENT = 600;
-		for (let i = 0; i < SENT; i++) socket.send('benchmark', { score: 1000 + i });
-		const errors: { code: string; message: string }[] = [];
-		while (errors.length < SENT - 1) errors.push((await socket.take('error')).payload);
-		expect(errors.every((e) => e.code === 'rate-limited')).toBe(true);
-		const byFrameBudget = errors.filter((e) => e.message.startsWith('Too many messages')).length;
-		expect(byFrameBudget).toBeGreaterThanOrEqual(200);
-		expect(byFrameBudget).toBeLessThanOrEqual(SENT - 150);
-		expect(socket.ws.readyState).toBe(WebSocket.OPEN);
-	});
+	it(
+		'keeps the frame budget while benchmark refusals come in (each limit is pruned by its own rule)',
+		{ timeout: 20_000 },
+		async () => {
+			const { owner, swarmId, stub } = await ownerWithSwarm();
+			const { token } = await createInvite(swarmId, owner.cookie);
+			const d = await joinDevice(swarmId, token, 'benchmark-flood');
+			const socket = await connectDevice(swarmId, d.cookie);
+			await socket.take('welcome');
+			// 150 frames left, then 600 benchmark frames: about the first 150 pass the frame budget (all but the
+			// first refused by the benchmark limit), the rest are refused by the frame budget, less what refills
+			// meanwhile (60 per second). Hundreds of takes run the buckets' periodic prune, which must not hand back
+			// a full frame budget (600: then hardly any frame would be refused).
+			await coordinatorSql(stub, (s) =>
+				s.exec('INSERT INTO device_frame_rate (key, tokens, at) VALUES (?, 150, ?)', d.deviceId, Date.now())
+			);
+			const SENT = 600;
+			for (let i = 0; i < SENT; i++) socket.send('benchmark', { score: 1000 + i });
+			const errors: { code: string; message: string }[] = [];
+			while (errors.length < SENT - 1) errors.push((await socket.take('error')).payload);
+			expect(errors.every((e) => e.code === 'rate-limited')).toBe(true);
+			const byFrameBudget = errors.filter((e) => e.message.startsWith('Too many messages')).length;
+			expect(byFrameBudget).toBeGreaterThanOrEqual(200);
+			expect(byFrameBudget).toBeLessThanOrEqual(SENT - 150);
+			expect(socket.ws.readyState).toBe(WebSocket.OPEN);
+		}
+	);
 });
 
 describe('device rows', () => {

@@ -23,5 +23,4 @@ export function checkTokenRate(createdInWindow: number[], now: number): number {
  * (apiError): an HTTP status, a stable code for programs and a message for people.
  */
 export type RpcResult<T> =
-	| { ok: true; value: T }
-	| { ok: false; status: number; code: string; message: string; retryAfterMs?: number };
+	{ ok: true; value: T } | { ok: false; status: number; code: string; message: string; retryAfterMs?: number };

@@ -12,7 +12,8 @@ export const GET = socketRoute({
 	async authorize({ params, platform }, caller) {
 		const swarm = await findSwarm(getDb(platform!.env), params.id!);
 		if (!swarm) return { status: 404, code: 'not-found', message: 'No such swarm.' };
-		if (swarm.ownerId !== caller.id) return { status: 403, code: 'forbidden', message: 'Only the owner can watch this swarm.' };
+		if (swarm.ownerId !== caller.id)
+			return { status: 403, code: 'forbidden', message: 'Only the owner can watch this swarm.' };
 		return { object: swarm.id };
 	}
 });
