@@ -11,7 +11,7 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	await owner.getByLabel('Swarm name').fill(name);
 	await owner.getByRole('button', { name: 'Create swarm' }).click();
 	await expect(owner.getByRole('heading', { level: 1 })).toHaveText(name);
-	await expect(owner.getByTestId('dashboard-status')).toHaveText('live');
+	await expect(owner.getByTestId('dashboard-status')).toHaveText('connected');
 
 	await owner.getByRole('button', { name: 'Create join link' }).click();
 	const qr = owner.getByTestId('join-qr');
@@ -44,6 +44,7 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	expect(device.url()).not.toContain('#t=');
 	await expect(device.getByTestId('runner-score')).toHaveText(/^\d+$/, { timeout: 30_000 });
 	await expect(device.getByTestId('runner-status')).toHaveText('idle');
+	await expect(device.getByTestId('device-connection')).toHaveText('connected');
 
 	// The owner sees it online with its score, and the invite's use count moves, all without a reload.
 	const row = owner.getByTestId('device-row').filter({ hasText: 'E2E phone' });
@@ -98,7 +99,7 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	// After a reload the facts come back from the coordinator's storage, unchanged.
 	const peak = await throughputPeak.textContent();
 	await owner.reload();
-	await expect(owner.getByTestId('dashboard-status')).toHaveText('live');
+	await expect(owner.getByTestId('dashboard-status')).toHaveText('connected');
 	await expect(inviteUses).toHaveText('1 use');
 	await expect(throughputTotal).toHaveText('58');
 	await expect(throughputPeak).toHaveText(peak!);

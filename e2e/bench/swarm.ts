@@ -1,20 +1,23 @@
 /**
  * npm run bench:swarm — 1,000 simulated devices in one swarm against the built worker under wrangler dev.
  * Prints: DO wake-ups (handler invocations) per device-hour under heartbeats (ping/pong auto-response,
- * and a control where each heartbeat is a message), time to build and send one full dashboard broadcast,
+ * and a control where each heartbeat is a message), the bytes of one full dashboard snapshot as the old
+ * JSON text frame and as the codec frame it is now, time to build and send one full dashboard broadcast,
  * and chunk assignments per second while the devices work through a 5,000-chunk job (SWARM_BENCH_JOB_HI / 1,000).
  *
  * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
+import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
 import { formPost, signUp, startLocalServer } from './local-server.ts';
 
 const PORT = Number(process.env.SWARM_BENCH_PORT ?? 8791);
 const DEVICES = Number(process.env.SWARM_BENCH_DEVICES ?? 1000);
 /** Heartbeat observation window; 30 s × 1,000 devices ≈ 8.3 device-hours. */
 const HEARTBEAT_WINDOW_MS = Number(process.env.SWARM_BENCH_HEARTBEAT_S ?? 30) * 1000;
-const HEARTBEAT_MS = 10_000;
+/** As the browser pings (PING_INTERVAL_MS in src/lib/protocol/heartbeat.ts). */
+const HEARTBEAT_MS = 25_000;
 /** π(5·10⁶) in 5,000 chunks of 1,000 numbers: tiny chunks, so the figure is the coordinator's, not the sieve's. */
 const JOB_HI = Number(process.env.SWARM_BENCH_JOB_HI ?? 5_000_000);
 const JOB = { kind: 'primes', lo: 0, hi: JOB_HI, chunkSize: 1_000 };
@@ -22,6 +25,47 @@ const JOB_ANSWER = countPrimes(0, JOB_HI);
 const BASE = `http://127.0.0.1:${PORT}`;
 const WS_BASE = `ws://127.0.0.1:${PORT}`;
 const ORIGIN = BASE;
+
+// The swarm channel, as in src/lib/protocol/swarm-channel.ts (swarmChannel): its protocol version and the
+// type bytes used here. That module is not imported because Node's type stripping cannot resolve its
+// extensionless imports; keep these in sync with it.
+const PROTOCOL_VERSION = 1;
+const T = {
+	error: 0,
+	// client → server
+	benchmark: 1,
+	result: 2,
+	refresh: 17,
+	// server → client
+	welcome: 1,
+	assign: 2,
+	snapshot: 16
+} as const;
+/** A type byte no swarm client kind uses: answered with an `unknown-type` error frame (the round-trip baseline). */
+const UNKNOWN_TYPE = 99;
+/** As COMPRESS_MIN_BYTES in src/lib/protocol/channel.ts. */
+const COMPRESS_MIN_BYTES = 512;
+
+const { codec } = loadNodeCodec();
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+function frame(type: number, payload: unknown, seq = 0): Uint8Array {
+	const bytes = utf8.encode(JSON.stringify(payload));
+	return codec.encode(type, seq, bytes, { compress: bytes.byteLength >= COMPRESS_MIN_BYTES });
+}
+
+interface Frame {
+	type: number;
+	/** On the wire. */
+	bytes: number;
+	payload: unknown;
+}
+
+function read(data: ArrayBuffer): Frame {
+	const decoded = codec.decode(data);
+	return { type: decoded.type, bytes: data.byteLength, payload: JSON.parse(utf8Decoder.decode(decoded.payload)) };
+}
 
 async function main() {
 	const server = await startLocalServer(PORT);
@@ -52,40 +96,36 @@ async function run() {
 
 	// 1. Heartbeats only: each device pings every 10 s, staggered; no dashboard is connected.
 	const wakes = async () => sumWakes((await api<Stats>(`/api/swarm/${swarmId}/stats`, cookie)).counters);
+	// Every device heartbeats from the moment it connects, as the browser does (or the liveness sweep would
+	// close the early joiners while the rest still join); each run switches what the heartbeat text is.
 	const heartbeatRun = async (text: string) => {
+		devices.forEach((d) => (d.heartbeat = text));
 		const before = await wakes();
-		const timers = devices.map((d, i) =>
-			setTimeout(
-				() => {
-					d.ws.send(text);
-					d.timer = setInterval(() => d.ws.send(text), HEARTBEAT_MS);
-				},
-				(i * HEARTBEAT_MS) / devices.length
-			)
-		);
 		await sleep(HEARTBEAT_WINDOW_MS);
-		timers.forEach(clearTimeout);
-		devices.forEach((d) => clearInterval(d.timer));
 		// The stats call itself is one wake-up.
 		const woke = (await wakes()) - before - 1;
 		const deviceHours = (devices.length * HEARTBEAT_WINDOW_MS) / 3_600_000;
 		return {
 			woke,
 			perDeviceHour: woke / deviceHours,
-			pings: devices.length * Math.round(HEARTBEAT_WINDOW_MS / HEARTBEAT_MS)
+			pings: Math.round((devices.length * HEARTBEAT_WINDOW_MS) / HEARTBEAT_MS)
 		};
 	};
 	const autoResponse = await heartbeatRun('ping');
 	const asMessages = await heartbeatRun('ping!'); // not the auto-response text: reaches webSocketMessage
+	devices.forEach((d) => (d.heartbeat = 'ping'));
 
-	// 2. Broadcast: time a full snapshot (all devices) against a trivial round trip on the same socket.
+	// 2. Broadcast: the size of a full snapshot (all devices) on the wire, before and after the codec, and
+	// its build + send time against a trivial round trip on the same socket.
 	const dashboard = await Dashboard.connect(swarmId, cookie);
-	const snapshotBytes = (await dashboard.next((m) => m.startsWith('{"type":"snapshot"'))).length;
+	const snapshot = await dashboard.next((f) => f.type === T.snapshot);
+	// Before the channel contract this very snapshot went out as a JSON text frame with its kind inside.
+	const jsonTextBytes = Buffer.byteLength(JSON.stringify({ type: 'snapshot', ...(snapshot.payload as object) }));
 	const baseline: number[] = [];
 	const full: number[] = [];
 	for (let i = 0; i < 20; i++) {
-		baseline.push(await dashboard.time('{"type":"nope"}', (m) => m.startsWith('{"type":"error"')));
-		full.push(await dashboard.time('{"type":"refresh"}', (m) => m.startsWith('{"type":"snapshot"')));
+		baseline.push(await dashboard.time(frame(UNKNOWN_TYPE, {}, i + 1), (f) => f.type === T.error));
+		full.push(await dashboard.time(frame(T.refresh, {}, i + 1), (f) => f.type === T.snapshot));
 	}
 
 	// 3. Assignments per second while the devices work through the job (5,000 chunks by default; dashboard connected).
@@ -104,11 +144,16 @@ async function run() {
 	const assignments = (statsAfter.assignments ?? 0) - (statsBefore.assignments ?? 0);
 
 	dashboard.ws.close();
+	// Heartbeats kept every device connected all along (the liveness sweep closes silent ones).
+	const stillOpen = devices.filter((d) => d.ws.readyState === WebSocket.OPEN).length;
 	devices.forEach((d) => d.ws.close());
 	const online = devices.filter((d) => d.welcomed).length;
 
 	const rows: [string, string][] = [
-		['devices joined + connected (benchmarked)', `${online} / ${DEVICES} in ${joinSeconds.toFixed(1)} s`],
+		[
+			'devices joined + connected (benchmarked)',
+			`${online} / ${DEVICES} in ${joinSeconds.toFixed(1)} s, ${stillOpen} still connected at the end`
+		],
 		[
 			'wake-ups / device-hour, heartbeats as ping/pong auto-response',
 			`${autoResponse.perDeviceHour.toFixed(2)} (${autoResponse.woke} wakes for ${autoResponse.pings} pings in ${HEARTBEAT_WINDOW_MS / 1000} s)`
@@ -121,7 +166,10 @@ async function run() {
 			'auto-response saves',
 			`${(asMessages.perDeviceHour / Math.max(autoResponse.perDeviceHour, 0.01)).toFixed(0)}× fewer wake-ups`
 		],
-		['full snapshot size (1,000 devices)', `${(snapshotBytes / 1024).toFixed(1)} KiB`],
+		[
+			`full snapshot of ${devices.length} devices on the wire`,
+			`${kib(snapshot.bytes)} codec frame (LZ4) vs ${kib(jsonTextBytes)} as JSON text before (${(jsonTextBytes / snapshot.bytes).toFixed(1)}× smaller; ${snapshot.bytes} vs ${jsonTextBytes} bytes)`
+		],
 		[
 			'broadcast build + send, median (p90)',
 			`${ms(median(full) - median(baseline))} (${ms(p90(full) - median(baseline))}) beyond a ${ms(median(baseline))} round trip`
@@ -142,32 +190,50 @@ async function run() {
 
 class Device {
 	welcomed = false;
-	timer?: ReturnType<typeof setInterval>;
+	/** What the heartbeat sends: the auto-response text, or (the control) anything else. */
+	heartbeat = 'ping';
+	private timer?: ReturnType<typeof setInterval>;
 	readonly ws: WebSocket;
 	constructor(ws: WebSocket) {
 		this.ws = ws;
+		// Staggered like devices that opened their pages at different moments.
+		const first = setTimeout(() => {
+			this.beat();
+			this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
+		}, Math.random() * HEARTBEAT_MS);
+		ws.addEventListener('close', () => {
+			clearTimeout(first);
+			clearInterval(this.timer);
+		});
+	}
+
+	private beat() {
+		if (this.ws.readyState === WebSocket.OPEN) this.ws.send(this.heartbeat);
 	}
 
 	static async connect(swarmId: string, credential: string, score: number): Promise<Device> {
-		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/device/ws`, {
-			headers: { cookie: `murmur_device=${credential}` }
+		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/device/ws?v=${PROTOCOL_VERSION}`, {
+			headers: { cookie: `murmur_device=${credential}`, origin: ORIGIN }
 		} as never);
+		ws.binaryType = 'arraybuffer';
 		const device = new Device(ws);
 		await new Promise<void>((resolve, reject) => {
 			ws.onerror = () => reject(new Error('device socket failed'));
+			ws.onclose = (event) => reject(new Error(`device socket closed: ${event.code} ${event.reason}`));
 			ws.onmessage = (event) => {
 				if (event.data === 'pong') return;
-				const message = JSON.parse(event.data as string);
-				if (message.type === 'welcome') {
+				const message = read(event.data as ArrayBuffer);
+				if (message.type === T.welcome) {
 					device.welcomed = true;
-					ws.send(JSON.stringify({ type: 'benchmark', score }));
+					ws.send(frame(T.benchmark, { score }));
 					resolve();
-				} else if (message.type === 'assign') {
-					for (const c of message.chunks) {
+				} else if (message.type === T.assign) {
+					const { chunks } = message.payload as {
+						chunks: { jobId: string; chunk: number; task: { lo: number; hi: number } }[];
+					};
+					for (const c of chunks) {
 						const count = countPrimes(c.task.lo, c.task.hi);
-						ws.send(
-							JSON.stringify({ type: 'result', jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count } })
-						);
+						ws.send(frame(T.result, { jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count } }));
 					}
 				}
 			};
@@ -177,28 +243,33 @@ class Device {
 }
 
 class Dashboard {
-	private frames: string[] = [];
+	private frames: Frame[] = [];
 	private wake: (() => void) | null = null;
 	readonly ws: WebSocket;
 	constructor(ws: WebSocket) {
 		this.ws = ws;
 		ws.onmessage = (event) => {
 			if (event.data === 'pong') return;
-			this.frames.push(event.data as string);
+			this.frames.push(read(event.data as ArrayBuffer));
 			this.wake?.();
 		};
 	}
 
 	static async connect(swarmId: string, cookie: string) {
-		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/ws`, { headers: { cookie, origin: ORIGIN } } as never);
+		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/ws?v=${PROTOCOL_VERSION}`, {
+			headers: { cookie, origin: ORIGIN }
+		} as never);
+		ws.binaryType = 'arraybuffer';
+		// Listening from the start: the first frame (the full snapshot) may arrive right after open.
+		const dashboard = new Dashboard(ws);
 		await new Promise((resolve, reject) => {
 			ws.onopen = resolve;
 			ws.onerror = () => reject(new Error('dashboard socket failed'));
 		});
-		return new Dashboard(ws);
+		return dashboard;
 	}
 
-	async next(match: (frame: string) => boolean): Promise<string> {
+	async next(match: (frame: Frame) => boolean): Promise<Frame> {
 		for (;;) {
 			const i = this.frames.findIndex(match);
 			if (i >= 0) return this.frames.splice(i, 1)[0];
@@ -206,11 +277,11 @@ class Dashboard {
 		}
 	}
 
-	/** Milliseconds from sending `frame` to the reply matching `match` (queued older frames dropped). */
-	async time(frame: string, match: (reply: string) => boolean): Promise<number> {
+	/** Milliseconds from sending `request` to the reply matching `match` (queued older frames dropped). */
+	async time(request: Uint8Array, match: (reply: Frame) => boolean): Promise<number> {
 		this.frames = [];
 		const started = performance.now();
-		this.ws.send(frame);
+		this.ws.send(request);
 		await this.next(match);
 		return performance.now() - started;
 	}
@@ -270,5 +341,6 @@ function sumWakes(counters: Record<string, number>) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
 const ms = (x: number) => `${Math.max(0, x).toFixed(1)} ms`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 await main();

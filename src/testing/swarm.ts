@@ -1,20 +1,23 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import type { Capabilities, DashboardServerMessage, DeviceServerMessage } from '$lib/protocol/swarm';
+import type { ServerKind, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
+import type { Capabilities } from '$lib/protocol/swarm';
+import { swarmChannel, type AssignedChunk, type SwarmChannel } from '$lib/protocol/swarm-channel';
 import type { ChunkOutput, ChunkTask } from '$lib/protocol/swarm-jobs';
 import { getDb } from '$lib/server/db';
 import { createSwarm } from '$lib/server/swarm/directory';
 import { bytesToBase64, renderTile } from '$lib/swarm/compute/mandelbrot';
 import { countPrimes } from '$lib/swarm/compute/primes';
+import { openChannelSocket, ORIGIN, upgrade } from './channel-socket';
 import { signedInUser } from './users';
+
+export { ORIGIN };
 
 /**
  * Test support for the swarm: real HTTP routes and real WebSockets through the whole worker
- * (`exports.default.fetch`), and simulated devices that compute chunks with the same kernels as the
- * browser's Web Worker.
+ * (`exports.default.fetch`) speaking the swarm channel with the real codec (channel-socket.ts), and
+ * simulated devices that compute chunks with the same kernels as the browser's Web Worker.
  */
-export const ORIGIN = 'http://localhost:8787';
-
 export async function request(path: string, init: RequestInit & { cookie?: string } = {}) {
 	const headers = new Headers(init.headers);
 	headers.set('origin', ORIGIN);
@@ -56,70 +59,73 @@ export async function joinDevice(swarmId: string, token: string, name: string) {
 	return { ...body, cookie: `murmur_device=${body.credential}` };
 }
 
-/** Accepts the client end of a socket and queues parsed frames so tests can await them. */
-export function listen<M extends { type: string }>(ws: WebSocket) {
-	const received: M[] = [];
+export type SwarmMessage = ServerMessage<SwarmChannel>;
+type Kind = ServerKind<SwarmChannel> | 'error';
+type Of<T extends Kind> = ServerMessageOf<SwarmChannel, T>;
+
+/**
+ * A swarm socket speaking the channel contract (openChannelSocket: every frame decoded and validated as
+ * the browser does), plus a queue tests take frames from: `take` removes the first matching frame, and
+ * `received` holds what has not been taken.
+ */
+export async function openSwarmSocket(path: string, cookie: string | null) {
+	const socket = await openChannelSocket(swarmChannel, path, { cookie });
+	const received: SwarmMessage[] = [];
 	const waiters: (() => void)[] = [];
-	let pongs = 0;
-	ws.accept();
-	ws.addEventListener('message', (event) => {
-		// The runtime's heartbeat answer is the bare text "pong", not a protocol frame: counted, not queued.
-		if (event.data === 'pong') {
-			pongs++;
-			waiters.splice(0).forEach((wake) => wake());
-			return;
-		}
-		received.push(JSON.parse(event.data as string) as M);
+	let copied = 0;
+	// Registered after openChannelSocket's own listener, so each frame is already decoded into `messages`.
+	const wakeAll = () => {
+		while (copied < socket.messages.length) received.push(socket.messages[copied++]);
 		waiters.splice(0).forEach((wake) => wake());
-	});
-	const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener('close', resolve));
-	/** Resolves with (and removes) the first queued frame matching `match`. */
-	async function take(match: (m: M) => boolean = () => true, timeoutMs = 5_000): Promise<M> {
+	};
+	wakeAll();
+	socket.ws.addEventListener('message', wakeAll);
+	socket.ws.addEventListener('close', wakeAll);
+
+	/** Resolves with (and removes) the first queued frame of `type` matching `match`. */
+	async function take<T extends Kind>(type: T, match: (m: Of<T>) => boolean = () => true, timeoutMs = 5_000) {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const index = received.findIndex(match);
-			if (index >= 0) return received.splice(index, 1)[0];
-			if (Date.now() > deadline) throw new Error(`no matching frame; have ${JSON.stringify(received).slice(0, 300)}`);
-			await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), sleep(100)]);
+			const index = received.findIndex((m) => m.type === type && match(m as Of<T>));
+			if (index >= 0) return received.splice(index, 1)[0] as Of<T>;
+			const left = deadline - Date.now();
+			if (left <= 0) throw new Error(`no ${type} frame; have ${JSON.stringify(received).slice(0, 300)}`);
+			await new Promise<void>((resolve) => {
+				waiters.push(resolve);
+				setTimeout(resolve, Math.min(left, 100));
+			});
 		}
 	}
 	/** Resolves once at least `count` heartbeat answers have arrived. */
 	async function pong(count = 1, timeoutMs = 5_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
-		while (pongs < count) {
-			if (Date.now() > deadline) throw new Error(`no pong; have ${pongs}`);
-			await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), sleep(100)]);
+		while (socket.pongs() < count) {
+			if (Date.now() > deadline) throw new Error(`no pong; have ${socket.pongs()}`);
+			await new Promise<void>((resolve) => {
+				waiters.push(resolve);
+				setTimeout(resolve, 100);
+			});
 		}
 	}
-	return {
-		ws,
-		received,
-		take,
-		pong,
-		closed,
-		send: (data: unknown) => ws.send(typeof data === 'string' ? data : JSON.stringify(data))
-	};
+	const { ws, wire, send, closed, messages } = socket;
+	return { ws, wire, send, closed, messages, received, take, pong };
+}
+export type SwarmSocket = Awaited<ReturnType<typeof openSwarmSocket>>;
+
+/** An upgrade of a swarm socket through the whole worker, speaking this deploy's protocol version. */
+export function openSocket(path: string, cookie: string | null) {
+	return upgrade(swarmChannel, path, { cookie });
 }
 
-export async function openSocket(path: string, cookie: string | null) {
-	const headers: Record<string, string> = { Upgrade: 'websocket', origin: ORIGIN };
-	if (cookie) headers.cookie = cookie;
-	return exports.default.fetch(new Request(`${ORIGIN}${path}`, { headers }));
+export function connectDevice(swarmId: string, cookie: string) {
+	return openSwarmSocket(`/swarm/${swarmId}/device/ws`, cookie);
 }
 
-export async function connectDevice(swarmId: string, cookie: string) {
-	const res = await openSocket(`/swarm/${swarmId}/device/ws`, cookie);
-	if (res.status !== 101) throw new Error(`device socket: ${res.status} ${await res.text()}`);
-	return listen<DeviceServerMessage>(res.webSocket!);
+export function connectDashboard(swarmId: string, cookie: string) {
+	return openSwarmSocket(`/swarm/${swarmId}/ws`, cookie);
 }
 
-export async function connectDashboard(swarmId: string, cookie: string) {
-	const res = await openSocket(`/swarm/${swarmId}/ws`, cookie);
-	if (res.status !== 101) throw new Error(`dashboard socket: ${res.status} ${await res.text()}`);
-	return listen<DashboardServerMessage>(res.webSocket!);
-}
-
-/** The frame `processed` sends: not JSON, so the coordinator answers it with a `bad-frame` error and changes nothing. */
+/** The frame `processed` sends: text, not a codec frame, so the coordinator answers `bad-frame` and changes nothing. */
 const MARKER_FRAME = 'processed?';
 
 /**
@@ -129,34 +135,35 @@ const MARKER_FRAME = 'processed?';
  * order, so the answer to a marker frame comes after all of them. An event that did not come through this
  * socket (an RPC, a REST call, the alarm) must have returned before this is called.
  */
-export async function processed(socket: Pick<ReturnType<typeof listen>, 'send' | 'take'>): Promise<void> {
-	socket.send(MARKER_FRAME);
-	await socket.take((m) => m.type === 'error' && (m as { code?: string }).code === 'bad-frame');
+export async function processed(socket: Pick<SwarmSocket, 'ws' | 'take'>): Promise<void> {
+	socket.ws.send(MARKER_FRAME);
+	await socket.take('error', (m) => m.payload.code === 'bad-frame' && m.seq === 0);
 }
 
-type Assign = Extract<DeviceServerMessage, { type: 'assign' }>;
-type DeviceSocket = Awaited<ReturnType<typeof connectDevice>>;
 type CoordinatorStub = Awaited<ReturnType<typeof ownerWithSwarm>>['stub'];
 
 /** Submits a job through the owner's REST route; answers the status and the parsed body. */
 export async function submit(swarmId: string, cookie: string, spec: unknown) {
 	const res = await request(`/api/swarm/${swarmId}/jobs`, { method: 'POST', cookie, body: JSON.stringify(spec) });
-	return { status: res.status, body: (await res.json()) as { jobId: string; chunks: number; error?: string } };
+	return {
+		status: res.status,
+		body: (await res.json()) as { jobId: string; chunks: number; error?: { code: string; message: string } }
+	};
 }
 
 /** A connected, benchmarked device that does not answer (the test drives it by hand). */
 export async function manualDevice(swarmId: string, token: string, name: string, score: number) {
 	const joined = await joinDevice(swarmId, token, name);
 	const socket = await connectDevice(swarmId, joined.cookie);
-	await socket.take((m) => m.type === 'welcome');
-	socket.send({ type: 'benchmark', score });
+	await socket.take('welcome');
+	socket.send('benchmark', { score });
 	return { ...joined, socket };
 }
 
 /** Collects `assign` frames until at least `count` chunks have arrived. */
-export async function assigned(socket: DeviceSocket, count: number) {
-	const chunks: Assign['chunks'] = [];
-	while (chunks.length < count) chunks.push(...((await socket.take((m) => m.type === 'assign')) as Assign).chunks);
+export async function assigned(socket: SwarmSocket, count: number) {
+	const chunks: AssignedChunk[] = [];
+	while (chunks.length < count) chunks.push(...(await socket.take('assign')).payload.chunks);
 	return chunks;
 }
 
@@ -181,21 +188,23 @@ export function sleep(ms: number) {
 export class SimDevice {
 	done = 0;
 	errors: string[] = [];
+	private seen = 0;
 	private stopped = false;
 	private constructor(
 		readonly deviceId: string,
-		readonly socket: Awaited<ReturnType<typeof connectDevice>>
+		readonly socket: SwarmSocket
 	) {}
 
 	static async start(swarmId: string, token: string, name: string, score: number, delayMs = 0) {
 		const joined = await joinDevice(swarmId, token, name);
 		const socket = await connectDevice(swarmId, joined.cookie);
 		const device = new SimDevice(joined.deviceId, socket);
-		socket.ws.addEventListener('message', (event) => {
-			if (event.data !== 'pong') void device.onFrame(JSON.parse(event.data as string), delayMs);
+		socket.ws.addEventListener('message', () => {
+			// openChannelSocket decoded the frame (if it was one) into `messages` just before this listener.
+			while (device.seen < socket.messages.length) void device.onFrame(socket.messages[device.seen++], delayMs);
 		});
-		await socket.take((m) => m.type === 'welcome');
-		socket.send({ type: 'benchmark', score });
+		await socket.take('welcome');
+		socket.send('benchmark', { score });
 		return device;
 	}
 
@@ -204,13 +213,13 @@ export class SimDevice {
 		this.socket.ws.close(1000, 'simulated drop-out');
 	}
 
-	private async onFrame(message: DeviceServerMessage, delayMs: number) {
-		if (message.type === 'error') this.errors.push(message.code);
+	private async onFrame(message: SwarmMessage, delayMs: number) {
+		if (message.type === 'error') this.errors.push(message.payload.code);
 		if (message.type !== 'assign') return;
-		for (const chunk of message.chunks) {
+		for (const chunk of message.payload.chunks) {
 			if (delayMs) await sleep(delayMs);
 			if (this.stopped) return;
-			this.socket.send({ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: compute(chunk.task) });
+			this.socket.send('result', { jobId: chunk.jobId, chunk: chunk.chunk, output: compute(chunk.task) });
 			this.done++;
 		}
 	}

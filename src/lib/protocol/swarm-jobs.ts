@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { TileTask } from '$lib/swarm/compute/mandelbrot';
 
 /**
  * Swarm jobs: what the owner submits, what one chunk asks a device to compute, and what a device
@@ -48,8 +47,24 @@ export type JobSpec = z.infer<typeof jobSpec>;
 export type PrimesSpec = z.infer<typeof primesSpec>;
 export type MandelbrotSpec = z.infer<typeof mandelbrotSpec>;
 
-/** One chunk's work, as sent to a device. */
-export type ChunkTask = { kind: 'primes'; lo: number; hi: number } | ({ kind: 'mandelbrot' } & TileTask);
+/** One chunk's work, as sent to a device: a prime range, or one tile of a render (a TileTask). */
+export const chunkTask = z.discriminatedUnion('kind', [
+	z.object({ kind: z.literal('primes'), lo: z.number().int().min(0), hi: z.number().int().min(0) }),
+	z.object({
+		kind: z.literal('mandelbrot'),
+		x: z.number().int().min(0),
+		y: z.number().int().min(0),
+		w: z.number().int().min(1).max(TILE_SIZE),
+		h: z.number().int().min(1).max(TILE_SIZE),
+		width: z.number().int(),
+		height: z.number().int(),
+		centerX: z.number(),
+		centerY: z.number(),
+		scale: z.number(),
+		maxIter: z.number().int()
+	})
+]);
+export type ChunkTask = z.infer<typeof chunkTask>;
 
 /** Base64 of `w * h` bytes, at most one full tile. */
 const TILE_BASE64_MAX = Math.ceil((TILE_SIZE * TILE_SIZE) / 3) * 4;

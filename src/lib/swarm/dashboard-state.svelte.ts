@@ -1,26 +1,20 @@
-import { WebSocket as ReconnectingSocket } from 'partysocket';
 import { SvelteMap } from 'svelte/reactivity';
-import {
-	HEARTBEAT_INTERVAL_MS,
-	type DashboardMessage,
-	type DashboardServerMessage,
-	type DeviceView,
-	type InviteTokenView,
-	type JobView,
-	type LogLine,
-	type ThroughputPoint,
-	type TileFrame
-} from '$lib/protocol/swarm';
+import type { ServerMessage } from '$lib/protocol/channel';
+import type { DeviceView, InviteTokenView, JobView, LogLine, ThroughputPoint } from '$lib/protocol/swarm';
+import { swarmChannel, type SnapshotPayload, type SwarmChannel, type TilePayload } from '$lib/protocol/swarm-channel';
+import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
 
 /** Log lines kept in the page (the coordinator keeps its own bounded history). */
 const PAGE_LOG_LINES = 200;
 
 /**
- * The owner's live view of a swarm: applies full snapshots and deltas from the coordinator and hands
+ * The owner's live view of a swarm over the swarm channel (openChannel: validated frames, heartbeat,
+ * reconnects, one connection status): applies full snapshots and deltas from the coordinator and hands
  * fractal tiles to whoever draws them.
  */
 export class DashboardState {
-	status = $state<'connecting' | 'live' | 'reconnecting'>('connecting');
+	/** The socket, once the codec has loaded (its `status` is what ConnectionBadge shows). */
+	channel: ChannelHandle<SwarmChannel> | null = $state(null);
 	devices = new SvelteMap<string, DeviceView>();
 	jobs: JobView[] = $state([]);
 	log: LogLine[] = $state([]);
@@ -31,31 +25,27 @@ export class DashboardState {
 	/** Tiles received per job (the canvas keeps the pixels). */
 	tileCounts = new SvelteMap<string, number>();
 
-	private readonly socket: ReconnectingSocket;
-	private readonly heartbeat: ReturnType<typeof setInterval>;
+	private closed = false;
 	// Bookkeeping, not UI state: plain collections on purpose.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	private tileListeners = new Set<(tile: TileFrame) => void>();
+	private tileListeners = new Set<(tile: TilePayload) => void>();
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private requestedImages = new Set<string>();
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private seenTiles = new Set<string>();
 
 	constructor(swarmId: string) {
-		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		this.socket = new ReconnectingSocket(`${protocol}//${location.host}/swarm/${swarmId}/ws`);
-		this.socket.addEventListener('open', () => {
-			this.status = 'live';
-			// Tiles sent while we were away come back on request.
-			this.requestedImages.clear();
+		openChannel({
+			channel: swarmChannel,
+			path: () => `/swarm/${swarmId}/ws`,
+			// Tiles sent while we were away come back on request; the first frame is a full snapshot.
+			onOpen: () => this.requestedImages.clear(),
+			onMessage: (message) => this.apply(message),
+			onInvalid: (error) => (this.lastError = error.message)
+		}).then((handle) => {
+			if (this.closed) handle.close();
+			else this.channel = handle;
 		});
-		this.socket.addEventListener('close', () => (this.status = 'reconnecting'));
-		this.socket.addEventListener('message', (event: MessageEvent<string>) => {
-			if (event.data !== 'pong') this.apply(JSON.parse(event.data) as DashboardServerMessage);
-		});
-		this.heartbeat = setInterval(() => {
-			if (this.socket.readyState === WebSocket.OPEN) this.socket.send('ping');
-		}, HEARTBEAT_INTERVAL_MS);
 	}
 
 	get sortedDevices(): DeviceView[] {
@@ -63,16 +53,15 @@ export class DashboardState {
 		return [...this.devices.values()].sort((a, b) => order[a.status] - order[b.status] || b.joinedAt - a.joinedAt);
 	}
 
-	onTile(listener: (tile: TileFrame) => void): () => void {
+	onTile(listener: (tile: TilePayload) => void): () => void {
 		this.tileListeners.add(listener);
 		return () => this.tileListeners.delete(listener);
 	}
 
 	/** Asks once per connection for every finished tile of a fractal job. */
 	requestImage(jobId: string) {
-		if (this.requestedImages.has(jobId) || this.socket.readyState !== WebSocket.OPEN) return;
-		this.requestedImages.add(jobId);
-		this.send({ type: 'job-image', jobId });
+		if (this.requestedImages.has(jobId)) return;
+		if (this.channel?.send('job-image', { jobId })) this.requestedImages.add(jobId);
 	}
 
 	/**
@@ -80,40 +69,45 @@ export class DashboardState {
 	 * the socket is down there is nothing to ask: the reconnect's first frame is a full snapshot anyway.
 	 */
 	refresh() {
-		if (this.socket.readyState === WebSocket.OPEN) this.send({ type: 'refresh' });
+		this.channel?.send('refresh', {});
 	}
 
 	close() {
-		clearInterval(this.heartbeat);
-		this.socket.close();
+		this.closed = true;
+		this.channel?.close();
 	}
 
-	private apply(message: DashboardServerMessage) {
-		if (message.type === 'error') {
-			this.lastError = message.message;
-			return;
+	private apply(message: ServerMessage<SwarmChannel>) {
+		switch (message.type) {
+			case 'error':
+				this.lastError = message.payload.message;
+				return;
+			case 'tile':
+				return this.addTile(message.payload);
+			case 'snapshot':
+				return this.applySnapshot(message.payload);
 		}
-		if (message.type === 'tile') {
-			const key = `${message.jobId}:${message.x}:${message.y}`;
-			if (!this.seenTiles.has(key)) {
-				this.seenTiles.add(key);
-				this.tileCounts.set(message.jobId, (this.tileCounts.get(message.jobId) ?? 0) + 1);
-			}
-			this.tileListeners.forEach((listener) => listener(message));
-			return;
+		// Device frames never reach a dashboard socket.
+	}
+
+	private addTile(tile: TilePayload) {
+		const key = `${tile.jobId}:${tile.x}:${tile.y}`;
+		if (!this.seenTiles.has(key)) {
+			this.seenTiles.add(key);
+			this.tileCounts.set(tile.jobId, (this.tileCounts.get(tile.jobId) ?? 0) + 1);
 		}
-		if (message.full) this.devices.clear();
-		for (const device of message.devices) this.devices.set(device.id, device);
-		this.jobs = message.jobs;
-		this.throughput = message.throughput;
-		if (message.invites) this.invites = message.invites;
-		if (message.full) this.log = message.log;
-		else if (message.log.length)
-			this.log = [...this.log, ...message.log.filter((l) => l.seq > (this.log.at(-1)?.seq ?? 0))];
+		this.tileListeners.forEach((listener) => listener(tile));
+	}
+
+	private applySnapshot(snapshot: SnapshotPayload) {
+		if (snapshot.full) this.devices.clear();
+		for (const device of snapshot.devices) this.devices.set(device.id, device);
+		this.jobs = snapshot.jobs;
+		this.throughput = snapshot.throughput;
+		if (snapshot.invites) this.invites = snapshot.invites;
+		if (snapshot.full) this.log = snapshot.log;
+		else if (snapshot.log.length)
+			this.log = [...this.log, ...snapshot.log.filter((l) => l.seq > (this.log.at(-1)?.seq ?? 0))];
 		if (this.log.length > PAGE_LOG_LINES) this.log = this.log.slice(-PAGE_LOG_LINES);
-	}
-
-	private send(message: DashboardMessage) {
-		this.socket.send(JSON.stringify(message));
 	}
 }

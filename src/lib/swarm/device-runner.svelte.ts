@@ -1,22 +1,15 @@
-import { WebSocket as ReconnectingSocket } from 'partysocket';
-import {
-	DEVICE_REPLACED_CLOSE,
-	DEVICE_REVOKED_CLOSE,
-	HEARTBEAT_INTERVAL_MS,
-	type AssignedChunk,
-	type DeviceMessage,
-	type DeviceServerMessage
-} from '$lib/protocol/swarm';
+import type { ServerMessage } from '$lib/protocol/channel';
+import { swarmChannel, type AssignedChunk, type SwarmChannel } from '$lib/protocol/swarm-channel';
+import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
 import type { WorkerReply, WorkerRequest, WorkerTask } from './compute.worker';
 
-/** Close codes after which reconnecting is pointless: revoked/left, or replaced by another tab. */
-const FINAL_CLOSE_CODES = new Set([DEVICE_REVOKED_CLOSE, DEVICE_REPLACED_CLOSE]);
-
+/** What the device is doing; whether its socket is up is the channel's status (ConnectionBadge). */
 export type RunnerStatus = 'connecting' | 'benchmarking' | 'idle' | 'working' | 'reconnecting' | 'stopped';
 
 /**
- * The device side of a swarm in the browser: a reconnecting socket (partysocket), a Web Worker that runs
- * the benchmark and chunks one at a time, and runes state for the device page.
+ * The device side of a swarm in the browser: the swarm channel (openChannel: reconnects, heartbeat,
+ * validated frames, final closes when the device left, was revoked or opened elsewhere), a Web Worker
+ * that runs the benchmark and chunks one at a time, and runes state for the device page.
  */
 export class DeviceRunner {
 	status: RunnerStatus = $state('connecting');
@@ -30,8 +23,9 @@ export class DeviceRunner {
 	done = $state(0);
 	queued = $state(0);
 	lastError = $state('');
+	/** The socket, once the codec has loaded. */
+	channel: ChannelHandle<SwarmChannel> | null = $state(null);
 
-	private readonly socket: ReconnectingSocket;
 	private readonly worker: Worker;
 	private queue: AssignedChunk[] = [];
 	private busy = false;
@@ -39,26 +33,26 @@ export class DeviceRunner {
 	// Worker callbacks, not UI state.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private pending = new Map<number, (reply: WorkerReply) => void>();
-	private heartbeat: ReturnType<typeof setInterval>;
 
 	constructor(swarmId: string) {
 		// Vite's worker pattern needs a literal `new URL(..., import.meta.url)`, not a reactive URL.
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		this.worker = new Worker(new URL('./compute.worker.ts', import.meta.url), { type: 'module' });
 		this.worker.onmessage = (event: MessageEvent<WorkerReply>) => this.onWorker(event.data);
-		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		this.socket = new ReconnectingSocket(`${protocol}//${location.host}/swarm/${swarmId}/device/ws`);
-		this.socket.addEventListener('message', (event: MessageEvent<string>) => {
-			if (event.data !== 'pong') this.onFrame(JSON.parse(event.data) as DeviceServerMessage);
+		openChannel({
+			channel: swarmChannel,
+			path: () => `/swarm/${swarmId}/device/ws`,
+			onMessage: (message) => this.onFrame(message),
+			onClose: ({ reason, final }) => {
+				// Final: left, revoked, or this device opened elsewhere; reconnecting cannot help.
+				if (final) this.stop(reason || 'Disconnected by the swarm.');
+				else if (this.status !== 'stopped') this.status = 'reconnecting';
+			},
+			onInvalid: (error) => (this.lastError = error.message)
+		}).then((handle) => {
+			if (this.status === 'stopped') handle.close();
+			else this.channel = handle;
 		});
-		this.socket.addEventListener('close', (event: CloseEvent) => {
-			if (FINAL_CLOSE_CODES.has(event.code)) this.stop(event.reason || 'Disconnected by the swarm.');
-			else if (this.status !== 'stopped') this.status = 'reconnecting';
-		});
-		// The runtime answers "ping" with "pong" without waking the coordinator.
-		this.heartbeat = setInterval(() => {
-			if (this.socket.readyState === WebSocket.OPEN) this.socket.send('ping');
-		}, HEARTBEAT_INTERVAL_MS);
 	}
 
 	benchmark() {
@@ -66,7 +60,7 @@ export class DeviceRunner {
 		this.run({ kind: 'benchmark' }, (reply) => {
 			if (reply.kind !== 'benchmark') return;
 			this.score = reply.score;
-			this.sendMessage({ type: 'benchmark', score: reply.score });
+			this.channel?.send('benchmark', { score: reply.score });
 			this.status = this.busy ? 'working' : 'idle';
 		});
 	}
@@ -74,29 +68,28 @@ export class DeviceRunner {
 	stop(reason: string) {
 		this.status = 'stopped';
 		this.stoppedReason = reason;
-		clearInterval(this.heartbeat);
-		this.socket.close();
+		this.channel?.close();
 		this.worker.terminate();
 		this.queue = [];
 		this.current = null;
 	}
 
-	private onFrame(message: DeviceServerMessage) {
-		switch (message.type) {
+	private onFrame({ type, payload }: ServerMessage<SwarmChannel>) {
+		switch (type) {
 			case 'welcome':
-				this.deviceId = message.deviceId;
-				this.name = message.name;
-				this.swarmName = message.swarmName;
-				this.score = message.score;
+				this.deviceId = payload.deviceId;
+				this.name = payload.name;
+				this.swarmName = payload.swarmName;
+				this.score = payload.score;
 				this.status = this.busy ? 'working' : 'idle';
 				// A (re)connect: the server re-sends every chunk it still assigns to this device, so anything
 				// queued from before may have been reassigned meanwhile; drop it rather than compute stale work.
 				this.queue = [];
 				this.queued = 0;
-				if (message.needsBenchmark) this.benchmark();
+				if (payload.needsBenchmark) this.benchmark();
 				break;
 			case 'assign':
-				for (const chunk of message.chunks) {
+				for (const chunk of payload.chunks) {
 					// A reconnect re-sends held chunks; keep one copy.
 					const known = this.queue.some((c) => same(c, chunk)) || (this.current && same(this.current, chunk));
 					if (!known) this.queue.push(chunk);
@@ -105,15 +98,15 @@ export class DeviceRunner {
 				this.pump();
 				break;
 			case 'drop':
-				this.queue = this.queue.filter((c) => !message.chunks.some((d) => same(c, d)));
+				this.queue = this.queue.filter((c) => !payload.chunks.some((d) => same(c, d)));
 				this.queued = this.queue.length;
 				break;
 			case 'accepted':
-				this.done = message.done;
+				this.done = payload.done;
 				break;
 			case 'error':
 				// A late answer for a chunk that moved on is expected after a reconnect; anything else is shown.
-				if (message.code !== 'not-assigned') this.lastError = message.message;
+				if (payload.code !== 'not-assigned') this.lastError = payload.message;
 				break;
 		}
 	}
@@ -133,9 +126,9 @@ export class DeviceRunner {
 		this.status = 'working';
 		this.run({ kind: 'chunk', task: chunk.task }, (reply) => {
 			if (reply.kind === 'result')
-				this.sendMessage({ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: reply.output });
+				this.channel?.send('result', { jobId: chunk.jobId, chunk: chunk.chunk, output: reply.output });
 			else if (reply.kind === 'failed')
-				this.sendMessage({ type: 'chunk-failed', jobId: chunk.jobId, chunk: chunk.chunk, error: reply.error });
+				this.channel?.send('chunk-failed', { jobId: chunk.jobId, chunk: chunk.chunk, error: reply.error });
 			this.busy = false;
 			this.pump();
 		});
@@ -156,10 +149,6 @@ export class DeviceRunner {
 		this.pending.delete(reply.id);
 		done?.(reply);
 		if (this.status === 'idle' || this.status === 'working') this.pump();
-	}
-
-	private sendMessage(message: DeviceMessage) {
-		this.socket.send(JSON.stringify(message));
 	}
 }
 

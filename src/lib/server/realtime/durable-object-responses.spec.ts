@@ -2,12 +2,14 @@ import { env, exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { newRoom, upgrade as chatUpgrade } from '../../../testing/chat';
+import { upgrade } from '../../../testing/channel-socket';
 import { coordinatorSql, createInvite, joinDevice, openSocket, ORIGIN, ownerWithSwarm } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, openSocket as openWorkspaceSocket, tokenFor } from '../../../testing/workspace';
 import { generateSessionToken, SESSION_COOKIE } from '$lib/server/auth/session';
 import { getDb } from '$lib/server/db';
 import { sessions, swarms, users } from '$lib/server/db/schema';
+import { relayChannel } from '$lib/protocol/relay';
 
 /**
  * Responses from a Durable Object stub have immutable headers (see DESIGN.md, "Realtime conventions").
@@ -45,7 +47,7 @@ describe("a Durable Object's own refusal reaches the client", () => {
 
 	it('realtime relay: a user whose identity the RelayRoom rejects gets its 401', async () => {
 		const { cookie } = await userWithOverlongName();
-		const response = await openSocket('/realtime/refusal-1/ws', cookie);
+		const response = await upgrade(relayChannel, '/realtime/refusal-1/ws', { cookie });
 		expect(response.status).toBe(401);
 		expect(await response.text()).toBe('Missing socket identity.');
 		expectSecurityHeaders(response);
@@ -58,7 +60,7 @@ describe("a Durable Object's own refusal reaches the client", () => {
 		await getDb(env).insert(swarms).values({ id, ownerId: owner.user.id, name: 'Half made', createdAt: new Date() });
 		const response = await openSocket(`/swarm/${id}/ws`, owner.cookie);
 		expect(response.status).toBe(404);
-		expect(await response.text()).toBe('No such swarm.');
+		expect(await response.json()).toEqual({ error: { code: 'not-found', message: 'No such swarm.' } });
 		expectSecurityHeaders(response);
 	});
 
@@ -70,7 +72,7 @@ describe("a Durable Object's own refusal reaches the client", () => {
 		await coordinatorSql(stub, (sql) => sql.exec(`DELETE FROM meta WHERE key = 'ownerId'`));
 		const response = await openSocket(`/swarm/${swarmId}/device/ws`, device.cookie);
 		expect(response.status).toBe(404);
-		expect(await response.text()).toBe('No such swarm.');
+		expect(await response.json()).toEqual({ error: { code: 'not-found', message: 'No such swarm.' } });
 		expectSecurityHeaders(response);
 	});
 
@@ -95,7 +97,7 @@ describe("a socket upgrade never needs to add a cookie to the Durable Object's r
 		const dueForRenewal = new Date(Date.now() + 24 * 60 * 60 * 1000);
 		await db.update(sessions).set({ expiresAt: dueForRenewal }).where(eq(sessions.userId, user.id));
 
-		const upgraded = await openSocket('/realtime/renewal-1/ws', cookie);
+		const upgraded = await upgrade(relayChannel, '/realtime/renewal-1/ws', { cookie });
 		expect(upgraded.status).toBe(101);
 		upgraded.webSocket!.accept();
 		upgraded.webSocket!.close(1000);

@@ -1,6 +1,8 @@
 import { evictDurableObject, listDurableObjectIds } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { swarmChannel } from '$lib/protocol/swarm-channel';
+import { upgrade as upgradeChannel } from '../../../testing/channel-socket';
 import { createInvite, joinDevice, ownerWithSwarm } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, ORIGIN, tokenFor } from '../../../testing/workspace';
@@ -17,6 +19,11 @@ function upgrade(path: string, origin: string, cookie?: string) {
 	const headers: Record<string, string> = { Upgrade: 'websocket', origin };
 	if (cookie) headers.cookie = cookie;
 	return exports.default.fetch(new Request(`${ORIGIN}${path}`, { headers }));
+}
+
+/** A swarm socket upgrade speaking this deploy's protocol version (the route answers others with "reload"). */
+function upgradeSwarm(path: string, origin: string, cookie: string) {
+	return upgradeChannel(swarmChannel, path, { origin, cookie });
 }
 
 /** Whether the object is running right now (evicting it is the probe: a sleeping object cannot be evicted). */
@@ -62,12 +69,12 @@ describe('Origin check on socket routes', () => {
 		await evictDurableObject(stub); // asleep now: any request through the stub would wake it
 		expect(await isRunning(stub)).toBe(false);
 
-		const refused = await upgrade(path, FOREIGN, device.cookie);
+		const refused = await upgradeSwarm(path, FOREIGN, device.cookie);
 		expect(refused.status).toBe(403);
 		expect(refused.webSocket).toBeNull();
 		expect(await isRunning(stub)).toBe(false);
 
-		const accepted = await upgrade(path, ORIGIN, device.cookie);
+		const accepted = await upgradeSwarm(path, ORIGIN, device.cookie);
 		expect(accepted.status).toBe(101);
 		accepted.webSocket!.accept();
 		expect(await isRunning(stub)).toBe(true);

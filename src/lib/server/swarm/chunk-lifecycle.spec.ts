@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { DEVICE_REPLACED_CLOSE } from '$lib/protocol/swarm';
+import { CloseCode } from '$lib/protocol/close-codes';
 import {
 	assigned,
 	connectDevice,
@@ -79,7 +79,7 @@ describe('a failing job', () => {
 		await assigned(d.socket, MAX_IN_FLIGHT - 1);
 
 		for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-			d.socket.send({ type: 'chunk-failed', jobId: chunk.jobId, chunk: chunk.chunk, error: 'out of memory' });
+			d.socket.send('chunk-failed', { jobId: chunk.jobId, chunk: chunk.chunk, error: 'out of memory' });
 			// Retries go back to the oldest job first, so the same chunk returns to the same device.
 			if (attempt < MAX_ATTEMPTS) expect((await assigned(d.socket, 1)).map((c) => c.jobId)).toEqual([chunk.jobId]);
 		}
@@ -116,8 +116,8 @@ describe('reconnecting', () => {
 		let socket = d.socket;
 		for (let i = 0; i < MAX_ATTEMPTS + 1; i++) {
 			const next = await connectDevice(swarmId, d.cookie);
-			expect((await socket.closed).code).toBe(DEVICE_REPLACED_CLOSE);
-			await next.take((m) => m.type === 'welcome');
+			expect((await socket.closed).code).toBe(CloseCode.replaced);
+			await next.take('welcome');
 			expect(await assigned(next, 1)).toEqual([held]);
 			socket = next;
 		}
@@ -150,6 +150,9 @@ describe('running-job cap', () => {
 		});
 		const refused = await submit(swarmId, owner.cookie, primes(0, 1000, 1000));
 		expect(refused.status).toBe(409);
-		expect(refused.body.error).toMatch(new RegExp(`At most ${MAX_RUNNING_JOBS} jobs`));
+		expect(refused.body.error).toMatchObject({
+			code: 'too-many-jobs',
+			message: expect.stringMatching(new RegExp(`At most ${MAX_RUNNING_JOBS} jobs`))
+		});
 	});
 });

@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { DashboardServerMessage } from '$lib/protocol/swarm';
+import type { SnapshotPayload } from '$lib/protocol/swarm-channel';
 import {
 	connectDashboard,
 	createInvite,
@@ -18,12 +18,11 @@ import { BROADCAST_MS } from './lifecycle';
  * after the object restarted, because they come from the coordinator's SQLite.
  */
 
-type Snapshot = Extract<DashboardServerMessage, { type: 'snapshot' }>;
+type Snapshot = SnapshotPayload;
 type Dashboard = Awaited<ReturnType<typeof connectDashboard>>;
 type Stub = Awaited<ReturnType<typeof ownerWithSwarm>>['stub'];
 
 const primes = (lo: number, hi: number, chunkSize: number) => ({ kind: 'primes', lo, hi, chunkSize });
-const isSnapshot = (m: DashboardServerMessage): m is Snapshot => m.type === 'snapshot';
 const total = (s: Snapshot) => s.throughput.reduce((sum, p) => sum + p.chunks, 0);
 const peak = (s: Snapshot) => Math.max(...s.throughput.map((p) => p.chunks));
 
@@ -31,13 +30,13 @@ const peak = (s: Snapshot) => Math.max(...s.throughput.map((p) => p.chunks));
 async function broadcast(stub: Stub, dash: Dashboard): Promise<Snapshot[]> {
 	expect(await runDurableObjectAlarm(stub)).toBe(true);
 	await processed(dash);
-	return dash.received.splice(0).filter(isSnapshot);
+	return dash.received.splice(0).flatMap((m) => (m.type === 'snapshot' ? [m.payload] : []));
 }
 
 /** The full snapshot a dashboard gets when it connects: what the owner sees after a reload. */
 async function firstSnapshot(swarmId: string, cookie: string): Promise<Snapshot> {
 	const dash = await connectDashboard(swarmId, cookie);
-	const snapshot = (await dash.take(isSnapshot)) as Snapshot;
+	const snapshot = (await dash.take('snapshot')).payload;
 	dash.ws.close(1000);
 	return snapshot;
 }
@@ -54,7 +53,7 @@ describe('dashboard throughput', () => {
 	it('counts every finished chunk in its bucket, live, after a reload and after a restart', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		const empty = (await dash.take(isSnapshot)) as Snapshot;
+		const empty = (await dash.take('snapshot')).payload;
 		expect(total(empty)).toBe(0);
 		const { token } = await createInvite(swarmId, owner.cookie);
 		await SimDevice.start(swarmId, token, 'worker', 4000);
@@ -81,7 +80,7 @@ describe('dashboard invites', () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const invite = await createInvite(swarmId, owner.cookie, 5);
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		const first = (await dash.take(isSnapshot)) as Snapshot;
+		const first = (await dash.take('snapshot')).payload;
 		expect(first.invites).toEqual([expect.objectContaining({ id: invite.id, uses: 0, maxUses: 5 })]);
 		// The first broadcast is a full one; the ones after it are deltas.
 		await broadcast(stub, dash);

@@ -1,5 +1,4 @@
 import { desc, eq } from 'drizzle-orm';
-import { error } from '@sveltejs/kit';
 import type { Db } from '$lib/server/db';
 import { auditEvents, swarms, type Swarm } from '$lib/server/db/schema';
 import { randomHex } from './credentials';
@@ -31,11 +30,13 @@ export async function findSwarm(db: Db, swarmId: string): Promise<Swarm | null> 
 	return row ?? null;
 }
 
-/** The swarm when `userId` owns it; 404 otherwise (not 403, so ids of others' swarms are not confirmed). */
-export async function ownedSwarm(db: Db, swarmId: string, userId: string | undefined): Promise<Swarm> {
+/**
+ * The swarm when `userId` owns it, else null: callers answer 404 either way (not 403), so ids of others'
+ * swarms are not confirmed.
+ */
+export async function ownedSwarm(db: Db, swarmId: string, userId: string | undefined): Promise<Swarm | null> {
 	const swarm = await findSwarm(db, swarmId);
-	if (!swarm || !userId || swarm.ownerId !== userId) error(404, 'No such swarm.');
-	return swarm;
+	return swarm && userId && swarm.ownerId === userId ? swarm : null;
 }
 
 export async function audit(db: Db, actorId: string | null, action: string, subject: string, detail?: unknown) {

@@ -1,17 +1,15 @@
-import type { DeviceServerMessage } from '$lib/protocol/swarm';
 import type { ChunkOutput } from '$lib/protocol/swarm-jobs';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { answerContribution, outputProblem } from './jobs';
 import { CHUNK_TIMEOUT_MS, MAX_ATTEMPTS } from './lifecycle';
 import { allocate, quotaFor, type Candidate } from './scheduler';
 import type { ChunkRow, SwarmStore } from './storage';
+import type { SwarmLog, SwarmSockets } from './swarm-sockets';
 
-/** What the dispatcher needs from the coordinator: its sockets and its log. */
+/** What the dispatcher needs from the coordinator: its sockets, its log, and who handles a lost device. */
 export interface DispatchPorts {
-	socketOf(deviceId: string): WebSocket | undefined;
-	send(ws: WebSocket, message: DeviceServerMessage): void;
-	sendTo(deviceId: string, message: DeviceServerMessage): void;
-	log(level: 'info' | 'warn' | 'error', text: string): void;
+	sockets: SwarmSockets;
+	log: SwarmLog;
 	/** A device picked for work turned out to have no socket. */
 	lost(deviceId: string): void;
 }
@@ -62,7 +60,7 @@ export class Dispatcher {
 		for (const [deviceId, count] of split) {
 			const batch = pending.slice(next, next + count);
 			next += count;
-			const ws = this.ports.socketOf(deviceId);
+			const ws = this.ports.sockets.devices(deviceId)[0];
 			if (!ws) {
 				// Its chunks stay pending; the pool is rebuilt without it.
 				this.ports.lost(deviceId);
@@ -72,8 +70,7 @@ export class Dispatcher {
 			for (const chunk of batch) this.store.assign(chunk, deviceId, deadline);
 			this.adjustInFlight(deviceId, count);
 			this.store.touchDevice(deviceId);
-			this.ports.send(ws, {
-				type: 'assign',
+			this.ports.sockets.send(ws, 'assign', {
 				chunks: batch.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline }))
 			});
 			assigned += count;
@@ -89,8 +86,7 @@ export class Dispatcher {
 	resendHeld(ws: WebSocket, deviceId: string): void {
 		const held = this.store.assignedTo(deviceId);
 		if (held.length === 0) return;
-		this.ports.send(ws, {
-			type: 'assign',
+		this.ports.sockets.send(ws, 'assign', {
 			chunks: held.map((c) => ({ jobId: c.jobId, chunk: c.idx, task: c.task, deadline: c.deadline ?? 0 }))
 		});
 	}
@@ -143,9 +139,28 @@ export class Dispatcher {
 			if (!other.deviceId) continue;
 			this.adjustInFlight(other.deviceId, -1);
 			if (other.idx === chunk.idx) continue;
-			this.ports.sendTo(other.deviceId, { type: 'drop', chunks: [{ jobId: other.jobId, chunk: other.idx }] });
+			this.ports.sockets.toDevice(other.deviceId, 'drop', { chunks: [{ jobId: other.jobId, chunk: other.idx }] });
 		}
 		this.ports.log('error', `Job ${chunk.jobId} failed: ${error}`);
+	}
+
+	/**
+	 * Chunks past their deadline go to the queue (or fail their job), and the device that held each is told
+	 * to drop it and charged a failure: run by the alarm.
+	 */
+	expireOverdue(now: number): void {
+		for (const overdue of this.store.overdue(now)) {
+			// Re-read: an earlier chunk in this loop may have failed the job (and with it this chunk).
+			const chunk = this.store.chunk(overdue.jobId, overdue.idx);
+			if (chunk?.status !== 'assigned' || chunk.deviceId !== overdue.deviceId) continue;
+			const holder = chunk.deviceId ? this.store.device(chunk.deviceId) : null;
+			if (chunk.deviceId) {
+				this.store.recordChunkOutcome(chunk.deviceId, false, now);
+				this.ports.sockets.toDevice(chunk.deviceId, 'drop', { chunks: [{ jobId: chunk.jobId, chunk: chunk.idx }] });
+			}
+			this.ports.log('warn', `Chunk ${chunk.jobId}/${chunk.idx} timed out on ${holder?.name || 'a device'}.`);
+			this.requeue(chunk, 'timed out', now);
+		}
 	}
 
 	private adjustInFlight(deviceId: string, delta: number): void {

@@ -1,18 +1,16 @@
 import { json } from '@sveltejs/kit';
+import { apiError } from '$lib/server/api-error';
 import { isAllowedOrigin } from '$lib/server/realtime/origin';
 import { readJsonBody } from '$lib/server/read-json-body';
 import type { RpcResult } from './tokens';
 
-/** Turns a coordinator RPC result into a JSON response (429s carry Retry-After in seconds). */
+/** Swarm API bodies are small (a job spec, an invite's max uses, a join request): 4 KiB is plenty. */
+export const SWARM_BODY_MAX_BYTES = 4096;
+
+/** Turns a coordinator RPC result into a JSON response; refusals in the one error shape (apiError). */
 export function rpcResponse<T>(result: RpcResult<T>, okStatus = 200): Response {
 	if (result.ok) return json(result.value, { status: okStatus });
-	const headers: Record<string, string> = {};
-	let retryAfterSeconds: number | undefined;
-	if (result.retryAfterMs !== undefined) {
-		retryAfterSeconds = Math.ceil(result.retryAfterMs / 1000);
-		headers['retry-after'] = String(retryAfterSeconds);
-	}
-	return json({ error: result.error, retryAfterSeconds }, { status: result.status, headers });
+	return apiError(result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
 }
 
 /**
@@ -22,11 +20,31 @@ export function rpcResponse<T>(result: RpcResult<T>, okStatus = 200): Response {
 export function foreignOrigin(request: Request, env: Env): Response | null {
 	return isAllowedOrigin(request, env.ALLOWED_ORIGINS)
 		? null
-		: json({ error: 'Cross-origin request refused.' }, { status: 403 });
+		: apiError(403, 'origin', 'Cross-origin request refused.');
 }
 
-/** A JSON body within `maxBytes` (readJsonBody), or null when it is not JSON or too big. */
-export async function readJson(request: Request, maxBytes = 4096): Promise<unknown> {
-	const body = await readJsonBody(request, maxBytes);
-	return body.ok ? body.value : null;
+/** The swarm is not in D1, or not the caller's: the same 404 either way, so others' ids are not confirmed. */
+export function noSuchSwarm(): Response {
+	return apiError(404, 'not-found', 'No such swarm.');
+}
+
+/**
+ * The request's JSON body (capped at SWARM_BODY_MAX_BYTES by readJsonBody), or the error response to
+ * answer: 413 when too large, 400 when not JSON. With `optional`, no body at all reads as `{}`.
+ */
+export async function jsonBody(
+	request: Request,
+	what: string,
+	{ optional = false } = {}
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+	if (optional && !request.body) return { ok: true, value: {} };
+	const body = await readJsonBody(request, SWARM_BODY_MAX_BYTES);
+	if (body.ok) return body;
+	return {
+		ok: false,
+		response:
+			body.reason === 'too-large'
+				? apiError(413, 'too-large', `Send ${what} in at most ${SWARM_BODY_MAX_BYTES / 1024} KiB of JSON.`)
+				: apiError(400, 'bad-json', `Send ${what} as JSON.`)
+	};
 }

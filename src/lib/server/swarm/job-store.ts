@@ -25,7 +25,7 @@ export interface JobRow {
 }
 
 /**
- * Jobs and their chunks in the coordinator's SQLite (tables created by SwarmStore's schema). Split from
+ * Jobs and their chunks in the coordinator's SQLite (tables created by swarm-schema.ts). Split from
  * storage.ts so each file stays one concept: this is the work queue, that is membership and the log.
  */
 export class JobStore {

@@ -8,7 +8,11 @@
 export const BROADCAST_MS = 2_000;
 /** Every this many broadcasts is a full snapshot (drops devices deleted by cleanup from dashboards). */
 export const FULL_SNAPSHOT_EVERY = 15;
-/** Clients ping every 10 s; after 60 s without one (six missed pings) the device counts as offline. */
+/**
+ * After 60 s without a sign of life the device counts as offline. Browsers ping every PING_INTERVAL_MS
+ * (25 s, $lib/protocol/heartbeat), so that is two missed pings plus 10 s of slack: one ping lost or late
+ * never marks a live device offline.
+ */
 export const OFFLINE_AFTER_MS = 60_000;
 /**
  * How often the liveness sweep runs while devices are connected. Offline detection lands within

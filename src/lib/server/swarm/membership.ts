@@ -1,6 +1,7 @@
 import { capabilities as capabilitiesSchema } from '$lib/protocol/swarm';
 import { hashToken, newJoinToken, randomHex } from './credentials';
 import type { SwarmStore } from './storage';
+import type { SwarmLog } from './swarm-sockets';
 import { checkTokenRate, TOKEN_RATE_WINDOW_MS, TOKEN_TTL_MS, type RpcResult } from './tokens';
 
 /**
@@ -9,20 +10,24 @@ import { checkTokenRate, TOKEN_RATE_WINDOW_MS, TOKEN_TTL_MS, type RpcResult } fr
  */
 export const MAX_DEVICES = 2_000;
 
-type Log = (level: 'info' | 'warn' | 'error', text: string) => void;
-
 /** Creates a join token (rate limited per swarm); only its hash is stored, the token is returned once. */
 export function issueInvite(
 	store: SwarmStore,
 	maxUses: number | null,
 	now: number,
-	log: Log
+	log: SwarmLog
 ): RpcResult<{ id: string; token: string; expiresAt: number }> {
 	const wait = checkTokenRate(store.tokenCreationsSince(now - TOKEN_RATE_WINDOW_MS), now);
 	if (wait > 0) {
 		const seconds = Math.ceil(wait / 1000);
 		log('warn', `Invite rate limit hit; next invite possible in ${seconds} s.`);
-		return { ok: false, status: 429, error: `Too many invites: wait ${seconds} s.`, retryAfterMs: wait };
+		return {
+			ok: false,
+			status: 429,
+			code: 'rate-limited',
+			message: `Too many invites: wait ${seconds} s.`,
+			retryAfterMs: wait
+		};
 	}
 	const token = newJoinToken();
 	const id = randomHex(8);
@@ -38,18 +43,27 @@ export function redeemInvite(
 	token: string,
 	caps: unknown,
 	now: number,
-	log: Log
+	log: SwarmLog
 ): RpcResult<{ deviceId: string; name: string }> {
 	const parsed = capabilitiesSchema.safeParse(caps);
-	if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0]?.message ?? 'Bad capabilities.' };
+	if (!parsed.success)
+		return {
+			ok: false,
+			status: 400,
+			code: 'bad-request',
+			message: parsed.error.issues[0]?.message ?? 'Bad capabilities.'
+		};
 	const row = store.tokenByHash(hashToken(token));
-	if (!row) return { ok: false, status: 403, error: 'This invite link is not valid.' };
-	if (row.revokedAt !== null) return { ok: false, status: 403, error: 'This invite was revoked.' };
-	if (row.expiresAt <= now) return { ok: false, status: 410, error: 'This invite has expired.' };
+	if (!row) return { ok: false, status: 403, code: 'invite-invalid', message: 'This invite link is not valid.' };
+	if (row.revokedAt !== null)
+		return { ok: false, status: 403, code: 'invite-revoked', message: 'This invite was revoked.' };
+	if (row.expiresAt <= now)
+		return { ok: false, status: 410, code: 'invite-expired', message: 'This invite has expired.' };
 	if (row.maxUses !== null && row.uses >= row.maxUses) {
-		return { ok: false, status: 410, error: 'This invite has been used up.' };
+		return { ok: false, status: 410, code: 'invite-used-up', message: 'This invite has been used up.' };
 	}
-	if (store.countDevices() >= MAX_DEVICES) return { ok: false, status: 409, error: 'This swarm is full.' };
+	if (store.countDevices() >= MAX_DEVICES)
+		return { ok: false, status: 409, code: 'swarm-full', message: 'This swarm is full.' };
 	const deviceId = randomHex(16);
 	store.insertDevice(deviceId, row.id, parsed.data, now);
 	store.useToken(row.id);

@@ -1,4 +1,5 @@
-import type { DashboardServerMessage, ThroughputPoint, TileFrame } from '$lib/protocol/swarm';
+import type { ThroughputPoint } from '$lib/protocol/swarm';
+import type { SnapshotPayload, TilePayload } from '$lib/protocol/swarm-channel';
 import { BROADCAST_MS, FULL_SNAPSHOT_EVERY } from './lifecycle';
 import { BROADCAST_REV, INVITES_REV, type SwarmStore } from './storage';
 
@@ -20,23 +21,18 @@ export interface SnapshotContext {
 }
 
 /**
- * Builds a dashboard frame. Deltas carry only devices whose revision moved since the last broadcast, log
+ * Builds a dashboard snapshot. Deltas carry only devices whose revision moved since the last broadcast, log
  * lines after the last one sent, and the invite list only if an invite changed (a join uses one), so a
  * 1,000-device swarm does not resend every row every 2 s. A full snapshot for a single new dashboard does
  * not move the broadcast cursors.
  */
-export function buildSnapshot(
-	store: SwarmStore,
-	ctx: SnapshotContext,
-	advanceCursor = false
-): Extract<DashboardServerMessage, { type: 'snapshot' }> {
+export function buildSnapshot(store: SwarmStore, ctx: SnapshotContext, advanceCursor = false): SnapshotPayload {
 	const sinceRev = ctx.full ? 0 : store.counter(BROADCAST_REV);
 	const log = ctx.full
 		? store.logSince(0, SNAPSHOT_LOG_LINES)
 		: store.logSince(store.counter('broadcast.logSeq'), SNAPSHOT_LOG_LINES);
 	const invitesChanged = store.counter(INVITES_REV) !== store.counter(BROADCAST_INVITES_REV);
-	const snapshot = {
-		type: 'snapshot' as const,
+	const snapshot: SnapshotPayload = {
 		full: ctx.full,
 		at: ctx.now,
 		swarm: { id: ctx.swarmId, name: ctx.name },
@@ -71,12 +67,10 @@ function throughputSeries(store: SwarmStore, now: number): ThroughputPoint[] {
 }
 
 /** Every finished tile of a fractal job, for a dashboard that connected after they were painted. */
-export function tileFrames(store: SwarmStore, jobId: string): TileFrame[] {
+export function tileFrames(store: SwarmStore, jobId: string): TilePayload[] {
 	return store
 		.tiles(jobId)
 		.flatMap(({ task, pixels }) =>
-			task.kind === 'mandelbrot'
-				? [{ type: 'tile' as const, jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }]
-				: []
+			task.kind === 'mandelbrot' ? [{ jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }] : []
 		);
 }

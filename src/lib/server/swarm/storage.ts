@@ -5,9 +5,10 @@ import { num, type Row } from './sql-values';
 export type { ChunkRow, JobRow } from './job-store';
 
 /**
- * The coordinator's durable state in its SQLite: devices, join tokens, jobs, chunks, the system log and
- * counters. Every method is synchronous (SQLite in a DO is local), so a handler's reads and writes happen
- * in one turn and commit together. This is the only file that knows the table layout.
+ * The coordinator's durable state in its SQLite: devices, join tokens, the system log, meta and counters
+ * here, jobs and chunks in JobStore (job-store.ts), which this extends; the tables are created by
+ * swarm-schema.ts. Every method is synchronous (SQLite in a DO is local), so a handler's reads and writes
+ * happen in one turn and commit together.
  */
 
 /** Log lines kept; dashboards get the most recent ones. Bounded so a noisy swarm cannot grow storage. */
@@ -16,35 +17,6 @@ export const LOG_KEEP = 500;
 export const BROADCAST_REV = 'broadcast.rev';
 /** Counter moved by every change to an invite row (created, used, revoked, deleted): dashboards resend the list. */
 export const INVITES_REV = 'invites.rev';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens (
-	id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-	max_uses INTEGER, uses INTEGER NOT NULL DEFAULT 0, revoked_at INTEGER);
-CREATE INDEX IF NOT EXISTS tokens_created ON tokens(created_at);
-CREATE TABLE IF NOT EXISTS devices (
-	id TEXT PRIMARY KEY, token_id TEXT NOT NULL, name TEXT NOT NULL, cores INTEGER NOT NULL, memory_gb REAL,
-	gpu TEXT, user_agent TEXT NOT NULL, score REAL, status TEXT NOT NULL, status_since INTEGER NOT NULL,
-	joined_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, chunks_done INTEGER NOT NULL DEFAULT 0,
-	chunks_failed INTEGER NOT NULL DEFAULT 0, rev INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS devices_rev ON devices(rev);
-CREATE INDEX IF NOT EXISTS devices_status ON devices(status, status_since);
-CREATE TABLE IF NOT EXISTS jobs (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, spec TEXT NOT NULL,
-	status TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, retries INTEGER NOT NULL DEFAULT 0,
-	answer REAL NOT NULL DEFAULT 0, error TEXT, created_at INTEGER NOT NULL, finished_at INTEGER);
-CREATE TABLE IF NOT EXISTS chunks (
-	job_seq INTEGER NOT NULL, idx INTEGER NOT NULL, task TEXT NOT NULL, status TEXT NOT NULL, device_id TEXT,
-	attempts INTEGER NOT NULL DEFAULT 0, deadline INTEGER, done_at INTEGER, output TEXT,
-	PRIMARY KEY (job_seq, idx));
-CREATE INDEX IF NOT EXISTS chunks_pending ON chunks(job_seq, idx) WHERE status = 'pending';
-CREATE INDEX IF NOT EXISTS chunks_device ON chunks(device_id) WHERE status = 'assigned';
-CREATE INDEX IF NOT EXISTS chunks_deadline ON chunks(deadline) WHERE status = 'assigned';
-CREATE INDEX IF NOT EXISTS chunks_done_at ON chunks(done_at) WHERE done_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, level TEXT NOT NULL, text TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-`;
 
 /** The coordinator's invite rows are exactly what the dashboard lists. */
 export type TokenRow = InviteTokenView;
@@ -64,8 +36,8 @@ export class SwarmStore extends JobStore {
 	/** Devices changed get the next revision, so a dashboard delta is "devices with rev > last sent". */
 	private rev: number;
 
+	/** `sql` must hold the swarm schema already (migrateSwarmSchema). */
 	constructor(sql: SqlStorage) {
-		sql.exec(SCHEMA);
 		super(sql);
 		// After a restart, continue above both the newest device row and the last revision broadcast:
 		// cleanup may have deleted the row that held the highest revision, and a revision at or below the

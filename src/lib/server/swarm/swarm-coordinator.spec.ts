@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	assigned,
 	connectDashboard,
+	coordinatorSql,
 	createInvite,
 	joinDevice,
 	manualDevice,
@@ -15,6 +16,9 @@ import {
 	submit
 } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
+import { CloseCode } from '$lib/protocol/close-codes';
+import { swarmChannel } from '$lib/protocol/swarm-channel';
+import { loadCodec } from '$lib/server/codec';
 import { OFFLINE_AFTER_MS } from './lifecycle';
 import { MAX_IN_FLIGHT } from './scheduler';
 import type { SwarmCoordinator } from './swarm-coordinator';
@@ -58,13 +62,8 @@ describe('weighted scheduling with quotas', () => {
 
 		// Answering one chunk frees one slot, refilled at once for that device only.
 		const first = s[0];
-		slow.socket.send({
-			type: 'result',
-			jobId: first.jobId,
-			chunk: first.chunk,
-			output: { kind: 'primes', count: 168 }
-		});
-		expect((await slow.socket.take((x) => x.type === 'accepted')).type).toBe('accepted');
+		slow.socket.send('result', { jobId: first.jobId, chunk: first.chunk, output: { kind: 'primes', count: 168 } });
+		expect((await slow.socket.take('accepted')).type).toBe('accepted');
 		expect((await assigned(slow.socket, 1)).length).toBe(1);
 		await processed(fast.socket);
 		expect(fast.socket.received.filter((x) => x.type === 'assign')).toHaveLength(0);
@@ -97,30 +96,15 @@ describe('results and bad messages', () => {
 		await submit(swarmId, owner.cookie, primes(0, 2000, 1000));
 		const [chunkOfA] = await assigned(a.socket, 1);
 		await assigned(b.socket, 1);
-		b.socket.send({
-			type: 'result',
-			jobId: chunkOfA.jobId,
-			chunk: chunkOfA.chunk,
-			output: { kind: 'primes', count: 1 }
-		});
-		const error = await b.socket.take((m) => m.type === 'error');
-		expect(error).toMatchObject({ code: 'not-assigned' });
+		b.socket.send('result', { jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 1 } });
+		const error = await b.socket.take('error');
+		expect(error.payload).toMatchObject({ code: 'not-assigned' });
 		// The same frame from the assigned device is accepted.
-		a.socket.send({
-			type: 'result',
-			jobId: chunkOfA.jobId,
-			chunk: chunkOfA.chunk,
-			output: { kind: 'primes', count: 168 }
-		});
-		await a.socket.take((m) => m.type === 'accepted');
+		a.socket.send('result', { jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 168 } });
+		await a.socket.take('accepted');
 		// A replay of an accepted result is refused too.
-		a.socket.send({
-			type: 'result',
-			jobId: chunkOfA.jobId,
-			chunk: chunkOfA.chunk,
-			output: { kind: 'primes', count: 168 }
-		});
-		expect(await a.socket.take((m) => m.type === 'error')).toMatchObject({ code: 'not-assigned' });
+		a.socket.send('result', { jobId: chunkOfA.jobId, chunk: chunkOfA.chunk, output: { kind: 'primes', count: 168 } });
+		expect((await a.socket.take('error')).payload).toMatchObject({ code: 'not-assigned' });
 		const job = (await stub.jobs())[0];
 		expect(job).toMatchObject({ done: 1, answer: 168 });
 	});
@@ -131,30 +115,46 @@ describe('results and bad messages', () => {
 		const d = await manualDevice(swarmId, token, 'd', 1000);
 		await submit(swarmId, owner.cookie, primes(0, 1000, 1000));
 		const [chunk] = await assigned(d.socket, 1);
-		const cases: [unknown, string][] = [
-			['not json', 'bad-frame'],
-			[{ type: 'nope' }, 'bad-message'],
-			[{ type: 'benchmark', score: -5 }, 'bad-message'],
-			[{ type: 'benchmark', score: 1e12 }, 'bad-message'],
-			[{ type: 'result', jobId: 'zz', chunk: 0, output: { kind: 'primes', count: 1 } }, 'bad-message'],
+		const codec = await loadCodec();
+		const { wire } = d.socket;
+		const utf8 = new TextEncoder();
+		// Frames built by hand: what a broken or hostile client could put on the wire.
+		const cases: [string | Uint8Array, string][] = [
+			['not a codec frame', 'bad-frame'],
+			[new Uint8Array([1, 2, 3]), 'bad-frame'],
+			[codec.encode(99, 1, utf8.encode('{}')), 'unknown-type'],
+			[codec.encode(swarmChannel.client.benchmark.type, 1, utf8.encode('not json')), 'bad-frame'],
+			[wire.encodeClient('benchmark', { score: -5 }, 1), 'bad-message'],
+			[wire.encodeClient('benchmark', { score: 1e12 }, 1), 'bad-message'],
+			[wire.encodeClient('result', { jobId: 'zz', chunk: 0, output: { kind: 'primes', count: 1 } }, 1), 'bad-message'],
 			[
-				{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } },
+				wire.encodeClient(
+					'result',
+					{ jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 5000 } },
+					1
+				),
 				'bad-result'
 			],
 			[
-				{ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'mandelbrot', pixels: 'AAAA' } },
+				wire.encodeClient(
+					'result',
+					{ jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'mandelbrot', pixels: 'AAAA' } },
+					1
+				),
 				'bad-result'
-			]
+			],
+			// A dashboard's request on a device socket.
+			[wire.encodeClient('refresh', {}, 1), 'forbidden']
 		];
 		for (const [frame, code] of cases) {
-			d.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-			expect(await d.socket.take((m) => m.type === 'error')).toMatchObject({ code });
+			d.socket.ws.send(frame);
+			expect((await d.socket.take('error')).payload, String(code)).toMatchObject({ code });
 		}
 		// Still usable: the real answer is accepted.
-		d.socket.send({ type: 'result', jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 168 } });
-		await d.socket.take((m) => m.type === 'accepted');
+		d.socket.send('result', { jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 168 } });
+		await d.socket.take('accepted');
 		// Oversized frames close with 1009.
-		d.socket.send('x'.repeat(17 * 1024));
+		d.socket.ws.send('x'.repeat(17 * 1024));
 		expect((await d.socket.closed).code).toBe(1009);
 	});
 
@@ -170,7 +170,7 @@ describe('results and bad messages', () => {
 		).toBe(404);
 		const bad = await submit(swarmId, owner.cookie, primes(10, 5, 1000));
 		expect(bad.status).toBe(400);
-		expect(bad.body.error).toMatch(/greater/);
+		expect(bad.body.error).toMatchObject({ code: 'bad-job', message: expect.stringMatching(/greater/) });
 		// A stranger cannot open the dashboard socket either.
 		expect((await openSocket(`/swarm/${swarmId}/ws`, stranger.cookie)).status).toBe(403);
 	});
@@ -196,13 +196,13 @@ describe('device lifecycle', () => {
 			void instance;
 		});
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect((await quiet.socket.closed).code).toBe(4008);
+		expect((await quiet.socket.closed).code).toBe(CloseCode.heartbeatTimeout);
 
 		const moved = await assigned(helper.socket, 4);
 		expect(moved.map((c) => c.chunk).sort()).toEqual(held.map((c) => c.chunk).sort());
 		for (const c of moved)
-			helper.socket.send({ type: 'result', jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count: 0 } });
-		for (let i = 0; i < 4; i++) await helper.socket.take((m) => m.type === 'accepted');
+			helper.socket.send('result', { jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count: 0 } });
+		for (let i = 0; i < 4; i++) await helper.socket.take('accepted');
 		const view = (await stub.jobs()).find((j) => j.id === job.body.jobId)!;
 		expect(view).toMatchObject({ status: 'done', retries: 4 });
 		const log = (await stub.stats()).counters;
@@ -230,7 +230,7 @@ describe('device lifecycle', () => {
 		await submit(swarmId, owner.cookie, primes(0, 1000, 1000));
 		for (let attempt = 1; attempt <= 5; attempt++) {
 			const [chunk] = await assigned(d.socket, 1);
-			d.socket.send({ type: 'chunk-failed', jobId: chunk.jobId, chunk: chunk.chunk, error: 'out of memory' });
+			d.socket.send('chunk-failed', { jobId: chunk.jobId, chunk: chunk.chunk, error: 'out of memory' });
 		}
 		await processed(d.socket);
 		const [job] = await stub.jobs();
@@ -245,11 +245,11 @@ describe('device lifecycle', () => {
 		await submit(swarmId, owner.cookie, primes(0, 2000, 1000));
 		const [first, second] = await assigned(d.socket, 2);
 		await evictDurableObject(stub);
-		d.socket.send({ type: 'result', jobId: first.jobId, chunk: first.chunk, output: { kind: 'primes', count: 168 } });
-		await d.socket.take((m) => m.type === 'accepted');
+		d.socket.send('result', { jobId: first.jobId, chunk: first.chunk, output: { kind: 'primes', count: 168 } });
+		await d.socket.take('accepted');
 		await evictDurableObject(stub);
-		d.socket.send({ type: 'result', jobId: second.jobId, chunk: second.chunk, output: { kind: 'primes', count: 135 } });
-		await d.socket.take((m) => m.type === 'accepted');
+		d.socket.send('result', { jobId: second.jobId, chunk: second.chunk, output: { kind: 'primes', count: 135 } });
+		await d.socket.take('accepted');
 		expect((await stub.jobs())[0]).toMatchObject({ status: 'done', answer: 303 });
 		expect((await stub.stats()).counters['wake.start']).toBeGreaterThanOrEqual(2);
 	});
@@ -266,7 +266,7 @@ describe('device lifecycle', () => {
 		const member = await manualDevice(swarmId, invite.token, 'member', 1000);
 		const res = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { method: 'DELETE', cookie: owner.cookie });
 		expect(res.status).toBe(200);
-		expect((await member.socket.closed).code).toBe(1008);
+		expect((await member.socket.closed).code).toBe(CloseCode.policy);
 		expect((await openSocket(`/swarm/${swarmId}/device/ws`, member.cookie)).status).toBe(401);
 		// A forged credential (valid shape, wrong MAC) is refused.
 		const forged = member.cookie.replace(/\.[A-Za-z0-9_-]{43}$/, '.' + 'A'.repeat(43));
@@ -283,7 +283,8 @@ describe('invites', () => {
 		const wait = Number(res.headers.get('retry-after'));
 		expect(wait).toBeGreaterThan(50);
 		expect(wait).toBeLessThanOrEqual(60);
-		expect(((await res.json()) as { error: string }).error).toMatch(/wait \d+ s/);
+		const { error } = (await res.json()) as { error: { code: string; message: string } };
+		expect(error).toMatchObject({ code: 'rate-limited', message: expect.stringMatching(/wait \d+ s/) });
 		// Once the window has passed (creation times moved back a minute), invites work again.
 		await runInDurableObject(stub, (_i: SwarmCoordinator, state) => {
 			state.storage.sql.exec('UPDATE tokens SET created_at = created_at - 61000');
@@ -319,13 +320,12 @@ describe('dashboard broadcast', () => {
 	it('sends a snapshot on connect, broadcasts from the alarm only while a dashboard is connected', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		const first = await dash.take((m) => m.type === 'snapshot');
-		expect(first).toMatchObject({ type: 'snapshot', full: true, swarm: { id: swarmId } });
+		const first = await dash.take('snapshot');
+		expect(first.payload).toMatchObject({ full: true, swarm: { id: swarmId } });
 		const { token } = await createInvite(swarmId, owner.cookie);
 		await manualDevice(swarmId, token, 'watched', 1000);
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		const tick = await dash.take((m) => m.type === 'snapshot');
-		if (tick.type !== 'snapshot') throw new Error();
+		const tick = (await dash.take('snapshot')).payload;
 		expect(tick.devices.map((d) => d.name)).toContain('watched');
 		expect(tick.log.map((l) => l.text).join('\n')).toMatch(/watched joined/);
 		dash.ws.close(1000);
@@ -335,10 +335,26 @@ describe('dashboard broadcast', () => {
 		expect((await stub.stats()).counters.broadcasts).toBe(broadcasts);
 	});
 
+	it('refuses device messages from a dashboard with forbidden (echoing the request) and keeps the socket', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const dash = await connectDashboard(swarmId, owner.cookie);
+		await dash.take('snapshot');
+		const seq = dash.send('benchmark', { score: 1000 });
+		expect(await dash.take('error')).toMatchObject({ seq, payload: { code: 'forbidden' } });
+		// Still usable: a dashboard's own request is answered.
+		const refresh = dash.send('refresh', {});
+		expect((await dash.take('snapshot')).seq).toBe(refresh);
+		// Nothing reached the devices' handler: no score was recorded, no log line written.
+		const logged = await coordinatorSql(stub, (sql) =>
+			sql.exec("SELECT count(*) AS n FROM log WHERE text LIKE '%benchmarked%'").one()
+		);
+		expect(logged.n).toBe(0);
+	});
+
 	it('stops rescheduling the alarm when nothing is connected', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		await dash.take((m) => m.type === 'snapshot');
+		await dash.take('snapshot');
 		dash.ws.close(1000);
 		await dashboardGone(dash, stub);
 		await runDurableObjectAlarm(stub);

@@ -18,5 +18,9 @@ export function checkTokenRate(createdInWindow: number[], now: number): number {
 	return Math.max(1, blocking + TOKEN_RATE_WINDOW_MS - now);
 }
 
-/** What an RPC returns to a route: a value, or an HTTP status and a message for the user. */
-export type RpcResult<T> = { ok: true; value: T } | { ok: false; status: number; error: string; retryAfterMs?: number };
+/**
+ * What an RPC returns to a route: a value, or the refusal the route answers in the one REST error shape
+ * (apiError): an HTTP status, a stable code for programs and a message for people.
+ */
+export type RpcResult<T> =
+	{ ok: true; value: T } | { ok: false; status: number; code: string; message: string; retryAfterMs?: number };

@@ -1,16 +1,19 @@
-import { json } from '@sveltejs/kit';
+import { swarmChannel } from '$lib/protocol/swarm-channel';
 import { getDb } from '$lib/server/db';
+import { userIdentity } from '$lib/server/realtime/identity';
+import { socketRoute } from '$lib/server/realtime/socket-route';
 import { findSwarm } from '$lib/server/swarm/directory';
-import { forwardUpgrade } from '$lib/server/realtime/upgrade';
-import type { RequestHandler } from './$types';
 
-/** The owner's dashboard socket: needs the owner's session. */
-export const GET: RequestHandler = async ({ request, params, platform, locals }) => {
-	const env = platform!.env;
-	const swarm = await findSwarm(getDb(env), params.id);
-	if (!swarm) return json({ error: 'No such swarm.' }, { status: 404 });
-	if (locals.user && locals.user.id !== swarm.ownerId)
-		return json({ error: 'Only the owner can watch this swarm.' }, { status: 403 });
-	const identity = locals.user ? { kind: 'user' as const, id: locals.user.id, name: locals.user.displayName } : null;
-	return forwardUpgrade(request, env, env.SWARM_COORDINATOR, swarm.id, identity);
-};
+/** The owner's dashboard socket: a signed-in person, and the swarm (in D1) must be theirs. */
+export const GET = socketRoute({
+	channel: swarmChannel,
+	namespace: (env) => env.SWARM_COORDINATOR,
+	identify: ({ locals }) => (locals.user ? userIdentity(locals.user) : null),
+	async authorize({ params, platform }, caller) {
+		const swarm = await findSwarm(getDb(platform!.env), params.id!);
+		if (!swarm) return { status: 404, code: 'not-found', message: 'No such swarm.' };
+		if (swarm.ownerId !== caller.id)
+			return { status: 403, code: 'forbidden', message: 'Only the owner can watch this swarm.' };
+		return { object: swarm.id };
+	}
+});

@@ -1,8 +1,9 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
+import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, readJson, rpcResponse } from '$lib/server/swarm/http';
+import { foreignOrigin, jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
 import { TOKEN_MAX_USES } from '$lib/server/swarm/tokens';
 import type { RequestHandler } from './$types';
 
@@ -12,6 +13,7 @@ const createTokenBody = z.object({ maxUses: z.number().int().min(1).max(TOKEN_MA
 export const GET: RequestHandler = async ({ params, platform, locals }) => {
 	const env = platform!.env;
 	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
+	if (!swarm) return noSuchSwarm();
 	return json(await coordinator(env, swarm.id).listTokens());
 };
 
@@ -22,8 +24,11 @@ export const POST: RequestHandler = async ({ request, params, platform, locals }
 	if (refused) return refused;
 	const db = getDb(env);
 	const swarm = await ownedSwarm(db, params.id, locals.user?.id);
-	const body = createTokenBody.safeParse((await readJson(request)) ?? {});
-	if (!body.success) return json({ error: body.error.issues[0]?.message ?? 'Bad request.' }, { status: 400 });
+	if (!swarm) return noSuchSwarm();
+	const raw = await jsonBody(request, 'the invite options', { optional: true });
+	if (!raw.ok) return raw.response;
+	const body = createTokenBody.safeParse(raw.value);
+	if (!body.success) return apiError(400, 'bad-request', body.error.issues[0]?.message ?? 'Bad request.');
 	const result = await coordinator(env, swarm.id).createToken(body.data.maxUses);
 	if (result.ok) await audit(db, locals.user!.id, 'swarm.token.create', swarm.id, { tokenId: result.value.id });
 	return rpcResponse(result, 201);

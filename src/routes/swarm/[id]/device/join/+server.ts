@@ -1,9 +1,10 @@
 import { json } from '@sveltejs/kit';
 import { joinRequest } from '$lib/protocol/swarm';
+import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import { setDeviceCookie } from '$lib/server/swarm/device-cookie';
 import { audit, coordinator, findSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, readJson, rpcResponse } from '$lib/server/swarm/http';
+import { foreignOrigin, jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
 /** Redeems an invite (no account needed): sets the device cookie and returns the device id. */
@@ -13,9 +14,11 @@ export const POST: RequestHandler = async ({ request, params, platform, cookies,
 	if (refused) return refused;
 	const db = getDb(env);
 	const swarm = await findSwarm(db, params.id);
-	if (!swarm) return json({ error: 'No such swarm.' }, { status: 404 });
-	const body = joinRequest.safeParse(await readJson(request));
-	if (!body.success) return json({ error: body.error.issues[0]?.message ?? 'Bad join request.' }, { status: 400 });
+	if (!swarm) return noSuchSwarm();
+	const raw = await jsonBody(request, 'the join request');
+	if (!raw.ok) return raw.response;
+	const body = joinRequest.safeParse(raw.value);
+	if (!body.success) return apiError(400, 'bad-request', body.error.issues[0]?.message ?? 'Bad join request.');
 	const result = await coordinator(env, swarm.id).join(body.data.token, body.data.capabilities);
 	if (!result.ok) return rpcResponse(result);
 	setDeviceCookie(cookies, url, swarm.id, result.value.credential);

@@ -1,27 +1,38 @@
-import { json } from '@sveltejs/kit';
-import { isAllowedOrigin } from '$lib/server/realtime/origin';
-import { forwardUpgrade } from '$lib/server/realtime/upgrade';
-import { DEVICE_COOKIE } from '$lib/server/swarm/device-cookie';
+import type { RequestEvent } from '@sveltejs/kit';
+import { swarmChannel } from '$lib/protocol/swarm-channel';
 import { getDb } from '$lib/server/db';
+import type { SocketRefusal } from '$lib/server/realtime/socket-route';
+import { socketRoute } from '$lib/server/realtime/socket-route';
+import { DEVICE_COOKIE } from '$lib/server/swarm/device-cookie';
 import { coordinator, findSwarm } from '$lib/server/swarm/directory';
-import type { RequestHandler } from './$types';
 
 /**
  * A device's socket. Devices have no account: the HttpOnly device cookie carries an HMAC credential that
- * the swarm's coordinator verifies (signature, device not left/revoked, invite not revoked) before the
- * upgrade is forwarded with a `device` identity. The swarm must exist in D1 first, so a random id never
- * creates a coordinator (and its storage).
+ * only the swarm's coordinator can verify (signature, device not left or revoked, invite not revoked), so
+ * that RPC is the identity step, after the Origin check. It is asked only once D1 knows the swarm: a stub
+ * for a random id would create a coordinator (and its storage), so the existence check that is authorize's
+ * in other routes runs here first, and authorize only names the object.
  */
-export const GET: RequestHandler = async ({ request, params, platform, cookies }) => {
-	const env = platform!.env;
-	if (!(await findSwarm(getDb(env), params.id))) return json({ error: 'No such swarm.' }, { status: 404 });
+async function identify({ params, platform, cookies }: RequestEvent): Promise<Device | SocketRefusal | null> {
 	const credential = cookies.get(DEVICE_COOKIE);
-	const isUpgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
-	let identity = null;
-	// Only wake the coordinator for requests forwardUpgrade would otherwise accept.
-	if (credential && isUpgrade && isAllowedOrigin(request, env.ALLOWED_ORIGINS)) {
-		const device = await coordinator(env, params.id).authenticateDevice(credential);
-		if (device) identity = { kind: 'device' as const, id: device.deviceId, name: device.name };
-	}
-	return forwardUpgrade(request, env, env.SWARM_COORDINATOR, params.id, identity);
-};
+	if (!credential) return null;
+	const env = platform!.env;
+	const swarm = await findSwarm(getDb(env), params.id!);
+	if (!swarm) return { status: 404, code: 'not-found', message: 'No such swarm.' };
+	const device = await coordinator(env, swarm.id).authenticateDevice(credential);
+	return device ? { ...device, swarmId: swarm.id } : null;
+}
+
+interface Device {
+	swarmId: string;
+	deviceId: string;
+	name: string;
+}
+
+export const GET = socketRoute<Device>({
+	channel: swarmChannel,
+	namespace: (env) => env.SWARM_COORDINATOR,
+	identify,
+	authorize: (_event, device) => ({ object: device.swarmId }),
+	identity: (device) => ({ kind: 'device', id: device.deviceId, name: device.name })
+});

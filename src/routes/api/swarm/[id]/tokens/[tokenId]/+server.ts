@@ -1,7 +1,8 @@
 import { json } from '@sveltejs/kit';
+import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin } from '$lib/server/swarm/http';
+import { foreignOrigin, noSuchSwarm } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
 /** Revokes an invite and every device that joined with it. */
@@ -11,8 +12,9 @@ export const DELETE: RequestHandler = async ({ request, params, platform, locals
 	if (refused) return refused;
 	const db = getDb(env);
 	const swarm = await ownedSwarm(db, params.id, locals.user?.id);
+	if (!swarm) return noSuchSwarm();
 	if (!(await coordinator(env, swarm.id).revokeToken(params.tokenId))) {
-		return json({ error: 'No such active invite.' }, { status: 404 });
+		return apiError(404, 'not-found', 'No such active invite.');
 	}
 	await audit(db, locals.user!.id, 'swarm.token.revoke', swarm.id, { tokenId: params.tokenId });
 	return json({ revoked: true });
