@@ -101,12 +101,13 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 	});
 	socket.addEventListener('close', (event) => {
 		heartbeat.stop();
-		const final = isFinalClose(event.code);
-		if (final) {
+		// Closed by this page (close()) is as final as a final code from the server.
+		const final = closedForGood || isFinalClose(event.code);
+		if (isFinalClose(event.code)) {
 			closedForGood = true;
 			const meaning = CLOSE_MEANING[event.code];
 			status.ended(event.reason || meaning.message, event.code === CloseCode.reload);
-		} else {
+		} else if (!final) {
 			status.dropped();
 		}
 		options.onClose?.({ code: event.code, reason: event.reason, final });
@@ -125,6 +126,7 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 		},
 		close() {
 			closedForGood = true;
+			status.ended('Disconnected.', false);
 			heartbeat.stop();
 			window.removeEventListener('online', onNetwork);
 			window.removeEventListener('offline', onNetwork);
