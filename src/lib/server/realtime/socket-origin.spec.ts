@@ -1,6 +1,7 @@
 import { evictDurableObject, listDurableObjectIds } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { workspaceChannel } from '$lib/protocol/workspace-channel';
 import { createInvite, joinDevice, ownerWithSwarm } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, ORIGIN, tokenFor } from '../../../testing/workspace';
@@ -37,7 +38,7 @@ describe('Origin check on socket routes', () => {
 		const owner = await signedInUser(env);
 		const workspaceId = await createWorkspaceVia(owner.cookie, 'origin check');
 		const token = await tokenFor(owner.cookie);
-		const path = `/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}`;
+		const path = `/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}&v=${workspaceChannel.version}`;
 
 		for (const origin of [FOREIGN, 'http://localhost.evil.example', 'null']) {
 			const refused = await upgrade(path, origin, owner.cookie);
