@@ -65,7 +65,10 @@ export class CodecError extends Error {
 export interface Frame {
 	/** u8 message type, app-defined. */
 	type: number;
-	/** Safe integer in [0, MAX_SEQ]: the DO-assigned sequence number (0 when not applicable). */
+	/**
+	 * Safe integer in [0, MAX_SEQ]. The codec gives it no meaning; the channel contract uses it as the
+	 * client's request number, echoed by the answer (protocol/channel.ts), 0 when not applicable.
+	 */
 	seq: number;
 	/** Wire flags (FLAG_COMPRESSED), informational: `payload` is always the decompressed bytes. */
 	flags: number;

@@ -1,4 +1,4 @@
-import { createCodec, type Codec, type CodecExports, type CodecOptions } from '$lib/protocol/codec';
+import { createCodec, type Codec, type CodecExports } from '$lib/protocol/codec';
 
 let shared: Promise<Codec> | undefined;
 
@@ -16,11 +16,6 @@ export function loadCodec(): Promise<Codec> {
 		throw error;
 	});
 	return shared;
-}
-
-/** A separate codec with its own limits (same module, same memory; calls never interleave). */
-export async function loadCodecWith(options: CodecOptions): Promise<Codec> {
-	return createCodec(await wasmSource(), options);
 }
 
 async function wasmSource(): Promise<WebAssembly.Module | CodecExports> {

@@ -29,6 +29,14 @@ export interface BaseAttachment {
 const MAX_ATTACHMENT_BYTES = 16 * 1024;
 
 /**
+ * Open sockets one person or device may hold on one object. Each socket costs the object memory and a
+ * share of every broadcast, so without a cap one member opening sockets that never read could grow it
+ * without bound (128 MB resets an object on Cloudflare). Sixteen is more tabs of one room than anyone keeps
+ * open; internal services (kind `service`, authenticated by a secret) are not capped.
+ */
+export const MAX_SOCKETS_PER_IDENTITY = 16;
+
+/**
  * The socket plumbing every app shares, on the WebSocket Hibernation API and one channel contract: the
  * object may be evicted between messages, so everything a socket needs later lives in its attachment
  * (which survives) and in storage, never only in fields.
@@ -90,11 +98,18 @@ export abstract class RealtimeObject<
 		if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return this.onRequest(request);
 		const identity = readIdentity(request);
 		if (!identity) return new Response('Missing socket identity.', { status: 401 });
+		const who = identityTag(identity);
+		if (identity.kind !== 'service' && this.ctx.getWebSockets(who).length >= MAX_SOCKETS_PER_IDENTITY) {
+			return new Response(`At most ${MAX_SOCKETS_PER_IDENTITY} open connections here per person or device.`, {
+				status: 429,
+				headers: { 'retry-after': '5' }
+			});
+		}
 		const accepted = await this.onConnect(identity, request);
 		if (accepted instanceof Response) return accepted;
 
 		const { 0: client, 1: server } = new WebSocketPair();
-		this.ctx.acceptWebSocket(server, this.tagsFor(accepted));
+		this.ctx.acceptWebSocket(server, [who, ...this.tagsFor(accepted)]);
 		this.setAttachment(server, accepted);
 		try {
 			await this.onOpen(server, accepted);
@@ -253,6 +268,11 @@ export abstract class RealtimeObject<
 		const attachment = this.attachment(ws);
 		if (attachment) await this.onClose(ws, attachment);
 	}
+}
+
+/** The tag every socket of one identity carries, so counting them reads no attachment. */
+function identityTag(identity: SocketIdentity): string {
+	return `identity:${identity.kind}:${identity.id}`;
 }
 
 function byteLengthOver(message: string | ArrayBuffer, max: number): boolean {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { relayChannel } from '$lib/protocol/relay';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { loadCodec } from '$lib/server/codec';
+import { MAX_SOCKETS_PER_IDENTITY } from './realtime-object';
 import { openChannelSocket, ORIGIN, upgrade, type UpgradeOptions } from '../../../testing/channel-socket';
 import { signedInUser } from '../../../testing/users';
 
@@ -89,6 +90,25 @@ describe('WebSocket upgrade through the worker into a Durable Object', () => {
 		socket.send('say', { text: 'still here' });
 		expect((await socket.next('said')).payload).toMatchObject({ text: 'still here' });
 		socket.ws.close(1000);
+	});
+
+	it('caps the sockets one person holds on one object, without capping anyone else', async () => {
+		const ada = await signedInUser(env);
+		const bo = await signedInUser(env);
+		const sockets = [];
+		for (let i = 0; i < MAX_SOCKETS_PER_IDENTITY; i++) sockets.push(await open(ada.cookie, 'relay-8'));
+		const refused = await connect('relay-8', { cookie: ada.cookie });
+		expect(refused.status).toBe(429);
+		expect(await refused.text()).toMatch(/At most 16 open connections/);
+		const other = await open(bo.cookie, 'relay-8');
+		await other.next('welcome');
+		// A closed socket frees its place.
+		const first = sockets.shift()!;
+		first.ws.close(1000);
+		await first.closed;
+		const again = await open(ada.cookie, 'relay-8');
+		await again.next('welcome');
+		for (const s of [...sockets, other, again]) s.ws.close(1000);
 	});
 
 	it('closes with 1009 when a frame exceeds the size cap', async () => {
