@@ -258,7 +258,13 @@ async function main() {
 			const ms = performance.now() - started;
 			const got = reader.engine.view().cursor - from;
 			if (got !== CATCH_UP_EVENTS) throw new Error(`caught up ${got} events`);
-			catchUps.push({ ms, frames: reader.frames, pulls: reader.pulls, bytes: reader.bytes, jsonBytes: reader.jsonBytes });
+			catchUps.push({
+				ms,
+				frames: reader.frames,
+				pulls: reader.pulls,
+				bytes: reader.bytes,
+				jsonBytes: reader.jsonBytes
+			});
 		}
 		reader.disconnect();
 		// The latency part listens on a plain protocol client.

@@ -8,7 +8,13 @@ import type { LoggedEvent, PendingEvent } from './workspace-messages';
 
 const pending = (clientSeq: number): PendingEvent => ({
 	name: 'task.created',
-	args: { id: `task-${clientSeq}`, title: `Task number ${clientSeq}`, status: 'todo', order: clientSeq, assignee: null },
+	args: {
+		id: `task-${clientSeq}`,
+		title: `Task number ${clientSeq}`,
+		status: 'todo',
+		order: clientSeq,
+		assignee: null
+	},
 	clientId: 'client-0001',
 	clientSeq,
 	at: 1_700_000_000_000 + clientSeq
@@ -29,7 +35,10 @@ describe('workspace channel contract', () => {
 				pull: { cursor: 42, backendId, lastBurstId: 'burst-1' },
 				push: {
 					parent: 42,
-					events: [pending(1), { name: 'doc.bodySet', args: { id: 'doc-1', body: 'Hello' }, clientId: 'client-0001', clientSeq: 2, at: 1 }]
+					events: [
+						pending(1),
+						{ name: 'doc.bodySet', args: { id: 'doc-1', body: 'Hello' }, clientId: 'client-0001', clientSeq: 2, at: 1 }
+					]
 				}
 			},
 			server: {

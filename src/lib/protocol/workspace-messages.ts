@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { workspaceEvent } from './workspace-events';
+import { workspaceEventWith } from './workspace-events';
 
 /**
  * The workspace sync protocol's limits and its event shapes, after LiveStore's sync-cf: clients pull the
@@ -79,32 +79,29 @@ export const clientId = z
 	.max(CLIENT_ID_MAX)
 	.regex(/^[A-Za-z0-9_-]+$/);
 
-/** An event as a client proposes it: its own id and per-client sequence make retries idempotent. */
-export const pendingEvent = z.intersection(
-	workspaceEvent,
-	z.object({
-		clientId,
-		clientSeq: z.number().int().positive(),
-		/** Client clock when the edit was made (ms); informative only, ordering is the server's. */
-		at: z.number().int().nonnegative()
-	})
-);
-export type PendingEvent = z.infer<typeof pendingEvent>;
-
+/** What a client adds to an event: its own id and per-client sequence make retries idempotent. */
+const proposed = {
+	clientId,
+	clientSeq: z.number().int().positive(),
+	/** Client clock when the edit was made (ms); informative only, ordering is the server's. */
+	at: z.number().int().nonnegative()
+};
 const seq = z.number().int().nonnegative();
 
+/** An event as a client proposes it. */
+export const pendingEvent = workspaceEventWith(proposed);
+export type PendingEvent = z.infer<typeof pendingEvent>;
+
 /** An event as stored in the log: `seq` is assigned by the server, `parent` is the head it was appended to. */
-export const loggedEvent = z.intersection(
-	pendingEvent,
-	z.object({
-		seq: seq.min(1),
-		parent: seq,
-		/** Who pushed it (server-set user id). */
-		userId: z.string(),
-		/** Server time of the append (ms). */
-		serverAt: z.number().int().nonnegative()
-	})
-);
+export const loggedEvent = workspaceEventWith({
+	...proposed,
+	seq: seq.min(1),
+	parent: seq,
+	/** Who pushed it (server-set user id). */
+	userId: z.string(),
+	/** Server time of the append (ms). */
+	serverAt: z.number().int().nonnegative()
+});
 export type LoggedEvent = z.infer<typeof loggedEvent>;
 
 /** The key that identifies one proposed event everywhere (pending queues, acks, idempotency). */

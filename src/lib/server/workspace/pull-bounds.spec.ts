@@ -112,8 +112,7 @@ describe('one pull burst outstanding per socket', () => {
 
 	it('serves every pull that returns the last burstId, and counts refusals only in a row', async () => {
 		const socket = await viewerSocket();
-		const pullWith = (lastBurstId: string | null) =>
-			socket.send('pull', { cursor: 0, backendId: null, lastBurstId });
+		const pullWith = (lastBurstId: string | null) => socket.send('pull', { cursor: 0, backendId: null, lastBurstId });
 		const lastPage = async () => (await socket.next('events', (m) => m.payload.burstId !== undefined)).payload;
 
 		pullWith(null);

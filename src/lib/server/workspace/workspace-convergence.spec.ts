@@ -189,10 +189,7 @@ describe('workspace catch-up', () => {
 		expect(pulls.length).toBeLessThanOrEqual(bursts + 1);
 		expect(pages).toBeLessThanOrEqual(Math.ceil(LOG_EVENTS / PULL_PAGE_MAX_EVENTS) + pulls.length);
 		// Each pull continues from the cursor the previous burst ended at.
-		expect(pulls).toEqual([
-			0,
-			PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS
-		]);
+		expect(pulls).toEqual([0, PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS]);
 		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
 		expect(engine.confirmedState).toEqual(replay(await stub.readLog(0, 100_000)));
 		ws.close(1000);
@@ -267,7 +264,8 @@ describe('the push rate limit', () => {
 		const limited: number[] = [];
 		const { ws } = await engineOnSocket(engine, workspaceId, token, {
 			onFrame: (frame) => {
-				if (frame.type === 'error' && frame.payload.code === 'rate-limited') limited.push(frame.payload.retryAfterMs ?? -1);
+				if (frame.type === 'error' && frame.payload.code === 'rate-limited')
+					limited.push(frame.payload.retryAfterMs ?? -1);
 			}
 		});
 		await until(() => engine.view().status === 'synced');

@@ -95,7 +95,10 @@ describe('WorkspaceSync push', () => {
 
 		// The same (client id, client seq) with different content is not a retry: a clear error, nothing stored.
 		a.socket.send('push', { parent: parent + 2, events: [task('client-retry', 2, 'a different title')] });
-		expect((await a.socket.next('error')).payload).toMatchObject({ code: 'conflicting-retry', message: /client-retry/ });
+		expect((await a.socket.next('error')).payload).toMatchObject({
+			code: 'conflicting-retry',
+			message: /client-retry/
+		});
 		expect(await stub(workspaceId).readLog(parent)).toEqual(log);
 
 		// A retry with one stored and one new event is behind (its own first event moved the head).

@@ -162,7 +162,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		}
 		if (message.type === 'pull') {
 			const { cursor, backendId, lastBurstId } = message.payload;
-			if (this.admitPull(ws, attachment, lastBurstId ?? null)) this.pull(ws, attachment, message.seq, cursor, backendId);
+			if (this.admitPull(ws, attachment, lastBurstId ?? null))
+				this.pull(ws, attachment, message.seq, cursor, backendId);
 		} else this.push(ws, attachment, message.seq, message.payload.parent, message.payload.events);
 	}
 
@@ -203,13 +204,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	 * the client asks once more from its cursor. The answer's last frame carries a fresh `burstId`,
 	 * outstanding until the next pull returns it.
 	 */
-	private pull(
-		ws: WebSocket,
-		attachment: WorkspaceAttachment,
-		seq: number,
-		cursor: number,
-		backendId: string | null
-	) {
+	private pull(ws: WebSocket, attachment: WorkspaceAttachment, seq: number, cursor: number, backendId: string | null) {
 		const current = this.eventLog.backendId;
 		const head = this.eventLog.head;
 		const burstId = crypto.randomUUID();
@@ -262,7 +257,10 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		// these events must stay under PULL_PAGE_MAX_BYTES (see PUSH_MAX_BYTES).
 		const pushBytes = encoder.encode(JSON.stringify({ parent, events })).byteLength;
 		if (pushBytes > PUSH_MAX_BYTES) {
-			throw new ProtocolError('push-too-large', `A push may carry ${PUSH_MAX_BYTES} bytes of events, not ${pushBytes}.`);
+			throw new ProtocolError(
+				'push-too-large',
+				`A push may carry ${PUSH_MAX_BYTES} bytes of events, not ${pushBytes}.`
+			);
 		}
 		const userId = attachment.identity.id;
 		const retryAfterMs = this.buckets.take(userId, this.pushLimit);

@@ -31,9 +31,7 @@ export function withoutSocketCredentials(request: Request): Request {
  * names (guest.ts).
  */
 export type WorkspaceCaller =
-	| { kind: 'service' }
-	| { kind: 'guest'; id: string }
-	| { kind: 'member'; claims: WorkspaceClaims; reconnect: boolean };
+	{ kind: 'service' } | { kind: 'guest'; id: string } | { kind: 'member'; claims: WorkspaceClaims; reconnect: boolean };
 
 /** A refusal in the REST error shape; the codes are stable for programs. */
 const refusal = (status: SocketRefusal['status'], code: string, message: string): SocketRefusal => ({

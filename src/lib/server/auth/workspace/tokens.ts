@@ -89,11 +89,13 @@ export async function verifyWorkspaceToken(
 			clockTolerance: reconnect ? gracePeriodSeconds(env) : 0
 		});
 		const parsed = workspaceClaimsSchema.safeParse(payload);
-		if (!parsed.success) throw new WorkspaceTokenError(401, 'token-invalid', 'The workspace token has malformed claims.');
+		if (!parsed.success)
+			throw new WorkspaceTokenError(401, 'token-invalid', 'The workspace token has malformed claims.');
 		return parsed.data;
 	} catch (error) {
 		if (error instanceof WorkspaceTokenError) throw error;
-		if (error instanceof errors.JWTExpired) throw new WorkspaceTokenError(401, 'token-expired', 'The workspace token has expired.');
+		if (error instanceof errors.JWTExpired)
+			throw new WorkspaceTokenError(401, 'token-expired', 'The workspace token has expired.');
 		throw new WorkspaceTokenError(401, 'token-invalid', 'The workspace token is not valid.');
 	}
 }

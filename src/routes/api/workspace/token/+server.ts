@@ -15,8 +15,8 @@ import type { RequestHandler } from './$types';
 /**
  * A short-lived workspace JWT for the signed-in user (session cookie), which the browser presents when
  * opening a workspace socket. Cross-site pages cannot read this response (no CORS headers), and it is
- * never cached; errors have the API's one shape (apiError). With REQUIRE_AUTH=false a visitor without a session gets a guest token for the demo, under
- * one guest id per browser (guest.ts).
+ * never cached; errors have the API's one shape (apiError). With REQUIRE_AUTH=false a visitor without a
+ * session gets a guest token for the demo, under one guest id per browser (guest.ts).
  */
 export const GET: RequestHandler = async ({ locals, platform, cookies, url }) => {
 	const env = platform!.env;
