@@ -1,6 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { gotoHydrated, PASSWORD, uniqueName } from './support/auth';
+import { ChannelWire, VERSION_PARAM } from '../src/lib/protocol/channel';
+import { workspaceChannel } from '../src/lib/protocol/workspace-channel';
 import { PROTOTYPE_NAMES } from '../src/testing/prototype-names';
+import { loadNodeCodec } from '../wasm/node/load-codec-node';
 
 /**
  * Task and doc ids that are names of Object.prototype (`constructor`, `__proto__`, `toString`, …) are
@@ -37,33 +40,39 @@ async function signUp(page: Page, baseURL: string) {
 	expect(await response.json()).toMatchObject({ type: 'redirect' });
 }
 
-/** Pushes `events` onto the log through the real token endpoint and workspace socket; returns the new head. */
+/**
+ * Pushes `events` onto the log through the real token endpoint (this page's session) and a workspace
+ * socket speaking the channel contract with the built codec, as another client would; returns the new head.
+ */
 async function pushThroughSocket(page: Page, workspaceId: string, batch: Event[]): Promise<number> {
-	return page.evaluate(
-		async ({ workspaceId, batch }) => {
-			const { token } = (await (await fetch('/api/workspace/token')).json()) as { token: string };
-			const ws = new WebSocket(`ws://${location.host}/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}`);
-			const next = (match: (m: Record<string, unknown>) => boolean) =>
-				new Promise<Record<string, unknown>>((resolve, reject) => {
-					ws.addEventListener('message', (e) => {
-						const message = JSON.parse(e.data as string);
-						if (match(message)) resolve(message);
-						else if (message.type === 'error' || message.type === 'push-rejected')
-							reject(new Error(JSON.stringify(message)));
-					});
-					ws.addEventListener('close', () => reject(new Error('socket closed')));
-				});
-			const hello = await next((m) => m.type === 'hello');
-			const clientId = `e2e-${crypto.randomUUID()}`;
-			const pending = batch.map((e, i) => ({ ...e, clientId, clientSeq: i + 1, at: Date.now() }));
-			const appended = next((m) => m.type === 'events' && m.live === true);
-			ws.send(JSON.stringify({ type: 'push', parent: hello.head, events: pending }));
-			const { head } = (await appended) as { head: number };
-			ws.close(1000);
-			return head;
-		},
-		{ workspaceId, batch }
-	);
+	const { token } = (await (await page.request.get('/api/workspace/token')).json()) as { token: string };
+	const wire = new ChannelWire(workspaceChannel, loadNodeCodec().codec);
+	const url = new URL(`/workspace/${workspaceId}/ws`, page.url());
+	url.protocol = 'ws:';
+	url.searchParams.set('token', token);
+	url.searchParams.set(VERSION_PARAM, String(workspaceChannel.version));
+	const ws = new WebSocket(url);
+	ws.binaryType = 'arraybuffer';
+	type Message = ReturnType<typeof wire.decodeServer>;
+	const next = (match: (m: Message) => boolean) =>
+		new Promise<Message>((resolve, reject) => {
+			ws.addEventListener('message', (e) => {
+				const message = wire.decodeServer(e.data as ArrayBuffer);
+				if (match(message)) resolve(message);
+				else if (message.type === 'error' || message.type === 'push-rejected')
+					reject(new Error(JSON.stringify(message)));
+			});
+			ws.addEventListener('close', () => reject(new Error('socket closed')));
+		});
+	const hello = await next((m) => m.type === 'hello');
+	const head = hello.type === 'hello' ? hello.payload.head : 0;
+	const clientId = `e2e-${crypto.randomUUID()}`;
+	const pending = batch.map((e, i) => ({ ...e, clientId, clientSeq: i + 1, at: Date.now() }));
+	const appended = next((m) => m.type === 'events' && m.payload.live);
+	ws.send(wire.encodeClient('push', { parent: head, events: pending as never }));
+	const answer = await appended;
+	ws.close(1000);
+	return answer.type === 'events' ? answer.payload.head : 0;
 }
 
 /** The confirmed-state snapshot this browser keeps in IndexedDB for the workspace, as the page sees it. */

@@ -1,15 +1,20 @@
 // Workspace sync benchmark (npm run bench:workspace): against the built worker under `wrangler dev` on
 // loopback, measures (1) catch-up after a reconnect: the browser's own SyncEngine (src/lib/workspace/
-// sync-engine.ts, run here under Node) was offline while 10,000 events were appended, reconnects and
-// pulls them all by the real protocol rules; (2) push-to-other-client latency at 100 events/s. The writer
-// speaks the JSON protocol of src/lib/protocol/workspace-messages.ts directly (Node 24 WebSocket). Real
-// users, a real workspace and real JWTs. Starts and stops its own server (e2e/support/serve.mjs).
-import { registerHooks } from 'node:module';
+// sync-engine.ts, run here under Node and fed the socket's bytes by engine-wire.ts) was offline while
+// 10,000 events were appended, reconnects and pulls them all by the real protocol rules, and what that
+// costs on the wire; (2) push-to-other-client latency at 100 events/s. The writer and the listener speak
+// the channel contract (src/lib/protocol/workspace-channel.ts) through ChannelWire and the built WASM
+// codec (Node 24 WebSocket). Real users, a real workspace and real JWTs. Starts and stops its own server
+// (e2e/support/serve.mjs).
+import { registerHooks, stripTypeScriptTypes } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
 import { formPost, percentile, signUp, startLocalServer } from './local-server.ts';
 
-// The app's modules import `$lib/…` and extension-less siblings (Vite resolves them); teach Node the same
-// two rules so the benchmark runs the browser's sync code itself rather than a copy of its logic.
+// The app's modules import `$lib/…` and extension-less siblings (Vite resolves them), and the contract's
+// classes use parameter properties, which Node's default type stripping refuses: teach Node the two
+// resolution rules and transform (not only strip) the app's TypeScript, so the benchmark runs the
+// browser's sync code and the contract themselves rather than a copy of their logic.
 const SRC_LIB = new URL('../../src/lib/', import.meta.url);
 registerHooks({
 	resolve(specifier, context, next) {
@@ -18,9 +23,18 @@ registerHooks({
 			return next(new URL(`${specifier}.ts`, context.parentURL).href, context);
 		}
 		return next(specifier, context);
+	},
+	load(url, context, next) {
+		const loaded = next(url, context);
+		if (!url.startsWith(SRC_LIB.href) || !url.endsWith('.ts')) return loaded;
+		const source = stripTypeScriptTypes(String(loaded.source), { mode: 'transform', sourceUrl: url });
+		return { ...loaded, format: 'module', source };
 	}
 });
+const { ChannelWire } = await import('../../src/lib/protocol/channel.ts');
+const { workspaceChannel } = await import('../../src/lib/protocol/workspace-channel.ts');
 const { SyncEngine } = await import('../../src/lib/workspace/sync-engine.ts');
+const { EngineWire } = await import('../../src/lib/workspace/engine-wire.ts');
 const { MemoryPendingStore } = await import('../../src/lib/workspace/pending-store.ts');
 const { PULL_BURST_MAX_PAGES, PUSH_MAX_EVENTS } = await import('../../src/lib/protocol/workspace-messages.ts');
 
@@ -36,8 +50,10 @@ const PRELOAD_BATCH = PUSH_MAX_EVENTS;
 const RATE_PER_SECOND = 100;
 const LATENCY_EVENTS = 1_000;
 
-type Frame = { type: string; [key: string]: unknown };
-type LoggedEvent = { seq: number; clientId: string; clientSeq: number; args: { title?: string } };
+const { codec } = loadNodeCodec();
+const wire = new ChannelWire(workspaceChannel, codec);
+type Frame = ReturnType<typeof wire.decodeServer>;
+type EventsPayload = Extract<Frame, { type: 'events' }>['payload'];
 
 async function createWorkspace(cookie: string): Promise<string> {
 	const response = await formPost(BASE, '/workspace?/create', { name: 'bench' }, cookie);
@@ -46,18 +62,30 @@ async function createWorkspace(cookie: string): Promise<string> {
 	return id;
 }
 
-async function token(cookie: string): Promise<string> {
-	return ((await (await fetch(`${BASE}/api/workspace/token`, { headers: { cookie } })).json()) as { token: string })
-		.token;
+async function socketUrl(cookie: string, workspaceId: string): Promise<string> {
+	const { token } = (await (await fetch(`${BASE}/api/workspace/token`, { headers: { cookie } })).json()) as {
+		token: string;
+	};
+	return `ws://127.0.0.1:${PORT}/workspace/${workspaceId}/ws?token=${token}&v=${workspaceChannel.version}`;
 }
 
-/** A protocol client: frames go to `onFrame`; `until` awaits a predicate over incoming frames. */
+async function opened(ws: WebSocket): Promise<void> {
+	ws.binaryType = 'arraybuffer';
+	await new Promise((resolve, reject) => {
+		ws.addEventListener('open', resolve, { once: true });
+		ws.addEventListener('error', reject, { once: true });
+	});
+}
+
+/** A protocol client: decoded frames go to `onFrame`; `until` awaits a predicate over incoming frames. */
 class Client {
 	private ws!: WebSocket;
 	private waiters: { test: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
 	onFrame: (frame: Frame, receivedAt: number) => void = () => {};
 	backendId: string | null = null;
 	cursor = 0;
+	private inbox: EventsPayload[] = [];
+	private inboxWaiter: (() => void) | null = null;
 
 	private readonly cookie: string;
 	private readonly workspaceId: string;
@@ -67,38 +95,38 @@ class Client {
 		this.workspaceId = workspaceId;
 	}
 
-	async open(): Promise<Frame> {
-		const url = `ws://127.0.0.1:${PORT}/workspace/${this.workspaceId}/ws?token=${await token(this.cookie)}`;
-		this.ws = new WebSocket(url);
+	async open(): Promise<void> {
+		this.ws = new WebSocket(await socketUrl(this.cookie, this.workspaceId));
 		this.ws.addEventListener('message', (event) => {
 			const receivedAt = performance.now();
-			const frame = JSON.parse(event.data as string) as Frame;
+			const frame = wire.decodeServer(event.data as ArrayBuffer);
 			if (frame.type === 'events') {
-				const events = frame.events as LoggedEvent[];
+				const { events } = frame.payload;
 				if (events.length) this.cursor = Math.max(this.cursor, events.at(-1)!.seq);
-				this.backendId = frame.backendId as string;
-			}
-			if (frame.type === 'events' && frame.live === false) {
-				this.inbox.push(frame);
-				this.inboxWaiter?.();
+				this.backendId = frame.payload.backendId;
+				if (!frame.payload.live) {
+					this.inbox.push(frame.payload);
+					this.inboxWaiter?.();
+				}
 			}
 			this.onFrame(frame, receivedAt);
 			this.waiters = this.waiters.filter((w) => (w.test(frame) ? (w.resolve(frame), false) : true));
 		});
 		const hello = this.until((f) => f.type === 'hello');
-		await new Promise((resolve, reject) => {
-			this.ws.addEventListener('open', resolve, { once: true });
-			this.ws.addEventListener('error', reject, { once: true });
-		});
-		return hello;
+		await opened(this.ws);
+		await hello;
 	}
 
 	until(test: (f: Frame) => boolean): Promise<Frame> {
 		return new Promise((resolve) => this.waiters.push({ test, resolve }));
 	}
 
-	send(message: unknown) {
-		this.ws.send(JSON.stringify(message));
+	pull(lastBurstId?: string) {
+		this.ws.send(wire.encodeClient('pull', { cursor: this.cursor, backendId: this.backendId, lastBurstId }));
+	}
+
+	push(events: ReturnType<typeof task>[]) {
+		this.ws.send(wire.encodeClient('push', { parent: this.cursor, events }));
 	}
 
 	/**
@@ -106,20 +134,15 @@ class Client {
 	 * returning the burst's `burstId` (one burst outstanding per socket).
 	 */
 	async catchUp(): Promise<void> {
-		this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId });
+		this.pull();
 		for (;;) {
-			const frame = await this.nextPage();
-			if (!frame.more) return;
-			if (frame.pullAgain) {
-				this.send({ type: 'pull', cursor: this.cursor, backendId: this.backendId, lastBurstId: frame.burstId });
-			}
+			const page = await this.nextPage();
+			if (!page.more) return;
+			if (page.pullAgain) this.pull(page.burstId);
 		}
 	}
 
-	private inbox: Frame[] = [];
-	private inboxWaiter: (() => void) | null = null;
-
-	private async nextPage(): Promise<Frame> {
+	private async nextPage(): Promise<EventsPayload> {
 		while (this.inbox.length === 0) await new Promise<void>((resolve) => (this.inboxWaiter = resolve));
 		return this.inbox.shift()!;
 	}
@@ -131,40 +154,39 @@ class Client {
 
 /**
  * The browser's SyncEngine on a Node WebSocket: connects with a fresh token like the page does, and counts
- * the frames, pulls and bytes that cross the wire.
+ * the frames, pulls and bytes that cross the wire (and the JSON inside them, before LZ4).
  */
 class EngineClient {
 	readonly engine: InstanceType<typeof SyncEngine>;
+	private readonly engineWire: InstanceType<typeof EngineWire>;
 	private ws: WebSocket | null = null;
 	frames = 0;
 	pulls = 0;
 	bytes = 0;
+	jsonBytes = 0;
 
 	private readonly cookie: string;
 
 	constructor(cookie: string, workspaceId: string) {
 		this.cookie = cookie;
 		this.engine = new SyncEngine(workspaceId, new MemoryPendingStore());
+		this.engineWire = new EngineWire(this.engine, wire);
 	}
 
 	async connect(): Promise<void> {
-		const url = `ws://127.0.0.1:${PORT}/workspace/${this.engine.workspaceId}/ws?token=${await token(this.cookie)}`;
-		const ws = new WebSocket(url);
+		const ws = new WebSocket(await socketUrl(this.cookie, this.engine.workspaceId));
 		this.ws = ws;
 		ws.addEventListener('message', (event) => {
-			const text = event.data as string;
-			this.bytes += Buffer.byteLength(text);
-			if (text.startsWith('{"type":"events"')) this.frames++;
-			this.engine.receive(text);
+			const data = event.data as ArrayBuffer;
+			this.bytes += data.byteLength;
+			this.jsonBytes += codec.decode(data).payload.byteLength;
+			if (this.engineWire.receive(data).type === 'events') this.frames++;
 		});
-		await new Promise((resolve, reject) => {
-			ws.addEventListener('open', resolve, { once: true });
-			ws.addEventListener('error', reject, { once: true });
-		});
-		this.engine.connected((text) => {
-			if (text.startsWith('{"type":"pull"')) this.pulls++;
-			ws.send(text);
-		});
+		await opened(ws);
+		this.engineWire.connected(
+			(frame) => ws.send(frame),
+			(message) => message.type === 'pull' && this.pulls++
+		);
 	}
 
 	disconnect() {
@@ -187,8 +209,8 @@ class EngineClient {
 
 function task(clientId: string, clientSeq: number, title: string) {
 	return {
-		name: 'task.created',
-		args: { id: `${clientId}-${clientSeq}`, title, status: 'todo', order: clientSeq, assignee: null },
+		name: 'task.created' as const,
+		args: { id: `${clientId}-${clientSeq}`, title, status: 'todo' as const, order: clientSeq, assignee: null },
 		clientId,
 		clientSeq,
 		at: Date.now()
@@ -200,8 +222,8 @@ async function preload(writer: Client, clientId: string, fromSeq: number, count:
 		const events = Array.from({ length: Math.min(PRELOAD_BATCH, count - done) }, (_, i) =>
 			task(clientId, fromSeq + done + i, `Preloaded task number ${fromSeq + done + i} with a realistic title`)
 		);
-		const echoed = writer.until((f) => f.type === 'events' && f.live === true);
-		writer.send({ type: 'push', parent: writer.cursor, events });
+		const echoed = writer.until((f) => f.type === 'events' && f.payload.live);
+		writer.push(events);
 		await echoed;
 	}
 }
@@ -222,21 +244,27 @@ async function main() {
 		await reader.engine.init();
 		await reader.connect();
 		await reader.caughtUp(writer.cursor);
-		const catchUps: { ms: number; frames: number; pulls: number; bytes: number }[] = [];
+		const catchUps: { ms: number; frames: number; pulls: number; bytes: number; jsonBytes: number }[] = [];
 		let writerSeq = 1;
 		for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
 			reader.disconnect(); // offline while others write
 			await preload(writer, 'bench-writer', writerSeq, CATCH_UP_EVENTS);
 			writerSeq += CATCH_UP_EVENTS;
 			const from = reader.engine.view().cursor;
-			reader.frames = reader.pulls = reader.bytes = 0;
+			reader.frames = reader.pulls = reader.bytes = reader.jsonBytes = 0;
 			const started = performance.now();
 			await reader.connect(); // reconnect: fresh token, handshake, hello, pulls
 			await reader.caughtUp(writer.cursor);
 			const ms = performance.now() - started;
 			const got = reader.engine.view().cursor - from;
 			if (got !== CATCH_UP_EVENTS) throw new Error(`caught up ${got} events`);
-			catchUps.push({ ms, frames: reader.frames, pulls: reader.pulls, bytes: reader.bytes });
+			catchUps.push({
+				ms,
+				frames: reader.frames,
+				pulls: reader.pulls,
+				bytes: reader.bytes,
+				jsonBytes: reader.jsonBytes
+			});
 		}
 		reader.disconnect();
 		// The latency part listens on a plain protocol client.
@@ -248,8 +276,8 @@ async function main() {
 		const sentAt = new Map<string, number>();
 		const latencies: number[] = [];
 		listener.onFrame = (frame, receivedAt) => {
-			if (frame.type !== 'events' || !frame.live) return;
-			for (const event of frame.events as LoggedEvent[]) {
+			if (frame.type !== 'events' || !frame.payload.live) return;
+			for (const event of frame.payload.events) {
 				const t = sentAt.get(`${event.clientId}#${event.clientSeq}`);
 				if (t !== undefined) latencies.push(receivedAt - t);
 			}
@@ -262,11 +290,11 @@ async function main() {
 		const flush = () => {
 			if (inFlight || queue.length === 0) return;
 			inFlight = true;
-			writer.send({ type: 'push', parent: writer.cursor, events: queue.slice(0, PRELOAD_BATCH) });
+			writer.push(queue.slice(0, PRELOAD_BATCH));
 		};
 		writer.onFrame = (frame) => {
-			if (frame.type === 'events' && frame.live) {
-				const done = new Set((frame.events as LoggedEvent[]).map((e) => `${e.clientId}#${e.clientSeq}`));
+			if (frame.type === 'events' && frame.payload.live) {
+				const done = new Set(frame.payload.events.map((e) => `${e.clientId}#${e.clientSeq}`));
 				while (queue.length && done.has(`${queue[0].clientId}#${queue[0].clientSeq}`)) queue.shift();
 				inFlight = false;
 				flush();
@@ -274,13 +302,13 @@ async function main() {
 				rejected++;
 				inFlight = false;
 				flush();
-			} else if (frame.type === 'error' && frame.code === 'rate-limited') {
+			} else if (frame.type === 'error' && frame.payload.code === 'rate-limited') {
 				// Like the engine: wait as told, then push whatever queued up meanwhile.
 				rateLimited++;
 				setTimeout(() => {
 					inFlight = false;
 					flush();
-				}, frame.retryAfterMs as number);
+				}, frame.payload.retryAfterMs ?? 1_000);
 			} else if (frame.type === 'error') {
 				throw new Error(`push refused: ${JSON.stringify(frame)}`);
 			}
@@ -314,7 +342,8 @@ async function main() {
 			['catch-up: max pages per pull burst', String(PULL_BURST_MAX_PAGES)],
 			['catch-up: pulls per run', String(catchUps[0].pulls)],
 			['catch-up: event frames per run', String(catchUps[0].frames)],
-			['catch-up: payload per run (MB)', (catchUps[0].bytes / 1e6).toFixed(2)],
+			['catch-up: bytes on the wire per run (MB, codec frames)', (catchUps[0].bytes / 1e6).toFixed(2)],
+			['catch-up: JSON inside those frames (MB, before LZ4)', (catchUps[0].jsonBytes / 1e6).toFixed(2)],
 			['latency: target rate (events/s)', String(RATE_PER_SECOND)],
 			['latency: achieved rate (events/s)', fmt(LATENCY_EVENTS / sendSeconds)],
 			['latency: events delivered / sent', `${latencies.length} / ${LATENCY_EVENTS}`],

@@ -1,6 +1,42 @@
+import { ChannelWire, type ClientMessage } from '$lib/protocol/channel';
+import { PONG } from '$lib/protocol/heartbeat';
+import { workspaceChannel, type WorkspaceChannel } from '$lib/protocol/workspace-channel';
+import { loadCodec } from '$lib/server/codec';
+import { EngineWire } from '$lib/workspace/engine-wire';
 import { MemoryPendingStore } from '$lib/workspace/pending-store';
 import { SyncEngine } from '$lib/workspace/sync-engine';
-import { openSocket, tokenFor } from './workspace';
+import { openSocket, tokenFor, type WorkspaceMessage } from './workspace';
+
+export interface EngineTaps {
+	/** Every frame the engine received (after it handled it). */
+	onFrame?(message: WorkspaceMessage): void;
+	/** Every request the engine sends (before it goes out). */
+	onSend?(message: ClientMessage<WorkspaceChannel>): void;
+}
+
+/**
+ * The browser's SyncEngine on a real socket through the whole worker, with the frames decoded and
+ * validated by the contract (EngineWire) as openChannel does in the page. Returns the socket and the
+ * channel's wire, for tests that also send frames of their own on it.
+ */
+export async function engineOnSocket(engine: SyncEngine, workspaceId: string, token: string, taps: EngineTaps = {}) {
+	const response = await openSocket(workspaceId, token);
+	const ws = response.webSocket;
+	if (response.status !== 101 || !ws) throw new Error(`upgrade failed: ${response.status} ${await response.text()}`);
+	const wire = new ChannelWire(workspaceChannel, await loadCodec());
+	const engineWire = new EngineWire(engine, wire);
+	ws.binaryType = 'arraybuffer';
+	ws.accept();
+	ws.addEventListener('message', (event) => {
+		// Once the test closed this socket (a disconnect), its late frames are not the engine's any more.
+		if (event.data === PONG || ws.readyState !== WebSocket.OPEN) return;
+		// Not `taps.onFrame?.(engineWire.receive(…))`: without a tap that would skip the receive itself.
+		const message = engineWire.receive(event.data as ArrayBuffer);
+		taps.onFrame?.(message);
+	});
+	engineWire.connected((frame) => ws.send(frame), taps.onSend);
+	return { ws, wire };
+}
 
 /**
  * A workspace client as the browser runs it — the real SyncEngine over an in-memory pending store — on a
@@ -28,21 +64,16 @@ export class TestClient {
 	}
 
 	async connect() {
-		const response = await openSocket(this.workspaceId, await tokenFor(this.cookie));
-		const ws = response.webSocket!;
-		ws.accept();
+		const { ws } = await engineOnSocket(this.engine, this.workspaceId, await tokenFor(this.cookie), {
+			onFrame: (message) => {
+				if (message.type === 'push-rejected') this.rejections++;
+			}
+		});
 		this.ws = ws;
 		this.connects++;
-		const engine = this.engine;
-		ws.addEventListener('message', (event) => {
-			if (this.ws !== ws) return;
-			if ((event.data as string).startsWith('{"type":"push-rejected"')) this.rejections++;
-			engine.receive(event.data as string);
-		});
 		ws.addEventListener('close', () => {
 			if (this.ws === ws) this.disconnect();
 		});
-		engine.connected((text) => ws.send(text));
 	}
 
 	disconnect() {

@@ -1,8 +1,11 @@
 import { exports } from 'cloudflare:workers';
-import type { WorkspaceClientMessage, WorkspaceServerMessage } from '$lib/protocol/workspace-messages';
+import type { ClientKind, ClientPayload, ServerKind, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
+import { workspaceChannel, type WorkspaceChannel } from '$lib/protocol/workspace-channel';
+import { loadCodec } from '$lib/server/codec';
+import { openChannelSocket, ORIGIN, upgrade, type ChannelSocket, type UpgradeOptions } from './channel-socket';
 
 /** Helpers for workspace tests: everything goes through the real worker (exports.default.fetch). */
-export const ORIGIN = 'http://localhost:8787';
+export { ORIGIN };
 
 /** Submits a SvelteKit form action the way a browser would (same-origin POST with the session cookie). */
 export async function postAction(cookie: string, path: string, fields: Record<string, string>) {
@@ -36,87 +39,96 @@ export async function tokenFor(cookie: string): Promise<string> {
 	return ((await response.json()) as { token: string }).token;
 }
 
-export function openSocket(workspaceId: string, token: string | null, extra: Record<string, string> = {}) {
+/** The socket path as the browser builds it: the JWT (and e.g. `reconnect=1`) in the query. */
+export function socketPath(workspaceId: string, token: string | null, extra: Record<string, string> = {}): string {
 	const params = new URLSearchParams(extra);
 	if (token) params.set('token', token);
-	return exports.default.fetch(
-		new Request(`${ORIGIN}/workspace/${workspaceId}/ws?${params}`, {
-			headers: { Upgrade: 'websocket', origin: ORIGIN }
-		})
-	);
+	return `/workspace/${workspaceId}/ws?${params}`;
 }
+
+/** The answer to a workspace socket upgrade through the whole worker (a refusal's status and body, or a 101). */
+export function openSocket(
+	workspaceId: string,
+	token: string | null,
+	extra: Record<string, string> = {},
+	options: UpgradeOptions = {}
+) {
+	return upgrade(workspaceChannel, socketPath(workspaceId, token, extra), options);
+}
+
+/** The error body of a refused upgrade (the REST error shape). */
+export async function refusalOf(response: Response): Promise<{ code: string; message: string }> {
+	return ((await response.json()) as { error: { code: string; message: string } }).error;
+}
+
+export type WorkspaceMessage = ServerMessage<WorkspaceChannel>;
+type Of<T extends ServerKind<WorkspaceChannel> | 'error'> = ServerMessageOf<WorkspaceChannel, T>;
 
 export interface TestSocket {
 	ws: WebSocket;
-	received: WorkspaceServerMessage[];
-	rawSizes: number[];
+	/** Every frame received, decoded and validated by the contract, in order. */
+	received: WorkspaceMessage[];
+	/** Bytes on the wire of each frame in `received` (what the object buffers until it is read). */
+	readonly rawSizes: number[];
+	/** The JSON payload's length of a received frame (before LZ4): what the page limits bound. */
+	payloadBytes(message: WorkspaceMessage): number;
 	/**
-	 * Sends a frame. A pull without a `lastBurstId` key gets the latest `burstId` received, as a client
+	 * Sends a request. A pull without a `lastBurstId` key gets the latest `burstId` received, as a client
 	 * that reads its socket would send (one burst outstanding per socket); tests of that rule send
-	 * `lastBurstId` explicitly, or strings.
+	 * `lastBurstId` explicitly, or raw frames. Returns the request number.
 	 */
-	send(message: WorkspaceClientMessage | string): void;
-	next<T extends WorkspaceServerMessage['type']>(
-		type: T,
-		match?: (m: Extract<WorkspaceServerMessage, { type: T }>) => boolean
-	): Promise<Extract<WorkspaceServerMessage, { type: T }>>;
+	send<N extends ClientKind<WorkspaceChannel>>(type: N, payload: ClientPayload<WorkspaceChannel, N>): number;
+	/** Sends anything (a text frame, a hand-built or corrupt codec frame). */
+	sendRaw(data: string | Uint8Array): void;
+	/** The first frame of `type` (matching) not returned before; each frame is consumed once. */
+	next<T extends ServerKind<WorkspaceChannel> | 'error'>(type: T, match?: (m: Of<T>) => boolean): Promise<Of<T>>;
 	closed: Promise<CloseEvent>;
+	channel: ChannelSocket<WorkspaceChannel>;
 }
 
-/** Accepts the client end of a 101 and lets tests await messages in order (each consumed once). */
-export function listen(response: Response): TestSocket {
-	const ws = response.webSocket;
-	if (response.status !== 101 || !ws) throw new Error(`expected 101, got ${response.status}`);
-	const received: WorkspaceServerMessage[] = [];
-	const rawSizes: number[] = [];
-	const consumed = new Set<WorkspaceServerMessage>();
-	const waiters: (() => void)[] = [];
-	ws.accept();
-	ws.addEventListener('message', (event) => {
-		const text = event.data as string;
-		rawSizes.push(new TextEncoder().encode(text).byteLength);
-		received.push(JSON.parse(text));
-		waiters.splice(0).forEach((wake) => wake());
-	});
-	const closed = new Promise<CloseEvent>((resolve) =>
-		ws.addEventListener('close', (event) => {
-			resolve(event);
-			waiters.splice(0).forEach((wake) => wake());
-		})
-	);
+/** A workspace socket through the whole worker, speaking the channel contract (see openChannelSocket). */
+export async function connect(
+	workspaceId: string,
+	token: string | null,
+	extra: Record<string, string> = {}
+): Promise<TestSocket> {
+	const channel = await openChannelSocket(workspaceChannel, socketPath(workspaceId, token, extra));
+	const codec = await loadCodec();
+	const consumed = new Set<WorkspaceMessage>();
 	return {
-		ws,
-		received,
-		rawSizes,
-		closed,
-		send(message) {
-			if (typeof message !== 'string' && message.type === 'pull' && !('lastBurstId' in message)) {
-				message = { ...message, lastBurstId: latestBurstId(received) };
+		ws: channel.ws,
+		received: channel.messages,
+		get rawSizes() {
+			return channel.raw.map((frame) => frame.byteLength);
+		},
+		payloadBytes(message) {
+			return codec.decode(channel.raw[channel.messages.indexOf(message)]).payload.byteLength;
+		},
+		closed: channel.closed,
+		channel,
+		send(type, payload) {
+			if (type === 'pull' && !('lastBurstId' in payload)) {
+				payload = { ...payload, lastBurstId: latestBurstId(channel.messages) };
 			}
-			ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+			return channel.send(type, payload);
+		},
+		sendRaw(data) {
+			channel.ws.send(data);
 		},
 		async next(type, match) {
-			for (;;) {
-				const found = received.find((m) => !consumed.has(m) && m.type === type && (!match || match(m as never))) as
-					Extract<WorkspaceServerMessage, { type: typeof type }> | undefined;
-				if (found) {
-					consumed.add(found);
-					return found;
-				}
-				await new Promise<void>((resolve, reject) => {
-					waiters.push(resolve);
-					setTimeout(() => reject(new Error(`timed out waiting for ${type}`)), 5_000);
-				});
-			}
+			const found = await channel.next(type, (m) => !consumed.has(m) && (!match || match(m)));
+			consumed.add(found);
+			return found;
 		}
 	};
 }
 
 /** The `burstId` of the latest frame that ended a pull's answer, or null before any. */
-export function latestBurstId(received: WorkspaceServerMessage[]): string | null {
+export function latestBurstId(received: WorkspaceMessage[]): string | null {
 	for (let i = received.length - 1; i >= 0; i--) {
 		const frame = received[i];
-		if ((frame.type === 'events' || frame.type === 'reset') && frame.burstId !== undefined) return frame.burstId;
+		if ((frame.type === 'events' || frame.type === 'reset') && frame.payload.burstId !== undefined)
+			return frame.payload.burstId;
 	}
 	return null;
 }

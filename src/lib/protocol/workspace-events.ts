@@ -35,22 +35,50 @@ const order = z.number().finite();
 /** A member's user id, or null for unassigned. */
 const assignee = z.string().min(1).max(128).nullable();
 
-export const workspaceEvent = z.discriminatedUnion('name', [
-	z.object({
-		name: z.literal('task.created'),
-		args: z.object({ id: entityId, title: taskTitle, status: taskStatus, order, assignee: assignee.default(null) })
-	}),
-	z.object({ name: z.literal('task.titleSet'), args: z.object({ id: entityId, title: taskTitle }) }),
-	z.object({ name: z.literal('task.moved'), args: z.object({ id: entityId, status: taskStatus, order }) }),
-	z.object({ name: z.literal('task.assigned'), args: z.object({ id: entityId, assignee }) }),
-	z.object({ name: z.literal('task.deleted'), args: z.object({ id: entityId }) }),
-	z.object({
-		name: z.literal('doc.created'),
-		args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX), body: z.string().max(DOC_BODY_MAX) })
-	}),
-	z.object({ name: z.literal('doc.titleSet'), args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX) }) }),
-	z.object({ name: z.literal('doc.bodySet'), args: z.object({ id: entityId, body: z.string().max(DOC_BODY_MAX) }) }),
-	z.object({ name: z.literal('doc.deleted'), args: z.object({ id: entityId }) })
-]);
+const taskCreated = z.object({
+	name: z.literal('task.created'),
+	args: z.object({ id: entityId, title: taskTitle, status: taskStatus, order, assignee: assignee.default(null) })
+});
+const taskTitleSet = z.object({ name: z.literal('task.titleSet'), args: z.object({ id: entityId, title: taskTitle }) });
+const taskMoved = z.object({
+	name: z.literal('task.moved'),
+	args: z.object({ id: entityId, status: taskStatus, order })
+});
+const taskAssigned = z.object({ name: z.literal('task.assigned'), args: z.object({ id: entityId, assignee }) });
+const taskDeleted = z.object({ name: z.literal('task.deleted'), args: z.object({ id: entityId }) });
+const docCreated = z.object({
+	name: z.literal('doc.created'),
+	args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX), body: z.string().max(DOC_BODY_MAX) })
+});
+const docTitleSet = z.object({
+	name: z.literal('doc.titleSet'),
+	args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX) })
+});
+const docBodySet = z.object({
+	name: z.literal('doc.bodySet'),
+	args: z.object({ id: entityId, body: z.string().max(DOC_BODY_MAX) })
+});
+const docDeleted = z.object({ name: z.literal('doc.deleted'), args: z.object({ id: entityId }) });
+
+/**
+ * Every event kind with `fields` added beside `name` and `args` (a client's id and sequence, the server's
+ * seq): one flat union, which validates a 100-event pull page about twice as fast as an intersection of
+ * the event union with an object of those fields.
+ */
+export function workspaceEventWith<S extends z.ZodRawShape>(fields: S) {
+	return z.discriminatedUnion('name', [
+		taskCreated.extend(fields),
+		taskTitleSet.extend(fields),
+		taskMoved.extend(fields),
+		taskAssigned.extend(fields),
+		taskDeleted.extend(fields),
+		docCreated.extend(fields),
+		docTitleSet.extend(fields),
+		docBodySet.extend(fields),
+		docDeleted.extend(fields)
+	]);
+}
+
+export const workspaceEvent = workspaceEventWith({});
 
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { workspaceEvent, type WorkspaceEvent } from './workspace-events';
+import { workspaceEventWith } from './workspace-events';
 
 /**
- * The workspace sync wire protocol (JSON text frames), after LiveStore's sync-cf: clients pull the log
- * from a cursor in pages, then receive new events live; they push batches of events that must name the
- * current head as their parent, or get `server-ahead` and must pull and rebase first.
+ * The workspace sync protocol's limits and its event shapes, after LiveStore's sync-cf: clients pull the
+ * log from a cursor in pages, then receive new events live; they push batches of events that must name
+ * the current head as their parent, or get `server-ahead` and must pull and rebase first. The messages
+ * themselves (and their error codes) are the channel contract in workspace-channel.ts.
  */
 
 /** At most 100 events per pull frame (issue limit), so one frame never stalls a slow client for long. */
@@ -28,10 +29,11 @@ export const PULL_BURST_MAX_BYTES = 4_000_000;
 /** A push batch is bounded like a pull page, so a client flushing a long offline queue sends several. */
 export const PUSH_MAX_EVENTS = 100;
 /**
- * Largest inbound frame; a full batch of large doc edits still fits, a runaway client gets 1009. Below
- * PULL_PAGE_MAX_BYTES because the server re-broadcasts an accepted batch with seq, parent, userId and
- * serverAt added to every event (≈ 150 bytes × 100 events + envelope): an 850 KB push still goes out
- * under 900 KB.
+ * Largest push: its JSON payload (the events as sent), checked after decoding, since a compressed frame
+ * can be far smaller than what it decodes to. It is also the channel's inbound frame cap (a frame is at
+ * most its payload plus a 24-byte header): a runaway client gets 1009. Below PULL_PAGE_MAX_BYTES because
+ * the server re-broadcasts an accepted batch with seq, parent, userId and serverAt added to every event
+ * (≈ 150 bytes × 100 events + envelope): an 850 KB push still goes out under 900 KB.
  */
 export const PUSH_MAX_BYTES = 850_000;
 /**
@@ -68,9 +70,6 @@ export const PULL_BUSY_RETRY_MS = 1_000;
  * The engine gets at most one in a row (it then waits PULL_BUSY_RETRY_MS holding the burst's id).
  */
 export const PULL_REFUSALS_MAX = 8;
-/** Error codes that refuse a pull (the engine waits retryAfterMs and pulls again); never sent for a push. */
-export const PULL_IN_PROGRESS = 'pull-in-progress';
-export const PULL_RATE_LIMITED = 'pull-rate-limited';
 /** Client ids are random UUIDs; the bound only stops abuse. */
 export const CLIENT_ID_MAX = 64;
 
@@ -80,92 +79,32 @@ export const clientId = z
 	.max(CLIENT_ID_MAX)
 	.regex(/^[A-Za-z0-9_-]+$/);
 
-/** An event as a client proposes it: its own id and per-client sequence make retries idempotent. */
-export const pendingEvent = z.intersection(
-	workspaceEvent,
-	z.object({
-		clientId,
-		clientSeq: z.number().int().positive(),
-		/** Client clock when the edit was made (ms); informative only, ordering is the server's. */
-		at: z.number().int().nonnegative()
-	})
-);
-export type PendingEvent = WorkspaceEvent & { clientId: string; clientSeq: number; at: number };
+/** What a client adds to an event: its own id and per-client sequence make retries idempotent. */
+const proposed = {
+	clientId,
+	clientSeq: z.number().int().positive(),
+	/** Client clock when the edit was made (ms); informative only, ordering is the server's. */
+	at: z.number().int().nonnegative()
+};
+const seq = z.number().int().nonnegative();
+
+/** An event as a client proposes it. */
+export const pendingEvent = workspaceEventWith(proposed);
+export type PendingEvent = z.infer<typeof pendingEvent>;
 
 /** An event as stored in the log: `seq` is assigned by the server, `parent` is the head it was appended to. */
-export type LoggedEvent = PendingEvent & {
-	seq: number;
-	parent: number;
+export const loggedEvent = workspaceEventWith({
+	...proposed,
+	seq: seq.min(1),
+	parent: seq,
 	/** Who pushed it (server-set user id). */
-	userId: string;
+	userId: z.string(),
 	/** Server time of the append (ms). */
-	serverAt: number;
-};
+	serverAt: z.number().int().nonnegative()
+});
+export type LoggedEvent = z.infer<typeof loggedEvent>;
 
 /** The key that identifies one proposed event everywhere (pending queues, acks, idempotency). */
 export function eventKey(event: { clientId: string; clientSeq: number }): string {
 	return `${event.clientId}#${event.clientSeq}`;
 }
-
-export const workspaceClientMessage = z.discriminatedUnion('type', [
-	z.object({
-		type: z.literal('pull'),
-		/** Highest seq the client already has; 0 for nothing. */
-		cursor: z.number().int().nonnegative(),
-		/** The backend id the cursor belongs to; null when the client has none yet. */
-		backendId: z.string().max(64).nullable(),
-		/**
-		 * The `burstId` that ended the answer to this socket's previous pull, proving it was read (see
-		 * PULL_BUSY_RETRY_MS); absent on a socket's first pull.
-		 */
-		lastBurstId: z.string().max(64).nullish()
-	}),
-	z.object({
-		type: z.literal('push'),
-		parent: z.number().int().nonnegative(),
-		events: z.array(pendingEvent).min(1).max(PUSH_MAX_EVENTS)
-	})
-]);
-export type WorkspaceClientMessage =
-	| { type: 'pull'; cursor: number; backendId: string | null; lastBurstId?: string | null }
-	| { type: 'push'; parent: number; events: PendingEvent[] };
-
-export type WorkspaceServerMessage =
-	| { type: 'hello'; backendId: string; head: number; userId: string; role: string }
-	/**
-	 * One page of a pull's burst (`live: false`) or newly appended events (`live: true`). For pull pages:
-	 * `more` says events exist after this page; `pullAgain` is set only on the LAST page of a burst that
-	 * stopped before the end of the log — the client then sends one new pull from its cursor. A page with
-	 * `more: false` ends the catch-up: the socket is live from then on. Pages with `more` and without
-	 * `pullAgain` are followed by further pages of the same burst: the client just waits.
-	 */
-	| {
-			type: 'events';
-			backendId: string;
-			events: LoggedEvent[];
-			head: number;
-			more: boolean;
-			pullAgain: boolean;
-			live: boolean;
-			/** Only on the last page of a pull's burst: send it back as the next pull's `lastBurstId`. */
-			burstId?: string;
-	  }
-	/**
-	 * The pull's backend id did not match, or its cursor is past the head (e.g. storage restored from an
-	 * older backup): the client's cursor means nothing here, so it drops it and pulls from 0.
-	 */
-	| {
-			type: 'reset';
-			backendId: string;
-			head: number;
-			/** Set when the reset answers a pull (that pull's burst, see `events`); absent on a server-wide reset. */
-			burstId?: string;
-	  }
-	/** The push's events were all stored before (a retry): their seqs, nothing appended. */
-	| { type: 'ack'; head: number; seqs: number[] }
-	| { type: 'push-rejected'; reason: 'server-ahead'; head: number }
-	/**
-	 * A refused frame. `retryAfterMs` comes with `rate-limited` (a push: wait that long, then push again)
-	 * and with `pull-rate-limited` / `pull-in-progress` (a pull: wait, then pull again).
-	 */
-	| { type: 'error'; code: string; message: string; retryAfterMs?: number };

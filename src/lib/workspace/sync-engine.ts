@@ -1,22 +1,27 @@
+import type { ClientKind, ClientPayload, ServerMessage } from '$lib/protocol/channel';
+import {
+	PULL_REFUSALS,
+	REFUSED_EVENT_CODES,
+	type EventsFrame,
+	type WorkspaceChannel,
+	type WorkspaceErrorCode
+} from '$lib/protocol/workspace-channel';
 import { workspaceEvent, type WorkspaceEvent } from '$lib/protocol/workspace-events';
 import {
 	eventKey as key,
-	PULL_IN_PROGRESS,
-	PULL_RATE_LIMITED,
 	PUSH_MAX_BYTES,
 	PUSH_MAX_EVENTS,
 	type LoggedEvent,
-	type PendingEvent,
-	type WorkspaceClientMessage,
-	type WorkspaceServerMessage
+	type PendingEvent
 } from '$lib/protocol/workspace-messages';
 import { emptyWorkspace, replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import type { PendingStore, Snapshot } from './pending-store';
 import { PullGate } from './pull-gate';
 
 /**
- * The client half of workspace sync, free of browser APIs so the same code runs in the page (with
- * IndexedDB and partysocket around it) and in the convergence test (inside workerd).
+ * The client half of workspace sync, free of browser and socket APIs so the same code runs in the page
+ * (IndexedDB, and openChannel decoding the frames) and in the tests and benchmark (engine-wire.ts feeding
+ * it the bytes of a workerd or Node socket). It speaks the channel contract's messages, already validated.
  *
  * State = the confirmed log (folded into `confirmed` up to `cursor`) plus the pending local events,
  * replayed on top. Rebasing is that replay: when pulled events move the head, pending events are
@@ -25,6 +30,13 @@ import { PullGate } from './pull-gate';
  */
 
 export type SyncStatus = 'synced' | 'syncing' | 'offline' | 'error';
+
+/** What the transport gives the engine to send one request (numbered by the engine). */
+export type WorkspaceSend = <N extends ClientKind<WorkspaceChannel>>(
+	type: N,
+	payload: ClientPayload<WorkspaceChannel, N>,
+	seq: number
+) => void;
 
 export interface SyncView {
 	state: WorkspaceState;
@@ -37,15 +49,10 @@ export interface SyncView {
 	dropped: number;
 }
 
-/** Conservative room for the push envelope ({"type":"push","parent":…,"events":[]}) under PUSH_MAX_BYTES. */
+/** Conservative room for the push envelope ({"parent":…,"events":[]}) under PUSH_MAX_BYTES. */
 const PUSH_ENVELOPE_BYTES = 1_024;
 /** Confirmed state is written to the store at most this often, so a long catch-up is not one write per page. */
 const SNAPSHOT_DELAY_MS = 500;
-/**
- * Error codes that answer a push and will answer it the same way every time: retrying would block the
- * queue forever, so the offending events are dropped (see `onPushRefused`).
- */
-const PERMANENT_PUSH_ERRORS = new Set(['forbidden', 'bad-message', 'out-of-order', 'conflicting-retry']);
 /** Error code of the server's push rate limit: wait `retryAfterMs`, then push again. */
 const RATE_LIMITED = 'rate-limited';
 
@@ -66,7 +73,9 @@ export class SyncEngine {
 	private pending: PendingEvent[] = [];
 	private optimistic: WorkspaceState = emptyWorkspace();
 	private phase: Phase = 'offline';
-	private send: ((text: string) => void) | null = null;
+	private send: WorkspaceSend | null = null;
+	/** Request numbers of this engine's frames (the server echoes them in its answers). */
+	private requestSeq = 0;
 	private inFlight: Set<string> | null = null;
 	private error: string | null = null;
 	private dropped = 0;
@@ -78,7 +87,7 @@ export class SyncEngine {
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	/** One pull open at a time, each proving the previous answer was read (the server's one-burst rule). */
 	private readonly pulls = new PullGate((lastBurstId) =>
-		this.transmit({ type: 'pull', cursor: this.cursor, backendId: this.backendId, lastBurstId })
+		this.send?.('pull', { cursor: this.cursor, backendId: this.backendId, lastBurstId }, ++this.requestSeq)
 	);
 	private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
 	private listeners = new Set<(view: SyncView) => void>();
@@ -149,7 +158,7 @@ export class SyncEngine {
 
 	// ---- transport events -------------------------------------------------------------------------
 
-	connected(send: (text: string) => void): void {
+	connected(send: WorkspaceSend): void {
 		this.send = send;
 		this.error = null;
 		this.pulls.reset();
@@ -165,23 +174,17 @@ export class SyncEngine {
 		this.notify();
 	}
 
-	receive(text: string): void {
-		let message: WorkspaceServerMessage;
-		try {
-			message = JSON.parse(text) as WorkspaceServerMessage;
-		} catch {
-			return;
-		}
+	receive(message: ServerMessage<WorkspaceChannel>): void {
 		if (message.type !== 'error' && message.type !== 'hello') this.error = null; // the server answers again
 		switch (message.type) {
 			case 'hello':
 				return;
 			case 'events':
-				return this.onEvents(message);
+				return this.onEvents(message.payload);
 			case 'reset':
 				// With a burstId it answers our pull; without, it is a server-wide reset (our pull stays open).
-				if (message.burstId !== undefined) this.pulls.answered(message.burstId);
-				return this.onReset(message.backendId);
+				if (message.payload.burstId !== undefined) this.pulls.answered(message.payload.burstId);
+				return this.onReset(message.payload.backendId);
 			case 'ack':
 				// Every event of the retried push was already logged: they are no longer pending (the pull
 				// brings them into the confirmed state).
@@ -193,16 +196,18 @@ export class SyncEngine {
 				// Server ahead: pull the missing events; pending events are then replayed on top (the rebase).
 				this.inFlight = null;
 				return this.pull();
-			case 'error':
-				if (message.code === PULL_IN_PROGRESS || message.code === PULL_RATE_LIMITED) {
+			case 'error': {
+				const { code, retryAfterMs } = message.payload;
+				if (PULL_REFUSALS.has(code)) {
 					// A pause, not a failure: the status stays "syncing" until the pull goes through.
-					return this.pulls.refused(message.retryAfterMs ?? 1_000, () => this.pull());
+					return this.pulls.refused(retryAfterMs ?? 1_000, () => this.pull());
 				}
 				// A rate limit is a pause, not a failure: the status stays "syncing" while the engine waits.
-				if (message.code !== RATE_LIMITED || !this.inFlight) this.error = `${message.code}: ${message.message}`;
-				if (this.inFlight) this.onPushRefused(message.code, message.retryAfterMs);
+				if (code !== RATE_LIMITED || !this.inFlight) this.error = `${code}: ${message.payload.message}`;
+				if (this.inFlight) this.onPushRefused(code, retryAfterMs);
 				this.notify();
 				return;
+			}
 		}
 	}
 
@@ -220,7 +225,7 @@ export class SyncEngine {
 	 * re-send its events one at a time so only the offending one is dropped; a rate limit waits and
 	 * retries; anything else (a server bug) keeps the events and waits for the next reconnect.
 	 */
-	private onPushRefused(code: string, retryAfterMs: number | undefined) {
+	private onPushRefused(code: WorkspaceErrorCode, retryAfterMs: number | undefined) {
 		const batch = [...this.inFlight!];
 		this.inFlight = null;
 		if (code === RATE_LIMITED) {
@@ -234,7 +239,7 @@ export class SyncEngine {
 			this.inFlight = new Set();
 			return;
 		}
-		if (!PERMANENT_PUSH_ERRORS.has(code)) return;
+		if (!REFUSED_EVENT_CODES.has(code)) return;
 		if (batch.length > 1) {
 			this.isolate = batch.length;
 		} else {
@@ -265,7 +270,7 @@ export class SyncEngine {
 		this.retryTimer = null;
 	}
 
-	private onEvents(frame: Extract<WorkspaceServerMessage, { type: 'events' }>) {
+	private onEvents(frame: EventsFrame) {
 		if (frame.burstId !== undefined) this.pulls.answered(frame.burstId);
 		if (this.backendId !== null && frame.backendId !== this.backendId) return this.onReset(frame.backendId);
 		this.backendId = frame.backendId;
@@ -340,16 +345,12 @@ export class SyncEngine {
 			bytes += size;
 		}
 		this.inFlight = new Set(batch.map(key));
-		this.transmit({ type: 'push', parent: this.cursor, events: batch });
+		this.send('push', { parent: this.cursor, events: batch }, ++this.requestSeq);
 		this.notify();
 	}
 
 	private isPending(k: string) {
 		return this.pending.some((e) => key(e) === k);
-	}
-
-	private transmit(message: WorkspaceClientMessage) {
-		this.send?.(JSON.stringify(message));
 	}
 
 	private recompute() {

@@ -1,24 +1,22 @@
-import { WebSocket as ReconnectingSocket } from 'partysocket';
+import { z } from 'zod';
 import { invalidateAll } from '$app/navigation';
+import { CLOSE_MEANING, CloseCode } from '$lib/protocol/close-codes';
+import { workspaceChannel, type WorkspaceChannel } from '$lib/protocol/workspace-channel';
 import type { WorkspaceEvent } from '$lib/protocol/workspace-events';
 import { emptyWorkspace } from '$lib/protocol/workspace-reducer';
+import type { ConnectionStatus } from '$lib/realtime/connection-status.svelte';
+import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
 import { IdbPendingStore } from './idb-store';
 import { MemoryPendingStore, type PendingStore } from './pending-store';
 import { SyncEngine, type SyncView } from './sync-engine';
 
-/** Close code the server uses when a member is removed: reconnecting would only be refused. */
-const POLICY_CLOSE = 1008;
-/**
- * Close code for "your claims changed" (e.g. a new role; CloseCode.claimsChanged on the server): the
- * socket reconnects with a fresh token, and the page reloads its data to show the new role.
- */
-const CLAIMS_CHANGED_CLOSE = 4001;
-/** Reconnect quickly after a blip, but back off to 5 s so a server outage is not hammered. */
-const RECONNECT = { minReconnectionDelay: 300, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 1.5 };
+/** What /api/workspace/token answers (its errors are refused by `response.ok` first). */
+const issuedToken = z.object({ token: z.string().min(1) });
 
 /**
- * The page's handle on one workspace: a SyncEngine with an IndexedDB store, a partysocket that fetches a
- * fresh workspace JWT (session cookie) before every (re)connect, and reactive `view` for components.
+ * The page's handle on one workspace: a SyncEngine with an IndexedDB store on the workspace channel
+ * (openChannel: reconnects, heartbeat, validated frames, one connection status), fetching a fresh
+ * workspace JWT (session cookie) before every (re)connect, and reactive `view` for components.
  */
 export class WorkspaceClient {
 	view: SyncView = $state({
@@ -32,11 +30,14 @@ export class WorkspaceClient {
 	});
 	/** Set when the server closed the socket for policy (membership revoked): no more reconnects. */
 	revoked: string | null = $state(null);
+	/** The socket's state for ConnectionBadge; null until the channel (and its codec) is loaded. */
+	connection: ConnectionStatus | null = $state(null);
 
 	private engine: SyncEngine;
 	private store: PendingStore;
-	private socket: ReconnectingSocket | null = null;
+	private channel: ChannelHandle<WorkspaceChannel> | null = null;
 	private everOpened = false;
+	private stopped = false;
 	private teardown: (() => void)[] = [];
 
 	/** `userId` names this user's own IndexedDB database ('guest' for the no-account demo). */
@@ -51,42 +52,38 @@ export class WorkspaceClient {
 	async start(): Promise<void> {
 		await this.engine.init();
 		this.teardown.push(this.engine.subscribe((view) => (this.view = view)));
-		const socket = new ReconnectingSocket(() => this.socketUrl(), undefined, {
-			...RECONNECT,
-			// Never queue frames while closed: the engine re-pulls and re-pushes on every open.
-			maxEnqueuedMessages: 0,
-			shouldReconnectOnClose: (event) => event.code !== POLICY_CLOSE
+		const channel = await openChannel({
+			channel: workspaceChannel,
+			path: () => this.socketPath(),
+			onOpen: () => {
+				this.everOpened = true;
+				this.engine.connected((type, payload, seq) => this.channel?.send(type, payload, seq));
+			},
+			onMessage: (message) => this.engine.receive(message),
+			onClose: ({ code, reason }) => {
+				this.engine.disconnected();
+				if (code === CloseCode.policy) {
+					this.revoked = reason || CLOSE_MEANING[code].message;
+					// Nothing of a workspace one may no longer read stays on the device, unsent edits included.
+					void this.store.forget(this.workspaceId);
+				} else if (code === CloseCode.claimsChanged) {
+					void invalidateAll(); // new role: the page's data (and what it lets you edit) follows
+				}
+			},
+			// A frame the contract refuses is never applied; the engine's next pull or push gets a fresh answer.
+			onInvalid: (error) => console.warn('workspace frame refused:', error.message)
 		});
-		this.socket = socket;
-		socket.addEventListener('open', () => {
-			this.everOpened = true;
-			this.engine.connected((text) => socket.send(text));
-		});
-		socket.addEventListener('message', (event: MessageEvent<string>) => this.engine.receive(event.data));
-		socket.addEventListener('close', (event: CloseEvent) => {
-			this.engine.disconnected();
-			if (event.code === POLICY_CLOSE) {
-				this.revoked = event.reason || 'Your access to this workspace was removed.';
-				// Nothing of a workspace one may no longer read stays on the device, unsent edits included.
-				void this.store.forget(this.workspaceId);
-			} else if (event.code === CLAIMS_CHANGED_CLOSE) {
-				void invalidateAll(); // new role: the page's data (and what it lets you edit) follows
-			}
-		});
-		// The socket may take a while to notice a dead network; the browser's own signal is faster.
+		if (this.stopped) return channel.close();
+		this.channel = channel;
+		this.connection = channel.status;
+		// A socket can look open for a while after the network went away, and edits must not leave while
+		// the browser says it is offline: drop the socket now. openChannel reconnects once it is back.
 		const offline = () => {
 			this.engine.disconnected();
-			socket.close();
-		};
-		const online = () => {
-			if (!this.revoked) socket.reconnect();
+			channel.reconnect();
 		};
 		window.addEventListener('offline', offline);
-		window.addEventListener('online', online);
-		this.teardown.push(() => {
-			window.removeEventListener('offline', offline);
-			window.removeEventListener('online', online);
-		});
+		this.teardown.push(() => window.removeEventListener('offline', offline));
 	}
 
 	commit(event: WorkspaceEvent): Promise<void> {
@@ -94,20 +91,19 @@ export class WorkspaceClient {
 	}
 
 	stop() {
+		this.stopped = true;
 		this.teardown.splice(0).forEach((fn) => fn());
-		this.socket?.close();
+		this.channel?.close();
 		this.engine.dispose();
 	}
 
-	/** A fresh token per connection attempt; throwing makes partysocket back off and retry. */
-	private async socketUrl(): Promise<string> {
+	/** A fresh token per connection attempt; throwing makes the socket back off and retry. */
+	private async socketPath(): Promise<string> {
 		const response = await fetch('/api/workspace/token', { credentials: 'same-origin', cache: 'no-store' });
 		if (!response.ok) throw new Error(`token request failed (${response.status})`);
-		const { token } = (await response.json()) as { token: string };
-		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		// Built once per attempt, not reactive state: a plain string is enough.
+		const { token } = issuedToken.parse(await response.json());
 		const query = `token=${encodeURIComponent(token)}${this.everOpened ? '&reconnect=1' : ''}`;
-		return `${protocol}//${location.host}/workspace/${encodeURIComponent(this.workspaceId)}/ws?${query}`;
+		return `/workspace/${encodeURIComponent(this.workspaceId)}/ws?${query}`;
 	}
 }
 

@@ -3,6 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { swarmChannel } from '$lib/protocol/swarm-channel';
 import { upgrade as upgradeChannel } from '../../../testing/channel-socket';
+import { workspaceChannel } from '$lib/protocol/workspace-channel';
 import { createInvite, joinDevice, ownerWithSwarm } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
 import { createWorkspaceVia, ORIGIN, tokenFor } from '../../../testing/workspace';
@@ -44,7 +45,7 @@ describe('Origin check on socket routes', () => {
 		const owner = await signedInUser(env);
 		const workspaceId = await createWorkspaceVia(owner.cookie, 'origin check');
 		const token = await tokenFor(owner.cookie);
-		const path = `/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}`;
+		const path = `/workspace/${workspaceId}/ws?token=${encodeURIComponent(token)}&v=${workspaceChannel.version}`;
 
 		for (const origin of [FOREIGN, 'http://localhost.evil.example', 'null']) {
 			const refused = await upgrade(path, origin, owner.cookie);

@@ -16,6 +16,11 @@ export interface SocketRefusal {
 export interface SocketTarget {
 	object: string;
 	request?: Request;
+	/**
+	 * The identity the object trusts, when authorize is where it is learned (the caller's role in this
+	 * object, say); it takes the place of `identity(caller)`.
+	 */
+	identity?: SocketIdentity;
 }
 
 export interface SocketRouteOptions<I> {
@@ -61,7 +66,7 @@ export function socketRoute<I>(options: SocketRouteOptions<I>): RequestHandler {
 			);
 		}
 		const namespace = options.namespace(env);
-		const identity = options.identity ? options.identity(caller) : (caller as SocketIdentity);
+		const identity = target.identity ?? (options.identity ? options.identity(caller) : (caller as SocketIdentity));
 		const stub = namespace.get(namespace.idFromName(target.object));
 		return stub.fetch(withIdentity(target.request ?? request, identity));
 	};

@@ -1,6 +1,7 @@
 import type { LoggedEvent, PendingEvent } from '$lib/protocol/workspace-messages';
 import { PULL_PAGE_MAX_BYTES, PULL_PAGE_MAX_EVENTS } from '$lib/protocol/workspace-messages';
 import type { WorkspaceEvent } from '$lib/protocol/workspace-events';
+import { hasColumn, migrateSchema, type SchemaStep } from '$lib/server/realtime/sql-schema';
 
 /**
  * A workspace's append-only event log in its Durable Object's SQLite. The object is the single writer,
@@ -19,6 +20,39 @@ const PAGE_ENVELOPE_BYTES = 1_024;
  * events table's (client_id, client_seq) key.
  */
 export const CLIENT_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * The log's tables, as migrateSchema steps (append-only). The first step is what constructors ran
+ * before versioned schemas existed, so it is idempotent: an object created before holds these tables
+ * (maybe without `last_seen`, added after the first release) and no `_schema` row yet.
+ */
+const EVENT_LOG_SCHEMA: readonly SchemaStep[] = [
+	(sql) => {
+		sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+		sql.exec(`CREATE TABLE IF NOT EXISTS events (
+			seq INTEGER PRIMARY KEY,
+			parent INTEGER NOT NULL,
+			client_id TEXT NOT NULL,
+			client_seq INTEGER NOT NULL,
+			user_id TEXT NOT NULL,
+			name TEXT NOT NULL,
+			args TEXT NOT NULL,
+			client_at INTEGER NOT NULL,
+			server_at INTEGER NOT NULL,
+			UNIQUE (client_id, client_seq)
+		)`);
+		// Binds a client id to the user who first pushed with it, so nobody can pre-empt another
+		// client's (client id, client seq) pairs and have its real edits dropped as "duplicates".
+		sql.exec(`CREATE TABLE IF NOT EXISTS clients (
+			client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_client_seq INTEGER NOT NULL
+		)`);
+		// Added in place after the first release: logs created before it get the column (0 = seen long ago).
+		if (!hasColumn(sql, 'clients', 'last_seen')) {
+			sql.exec(`ALTER TABLE clients ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0`);
+		}
+		sql.exec(`CREATE INDEX IF NOT EXISTS clients_last_seen ON clients (last_seen)`);
+	}
+];
 
 interface EventRow extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -45,30 +79,7 @@ export class EventLog {
 		private readonly storage: DurableObjectStorage,
 		private readonly sql: SqlStorage = storage.sql
 	) {
-		sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-		sql.exec(`CREATE TABLE IF NOT EXISTS events (
-			seq INTEGER PRIMARY KEY,
-			parent INTEGER NOT NULL,
-			client_id TEXT NOT NULL,
-			client_seq INTEGER NOT NULL,
-			user_id TEXT NOT NULL,
-			name TEXT NOT NULL,
-			args TEXT NOT NULL,
-			client_at INTEGER NOT NULL,
-			server_at INTEGER NOT NULL,
-			UNIQUE (client_id, client_seq)
-		)`);
-		// Binds a client id to the user who first pushed with it, so nobody can pre-empt another
-		// client's (client id, client seq) pairs and have its real edits dropped as "duplicates".
-		sql.exec(`CREATE TABLE IF NOT EXISTS clients (
-			client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_client_seq INTEGER NOT NULL
-		)`);
-		// Added after the first release: logs created before it get the column here (0 = seen long ago).
-		const columns = sql.exec<{ name: string }>(`PRAGMA table_info(clients)`).toArray();
-		if (!columns.some((c) => c.name === 'last_seen')) {
-			sql.exec(`ALTER TABLE clients ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0`);
-		}
-		sql.exec(`CREATE INDEX IF NOT EXISTS clients_last_seen ON clients (last_seen)`);
+		migrateSchema(storage, 'event-log', EVENT_LOG_SCHEMA);
 		if (this.meta('backend_id') === null) this.setMeta('backend_id', crypto.randomUUID());
 	}
 

@@ -5,7 +5,7 @@ import type { PendingEvent } from '$lib/protocol/workspace-messages';
 import { columnTasks, replay, sortedDocs } from '$lib/protocol/workspace-reducer';
 import { PROTOTYPE_NAMES } from '../../../testing/prototype-names';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, listen, openSocket, tokenFor } from '../../../testing/workspace';
+import { connect, createWorkspaceVia, openSocket, refusalOf, tokenFor } from '../../../testing/workspace';
 
 /**
  * Names of Object.prototype as ids, through the whole worker (exports.default.fetch): as workspace ids
@@ -34,7 +34,7 @@ describe('a workspace socket for a prototype name', () => {
 		// Positive control: the member's own workspace socket does create its object, so the listing
 		// below really sees objects that a socket request creates.
 		expect(await objectExists(workspaceId)).toBe(false);
-		const own = listen(await openSocket(workspaceId, token));
+		const own = await connect(workspaceId, token);
 		await own.next('hello');
 		expect(await objectExists(workspaceId)).toBe(true);
 		own.ws.close(1000);
@@ -42,7 +42,10 @@ describe('a workspace socket for a prototype name', () => {
 		for (const name of PROTOTYPE_NAMES) {
 			const response = await openSocket(name, token);
 			expect(response.status, name).toBe(403);
-			expect(await response.json()).toEqual({ error: 'You are not a member of this workspace.' });
+			expect(await refusalOf(response)).toEqual({
+				code: 'not-a-member',
+				message: 'You are not a member of this workspace.'
+			});
 			expect(await objectExists(name), `no WorkspaceSync object for ${name}`).toBe(false);
 		}
 	});
@@ -50,10 +53,10 @@ describe('a workspace socket for a prototype name', () => {
 
 describe('prototype names as task and doc ids', () => {
 	it('are stored, served to a second client and replay to the real board', async () => {
-		const pusher = listen(await openSocket(workspaceId, token));
-		const hello = await pusher.next('hello');
-		pusher.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
-		await pusher.next('events', (m) => !m.more);
+		const pusher = await connect(workspaceId, token);
+		const hello = (await pusher.next('hello')).payload;
+		pusher.send('pull', { cursor: 0, backendId: hello.backendId });
+		await pusher.next('events', (m) => !m.payload.more);
 
 		let clientSeq = 0;
 		const event = (e: Omit<PendingEvent, 'clientId' | 'clientSeq' | 'at'>) =>
@@ -64,16 +67,16 @@ describe('prototype names as task and doc ids', () => {
 			event({ name: 'task.created', args: { id, title: `Task ${id}`, status: 'todo', order: i, assignee: null } }),
 			event({ name: 'doc.created', args: { id, title: `Doc ${id}`, body: `Body ${id}` } })
 		]);
-		pusher.send({ type: 'push', parent: hello.head, events });
-		const appended = await pusher.next('events', (m) => m.live);
-		expect(appended.events).toHaveLength(events.length);
+		pusher.send('push', { parent: hello.head, events });
+		const appended = await pusher.next('events', (m) => m.payload.live);
+		expect(appended.payload.events).toHaveLength(events.length);
 
 		// A second client catching up from zero gets the same log; replayed, it is the real board.
-		const reader = listen(await openSocket(workspaceId, token));
-		const readerHello = await reader.next('hello');
-		reader.send({ type: 'pull', cursor: 0, backendId: readerHello.backendId });
-		const page = await reader.next('events', (m) => !m.more);
-		const state = replay(page.events);
+		const reader = await connect(workspaceId, token);
+		const readerHello = (await reader.next('hello')).payload;
+		reader.send('pull', { cursor: 0, backendId: readerHello.backendId });
+		const page = await reader.next('events', (m) => !m.payload.more);
+		const state = replay(page.payload.events);
 		expect(columnTasks(state, 'todo').map((t) => t.id)).toEqual([...PROTOTYPE_NAMES]);
 		expect(columnTasks(state, 'done')).toEqual([]);
 		expect(sortedDocs(state).map((d) => d.title)).toEqual(

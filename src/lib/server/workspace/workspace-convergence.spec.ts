@@ -2,16 +2,14 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
-import { TestClient, until } from '../../../testing/workspace-sync-client';
+import { connect, createWorkspaceVia, postAction, tokenFor } from '../../../testing/workspace';
+import { engineOnSocket, TestClient, until } from '../../../testing/workspace-sync-client';
 import { TASK_STATUSES, type WorkspaceEvent } from '$lib/protocol/workspace-events';
 import {
 	PULL_BURST_MAX_PAGES,
 	PULL_PAGE_MAX_EVENTS,
 	PUSH_MAX_EVENTS,
-	type PendingEvent,
-	type WorkspaceClientMessage,
-	type WorkspaceServerMessage
+	type PendingEvent
 } from '$lib/protocol/workspace-messages';
 import { replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import { MemoryPendingStore } from '$lib/workspace/pending-store';
@@ -146,10 +144,10 @@ describe('workspace catch-up', () => {
 		const token = await tokenFor(owner.cookie);
 
 		// Preload the log through the real protocol, 100 small events per push.
-		const writer = listen(await openSocket(workspaceId, token));
-		const hello = await writer.next('hello');
-		writer.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
-		await writer.next('events', (m) => !m.more);
+		const writer = await connect(workspaceId, token);
+		const hello = (await writer.next('hello')).payload;
+		writer.send('pull', { cursor: 0, backendId: hello.backendId });
+		await writer.next('events', (m) => !m.payload.more);
 		for (let head = 0; head < LOG_EVENTS; head += PUSH_MAX_EVENTS) {
 			// Renames of a few tasks: the state stays small, so the test times the protocol, not the reducer.
 			const events: PendingEvent[] = Array.from({ length: PUSH_MAX_EVENTS }, (_, i) => ({
@@ -163,32 +161,24 @@ describe('workspace catch-up', () => {
 				clientSeq: head + i + 1,
 				at: 1
 			}));
-			writer.send({ type: 'push', parent: head, events });
-			await writer.next('events', (m) => m.live);
+			writer.send('push', { parent: head, events });
+			await writer.next('events', (m) => m.payload.live);
 		}
 		writer.ws.close(1000);
 
 		// A fresh client (the browser's engine) on a real socket, counting what crosses the wire.
 		const engine = new SyncEngine(workspaceId, new MemoryPendingStore());
 		await engine.init();
-		const response = await openSocket(workspaceId, token);
-		const ws = response.webSocket!;
-		ws.accept();
-		const pulls: WorkspaceClientMessage[] = [];
+		const pulls: number[] = [];
 		const seqs: number[] = [];
 		let pages = 0;
-		ws.addEventListener('message', (event) => {
-			const frame = JSON.parse(event.data as string) as WorkspaceServerMessage;
-			if (frame.type === 'events') {
+		const { ws } = await engineOnSocket(engine, workspaceId, token, {
+			onFrame: (frame) => {
+				if (frame.type !== 'events') return;
 				pages++;
-				seqs.push(...frame.events.map((e) => e.seq));
-			}
-			engine.receive(event.data as string);
-		});
-		engine.connected((text) => {
-			const message = JSON.parse(text) as WorkspaceClientMessage;
-			if (message.type === 'pull') pulls.push(message);
-			ws.send(text);
+				seqs.push(...frame.payload.events.map((e) => e.seq));
+			},
+			onSend: (message) => message.type === 'pull' && pulls.push(message.payload.cursor)
 		});
 		await until(() => engine.view().status === 'synced' && engine.view().cursor === LOG_EVENTS);
 
@@ -199,10 +189,7 @@ describe('workspace catch-up', () => {
 		expect(pulls.length).toBeLessThanOrEqual(bursts + 1);
 		expect(pages).toBeLessThanOrEqual(Math.ceil(LOG_EVENTS / PULL_PAGE_MAX_EVENTS) + pulls.length);
 		// Each pull continues from the cursor the previous burst ended at.
-		expect(pulls.map((p) => (p.type === 'pull' ? p.cursor : -1))).toEqual([
-			0,
-			PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS
-		]);
+		expect(pulls).toEqual([0, PULL_BURST_MAX_PAGES * PULL_PAGE_MAX_EVENTS]);
 		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
 		expect(engine.confirmedState).toEqual(replay(await stub.readLog(0, 100_000)));
 		ws.close(1000);
@@ -220,7 +207,7 @@ describe('a push the server refuses for good', () => {
 			role: 'editor'
 		});
 		// The owner's client id is bound to the owner once it has pushed.
-		const ownerSocket = listen(await openSocket(workspaceId, await tokenFor(owner.cookie)));
+		const ownerSocket = await connect(workspaceId, await tokenFor(owner.cookie));
 		await ownerSocket.next('hello');
 		const created = (clientId: string, clientSeq: number, title: string): PendingEvent => ({
 			name: 'task.created',
@@ -229,7 +216,7 @@ describe('a push the server refuses for good', () => {
 			clientSeq,
 			at: 1
 		});
-		ownerSocket.send({ type: 'push', parent: 0, events: [created('owner-client', 1, 'owner task')] });
+		ownerSocket.send('push', { parent: 0, events: [created('owner-client', 1, 'owner task')] });
 		await ownerSocket.next('events');
 
 		// The member's queue (left by an earlier session) holds an event under the owner's client id
@@ -244,10 +231,7 @@ describe('a push the server refuses for good', () => {
 		engine.subscribe((view) => {
 			if (view.status === 'error' && view.error) errors.push(view.error);
 		});
-		const ws = (await openSocket(workspaceId, await tokenFor(member.cookie))).webSocket!;
-		ws.accept();
-		ws.addEventListener('message', (event) => engine.receive(event.data as string));
-		engine.connected((text) => ws.send(text));
+		const { ws } = await engineOnSocket(engine, workspaceId, await tokenFor(member.cookie));
 
 		await until(() => engine.view().pending === 0 && engine.view().cursor === 3);
 		const log = await env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId)).readLog();
@@ -277,15 +261,13 @@ describe('the push rate limit', () => {
 		const token = await tokenFor(owner.cookie);
 		const engine = new SyncEngine(workspaceId, new MemoryPendingStore());
 		await engine.init();
-		const ws = (await openSocket(workspaceId, token)).webSocket!;
-		ws.accept();
 		const limited: number[] = [];
-		ws.addEventListener('message', (event) => {
-			const frame = JSON.parse(event.data as string) as WorkspaceServerMessage;
-			if (frame.type === 'error' && frame.code === 'rate-limited') limited.push(frame.retryAfterMs ?? -1);
-			engine.receive(event.data as string);
+		const { ws } = await engineOnSocket(engine, workspaceId, token, {
+			onFrame: (frame) => {
+				if (frame.type === 'error' && frame.payload.code === 'rate-limited')
+					limited.push(frame.payload.retryAfterMs ?? -1);
+			}
 		});
-		engine.connected((text) => ws.send(text));
 		await until(() => engine.view().status === 'synced');
 		// Two pushes per 300 ms for this test (the real budget is far larger).
 		await runInDurableObject(stub, async (instance: WorkspaceSync) => {

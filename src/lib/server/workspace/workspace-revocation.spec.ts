@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, listen, openSocket, postAction, tokenFor } from '../../../testing/workspace';
+import { connect, createWorkspaceVia, openSocket, postAction, refusalOf, tokenFor } from '../../../testing/workspace';
 import { claimsVersionKey } from '$lib/server/auth/workspace';
 import { withIdentity } from '$lib/server/realtime/identity';
 
@@ -17,8 +17,8 @@ describe('removing a workspace member', () => {
 		expect(added.status).toBe(200);
 
 		const oldToken = await tokenFor(member.cookie);
-		const memberSocket = listen(await openSocket(workspaceId, oldToken));
-		const ownerSocket = listen(await openSocket(workspaceId, await tokenFor(owner.cookie)));
+		const memberSocket = await connect(workspaceId, oldToken);
+		const ownerSocket = await connect(workspaceId, await tokenFor(owner.cookie));
 		await memberSocket.next('hello');
 		await ownerSocket.next('hello');
 		const versionBefore = Number(await env.WORKSPACE_CLAIMS_VERSION.get(claimsVersionKey(member.user.id)));
@@ -37,7 +37,7 @@ describe('removing a workspace member', () => {
 		// The still-unexpired token now carries a stale claims version.
 		const retry = await openSocket(workspaceId, oldToken);
 		expect(retry.status).toBe(401);
-		expect(((await retry.json()) as { error: string }).error).toMatch(/out of date/);
+		expect(await refusalOf(retry)).toMatchObject({ code: 'claims-stale', message: /out of date/ });
 		// Even with an expired-token grace (reconnect) the stale version is refused.
 		expect((await openSocket(workspaceId, oldToken, { reconnect: '1' })).status).toBe(401);
 		// A fresh token no longer names the workspace.
@@ -45,7 +45,7 @@ describe('removing a workspace member', () => {
 		expect(fresh.status).toBe(403);
 
 		// The owner's socket was untouched.
-		ownerSocket.send({ type: 'pull', cursor: 0, backendId: null });
+		ownerSocket.send('pull', { cursor: 0, backendId: null });
 		expect((await ownerSocket.next('events')).type).toBe('events');
 	});
 
@@ -58,8 +58,8 @@ describe('removing a workspace member', () => {
 			role: 'editor'
 		});
 		const oldToken = await tokenFor(member.cookie);
-		const socket = listen(await openSocket(workspaceId, oldToken));
-		expect((await socket.next('hello')).role).toBe('editor');
+		const socket = await connect(workspaceId, oldToken);
+		expect((await socket.next('hello')).payload.role).toBe('editor');
 
 		const changed = await postAction(owner.cookie, `/workspace/${workspaceId}/members?/add`, {
 			username: member.user.username,
@@ -72,8 +72,8 @@ describe('removing a workspace member', () => {
 
 		// The old token (editor) is stale; the fresh one connects, as a viewer.
 		expect((await openSocket(workspaceId, oldToken)).status).toBe(401);
-		const again = listen(await openSocket(workspaceId, await tokenFor(member.cookie)));
-		expect((await again.next('hello')).role).toBe('viewer');
+		const again = await connect(workspaceId, await tokenFor(member.cookie));
+		expect((await again.next('hello')).payload.role).toBe('viewer');
 		again.ws.close(1000);
 	});
 

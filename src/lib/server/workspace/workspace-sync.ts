@@ -1,28 +1,27 @@
+import type { ClientMessage } from '$lib/protocol/channel';
+import { CloseCode } from '$lib/protocol/close-codes';
+import { workspaceChannel, type EventsFrame, type WorkspaceChannel } from '$lib/protocol/workspace-channel';
 import {
 	PULL_BURST_MAX_BYTES,
 	PULL_BURST_MAX_PAGES,
 	PULL_BUSY_RETRY_MS,
-	PULL_IN_PROGRESS,
 	PULL_RATE_BURST,
-	PULL_RATE_LIMITED,
 	PULL_RATE_WINDOW_MS,
 	PULL_REFUSALS_MAX,
 	PUSH_MAX_BYTES,
 	PUSH_RATE_BURST,
 	PUSH_RATE_WINDOW_MS,
-	workspaceClientMessage,
 	type LoggedEvent,
-	type PendingEvent,
-	type WorkspaceServerMessage
+	type PendingEvent
 } from '$lib/protocol/workspace-messages';
 import { readClaimsVersion } from '$lib/server/auth/workspace/claims-version';
-import { CloseCode } from '$lib/protocol/close-codes';
-import type { SocketIdentity } from '$lib/server/realtime/identity';
-import { parseJsonFrame } from '$lib/server/realtime/json-frame';
-import { ProtocolError } from '$lib/server/realtime/protocol-error';
-import { LegacyRealtimeObject as RealtimeObject, type BaseAttachment } from '$lib/server/realtime/legacy-realtime-object';
-import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
+import { apiError } from '$lib/server/api-error';
 import { log } from '$lib/server/log';
+import type { SocketIdentity } from '$lib/server/realtime/identity';
+import { ProtocolError } from '$lib/server/realtime/protocol-error';
+import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
+import { migrateSchema } from '$lib/server/realtime/sql-schema';
+import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { EventLog } from './event-log';
 import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
@@ -47,13 +46,12 @@ interface WorkspaceAttachment extends BaseAttachment {
  * in the same order; a client behind gets `server-ahead`, pulls, rebases its pending events and pushes
  * again. (client id, client seq) pairs make retried pushes idempotent.
  */
-export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
-	protected readonly maxInboundBytes = PUSH_MAX_BYTES;
+export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAttachment> {
 	/** The per-user push budget; public so a test can lower it. */
 	pushLimit: BucketLimit = { burst: PUSH_RATE_BURST, windowMs: PUSH_RATE_WINDOW_MS };
 	/** The per-user pull budget; public so a test can lower it. */
 	pullLimit: BucketLimit = { burst: PULL_RATE_BURST, windowMs: PULL_RATE_WINDOW_MS };
-	private log: EventLog;
+	private eventLog: EventLog;
 	private buckets: TokenBuckets;
 	/** Its own table: TokenBuckets prunes a table by one limit (commit 0f3a69f). */
 	private pullBuckets: TokenBuckets;
@@ -61,13 +59,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	private nextPruneAt = 0;
 
 	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
-		this.log = new EventLog(ctx.storage);
+		super(ctx, env, workspaceChannel);
+		this.eventLog = new EventLog(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage.sql, 'push_buckets');
 		this.pullBuckets = new TokenBuckets(ctx.storage.sql, 'pull_buckets');
-		ctx.storage.sql.exec(
-			`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
-		);
+		migrateSchema(ctx.storage, 'revocations', REVOCATIONS_SCHEMA);
 	}
 
 	// ---- RPC for worker routes ------------------------------------------------------------------
@@ -99,11 +95,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 
 	/** Starts a new empty log under a new backend id; connected clients are told and start over. */
 	async resetLog(): Promise<string> {
-		const backendId = this.log.reset();
+		const backendId = this.eventLog.reset();
 		for (const ws of this.sockets()) {
 			const attachment = this.attachment(ws);
 			if (attachment) this.setAttachment(ws, { ...attachment, live: false });
-			this.sendJson(ws, { type: 'reset', backendId, head: 0 });
+			this.send(ws, 'reset', { backendId, head: 0 });
 		}
 		return backendId;
 	}
@@ -111,26 +107,27 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 	/** Forgets idle client ids (see CLIENT_IDLE_MS); runs from pushes at most daily, callable by operators. */
 	async pruneIdleClients(now = Date.now()): Promise<number> {
 		this.nextPruneAt = now + PRUNE_INTERVAL_MS;
-		return this.log.pruneIdleClients(now);
+		return this.eventLog.pruneIdleClients(now);
 	}
 
 	async status(): Promise<{ backendId: string; head: number; sockets: number }> {
-		return { backendId: this.log.backendId, head: this.log.head, sockets: this.sockets().length };
+		return { backendId: this.eventLog.backendId, head: this.eventLog.head, sockets: this.sockets().length };
 	}
 
 	/** The log after `cursor` (tests, service reads). */
 	async readLog(cursor = 0, limit = 10_000): Promise<LoggedEvent[]> {
-		return this.log.read(cursor, limit);
+		return this.eventLog.read(cursor, limit);
 	}
 
 	// ---- socket hooks ---------------------------------------------------------------------------
 
 	protected async onConnect(identity: SocketIdentity): Promise<WorkspaceAttachment | Response> {
 		const claims = workspaceSocketClaims(identity);
-		if (!claims) return refuse(403, 'No workspace claim for this socket.');
-		const bound = this.log.meta('workspace_id');
-		if (bound === null) this.log.setMeta('workspace_id', claims.workspaceId);
-		else if (bound !== claims.workspaceId) return refuse(403, 'This socket was routed to another workspace.');
+		if (!claims) return apiError(403, 'no-workspace-claim', 'No workspace claim for this socket.');
+		const bound = this.eventLog.meta('workspace_id');
+		if (bound === null) this.eventLog.setMeta('workspace_id', claims.workspaceId);
+		else if (bound !== claims.workspaceId)
+			return apiError(403, 'wrong-workspace', 'This socket was routed to another workspace.');
 
 		if (identity.kind === 'user') {
 			// Never trust the worker's cache here: a fresh KV read plus this object's own revocations.
@@ -140,23 +137,22 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 					.exec<{ min_version: number }>(`SELECT min_version FROM revocations WHERE user_id = ?`, identity.id)
 					.toArray()[0]?.min_version ?? 0;
 			if (claims.claimsVersion < Math.max(current, revokedBelow)) {
-				return refuse(401, 'Your workspace claims are out of date: fetch a new token.');
+				return apiError(401, 'claims-stale', 'Your workspace claims are out of date: fetch a new token.');
 			}
 		}
 		return { identity, connectedAt: Date.now(), workspaceId: claims.workspaceId, role: claims.role, live: false };
 	}
 
 	protected onOpen(ws: WebSocket, attachment: WorkspaceAttachment) {
-		this.sendJson(ws, {
-			type: 'hello',
-			backendId: this.log.backendId,
-			head: this.log.head,
+		this.send(ws, 'hello', {
+			backendId: this.eventLog.backendId,
+			head: this.eventLog.head,
 			userId: attachment.identity.id,
 			role: attachment.role
 		});
 	}
 
-	protected onMessage(ws: WebSocket, message: string | ArrayBuffer, attachment: WorkspaceAttachment) {
+	protected onMessage(ws: WebSocket, message: ClientMessage<WorkspaceChannel>, attachment: WorkspaceAttachment) {
 		// A socket this object closed still delivers what its client had sent before: nothing to answer.
 		if (ws.readyState !== WebSocket.OPEN) return;
 		if (socketTokenExpired(attachment.identity, Date.now())) {
@@ -164,16 +160,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			ws.close(CloseCode.tokenExpired, TOKEN_EXPIRED_REASON);
 			return;
 		}
-		const msg = parseJsonFrame(message, workspaceClientMessage);
-		if (msg.type === 'pull') {
-			if (this.admitPull(ws, attachment, msg.lastBurstId ?? null)) this.pull(ws, attachment, msg.cursor, msg.backendId);
-		} else this.push(ws, attachment, msg.parent, msg.events as PendingEvent[]);
-	}
-
-	protected encodeError(error: ProtocolError): string {
-		const message: WorkspaceServerMessage = { type: 'error', code: error.code, message: error.message };
-		if (error.retryAfterMs !== undefined) message.retryAfterMs = error.retryAfterMs;
-		return JSON.stringify(message);
+		if (message.type === 'pull') {
+			const { cursor, backendId, lastBurstId } = message.payload;
+			if (this.admitPull(ws, attachment, lastBurstId ?? null))
+				this.pull(ws, attachment, message.seq, cursor, backendId);
+		} else this.push(ws, attachment, message.seq, message.payload.parent, message.payload.events);
 	}
 
 	// ---- pull / push ------------------------------------------------------------------------------
@@ -193,69 +184,84 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			}
 			this.setAttachment(ws, { ...attachment, pullRefusals: refusals });
 			throw new ProtocolError(
-				PULL_IN_PROGRESS,
+				'pull-in-progress',
 				'The answer to your last pull is not read yet: pull again with its burstId as lastBurstId.',
 				PULL_BUSY_RETRY_MS
 			);
 		}
 		const retryAfterMs = this.pullBuckets.take(attachment.identity.id, this.pullLimit);
 		if (retryAfterMs > 0) {
-			throw new ProtocolError(PULL_RATE_LIMITED, `Too many pulls: retry in ${retryAfterMs} ms.`, retryAfterMs);
+			throw new ProtocolError('pull-rate-limited', `Too many pulls: retry in ${retryAfterMs} ms.`, retryAfterMs);
 		}
 		return true;
 	}
 
 	/**
-	 * Answers one pull with one bounded burst of pages from `cursor` (PULL_BURST_MAX_PAGES pages and
-	 * PULL_BURST_MAX_BYTES). All pages of a burst go out in this one synchronous handler, so no push can
-	 * land between the last page and the socket going live: no gap, no duplicate. If the burst ends before
-	 * the log does, only its last page carries `pullAgain` and the client asks once more from its cursor.
-	 * The answer's last frame carries a fresh `burstId`, outstanding until the next pull returns it.
+	 * Answers one pull (request number `seq`) with one bounded burst of pages from `cursor`
+	 * (PULL_BURST_MAX_PAGES pages and PULL_BURST_MAX_BYTES of frames). All pages of a burst go out in this
+	 * one synchronous handler, so no push can land between the last page and the socket going live: no
+	 * gap, no duplicate. If the burst ends before the log does, only its last page carries `pullAgain` and
+	 * the client asks once more from its cursor. The answer's last frame carries a fresh `burstId`,
+	 * outstanding until the next pull returns it.
 	 */
-	private pull(ws: WebSocket, attachment: WorkspaceAttachment, cursor: number, backendId: string | null) {
-		const current = this.log.backendId;
-		const head = this.log.head;
+	private pull(ws: WebSocket, attachment: WorkspaceAttachment, seq: number, cursor: number, backendId: string | null) {
+		const current = this.eventLog.backendId;
+		const head = this.eventLog.head;
 		const burstId = crypto.randomUUID();
 		if ((backendId !== null && backendId !== current) || cursor > head) {
 			this.setAttachment(ws, { ...attachment, burstId, pullRefusals: 0 });
-			this.sendJson(ws, { type: 'reset', backendId: current, head, burstId });
+			this.send(ws, 'reset', { backendId: current, head, burstId }, seq);
 			return;
 		}
 		let bytes = 0;
 		for (let pages = 1; ; pages++) {
-			const page = this.log.page(cursor);
+			const page = this.eventLog.page(cursor);
 			const last = page.events.at(-1);
 			if (last) cursor = last.seq;
 			const frame = (pullAgain: boolean, lastPage: boolean) =>
-				JSON.stringify({
-					type: 'events',
-					backendId: current,
-					events: page.events,
-					head,
-					more: page.more,
-					pullAgain,
-					live: false,
-					...(lastPage ? { burstId } : {})
-				} satisfies WorkspaceServerMessage);
+				this.wire.encodeServer(
+					'events',
+					{
+						backendId: current,
+						events: page.events,
+						head,
+						more: page.more,
+						pullAgain,
+						live: false,
+						...(lastPage ? { burstId } : {})
+					},
+					seq
+				);
 			if (!page.more) {
 				this.setAttachment(ws, { ...attachment, live: true, burstId, pullRefusals: 0 });
-				this.send(ws, frame(false, true));
+				this.sendFrame(ws, frame(false, true));
 				return;
 			}
-			const text = frame(false, false);
-			bytes += encoder.encode(text).byteLength;
+			const middle = frame(false, false);
+			// What this socket's burst holds in the object's memory until the client reads it: frame bytes.
+			bytes += middle.byteLength;
 			if (pages >= PULL_BURST_MAX_PAGES || bytes >= PULL_BURST_MAX_BYTES) {
 				// Burst spent: this last page tells the client to ask again; the socket is not live meanwhile.
 				this.setAttachment(ws, { ...attachment, live: false, burstId, pullRefusals: 0 });
-				this.send(ws, frame(true, true));
+				this.sendFrame(ws, frame(true, true));
 				return;
 			}
-			this.send(ws, text);
+			this.sendFrame(ws, middle);
 		}
 	}
 
-	private push(ws: WebSocket, attachment: WorkspaceAttachment, parent: number, events: PendingEvent[]) {
+	/** Appends one push (request number `seq`) whose parent is the head, or says why not. */
+	private push(ws: WebSocket, attachment: WorkspaceAttachment, seq: number, parent: number, events: PendingEvent[]) {
 		if (attachment.role === 'viewer') throw new ProtocolError('forbidden', 'Viewers cannot edit this workspace.');
+		// A compressed frame can decode to far more than the inbound cap; the live frame re-broadcasting
+		// these events must stay under PULL_PAGE_MAX_BYTES (see PUSH_MAX_BYTES).
+		const pushBytes = encoder.encode(JSON.stringify({ parent, events })).byteLength;
+		if (pushBytes > PUSH_MAX_BYTES) {
+			throw new ProtocolError(
+				'push-too-large',
+				`A push may carry ${PUSH_MAX_BYTES} bytes of events, not ${pushBytes}.`
+			);
+		}
 		const userId = attachment.identity.id;
 		const retryAfterMs = this.buckets.take(userId, this.pushLimit);
 		if (retryAfterMs > 0) {
@@ -267,11 +273,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 		const fresh: PendingEvent[] = [];
 		const lastSeqByClient = new Map<string, number>();
 		for (const event of events) {
-			const owner = this.log.clientOwner(event.clientId);
+			const owner = this.eventLog.clientOwner(event.clientId);
 			if (owner && owner.userId !== userId) {
 				throw new ProtocolError('forbidden', 'That client id belongs to another user.');
 			}
-			const stored = this.log.stored(event.clientId, event.clientSeq);
+			const stored = this.eventLog.stored(event.clientId, event.clientSeq);
 			if (stored !== null) {
 				const content = EventLog.content(event);
 				if (stored.name !== content.name || stored.args !== content.args) {
@@ -294,36 +300,34 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceAttachment> {
 			lastSeqByClient.set(event.clientId, event.clientSeq);
 			fresh.push(event);
 		}
-		const head = this.log.head;
+		const head = this.eventLog.head;
 		if (fresh.length === 0) {
-			this.sendJson(ws, { type: 'ack', head, seqs: known });
+			this.send(ws, 'ack', { head, seqs: known }, seq);
 			return;
 		}
 		if (parent !== head) {
-			this.sendJson(ws, { type: 'push-rejected', reason: 'server-ahead', head });
+			this.send(ws, 'push-rejected', { reason: 'server-ahead', head }, seq);
 			return;
 		}
-		const logged = this.log.append(fresh, userId);
+		const logged = this.eventLog.append(fresh, userId);
 		if (Date.now() >= this.nextPruneAt) void this.pruneIdleClients();
 		const newHead = logged.at(-1)!.seq;
-		const frame = JSON.stringify({
-			type: 'events',
-			backendId: this.log.backendId,
+		const live: EventsFrame = {
+			backendId: this.eventLog.backendId,
 			events: logged,
 			head: newHead,
 			more: false,
 			pullAgain: false,
 			live: true
-		} satisfies WorkspaceServerMessage);
+		};
 		// A socket that only listens never reaches onMessage: its token's end is checked here, where it would be sent to.
 		this.closeWhere((a) => socketTokenExpired(a.identity, Date.now()), CloseCode.tokenExpired, TOKEN_EXPIRED_REASON);
-		this.broadcast(frame, { filter: (a) => a.live });
-		// A pusher that had not finished pulling is not live, but its parent was the head: it needs them too.
-		if (!attachment.live) this.send(ws, frame);
-	}
-
-	private sendJson(ws: WebSocket, message: WorkspaceServerMessage) {
-		this.send(ws, JSON.stringify(message));
+		// Encoded once for every live socket, and for the pusher even if it had not finished pulling: it is
+		// not live, but its parent was the head, so it needs these events too.
+		const frame = this.wire.encodeServer('events', live);
+		for (const socket of this.sockets()) {
+			if (socket === ws || this.attachment(socket)?.live) this.sendFrame(socket, frame);
+		}
 	}
 }
 
@@ -332,6 +336,11 @@ const TOKEN_EXPIRED_REASON = 'Your workspace token expired: reconnect with a fre
 /** Idle client ids are pruned at most this often (a daily sweep is plenty for a 30-day idle limit). */
 const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
-function refuse(status: 401 | 403, error: string): Response {
-	return Response.json({ error }, { status });
-}
+/**
+ * Per-user minimum claims versions, raised when a member is removed or their role changes, so this
+ * object refuses their older tokens before KV has propagated the bump. The first step is the table
+ * constructors created before versioned schemas: idempotent.
+ */
+const REVOCATIONS_SCHEMA = [
+	`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
+];

@@ -4,7 +4,15 @@ import type { PendingEvent } from '$lib/protocol/workspace-messages';
 import { gracePeriodSeconds } from '$lib/server/auth/workspace';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, listen, openSocket, ORIGIN, tokenFor, type TestSocket } from '../../../testing/workspace';
+import {
+	connect,
+	createWorkspaceVia,
+	openSocket,
+	ORIGIN,
+	refusalOf,
+	tokenFor,
+	type TestSocket
+} from '../../../testing/workspace';
 
 /**
  * A socket lives no longer than the token that opened it: a workspace JWT is good for five minutes (plus
@@ -35,9 +43,9 @@ function task(clientSeq: number): PendingEvent {
 }
 
 async function caughtUp(socket: TestSocket) {
-	const hello = await socket.next('hello');
-	socket.send({ type: 'pull', cursor: 0, backendId: hello.backendId });
-	return (await socket.next('events', (m) => !m.more)).head;
+	const hello = (await socket.next('hello')).payload;
+	socket.send('pull', { cursor: 0, backendId: hello.backendId });
+	return (await socket.next('events', (m) => !m.payload.more)).payload.head;
 }
 
 /** The socket's close code, or 'served' if the server answered it with events instead. */
@@ -56,42 +64,42 @@ describe('a workspace token that expires while its socket is open', () => {
 		const owner = await signedInUser(env);
 		const workspaceId = await createWorkspaceVia(owner.cookie, 'token expiry');
 		const { token, expiresAt } = await issuedToken(owner.cookie);
-		const writer = listen(await openSocket(workspaceId, token));
-		const reader = listen(await openSocket(workspaceId, token));
+		const writer = await connect(workspaceId, token);
+		const reader = await connect(workspaceId, token);
 		const head = await caughtUp(writer);
 		await caughtUp(reader);
 
-		writer.send({ type: 'push', parent: head, events: [task(1)] });
-		await writer.next('events', (m) => m.live);
-		await reader.next('events', (m) => m.live);
+		writer.send('push', { parent: head, events: [task(1)] });
+		await writer.next('events', (m) => m.payload.live);
+		await reader.next('events', (m) => m.payload.live);
 
 		vi.setSystemTime(expiresAt + 1_000);
 		// The writer's push after expiry is refused by closing the socket, and not logged.
-		writer.send({ type: 'push', parent: head + 1, events: [task(2)] });
+		writer.send('push', { parent: head + 1, events: [task(2)] });
 		expect(await closedOrServed(writer)).toBe(CloseCode.tokenExpired);
 		expect(await titles(workspaceId)).toEqual(['expiry-1']);
 
 		// The reader sent nothing since; the next broadcast closes it instead of feeding an expired socket.
-		const other = listen(await openSocket(workspaceId, await tokenFor(owner.cookie)));
+		const other = await connect(workspaceId, await tokenFor(owner.cookie));
 		await caughtUp(other);
-		other.send({ type: 'push', parent: head + 1, events: [{ ...task(2), clientId: 'client-other' }] });
-		await other.next('events', (m) => m.live);
+		other.send('push', { parent: head + 1, events: [{ ...task(2), clientId: 'client-other' }] });
+		await other.next('events', (m) => m.payload.live);
 		expect(await closedOrServed(reader)).toBe(CloseCode.tokenExpired);
 
 		// A new socket on the expired token is refused; a reconnect within the grace period resumes.
 		expect((await openSocket(workspaceId, token)).status).toBe(401);
-		const resumed = listen(await openSocket(workspaceId, token, { reconnect: '1' }));
+		const resumed = await connect(workspaceId, token, { reconnect: '1' });
 		const resumedHead = await caughtUp(resumed);
-		resumed.send({ type: 'push', parent: resumedHead, events: [task(2)] });
-		await resumed.next('events', (m) => m.live);
+		resumed.send('push', { parent: resumedHead, events: [task(2)] });
+		await resumed.next('events', (m) => m.payload.live);
 		expect(await titles(workspaceId)).toEqual(['expiry-1', 'expiry-2', 'expiry-2']);
 
 		// Past the grace period the resumed socket goes the same way, and reconnecting is refused.
 		vi.setSystemTime(expiresAt + (gracePeriodSeconds(env) + 1) * 1_000);
-		resumed.send({ type: 'pull', cursor: 0, backendId: null });
+		resumed.send('pull', { cursor: 0, backendId: null });
 		expect(await closedOrServed(resumed)).toBe(CloseCode.tokenExpired);
 		const late = await openSocket(workspaceId, token, { reconnect: '1' });
 		expect(late.status).toBe(401);
-		expect(((await late.json()) as { error: string }).error).toMatch(/expired/);
+		expect(await refusalOf(late)).toMatchObject({ code: 'token-expired', message: /expired/ });
 	});
 });

@@ -1,10 +1,11 @@
 import type { SocketIdentity } from '$lib/server/realtime/identity';
+import type { SocketRefusal } from '$lib/server/realtime/socket-route';
 import { socketClaims } from '$lib/server/workspace/socket-claims';
 import { DEMO_WORKSPACE_ID } from '$lib/server/workspace/directory';
 import { readClaimsVersion } from './claims-version';
 import { guestIdentity } from './guest';
 import { authRequired, gracePeriodSeconds, isServerBypassToken, type WorkspaceAuthEnv } from './secrets';
-import { roleIn, verifyWorkspaceToken, WorkspaceTokenError } from './tokens';
+import { roleIn, verifyWorkspaceToken, WorkspaceTokenError, type WorkspaceClaims } from './tokens';
 
 /** The query parameter carrying the JWT: browsers cannot set headers on a WebSocket handshake. */
 export const TOKEN_PARAM = 'token';
@@ -23,75 +24,92 @@ export function withoutSocketCredentials(request: Request): Request {
 	return new Request(url, request);
 }
 
-export type SocketAuthResult = { identity: SocketIdentity } | { status: 401 | 403; error: string };
+/**
+ * Who is asking for a workspace socket, by a credential that has been verified — not yet whether they
+ * may open this workspace: an internal service (SERVER_BYPASS_TOKEN), the holder of a valid workspace JWT,
+ * or — only with REQUIRE_AUTH=false and no token — a demo guest under the id its `murmur_guest` cookie
+ * names (guest.ts).
+ */
+export type WorkspaceCaller =
+	{ kind: 'service' } | { kind: 'guest'; id: string } | { kind: 'member'; claims: WorkspaceClaims; reconnect: boolean };
+
+/** A refusal in the REST error shape; the codes are stable for programs. */
+const refusal = (status: SocketRefusal['status'], code: string, message: string): SocketRefusal => ({
+	status,
+	code,
+	message
+});
 
 /**
- * Who may open a socket on `workspaceId`, decided in the worker before the upgrade reaches the object:
- * an internal service presenting SERVER_BYPASS_TOKEN (Authorization: Bearer), a member with a valid
- * workspace JWT whose claims version is current, or — only with REQUIRE_AUTH=false — a guest on the
- * demo workspace, under the id its `murmur_guest` cookie names (guest.ts). The Durable Object checks the
- * version again, uncached.
+ * The "who" of a workspace socket (socketRoute's identify): a service presents `Authorization: Bearer`,
+ * a member `?token=` (with `&reconnect=1` when resuming, which accepts a token expired within
+ * GRACE_PERIOD_SECONDS). Verifies the credential and nothing else: no membership, no KV.
  */
-export async function authenticateWorkspaceSocket(
+export async function identifyWorkspaceCaller(
 	request: Request,
 	env: WorkspaceAuthEnv,
-	workspaceId: string,
 	guestCookie?: string
-): Promise<SocketAuthResult> {
+): Promise<WorkspaceCaller | SocketRefusal> {
 	const bearer = request.headers.get('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
 	if (bearer !== null) {
-		if (!(await isServerBypassToken(env, bearer))) return { status: 401, error: 'Unknown service token.' };
-		return {
-			identity: {
-				kind: 'service',
-				id: 'service',
-				name: 'Internal service',
-				claims: socketClaims({ workspaceId, role: 'owner', claimsVersion: 0 })
-			}
-		};
+		if (!(await isServerBypassToken(env, bearer))) return refusal(401, 'service-token', 'Unknown service token.');
+		return { kind: 'service' };
 	}
-
 	const url = new URL(request.url);
 	const token = url.searchParams.get(TOKEN_PARAM);
 	if (!token) {
-		if (!authRequired(env) && workspaceId === DEMO_WORKSPACE_ID) {
-			return {
-				identity: {
-					kind: 'user',
-					id: guestIdentity(guestCookie).id,
-					name: 'Guest',
-					claims: socketClaims({ workspaceId, role: 'editor', claimsVersion: 0 })
-				}
-			};
-		}
-		return { status: 401, error: 'A workspace token is required.' };
+		if (!authRequired(env)) return { kind: 'guest', id: guestIdentity(guestCookie).id };
+		return refusal(401, 'token-required', 'A workspace token is required.');
 	}
-
+	const reconnect = url.searchParams.get(RECONNECT_PARAM) === '1';
 	try {
-		const reconnect = url.searchParams.get(RECONNECT_PARAM) === '1';
-		const claims = await verifyWorkspaceToken(env, token, { reconnect });
-		const role = roleIn(claims, workspaceId);
-		if (!role) return { status: 403, error: 'You are not a member of this workspace.' };
-		const current = await readClaimsVersion(env, claims.sub);
-		if (claims.workspaceClaimsVersion < current) {
-			return { status: 401, error: 'Your workspace claims are out of date: fetch a new token.' };
-		}
-		return {
-			identity: {
-				kind: 'user',
-				id: claims.sub,
-				name: claims.sub,
-				claims: socketClaims({
-					workspaceId,
-					role,
-					claimsVersion: claims.workspaceClaimsVersion,
-					// The socket is good exactly as long as the token was accepted for.
-					expiresAt: (claims.exp + (reconnect ? gracePeriodSeconds(env) : 0)) * 1000
-				})
-			}
-		};
+		return { kind: 'member', claims: await verifyWorkspaceToken(env, token, { reconnect }), reconnect };
 	} catch (error) {
-		if (error instanceof WorkspaceTokenError) return { status: error.status, error: error.message };
+		if (error instanceof WorkspaceTokenError) return refusal(error.status, error.code, error.message);
 		throw error;
 	}
+}
+
+/**
+ * The "may they" of a workspace socket (socketRoute's authorize): a service may open any workspace (as
+ * owner); a guest only the demo; a member only a workspace their token names, by an own-property lookup
+ * (`roleIn`: a prototype name is no workspace), at a claims version that is still current. Returns the
+ * identity the Durable Object trusts; the object checks the version again, uncached.
+ */
+export async function authorizeWorkspaceCaller(
+	caller: WorkspaceCaller,
+	env: WorkspaceAuthEnv,
+	workspaceId: string
+): Promise<SocketIdentity | SocketRefusal> {
+	if (caller.kind === 'service') {
+		const claims = socketClaims({ workspaceId, role: 'owner', claimsVersion: 0 });
+		return { kind: 'service', id: 'service', name: 'Internal service', claims };
+	}
+	if (caller.kind === 'guest') {
+		if (workspaceId !== DEMO_WORKSPACE_ID) return refusal(401, 'token-required', 'A workspace token is required.');
+		const claims = socketClaims({ workspaceId, role: 'editor', claimsVersion: 0 });
+		return { kind: 'user', id: caller.id, name: 'Guest', claims };
+	}
+	const { claims, reconnect } = caller;
+	const role = roleIn(claims, workspaceId);
+	if (!role) return refusal(403, 'not-a-member', 'You are not a member of this workspace.');
+	if (claims.workspaceClaimsVersion < (await readClaimsVersion(env, claims.sub))) {
+		return refusal(401, 'claims-stale', 'Your workspace claims are out of date: fetch a new token.');
+	}
+	return {
+		kind: 'user',
+		id: claims.sub,
+		name: claims.sub,
+		claims: socketClaims({
+			workspaceId,
+			role,
+			claimsVersion: claims.workspaceClaimsVersion,
+			// The socket is good exactly as long as the token was accepted for.
+			expiresAt: (claims.exp + (reconnect ? gracePeriodSeconds(env) : 0)) * 1000
+		})
+	};
+}
+
+export function isSocketRefusal(value: unknown): value is SocketRefusal {
+	return typeof value === 'object' && value !== null && 'status' in value && 'code' in value;
 }

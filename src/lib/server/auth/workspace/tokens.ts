@@ -36,6 +36,8 @@ export function roleIn(claims: WorkspaceClaims, workspaceId: string): WorkspaceR
 export class WorkspaceTokenError extends Error {
 	constructor(
 		readonly status: 401 | 403,
+		/** Stable for programs: the socket route's refusal code. */
+		readonly code: 'token-invalid' | 'token-expired',
 		message: string
 	) {
 		super(message);
@@ -87,11 +89,13 @@ export async function verifyWorkspaceToken(
 			clockTolerance: reconnect ? gracePeriodSeconds(env) : 0
 		});
 		const parsed = workspaceClaimsSchema.safeParse(payload);
-		if (!parsed.success) throw new WorkspaceTokenError(401, 'The workspace token has malformed claims.');
+		if (!parsed.success)
+			throw new WorkspaceTokenError(401, 'token-invalid', 'The workspace token has malformed claims.');
 		return parsed.data;
 	} catch (error) {
 		if (error instanceof WorkspaceTokenError) throw error;
-		if (error instanceof errors.JWTExpired) throw new WorkspaceTokenError(401, 'The workspace token has expired.');
-		throw new WorkspaceTokenError(401, 'The workspace token is not valid.');
+		if (error instanceof errors.JWTExpired)
+			throw new WorkspaceTokenError(401, 'token-expired', 'The workspace token has expired.');
+		throw new WorkspaceTokenError(401, 'token-invalid', 'The workspace token is not valid.');
 	}
 }

@@ -2,12 +2,14 @@ import { env } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-	authenticateWorkspaceSocket,
+	authorizeWorkspaceCaller,
 	bumpClaimsVersion,
 	guestIdentity,
 	forgetSigningKey,
 	GENERATED_SECRET_KEY,
+	identifyWorkspaceCaller,
 	isServerBypassToken,
+	isSocketRefusal,
 	issueWorkspaceToken,
 	readClaimsVersion,
 	signingKey,
@@ -25,6 +27,19 @@ function socketRequest(query: Record<string, string>, headers: Record<string, st
 }
 
 afterEach(() => forgetSigningKey());
+
+/** What the socket route decides for `request`, in its order: who (identify), then may they (authorize). */
+async function authenticateWorkspaceSocket(
+	request: Request,
+	authEnv: Parameters<typeof identifyWorkspaceCaller>[1],
+	workspaceId: string,
+	guestCookie?: string
+) {
+	const caller = await identifyWorkspaceCaller(request, authEnv, guestCookie);
+	if (isSocketRefusal(caller)) return caller;
+	const identity = await authorizeWorkspaceCaller(caller, authEnv, workspaceId);
+	return isSocketRefusal(identity) ? identity : { identity };
+}
 
 describe('workspace signing secret', () => {
 	it('without JWT_SECRET, generates a random secret once and persists it in KV', async () => {
@@ -91,7 +106,8 @@ describe('claims versions', () => {
 		expect(after).toBeGreaterThan(before);
 		expect(await authenticateWorkspaceSocket(socketRequest({ token }), env, WS)).toMatchObject({
 			status: 401,
-			error: /out of date/
+			code: 'claims-stale',
+			message: /out of date/
 		});
 		const other = await authenticateWorkspaceSocket(
 			socketRequest({ token: (await issueWorkspaceToken(env, 'u4', { other: 'editor' }, after)).token }),
@@ -107,7 +123,11 @@ describe('membership in the claims', () => {
 		const { token } = await issueWorkspaceToken(env, 'u5', { [WS]: 'editor' }, 0);
 		for (const name of PROTOTYPE_NAMES) {
 			const result = await authenticateWorkspaceSocket(socketRequest({ token }), env, name);
-			expect(result, name).toEqual({ status: 403, error: 'You are not a member of this workspace.' });
+			expect(result, name).toEqual({
+				status: 403,
+				code: 'not-a-member',
+				message: 'You are not a member of this workspace.'
+			});
 		}
 		expect(await authenticateWorkspaceSocket(socketRequest({ token }), env, WS)).toHaveProperty('identity');
 	});

@@ -1,4 +1,5 @@
 import { json } from '@sveltejs/kit';
+import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import {
 	authRequired,
@@ -14,14 +15,14 @@ import type { RequestHandler } from './$types';
 /**
  * A short-lived workspace JWT for the signed-in user (session cookie), which the browser presents when
  * opening a workspace socket. Cross-site pages cannot read this response (no CORS headers), and it is
- * never cached. With REQUIRE_AUTH=false a visitor without a session gets a guest token for the demo, under
- * one guest id per browser (guest.ts).
+ * never cached; errors have the API's one shape (apiError). With REQUIRE_AUTH=false a visitor without a
+ * session gets a guest token for the demo, under one guest id per browser (guest.ts).
  */
 export const GET: RequestHandler = async ({ locals, platform, cookies, url }) => {
 	const env = platform!.env;
 	const headers = { 'cache-control': 'no-store' };
 	if (!locals.user) {
-		if (authRequired(env)) return json({ error: 'Sign in first.' }, { status: 401, headers });
+		if (authRequired(env)) return apiError(401, 'unauthenticated', 'Sign in first.', { headers });
 		const { id: guest, fresh } = guestIdentity(cookies.get(GUEST_COOKIE));
 		if (fresh) {
 			cookies.set(GUEST_COOKIE, guest, {

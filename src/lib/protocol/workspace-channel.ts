@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { defineChannel, type ChannelErrorCode, type ServerMessageOf } from './channel';
+import { FRAME_HEADER_BYTES } from './codec';
+import { loggedEvent, pendingEvent, PUSH_MAX_BYTES, PUSH_MAX_EVENTS } from './workspace-messages';
+
+/**
+ * The workspace sync channel: the one contract of the WorkspaceSync Durable Object, its socket route and
+ * the browser's SyncEngine. Every frame is a codec frame (a pull page of 100 events is LZ4-compressed);
+ * a frame's seq is the client's request number, echoed by the frames that answer it.
+ *
+ * A pull is answered by one burst of `events` pages (or by `reset`); the burst's last frame carries a
+ * `burstId` the socket's next pull must send back as `lastBurstId` (one burst outstanding per socket,
+ * PULL_BUSY_RETRY_MS). A push is answered by the live `events` frame that appends it, by `ack` (a retry:
+ * all of it was stored before) or by `push-rejected` (server ahead: pull, rebase, push again).
+ */
+
+const seq = z.number().int().nonnegative();
+const backendId = z.string().max(64);
+/** The answer to a pull: its last frame carries this id, to be returned as the next pull's `lastBurstId`. */
+const burstId = z.string().max(64);
+
+export const workspaceChannel = defineChannel({
+	name: 'workspace',
+	version: 1,
+	client: {
+		pull: {
+			type: 1,
+			schema: z.object({
+				/** Highest seq the client already has; 0 for nothing. */
+				cursor: seq,
+				/** The backend id the cursor belongs to; null when the client has none yet. */
+				backendId: backendId.nullable(),
+				/** The `burstId` that ended the answer to this socket's previous pull; absent on its first pull. */
+				lastBurstId: burstId.nullish()
+			})
+		},
+		push: {
+			type: 2,
+			schema: z.object({ parent: seq, events: z.array(pendingEvent).min(1).max(PUSH_MAX_EVENTS) })
+		}
+	},
+	server: {
+		/** First frame on every socket: which log this is, its head, and who the socket is. */
+		hello: { type: 1, schema: z.object({ backendId, head: seq, userId: z.string(), role: z.string() }) },
+		/**
+		 * One page of a pull's burst (`live: false`) or newly appended events (`live: true`). For pull pages:
+		 * `more` says events exist after this page; `pullAgain` is set only on the LAST page of a burst that
+		 * stopped before the end of the log — the client then sends one new pull from its cursor. A page with
+		 * `more: false` ends the catch-up: the socket is live from then on. Pages with `more` and without
+		 * `pullAgain` are followed by further pages of the same burst: the client just waits.
+		 */
+		events: {
+			type: 2,
+			schema: z.object({
+				backendId,
+				events: z.array(loggedEvent),
+				head: seq,
+				more: z.boolean(),
+				pullAgain: z.boolean(),
+				live: z.boolean(),
+				/** Only on the last page of a pull's burst: send it back as the next pull's `lastBurstId`. */
+				burstId: burstId.optional()
+			})
+		},
+		/**
+		 * The pull's backend id did not match, or its cursor is past the head (e.g. storage restored from an
+		 * older backup), or the log was reset: the client's cursor means nothing here, so it drops it and
+		 * pulls from 0. `burstId` is set when the reset answers a pull; absent on a server-wide reset.
+		 */
+		reset: { type: 3, schema: z.object({ backendId, head: seq, burstId: burstId.optional() }) },
+		/** The push's events were all stored before (a retry): their seqs, nothing appended. */
+		ack: { type: 4, schema: z.object({ head: seq, seqs: z.array(seq) }) },
+		/** The push's parent is not the head: pull the missing events, rebase, push again. */
+		'push-rejected': { type: 5, schema: z.object({ reason: z.literal('server-ahead'), head: seq }) }
+	},
+	/**
+	 * Besides the common codes (`rate-limited` answers a push, with retryAfterMs; `forbidden` a viewer's
+	 * push or a client id of another user): refusals of a pull, which the client waits out (retryAfterMs)
+	 * and then pulls again, and refusals of a push's events that will be the same every time.
+	 */
+	errors: ['pull-in-progress', 'pull-rate-limited', 'out-of-order', 'conflicting-retry', 'push-too-large'],
+	/** A push frame is never longer than its payload plus the header; PUSH_MAX_BYTES bounds the payload. */
+	maxInboundBytes: PUSH_MAX_BYTES + FRAME_HEADER_BYTES
+});
+export type WorkspaceChannel = typeof workspaceChannel;
+export type WorkspaceErrorCode = ChannelErrorCode<WorkspaceChannel>;
+export type EventsFrame = ServerMessageOf<WorkspaceChannel, 'events'>['payload'];
+
+/** Codes that refuse a pull: wait `retryAfterMs`, then pull again. Never sent for a push. */
+export const PULL_REFUSALS: ReadonlySet<WorkspaceErrorCode> = new Set(['pull-in-progress', 'pull-rate-limited']);
+
+/**
+ * Codes that refuse a push's events and will refuse them the same way every time: retrying would block
+ * the client's queue forever, so the offending events are dropped.
+ */
+export const REFUSED_EVENT_CODES: ReadonlySet<WorkspaceErrorCode> = new Set([
+	'forbidden',
+	'bad-message',
+	'out-of-order',
+	'conflicting-retry',
+	'push-too-large'
+]);
