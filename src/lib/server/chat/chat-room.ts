@@ -47,7 +47,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// SQLite calls are synchronous, so the store is ready before the first event (the base class holds
 		// events back until its codec has loaded).
 		this.store = new ChatStore(ctx.storage);
-		this.buckets = new TokenBuckets(ctx.storage.sql, 'send_buckets');
+		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 	}
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------

@@ -11,7 +11,7 @@ describe('token buckets in Durable Object SQLite', () => {
 		const stub = env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(`buckets-${crypto.randomUUID()}`));
 		await runInDurableObject(stub, (_instance, state) => {
 			const sql = state.storage.sql;
-			const buckets = new TokenBuckets(sql, 'test_buckets');
+			const buckets = new TokenBuckets(state.storage, 'test_buckets');
 			const rows = () => sql.exec<{ n: number }>('SELECT count(*) AS n FROM test_buckets').one().n;
 			const t0 = 1_000_000;
 			expect(buckets.take('a', LIMIT, t0)).toBe(0);

@@ -1,3 +1,5 @@
+import { migrateSchema } from './sql-schema';
+
 /**
  * Per-key token buckets kept in a Durable Object's SQLite, so a limit survives hibernation and eviction
  * (an in-memory counter would reset whenever the object sleeps, which is exactly when a flood starts).
@@ -24,13 +26,17 @@ export class TokenBuckets {
 	private readonly cache = new Map<string, { tokens: number; at: number }>();
 	private takes = 0;
 
+	private readonly sql: SqlStorage;
+
 	constructor(
-		private readonly sql: SqlStorage,
+		storage: DurableObjectStorage,
 		private readonly table: string
 	) {
-		sql.exec(
+		this.sql = storage.sql;
+		// Objects created before versioned schemas already hold the table, hence IF NOT EXISTS in step one.
+		migrateSchema(storage, `buckets:${table}`, [
 			`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID`
-		);
+		]);
 	}
 
 	/** Takes one token. Returns 0 when allowed, else the ms until one token is back. */

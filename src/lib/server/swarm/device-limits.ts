@@ -21,9 +21,9 @@ export class DeviceLimits {
 	private readonly frames: TokenBuckets;
 	private readonly benchmarks: TokenBuckets;
 
-	constructor(sql: SqlStorage) {
-		this.frames = new TokenBuckets(sql, 'device_frame_rate');
-		this.benchmarks = new TokenBuckets(sql, 'device_benchmark_rate');
+	constructor(storage: DurableObjectStorage) {
+		this.frames = new TokenBuckets(storage, 'device_frame_rate');
+		this.benchmarks = new TokenBuckets(storage, 'device_benchmark_rate');
 	}
 
 	/** Takes one frame from the device's budget, or throws `rate-limited`. */

@@ -55,7 +55,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 			log,
 			lost: (deviceId) => this.devices.markOffline(deviceId, Date.now(), 'connection lost')
 		});
-		this.devices = new DeviceFleet(this.store, this.dispatch, new DeviceLimits(ctx.storage.sql), sockets, log);
+		this.devices = new DeviceFleet(this.store, this.dispatch, new DeviceLimits(ctx.storage), sockets, log);
 		this.dashboards = new DashboardFeed(this.store, sockets);
 		this.wakes.count('start');
 	}

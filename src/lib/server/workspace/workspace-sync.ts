@@ -61,8 +61,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, workspaceChannel);
 		this.eventLog = new EventLog(ctx.storage);
-		this.buckets = new TokenBuckets(ctx.storage.sql, 'push_buckets');
-		this.pullBuckets = new TokenBuckets(ctx.storage.sql, 'pull_buckets');
+		this.buckets = new TokenBuckets(ctx.storage, 'push_buckets');
+		this.pullBuckets = new TokenBuckets(ctx.storage, 'pull_buckets');
 		migrateSchema(ctx.storage, 'revocations', REVOCATIONS_SCHEMA);
 	}
 
