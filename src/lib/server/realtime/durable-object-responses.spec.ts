@@ -85,7 +85,9 @@ describe("a Durable Object's own refusal reaches the client", () => {
 		await sync.revokeUser(user.id, Number.MAX_SAFE_INTEGER);
 		const response = await openWorkspaceSocket(workspaceId, token);
 		expect(response.status).toBe(401);
-		expect(await response.json()).toEqual({ error: 'Your workspace claims are out of date: fetch a new token.' });
+		expect(await response.json()).toEqual({
+			error: { code: 'claims-stale', message: 'Your workspace claims are out of date: fetch a new token.' }
+		});
 		expectSecurityHeaders(response);
 	});
 });
