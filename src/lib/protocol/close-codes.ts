@@ -30,7 +30,10 @@ export const CloseCode = {
 	 * Nothing changed, so unlike claimsChanged the page need not reload its data.
 	 */
 	tokenExpired: 4002,
-	/** Sent by the client itself when a ping got no pong in time (a half-open connection): reconnect. */
+	/**
+	 * The heartbeat stopped: the browser sends it when a ping got no pong in time (a half-open connection),
+	 * the swarm coordinator when a device sent no ping for a minute. Either way: reconnect.
+	 */
 	heartbeatTimeout: 4003,
 	/**
 	 * A newer socket of the same device or session took over (the page was opened again elsewhere). Final
