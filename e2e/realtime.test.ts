@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { signUp } from './support/auth';
+import { twoInARoom } from './support/chat';
 
 test('two browsers see each other on the realtime smoke page', async ({ browser }) => {
 	const alice = await (await browser.newContext()).newPage();
@@ -18,4 +19,26 @@ test('two browsers see each other on the realtime smoke page', async ({ browser 
 	await bob.getByLabel('Message').fill('hi alice');
 	await bob.getByRole('button', { name: 'Send' }).click();
 	await expect(alice.getByTestId('relay-log')).toContainText('Bob Smoke: hi alice');
+});
+
+test('every app shows the same connection status, and "offline" when the browser is offline', async ({
+	browser,
+	baseURL
+}) => {
+	const { owner } = await twoInARoom(browser, baseURL!, ['Olga Offline', 'Mo Member']);
+	const status = owner.getByTestId('chat-status');
+	await expect(status).toHaveText('connected');
+	await owner.context().setOffline(true);
+	await expect(status).toHaveText('offline');
+	await expect(status).toHaveAttribute('data-state', 'offline');
+	await owner.context().setOffline(false);
+	await expect(status).toHaveText('connected');
+
+	// The relay page uses the same client and badge.
+	await owner.goto('/realtime');
+	await expect(owner.getByTestId('socket-status')).toHaveText('connected');
+	await owner.context().setOffline(true);
+	await expect(owner.getByTestId('socket-status')).toHaveText('offline');
+	await owner.context().setOffline(false);
+	await expect(owner.getByTestId('socket-status')).toHaveText('connected');
 });
