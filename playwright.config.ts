@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './e2e/support/chromium';
+import { baseConfig } from './e2e/support/playwright-base';
 
 /**
  * End-to-end tests in real Chromium against the built worker under `wrangler dev` (the same bundle that
@@ -15,19 +15,7 @@ export default defineConfig({
 	// The self-hosted smoke and the no-account demo have their own configs and servers (e2e/selfhost/,
 	// e2e/demo/playwright.config.ts).
 	testIgnore: ['selfhost/**', 'demo/**'],
-	fullyParallel: false,
-	// A stray `test.only` would silently skip the rest of the suite: refuse it under CI.
-	forbidOnly: !!process.env.CI,
-	workers: 1,
-	retries: 0,
-	timeout: 60_000,
-	reporter: process.env.CI ? [['list']] : [['list']],
-	use: {
-		baseURL,
-		trace: 'retain-on-failure',
-		launchOptions: chromiumLaunchOptions
-	},
-	projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+	...baseConfig(baseURL),
 	webServer: process.env.E2E_BASE_URL
 		? undefined
 		: {

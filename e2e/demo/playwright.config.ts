@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from '../support/chromium';
+import { baseConfig } from '../support/playwright-base';
 
 /**
  * The no-account demo: the same built worker under `wrangler dev`, started with REQUIRE_AUTH=false (which
@@ -13,19 +13,7 @@ const baseURL = `http://127.0.0.1:${port}`;
 export default defineConfig({
 	testDir: '.',
 	testMatch: '*.test.ts',
-	fullyParallel: false,
-	// A stray `test.only` would silently skip the rest of the suite: refuse it under CI.
-	forbidOnly: !!process.env.CI,
-	workers: 1,
-	retries: 0,
-	timeout: 60_000,
-	reporter: [['list']],
-	use: {
-		baseURL,
-		trace: 'retain-on-failure',
-		launchOptions: chromiumLaunchOptions
-	},
-	projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+	...baseConfig(baseURL),
 	webServer: {
 		command: `node e2e/support/serve.mjs ${port} --var REQUIRE_AUTH:false`,
 		cwd: fileURLToPath(new URL('../..', import.meta.url)),
