@@ -20,6 +20,7 @@ describe('close codes', () => {
 		expect(isFinalClose(CloseCode.tokenExpired)).toBe(false);
 		expect(isFinalClose(CloseCode.heartbeatTimeout)).toBe(false);
 		expect(isFinalClose(CloseCode.replaced)).toBe(true);
+		expect(isFinalClose(CloseCode.violation)).toBe(true);
 		// A code nobody defined (an intermediary's, a newer server's) is retried, never a dead end.
 		expect(isFinalClose(4999)).toBe(false);
 		expect(isFinalClose(1006)).toBe(false);

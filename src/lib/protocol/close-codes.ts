@@ -39,7 +39,12 @@ export const CloseCode = {
 	 * A newer socket of the same device or session took over (the page was opened again elsewhere). Final
 	 * for the old one, or two tabs would keep taking the socket from each other.
 	 */
-	replaced: 4004
+	replaced: 4004,
+	/**
+	 * The client kept breaking the protocol (e.g. pulling again and again without reading). Final, like
+	 * policy, but it says nothing about access: a client must not take it as "removed" and drop local data.
+	 */
+	violation: 4005
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -55,7 +60,8 @@ export const CLOSE_MEANING: Readonly<Record<number, { final: boolean; message: s
 	[CloseCode.claimsChanged]: { final: false, message: 'Your access changed; reconnecting.' },
 	[CloseCode.tokenExpired]: { final: false, message: 'Your session token expired; reconnecting.' },
 	[CloseCode.heartbeatTimeout]: { final: false, message: 'The connection stopped answering; reconnecting.' },
-	[CloseCode.replaced]: { final: true, message: 'This page was opened somewhere else.' }
+	[CloseCode.replaced]: { final: true, message: 'This page was opened somewhere else.' },
+	[CloseCode.violation]: { final: true, message: 'This page broke the protocol: reload it.' }
 });
 
 /** Whether the browser must stop reconnecting after a close with `code`. Unknown codes are retried. */

@@ -65,7 +65,7 @@ export const PULL_RATE_WINDOW_MS = 10_000;
  */
 export const PULL_BUSY_RETRY_MS = 1_000;
 /**
- * …and a socket that keeps pulling while its burst is unread is closed (1008) after this many
+ * …and a socket that keeps pulling while its burst is unread is closed (4005, violation) after this many
  * `pull-in-progress` refusals in a row, so even the small error frames cannot pile up without bound.
  * The engine gets at most one in a row (it then waits PULL_BUSY_RETRY_MS holding the burst's id).
  */

@@ -76,7 +76,8 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 	);
 	const onNetwork = () => {
 		status.network(navigator.onLine);
-		// Back online: do not wait for the backoff timer or a heartbeat to notice.
+		// Back online: reconnect now rather than when a heartbeat notices. (An attempt already waiting out
+		// partysocket's backoff keeps its timer: its connect lock makes this call a no-op until then.)
 		if (navigator.onLine && !closedForGood && socket.readyState !== socket.OPEN) socket.reconnect();
 	};
 	window.addEventListener('online', onNetwork);

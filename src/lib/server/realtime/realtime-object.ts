@@ -108,6 +108,8 @@ export abstract class RealtimeObject<
 		const accepted = await this.onConnect(identity, request);
 		if (accepted instanceof Response) return accepted;
 
+		// Checked before accepting: a socket accepted without its attachment would linger in getWebSockets().
+		assertAttachmentFits(this.constructor.name, accepted);
 		const { 0: client, 1: server } = new WebSocketPair();
 		this.ctx.acceptWebSocket(server, [who, ...this.tagsFor(accepted)]);
 		this.setAttachment(server, accepted);
@@ -129,7 +131,8 @@ export abstract class RealtimeObject<
 		}
 		const attachment = this.attachment(ws);
 		if (!attachment) {
-			ws.close(CloseCode.policy, 'Unknown socket.');
+			// Our fault (the attachment is written at accept): a fresh connection gets a fresh one.
+			ws.close(CloseCode.internal, 'Unknown socket.');
 			return;
 		}
 		let message: ClientMessage<Ch>;
@@ -231,9 +234,7 @@ export abstract class RealtimeObject<
 	}
 
 	protected setAttachment(ws: WebSocket, attachment: A): void {
-		const size = JSON.stringify(attachment).length;
-		if (size > MAX_ATTACHMENT_BYTES)
-			throw new Error(`${this.constructor.name} attachment is ${size} bytes, over 16 KiB.`);
+		assertAttachmentFits(this.constructor.name, attachment);
 		ws.serializeAttachment(attachment);
 	}
 
@@ -269,6 +270,11 @@ export abstract class RealtimeObject<
 		const attachment = this.attachment(ws);
 		if (attachment) await this.onClose(ws, attachment);
 	}
+}
+
+function assertAttachmentFits(object: string, attachment: unknown): void {
+	const size = JSON.stringify(attachment).length;
+	if (size > MAX_ATTACHMENT_BYTES) throw new Error(`${object} attachment is ${size} bytes, over 16 KiB.`);
 }
 
 /** The tag every socket of one identity carries, so counting them reads no attachment. */

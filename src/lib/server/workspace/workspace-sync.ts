@@ -179,7 +179,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			const refusals = (attachment.pullRefusals ?? 0) + 1;
 			if (refusals > PULL_REFUSALS_MAX) {
 				log('warn', 'workspace socket closed: pulls while its burst was unread', { userId: attachment.identity.id });
-				ws.close(CloseCode.policy, 'Too many pulls before reading the last one.');
+				ws.close(CloseCode.violation, 'Too many pulls before reading the last one.');
 				return false;
 			}
 			this.setAttachment(ws, { ...attachment, pullRefusals: refusals });
