@@ -35,6 +35,14 @@ export const CHAT_MAX_FRAME_BYTES = 32 * 1024;
 export const CHAT_RATE_BURST = 10;
 export const CHAT_RATE_WINDOW_MS = 10_000;
 
+/**
+ * Per-user scroll-back budget: each history request is ~30 bytes in and up to a 512 KiB page out, so
+ * without a budget a member who asks and never reads could make the room buffer pages without end. Ten
+ * pages at once and one a second after that is faster than anyone scrolls (a page is 50 messages).
+ */
+export const CHAT_HISTORY_BURST = 10;
+export const CHAT_HISTORY_WINDOW_MS = 10_000;
+
 /** Messages per history page: one screen and a bit on a desktop, cheap to render on a phone. */
 export const CHAT_PAGE_SIZE = 50;
 /** Upper bound a client (or REST caller) may ask for in one page, so one request cannot read a whole room. */

@@ -1,7 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
+import {
+	CHAT_HISTORY_BURST,
+	CHAT_MAX_FRAME_BYTES,
+	CHAT_RATE_BURST,
+	CHAT_TYPING_TTL_MS
+} from '$lib/protocol/chat-limits';
 import { loadCodec } from '$lib/server/codec';
 import { chatRoomStub } from './access';
 import { parseRateLimit, type ChatRoom } from './chat-room';
@@ -196,6 +201,23 @@ describe('ChatRoom Durable Object', () => {
 		await a.next('typing', (e) => e.payload.users.length === 1);
 		b.send('send', { id: 't1', text: 'done typing' });
 		await a.next('typing', (e) => e.payload.users.length === 0);
+	});
+
+	it('charges scroll-back to its own budget: a member asking for pages without end gets rate-limited', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		const seqs = Array.from({ length: CHAT_HISTORY_BURST + 1 }, () => a.send('history', { before: 1000 }));
+		const limited = await a.next('error');
+		expect(limited.seq).toBe(seqs.at(-1));
+		expect(limited.payload.code).toBe('rate-limited');
+		expect(limited.payload.retryAfterMs).toBeGreaterThan(0);
+		expect(a.messages.filter((e) => e.type === 'history' && e.payload.kind === 'older')).toHaveLength(
+			CHAT_HISTORY_BURST
+		);
+		// Sends have their own budget: still allowed.
+		a.send('send', { id: 'after-history', text: 'still here' });
+		await a.next('ack', (e) => e.payload.id === 'after-history');
 	});
 
 	it('rate-limits a burst with an error frame, and the socket stays usable', async () => {

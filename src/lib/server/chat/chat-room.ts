@@ -1,6 +1,13 @@
 import type { ClientMessage, ServerPayload } from '$lib/protocol/channel';
 import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
-import { CHAT_PAGE_SIZE, CHAT_RATE_BURST, CHAT_RATE_WINDOW_MS, CHAT_TYPING_TTL_MS } from '$lib/protocol/chat-limits';
+import {
+	CHAT_HISTORY_BURST,
+	CHAT_HISTORY_WINDOW_MS,
+	CHAT_PAGE_SIZE,
+	CHAT_RATE_BURST,
+	CHAT_RATE_WINDOW_MS,
+	CHAT_TYPING_TTL_MS
+} from '$lib/protocol/chat-limits';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
@@ -40,6 +47,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
 	private readonly store: ChatStore;
 	private readonly buckets: TokenBuckets;
+	/** Scroll-back has its own table: TokenBuckets prunes a table by one limit. */
+	private readonly historyBuckets: TokenBuckets;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -48,6 +57,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// events back until its codec has loaded).
 		this.store = new ChatStore(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
+		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
 	}
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
@@ -151,6 +161,9 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 					this.onTyping(ws, attachment);
 					return;
 				case 'history': {
+					const wait = this.historyBuckets.take(user.id, HISTORY_LIMIT);
+					if (wait > 0)
+						throw new RateLimited(wait, Math.ceil(CHAT_HISTORY_WINDOW_MS / CHAT_HISTORY_BURST), 'load older messages');
 					const { before, limit } = request.payload;
 					const page = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
 					this.send(ws, 'history', { kind: 'older', ...page, rev: this.store.rev }, request.seq);
@@ -285,13 +298,16 @@ export function parseRateLimit(value: string | undefined): BucketLimit | null {
 	return burst >= 1 && windowMs >= 1 ? { burst, windowMs } : null;
 }
 
+const HISTORY_LIMIT = { burst: CHAT_HISTORY_BURST, windowMs: CHAT_HISTORY_WINDOW_MS };
+
 class RateLimited extends Error {
 	constructor(
 		readonly retryAfterMs: number,
 		/** How often one more token comes back once the bucket is empty. */
-		readonly everyMs: number
+		readonly everyMs: number,
+		what = 'send'
 	) {
-		super(`Slow down: you can send again in ${Math.ceil(retryAfterMs / 1000)} s.`);
+		super(`Slow down: you can ${what} again in ${Math.ceil(retryAfterMs / 1000)} s.`);
 		this.name = 'RateLimited';
 	}
 }
