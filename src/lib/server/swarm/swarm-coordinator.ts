@@ -2,6 +2,7 @@ import type { ClientMessage } from '$lib/protocol/channel';
 import { CLIENT_ROLE, sentBy, swarmChannel, type SwarmChannel } from '$lib/protocol/swarm-channel';
 import { jobSpec } from '$lib/protocol/swarm-jobs';
 import { apiError } from '$lib/server/api-error';
+import { log as logLine } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject } from '$lib/server/realtime/realtime-object';
@@ -196,7 +197,13 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		if (removed > 0) this.log('info', `Removed ${removed} device(s) offline for over 24 h.`);
 		this.store.deleteDeadTokens(now - TOKEN_KEEP_MS);
 		this.dispatch.assignPending(now);
-		this.dashboards.broadcast(now);
+		try {
+			this.dashboards.broadcast(now);
+		} catch (error) {
+			// A dashboard frame that cannot be built (e.g. a snapshot over the codec's payload cap) must not stop
+			// the sweeps above from running again: log it and keep the alarm going.
+			logLine('error', 'swarm dashboard broadcast failed', { error: String(error) });
+		}
 		await this.scheduleAlarm(now);
 	}
 
