@@ -99,16 +99,11 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		};
 	}
 
-	/** One tag per user, so "this user's sockets" is a lookup rather than a scan of every attachment. */
-	protected tagsFor(attachment: ChatAttachment): string[] {
-		return [userTag(attachment.user.id)];
-	}
-
 	/** Presence first, then the history the client lacks, then who is typing; all before any later event. */
 	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
 		const { user, since } = attachment;
 		const online = this.online();
-		const firstSocket = !this.sockets(userTag(user.id)).some((s) => s !== ws);
+		const firstSocket = !this.socketsOf({ kind: 'user', id: user.id }).some((s) => s !== ws);
 		if (firstSocket) this.broadcast('presence', { online, joined: user }, { except: ws });
 		this.send(ws, 'presence', { online });
 
@@ -183,7 +178,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	}
 
 	protected onClose(_ws: WebSocket, { user, typingUntil }: ChatAttachment) {
-		const stillHere = this.sockets(userTag(user.id)).length > 0;
+		const stillHere = this.socketsOf({ kind: 'user', id: user.id }).length > 0;
 		if (!stillHere) this.broadcast('presence', { online: this.online(), left: user });
 		if (typingUntil > Date.now()) {
 			this.typingCache = null; // another socket of the same user may still be typing: re-read
@@ -278,16 +273,12 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		const entry = this.typingUsers().get(userId);
 		if (!entry) return;
 		this.typingUsers().delete(userId);
-		for (const ws of this.sockets(userTag(userId))) {
+		for (const ws of this.socketsOf({ kind: 'user', id: userId })) {
 			const a = this.attachment(ws);
 			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
 		}
 		if (entry.until > Date.now()) this.broadcast('typing', this.typing());
 	}
-}
-
-function userTag(userId: string) {
-	return `user:${userId}`;
 }
 
 /** "<burst>/<window ms>" (e.g. "10/10000"), or null for empty or malformed values (the default then applies). */

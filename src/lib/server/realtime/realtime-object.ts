@@ -243,6 +243,11 @@ export abstract class RealtimeObject<
 		return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === WebSocket.OPEN);
 	}
 
+	/** The open sockets of one person or device: a tag lookup (every socket carries its identity's tag). */
+	protected socketsOf(identity: Pick<SocketIdentity, 'kind' | 'id'>): WebSocket[] {
+		return this.sockets(identityTag(identity));
+	}
+
 	/** Closes every socket whose attachment matches (e.g. a member removed from a workspace). */
 	protected closeWhere(match: (attachment: A) => boolean, code: number, reason: string): number {
 		let closed = 0;
@@ -278,7 +283,7 @@ function assertAttachmentFits(object: string, attachment: unknown): void {
 }
 
 /** The tag every socket of one identity carries, so counting them reads no attachment. */
-function identityTag(identity: SocketIdentity): string {
+function identityTag(identity: Pick<SocketIdentity, 'kind' | 'id'>): string {
 	return `identity:${identity.kind}:${identity.id}`;
 }
 
