@@ -237,15 +237,17 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 				this.sendFrame(ws, frame(false, true));
 				return;
 			}
-			const middle = frame(false, false);
-			// What this socket's burst holds in the object's memory until the client reads it: frame bytes.
-			bytes += middle.byteLength;
-			if (pages >= PULL_BURST_MAX_PAGES || bytes >= PULL_BURST_MAX_BYTES) {
+			const endBurst = () => {
 				// Burst spent: this last page tells the client to ask again; the socket is not live meanwhile.
 				this.setAttachment(ws, { ...attachment, live: false, burstId, pullRefusals: 0 });
 				this.sendFrame(ws, frame(true, true));
-				return;
-			}
+			};
+			// The page cap is known before encoding, so the last page of a full burst is encoded once.
+			if (pages >= PULL_BURST_MAX_PAGES) return endBurst();
+			const middle = frame(false, false);
+			// What this socket's burst holds in the object's memory until the client reads it: frame bytes.
+			bytes += middle.byteLength;
+			if (bytes >= PULL_BURST_MAX_BYTES) return endBurst();
 			this.sendFrame(ws, middle);
 		}
 	}
