@@ -25,7 +25,7 @@ export interface ChannelOptions<Ch extends AnyChannel> {
 	onMessage(message: ServerMessage<Ch>): void;
 	/** The socket opened (also after every reconnect): resend what is unconfirmed. */
 	onOpen?(): void;
-	/** The socket closed; `final` when it will not reconnect. */
+	/** The socket closed, other than by close(); `final` when it will not reconnect (a final close code). */
 	onClose?(close: { code: number; reason: string; final: boolean }): void;
 	/** A frame that failed decoding or validation: reported, never applied. */
 	onInvalid?(error: ChannelError): void;
@@ -52,6 +52,8 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 	const wire = new ChannelWire(options.channel, await loadBrowserCodec());
 	const status = new ConnectionStatus();
 	let closedForGood = false;
+	/** Set by close(): the page asked for it, so the status says so and onClose is not called for it. */
+	let closedByPage = false;
 
 	const url = async () => {
 		// A plain URL: this one is built per connection attempt, never shown, so it needs no reactivity.
@@ -102,13 +104,14 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 	});
 	socket.addEventListener('close', (event) => {
 		heartbeat.stop();
-		// Closed by this page (close()) is as final as a final code from the server.
-		const final = closedForGood || isFinalClose(event.code);
-		if (isFinalClose(event.code)) {
+		// The caller of close() already knows; reporting it would read as the server ending the session.
+		if (closedByPage) return;
+		const final = isFinalClose(event.code);
+		if (final) {
 			closedForGood = true;
 			const meaning = CLOSE_MEANING[event.code];
 			status.ended(event.reason || meaning.message, event.code === CloseCode.reload);
-		} else if (!final) {
+		} else {
 			status.dropped();
 		}
 		options.onClose?.({ code: event.code, reason: event.reason, final });
@@ -126,7 +129,7 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 			if (!closedForGood) socket.reconnect();
 		},
 		close() {
-			closedForGood = true;
+			closedForGood = closedByPage = true;
 			status.ended('Disconnected.', false);
 			heartbeat.stop();
 			window.removeEventListener('online', onNetwork);
