@@ -188,6 +188,15 @@ export class ChannelWire<Ch extends AnyChannel> {
 		return this.encodeJson(this.channel.server[type].type, seq, payload);
 	}
 
+	/**
+	 * A server frame whose payload is already JSON text, for a payload the server holds serialized (a
+	 * workspace pull page built by SQLite from stored events): the caller answers for the text matching the
+	 * kind's schema, as that caller's own tests check by decoding what it sends.
+	 */
+	encodeServerJson(type: ServerKind<Ch>, json: string, seq = 0): Uint8Array {
+		return this.encodeText(this.channel.server[type].type, seq, json);
+	}
+
 	encodeError(error: ErrorPayload<ChannelErrorCode<Ch>>, seq = 0): Uint8Array {
 		const payload: ErrorPayload = { code: error.code, message: error.message.slice(0, MAX_ERROR_MESSAGE) };
 		if (error.retryAfterMs !== undefined) payload.retryAfterMs = Math.max(0, Math.ceil(error.retryAfterMs));
@@ -224,7 +233,11 @@ export class ChannelWire<Ch extends AnyChannel> {
 	}
 
 	private encodeJson(type: number, seq: number, payload: unknown): Uint8Array {
-		const bytes = utf8Encoder.encode(JSON.stringify(payload));
+		return this.encodeText(type, seq, JSON.stringify(payload));
+	}
+
+	private encodeText(type: number, seq: number, json: string): Uint8Array {
+		const bytes = utf8Encoder.encode(json);
 		return this.codec.encode(type, seq, bytes, { compress: bytes.byteLength >= COMPRESS_MIN_BYTES });
 	}
 

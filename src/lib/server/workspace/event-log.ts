@@ -1,6 +1,8 @@
 import type { LoggedEvent, PendingEvent } from '$lib/protocol/workspace-messages';
 import { PULL_PAGE_MAX_BYTES, PULL_PAGE_MAX_EVENTS } from '$lib/protocol/workspace-messages';
 import type { WorkspaceEvent } from '$lib/protocol/workspace-events';
+import type { ServerPayload } from '$lib/protocol/channel';
+import type { WorkspaceChannel } from '$lib/protocol/workspace-channel';
 import { hasColumn, migrateSchema, type SchemaStep } from '$lib/server/realtime/sql-schema';
 
 /**
@@ -66,15 +68,38 @@ interface EventRow extends Record<string, SqlStorageValue> {
 	server_at: number;
 }
 
+/**
+ * One pull page as JSON text: `eventsJson` is the page's events, comma-separated JSON objects of the
+ * LoggedEvent shape, ready to sit inside the `events` frame's array (see pageJson).
+ */
 export interface PullPage {
-	events: LoggedEvent[];
+	eventsJson: string;
+	/** How many events the page holds, and the seq of its last one (null for an empty page). */
+	count: number;
+	lastSeq: number | null;
 	/** True when events after the page's last one exist. */
 	more: boolean;
 }
 
-export class EventLog {
-	private readonly encoder = new TextEncoder();
+/** The `events` frame's fields besides the events themselves. */
+export type PageEnvelope = Omit<ServerPayload<WorkspaceChannel, 'events'>, 'events'>;
 
+/** The `events` frame's payload JSON for one page: the envelope's fields, then the page's events. */
+export function pageJson(envelope: PageEnvelope, page: PullPage): string {
+	return `${JSON.stringify(envelope).slice(0, -1)},"events":[${page.eventsJson}]}`;
+}
+
+/**
+ * One logged event as JSON, built by SQLite from the row: `args` are embedded as stored (they were
+ * validated and serialized once, on append), never parsed only to be serialized again. Keys and types
+ * match toLogged; `bytes` is the JSON's UTF-8 size.
+ */
+const EVENT_JSON_SQL = `SELECT seq, json, length(CAST(json AS BLOB)) AS bytes FROM (
+	SELECT seq, json_object('seq', seq, 'parent', parent, 'clientId', client_id, 'clientSeq', client_seq,
+		'userId', user_id, 'name', name, 'args', json(args), 'at', client_at, 'serverAt', server_at) AS json
+	FROM events WHERE seq > ? ORDER BY seq LIMIT ?)`;
+
+export class EventLog {
 	constructor(
 		private readonly storage: DurableObjectStorage,
 		private readonly sql: SqlStorage = storage.sql
@@ -178,23 +203,25 @@ export class EventLog {
 
 	/**
 	 * Events after `cursor`, at most PULL_PAGE_MAX_EVENTS and PULL_PAGE_MAX_BYTES of JSON per page
-	 * (always at least one event, which the push size cap keeps far below the byte limit).
+	 * (always at least one event, which the push size cap keeps far below the byte limit). The page is
+	 * JSON text from SQLite: parsing each event's args and serializing them again, and encoding each event
+	 * only to measure it, were most of what a 10,000-event catch-up cost the object.
 	 */
 	page(cursor: number): PullPage {
 		const rows = this.sql
-			.exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, PULL_PAGE_MAX_EVENTS + 1)
+			.exec<{ seq: number; json: string; bytes: number }>(EVENT_JSON_SQL, cursor, PULL_PAGE_MAX_EVENTS + 1)
 			.toArray();
-		const events: LoggedEvent[] = [];
+		const parts: string[] = [];
 		let bytes = PAGE_ENVELOPE_BYTES;
+		let lastSeq: number | null = null;
 		for (const row of rows.slice(0, PULL_PAGE_MAX_EVENTS)) {
-			const event = toLogged(row);
 			// +1 for the comma between array items.
-			const size = this.encoder.encode(JSON.stringify(event)).byteLength + 1;
-			if (events.length > 0 && bytes + size > PULL_PAGE_MAX_BYTES) break;
-			events.push(event);
-			bytes += size;
+			if (parts.length > 0 && bytes + row.bytes + 1 > PULL_PAGE_MAX_BYTES) break;
+			parts.push(row.json);
+			bytes += row.bytes + 1;
+			lastSeq = row.seq;
 		}
-		return { events, more: rows.length > events.length };
+		return { eventsJson: parts.join(','), count: parts.length, lastSeq, more: rows.length > parts.length };
 	}
 
 	/** Forgets client ids that pushed nothing for CLIENT_IDLE_MS before `now`; returns how many. */

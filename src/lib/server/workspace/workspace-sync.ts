@@ -22,7 +22,7 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { migrateSchema } from '$lib/server/realtime/sql-schema';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
-import { EventLog } from './event-log';
+import { EventLog, pageJson } from './event-log';
 import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
 interface WorkspaceAttachment extends BaseAttachment {
@@ -216,20 +216,21 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		let bytes = 0;
 		for (let pages = 1; ; pages++) {
 			const page = this.eventLog.page(cursor);
-			const last = page.events.at(-1);
-			if (last) cursor = last.seq;
+			if (page.lastSeq !== null) cursor = page.lastSeq;
 			const frame = (pullAgain: boolean, lastPage: boolean) =>
-				this.wire.encodeServer(
+				this.wire.encodeServerJson(
 					'events',
-					{
-						backendId: current,
-						events: page.events,
-						head,
-						more: page.more,
-						pullAgain,
-						live: false,
-						...(lastPage ? { burstId } : {})
-					},
+					pageJson(
+						{
+							backendId: current,
+							head,
+							more: page.more,
+							pullAgain,
+							live: false,
+							...(lastPage ? { burstId } : {})
+						},
+						page
+					),
 					seq
 				);
 			if (!page.more) {
