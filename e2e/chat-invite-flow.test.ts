@@ -31,6 +31,8 @@ test('an invite link survives "Create an account", and the owner copies it with 
 	await expect(guest).toHaveURL(/\/signin\?next=/);
 	await guest.getByRole('link', { name: 'Create an account' }).click();
 	await expect(guest).toHaveURL(/\/signup\?next=/);
+	// A client-side navigation: the sign-in page's own Username field is there until this heading is.
+	await expect(guest.getByRole('heading', { name: 'Create your account' })).toBeVisible();
 	await guest.getByLabel('Username').fill(uniqueName('guest'));
 	await guest.getByLabel('Display name').fill('Guest Invite');
 	await guest.getByLabel('Password').fill(PASSWORD);

@@ -42,9 +42,7 @@ test('room names and messages show their limit in characters before it, and noth
 	await message.fill('😀'.repeat(3599));
 	await expect(page.getByTestId('composer-count')).toHaveCount(0);
 	await message.fill('😀'.repeat(4001));
-	await expect(page.locator('#composer-hint')).toContainText(
-		'Too long: 4,001 of 4,000 characters — remove 1 to send.'
-	);
+	await expect(page.locator('#composer-hint')).toContainText('Too long: 4,001 of 4,000 characters — remove 1 to send.');
 	await expect(send).toBeDisabled();
 	await message.fill('😀'.repeat(4000));
 	await expect(page.getByTestId('composer-count')).toHaveText('4,000 of 4,000 characters');

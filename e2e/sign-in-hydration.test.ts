@@ -40,9 +40,7 @@ test('what is typed before hydration stays, on sign-up and sign-in, and both for
 
 	// The refusal says what a username must be, in words, and keeps the rest of the form.
 	await page.getByRole('button', { name: 'Sign up' }).click();
-	await expect(page.getByRole('alert')).toHaveText(
-		'Username must be 3–32 letters, digits, "_" or "-" (no spaces).'
-	);
+	await expect(page.getByRole('alert')).toHaveText('Username must be 3–32 letters, digits, "_" or "-" (no spaces).');
 	await expect(page.getByLabel('Display name')).toHaveValue(displayName);
 	await page.getByLabel('Username').fill(username);
 	await page.getByRole('button', { name: 'Sign up' }).click();

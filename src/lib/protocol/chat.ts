@@ -179,13 +179,10 @@ export const roomNameSchema = z
 	.string({ error: 'Give the room a name.' })
 	.trim()
 	.min(1, 'Give the room a name.')
-	.refine(
-		(s) => characterCount(s) <= CHAT_ROOM_NAME_MAX,
-		{
-			error: (issue) =>
-				`Room names are at most ${CHAT_ROOM_NAME_MAX} characters; this one has ${characterCount(String(issue.input))}.`
-		}
-	);
+	.refine((s) => characterCount(s) <= CHAT_ROOM_NAME_MAX, {
+		error: (issue) =>
+			`Room names are at most ${CHAT_ROOM_NAME_MAX} characters; this one has ${characterCount(String(issue.input))}.`
+	});
 
 export const createRoomSchema = z.object({
 	name: roomNameSchema,

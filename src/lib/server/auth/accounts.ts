@@ -27,10 +27,7 @@ export const displayNameSchema = z
 	.string({ error: 'Enter a display name.' })
 	.trim()
 	.min(1, 'Enter a display name.')
-	.refine(
-		(s) => characterCount(s) <= DISPLAY_NAME_MAX,
-		`Display name must be at most ${DISPLAY_NAME_MAX} characters.`
-	);
+	.refine((s) => characterCount(s) <= DISPLAY_NAME_MAX, `Display name must be at most ${DISPLAY_NAME_MAX} characters.`);
 
 export const signUpSchema = z.object({
 	username: usernameSchema,
