@@ -4,12 +4,16 @@
  */
 
 /**
- * Longest message text in UTF-8 bytes: a long paragraph. Control characters are refused (chat.ts), so
- * JSON escaping at most doubles it (a quote or backslash becomes two bytes): ≤ 8 KiB of JSON per text.
- * A page of 50 then fits the codec's 1 MiB payload, but a 200-message scroll-back page might not, so
- * pages and catch-up frames are also cut at CHAT_FRAME_JSON_BUDGET_BYTES, never by count alone.
+ * Longest message text, in characters (code points, see text-length.ts), as the composer counts them: a
+ * long paragraph, like Slack's and Discord's few thousand. A code point is at most 4 bytes of UTF-8 and,
+ * control characters being refused (chat.ts), at most 4 bytes of JSON (an emoji; a quote or backslash
+ * escapes to 2): ≤ 16 KB of JSON per text. A page of 50 of those would pass the 512 KiB frame budget, so
+ * pages and catch-up frames are cut at CHAT_FRAME_JSON_BUDGET_BYTES, never by count alone.
  */
-export const CHAT_TEXT_MAX_BYTES = 4 * 1024;
+export const CHAT_TEXT_MAX_CHARS = 4000;
+
+/** The composer shows its counter from here on, so the limit is seen before it is reached. */
+export const CHAT_TEXT_COUNTER_FROM = 3600;
 
 /**
  * Most JSON bytes of messages the room puts into one history or catch-up frame. Half the codec's 1 MiB
@@ -20,10 +24,11 @@ export const CHAT_TEXT_MAX_BYTES = 4 * 1024;
 export const CHAT_FRAME_JSON_BUDGET_BYTES = 512 * 1024;
 
 /**
- * Largest inbound socket frame. A send carries at most 4 KiB of text; JSON escaping at most doubles a
- * valid text (control characters are refused), and even a refused one (6×: \u00XX each; it gets an error
- * frame, not a close) plus the envelope and the 24-byte frame header stays under 32 KiB. Anything larger
- * is not a chat frame, so the socket is closed with 1009 before a byte of it is decoded.
+ * Largest inbound socket frame: a safety cap on bytes, apart from the character limit. A send carries at
+ * most 4,000 characters, ≤ 16 KB of JSON when valid; even a refused one (6 bytes each: \u00XX for a
+ * control character or a lone surrogate; it gets an error frame, not a close) plus the envelope and the
+ * 24-byte frame header stays under 32 KiB. Anything larger is not a chat frame, so the socket is closed
+ * with 1009 before a byte of it is decoded.
  */
 export const CHAT_MAX_FRAME_BYTES = 32 * 1024;
 
@@ -66,5 +71,7 @@ export const CHAT_EMOJI_MAX_BYTES = 32;
 /** Distinct emoji per message, so reactions cannot be used to grow a message row without bound. */
 export const CHAT_REACTIONS_PER_MESSAGE_MAX = 20;
 
-/** Room names as shown in the directory. */
+/** Room names as shown in the directory, in characters: one line on a phone's room list. */
 export const CHAT_ROOM_NAME_MAX = 60;
+/** The room-name field shows its counter from here on (the limit is seen before it is reached). */
+export const CHAT_ROOM_NAME_COUNTER_FROM = 45;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectContractRoundTrips } from '../../testing/contract';
-import { chatChannel, emojiSchema, type ChatMessage } from './chat';
+import { chatChannel, createRoomSchema, emojiSchema, type ChatMessage } from './chat';
 
 describe('chat reaction schema', () => {
 	it('accepts exactly one emoji, however many code points it takes', () => {
@@ -12,6 +12,22 @@ describe('chat reaction schema', () => {
 	it('refuses several emoji in one reaction, and anything that is not an emoji', () => {
 		for (const text of ['👍👍', '🇩🇪🇫🇷', '😀🎉', '👍🏽👍🏽', 'lol', 'a👍', '', '1'])
 			expect(emojiSchema.safeParse(text).error?.issues[0]?.message, text).toBe('A reaction is a single emoji.');
+	});
+});
+
+describe('room names', () => {
+	const messageOf = (form: Record<string, unknown>) => createRoomSchema.safeParse(form).error?.issues[0]?.message;
+
+	it('are refused over 60 characters, not cut, and counted as people count (an emoji is one)', () => {
+		expect(createRoomSchema.parse({ name: '🎉'.repeat(60) }).name).toBe('🎉'.repeat(60));
+		expect(messageOf({ name: 'x'.repeat(61) })).toBe('Room names are at most 60 characters; this one has 61.');
+		expect(messageOf({ name: '🎉'.repeat(61) })).toBe('Room names are at most 60 characters; this one has 61.');
+	});
+
+	it('explain a missing name or visibility in words', () => {
+		expect(messageOf({})).toBe('Give the room a name.');
+		expect(messageOf({ name: '   ' })).toBe('Give the room a name.');
+		expect(messageOf({ name: 'ok', visibility: 'secret' })).toBe('Choose who can join: public or private.');
 	});
 });
 

@@ -7,8 +7,9 @@ import {
 	CHAT_PAGE_MAX,
 	CHAT_PAGE_SIZE,
 	CHAT_ROOM_NAME_MAX,
-	CHAT_TEXT_MAX_BYTES
+	CHAT_TEXT_MAX_CHARS
 } from './chat-limits';
+import { characterCount } from './text-length';
 
 /**
  * The chat protocol, defined once and used by the browser, the ChatRoom Durable Object and the REST API:
@@ -43,7 +44,10 @@ export const messageTextSchema = z
 		'A message cannot contain control characters (only line breaks and tabs are allowed).'
 	)
 	.refine((s) => !LONE_SURROGATE.test(s), 'A message must be valid Unicode text (it has a broken character).')
-	.refine((s) => utf8Length(s) <= CHAT_TEXT_MAX_BYTES, `A message is at most ${CHAT_TEXT_MAX_BYTES} bytes.`);
+	.refine(
+		(s) => characterCount(s) <= CHAT_TEXT_MAX_CHARS,
+		`A message is at most ${CHAT_TEXT_MAX_CHARS.toLocaleString('en')} characters.`
+	);
 
 /** Emoji only: pictographs, flags, keycaps, with their joiners, variation selectors and skin tones. */
 const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u;
@@ -170,15 +174,19 @@ export type ChatErrorCode = ChannelErrorCode<ChatChannel>;
 
 // ---- REST and room directory ------------------------------------------------------------------------
 
+/** Refused, not cut: a name over the limit comes back with this message and the name as typed. */
 export const roomNameSchema = z
-	.string()
+	.string({ error: 'Give the room a name.' })
 	.trim()
 	.min(1, 'Give the room a name.')
-	.max(CHAT_ROOM_NAME_MAX, `Room names are at most ${CHAT_ROOM_NAME_MAX} characters.`);
+	.refine((s) => characterCount(s) <= CHAT_ROOM_NAME_MAX, {
+		error: (issue) =>
+			`Room names are at most ${CHAT_ROOM_NAME_MAX} characters; this one has ${characterCount(String(issue.input))}.`
+	});
 
 export const createRoomSchema = z.object({
 	name: roomNameSchema,
-	visibility: z.enum(['public', 'private']).default('public')
+	visibility: z.enum(['public', 'private'], { error: 'Choose who can join: public or private.' }).default('public')
 });
 
 export const restSendSchema = z.strictObject({

@@ -2,10 +2,11 @@ import { fail, redirect } from '@sveltejs/kit';
 import { createRoomSchema } from '$lib/protocol/chat';
 import { createRoom, joinPublicRoom, listRooms, RoomAccessError } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, platform }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	return { rooms: await listRooms(getDb(platform!.env), locals.user.id) };
 };
 
@@ -14,7 +15,9 @@ export const actions: Actions = {
 		if (!locals.user) return fail(401, { error: 'Sign in first.' });
 		const form = Object.fromEntries(await request.formData());
 		const parsed = createRoomSchema.safeParse(form);
-		if (!parsed.success) return fail(400, { error: parsed.error.issues[0]?.message ?? 'Check the form.' });
+		// The name comes back as typed, so refusing it loses nothing.
+		const name = String(form.name ?? '');
+		if (!parsed.success) return fail(400, { name, error: parsed.error.issues[0]?.message ?? 'Check the form.' });
 		const room = await createRoom(getDb(platform!.env), locals.user.id, parsed.data);
 		redirect(303, `/chat/${room.id}`);
 	},

@@ -1,20 +1,21 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '$lib/server/db';
 import { auditEvents, users } from '$lib/server/db/schema';
-import { authenticate, changePassword, passwordSchema } from '$lib/server/auth/accounts';
+import { authenticate, changePassword, displayNameSchema, passwordSchema } from '$lib/server/auth/accounts';
 import { invalidateUserSessions } from '$lib/server/auth/session';
 import { startSession } from '$lib/server/auth/sign-in';
 import { AvatarRejectedError, replaceAvatar } from '$lib/server/images/avatars';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	return { profile: locals.user };
 };
 
-const displayNameSchema = z.object({ displayName: z.string().trim().min(1, 'Enter a display name.').max(64) });
+const nameChangeSchema = z.object({ displayName: displayNameSchema });
 const passwordChangeSchema = z.object({ current: z.string().min(1).max(128), next: passwordSchema });
 
 export const actions: Actions = {
@@ -33,7 +34,7 @@ export const actions: Actions = {
 
 	name: async ({ request, locals, platform }) => {
 		if (!locals.user) return fail(401, { nameError: 'Sign in first.' });
-		const parsed = displayNameSchema.safeParse(Object.fromEntries(await request.formData()));
+		const parsed = nameChangeSchema.safeParse(Object.fromEntries(await request.formData()));
 		if (!parsed.success) return fail(400, { nameError: parsed.error.issues[0]!.message });
 		await getDb(platform!.env).update(users).set(parsed.data).where(eq(users.id, locals.user.id));
 		return { nameSaved: true };

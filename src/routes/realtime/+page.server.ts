@@ -1,6 +1,6 @@
-import { redirect } from '@sveltejs/kit';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 };

@@ -2,15 +2,18 @@ import { fail, redirect } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { authenticate, signInSchema } from '$lib/server/auth/accounts';
 import { safeNext } from '$lib/server/auth/safe-next';
-import { clientIp, startSession } from '$lib/server/auth/sign-in';
-import { clearAccountFailures, recordFailure, retryAfterSeconds } from '$lib/server/auth/throttle';
+import { clientKey, ensureDeviceCookie, startSession } from '$lib/server/auth/sign-in';
+import { clearClientFailures, recordFailure, throttleVerdict, type ThrottleScope } from '$lib/server/auth/throttle';
 import type { Actions, PageServerLoad } from './$types';
 
 /** One message for every failed sign-in, so it does not reveal whether the username exists. */
 const SIGN_IN_FAILED = 'Wrong username or password.';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url));
+export const load: PageServerLoad = (event) => {
+	if (event.locals.user) redirect(303, safeNext(event.url));
+	ensureDeviceCookie(event);
+	// "Create an account" carries it on, so an invite or deep link survives sign-up too.
+	return { next: safeNext(event.url) };
 };
 
 export const actions: Actions = {
@@ -21,15 +24,11 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { username, error: SIGN_IN_FAILED });
 
 		const db = getDb(event.platform!.env);
-		const keys = { ip: clientIp(event), account: parsed.data.username };
-		const wait = await retryAfterSeconds(db, keys);
-		if (wait > 0) {
-			event.setHeaders({ 'retry-after': String(wait) });
-			return fail(429, {
-				username,
-				error: `Too many failed attempts. Try again in ${formatWait(wait)}.`,
-				retryAfter: wait
-			});
+		const keys = { client: clientKey(event), account: parsed.data.username };
+		const { retryAfter, scope } = await throttleVerdict(db, keys);
+		if (scope) {
+			event.setHeaders({ 'retry-after': String(retryAfter) });
+			return fail(429, { username, error: throttledMessage(scope, retryAfter), retryAfter });
 		}
 
 		const user = await authenticate(db, parsed.data.username, parsed.data.password);
@@ -37,12 +36,20 @@ export const actions: Actions = {
 			await recordFailure(db, keys);
 			return fail(400, { username, error: SIGN_IN_FAILED });
 		}
-		await clearAccountFailures(db, parsed.data.username);
+		await clearClientFailures(db, keys);
 		await startSession(event, user.id);
 		redirect(303, safeNext(event.url));
 	}
 };
 
-function formatWait(seconds: number) {
-	return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+/**
+ * Both say "Too many failed attempts" and when to try again. The account-wide one also says that another
+ * device will not help, so its owner does not go looking for one. Unknown usernames have counters too, so
+ * it reveals no more than the generic failure does.
+ */
+function throttledMessage(scope: ThrottleScope, seconds: number) {
+	const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+	return scope === 'account'
+		? `Too many failed attempts on this account from several places, so signing in to it is paused on every device. Try again in ${wait}.`
+		: `Too many failed attempts. Try again in ${wait}.`;
 }

@@ -1,12 +1,21 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser } from '../../testing/users';
-import { ACCOUNT_FAILURE_LIMIT } from '$lib/server/auth/throttle';
+import { getDb } from '$lib/server/db';
+import {
+	ACCOUNT_FAILURE_LIMIT,
+	CLIENT_ACCOUNT_FAILURE_LIMIT,
+	recordFailure,
+	THROTTLE_WINDOW_MS
+} from '$lib/server/auth/throttle';
 
 const BASE = 'http://localhost:8787';
 
-/** `query` is the page's query string, e.g. `?next=…`: the form posts back to the URL it was shown at. */
-function signIn(username: string, password: string, query = '') {
+/**
+ * `query` is the page's query string, e.g. `?next=…`: the form posts back to the URL it was shown at.
+ * `ip` is the client's address as Cloudflare reports it.
+ */
+function signIn(username: string, password: string, query = '', ip = '192.0.2.50') {
 	return exports.default.fetch(
 		new Request(`${BASE}/signin${query}`, {
 			method: 'POST',
@@ -17,7 +26,7 @@ function signIn(username: string, password: string, query = '') {
 				accept: 'text/html',
 				origin: BASE,
 				'content-type': 'application/x-www-form-urlencoded',
-				'cf-connecting-ip': '192.0.2.50'
+				'cf-connecting-ip': ip
 			}
 		})
 	);
@@ -34,19 +43,76 @@ describe('sign-in form', () => {
 		expect(cookie).toMatch(/SameSite=Lax/i);
 	});
 
-	it('answers 429 with Retry-After once the account has too many failures', async () => {
+	// Was "once the account has too many failures": five wrong passwords then locked the owner out everywhere.
+	it('answers 429 to the address that guessed 5 times, while the owner signs in from another', async () => {
 		const { user } = await signedInUser(env);
-		for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
-			const failed = await signIn(user.username, `wrong ${i}`);
+		const attacker = '198.51.100.66';
+		for (let i = 0; i < CLIENT_ACCOUNT_FAILURE_LIMIT; i++) {
+			const failed = await signIn(user.username, `wrong ${i}`, '', attacker);
 			expect(failed.status).toBe(400);
 			expect(await failed.text()).toContain('Wrong username or password.');
 		}
-		const blocked = await signIn(user.username, 'correct horse battery');
+		const blocked = await signIn(user.username, 'correct horse battery', '', attacker);
 		expect(blocked.status).toBe(429);
 		expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-		expect(await blocked.text()).toContain('Too many failed attempts.');
+		expect(await blocked.text()).toContain('Too many failed attempts. Try again in 15 minutes.');
 		expect(blocked.headers.get('set-cookie') ?? '').not.toContain('murmur_session=');
+
+		const owner = await signIn(user.username, 'correct horse battery', '', '203.0.113.7');
+		expect(owner.status).toBe(303);
+		expect(owner.headers.get('set-cookie')).toMatch(/^murmur_session=/);
 		// Each attempt is a real argon2id hash (~0.4 s alone, several times that on a busy 2-core machine).
+	}, 30_000);
+
+	it('refuses every address, with the reason and the wait, once the account reaches its ceiling', async () => {
+		const { user } = await signedInUser(env);
+		// Failures from many places, recorded as the form records them (50 real hashes would take minutes).
+		const db = getDb(env);
+		const started = Date.now() - 60_000; // the window opened a minute ago
+		for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
+			const client = `ip:198.51.100.${Math.floor(i / CLIENT_ACCOUNT_FAILURE_LIMIT)}`;
+			await recordFailure(db, { client, account: user.username }, started);
+		}
+		const blocked = await signIn(user.username, 'correct horse battery', '', '203.0.113.8');
+		expect(blocked.status).toBe(429);
+		const wait = Number(blocked.headers.get('retry-after'));
+		expect(wait).toBeGreaterThan(THROTTLE_WINDOW_MS / 1000 - 90);
+		expect(wait).toBeLessThanOrEqual(THROTTLE_WINDOW_MS / 1000 - 60);
+		expect(await blocked.text()).toContain(
+			'Too many failed attempts on this account from several places, so signing in to it is paused on every device. Try again in 14 minutes.'
+		);
+		expect(blocked.headers.get('set-cookie') ?? '').not.toContain('murmur_session=');
+	});
+
+	it('tells clients apart by a device cookie where no address is reported', async () => {
+		const page = await exports.default.fetch(new Request(`${BASE}/signin`));
+		const device = /murmur_device=([a-z2-7]{26});/.exec(page.headers.get('set-cookie') ?? '')?.[1];
+		expect(device).toBeDefined();
+		expect(page.headers.get('set-cookie')).toMatch(/Path=\/signin/);
+		expect(page.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+		const { user } = await signedInUser(env);
+		const db = getDb(env);
+		for (let i = 0; i < CLIENT_ACCOUNT_FAILURE_LIMIT; i++) {
+			await recordFailure(db, { client: 'anonymous', account: user.username });
+		}
+		const post = (cookie?: string) =>
+			exports.default.fetch(
+				new Request(`${BASE}/signin`, {
+					method: 'POST',
+					redirect: 'manual',
+					body: new URLSearchParams({ username: user.username, password: 'correct horse battery' }),
+					headers: {
+						accept: 'text/html',
+						origin: BASE,
+						'content-type': 'application/x-www-form-urlencoded',
+						...(cookie ? { cookie } : {})
+					}
+				})
+			);
+		// Without address or cookie a client is `anonymous`, which the guessing above has used up...
+		expect((await post()).status).toBe(429);
+		// ...while the browser holding its device cookie signs in.
+		expect((await post(`murmur_device=${device}`)).status).toBe(303);
 	}, 30_000);
 
 	it('rejects malformed input with the same generic message', async () => {

@@ -7,6 +7,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url));
+	// The form posts back to this URL, `?next=` included, and the action sends the new account there.
+	return { next: safeNext(url) };
 };
 
 type FieldErrors = Partial<Record<'username' | 'displayName' | 'password', string[]>>;

@@ -2,10 +2,11 @@ import { fail, redirect } from '@sveltejs/kit';
 import { swarmName } from '$lib/protocol/swarm';
 import { getDb } from '$lib/server/db';
 import { createSwarm, listSwarms } from '$lib/server/swarm/directory';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, platform }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	const swarms = await listSwarms(getDb(platform!.env), locals.user.id);
 	return { swarms: swarms.map((s) => ({ id: s.id, name: s.name, createdAt: s.createdAt.getTime() })) };
 };

@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { authRequired } from '$lib/server/auth/workspace';
 import { createWorkspace, listWorkspaces, workspaceNameSchema } from '$lib/server/workspace/directory';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, platform }) => {
@@ -9,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, url, platform }) => {
 	const demo = !authRequired(env);
 	if (!locals.user) {
 		if (demo) return { workspaces: [], demo };
-		redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+		signInFirst(url);
 	}
 	return { workspaces: await listWorkspaces(getDb(env), locals.user.id), demo };
 };

@@ -2,26 +2,36 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '$lib/server/db';
 import { auditEvents, users } from '$lib/server/db/schema';
+import { characterCount } from '$lib/protocol/text-length';
 import { hashPassword, verifyPassword } from './password';
 
 /** NIST SP 800-63B: at least 8 characters, allow long passphrases; cap to bound hashing work. */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
+/** Every message says which field and what it must be, in words (zod's defaults say "Invalid input"). */
 export const usernameSchema = z
-	.string()
+	.string({ error: 'Enter a username.' })
 	.trim()
 	.toLowerCase()
-	.regex(/^[a-z0-9_-]{3,32}$/, 'Use 3–32 letters, digits, "_" or "-".');
+	.regex(/^[a-z0-9_-]{3,32}$/, 'Username must be 3–32 letters, digits, "_" or "-" (no spaces).');
 
 export const passwordSchema = z
-	.string()
-	.min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
-	.max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
+	.string({ error: 'Enter a password.' })
+	.min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters.`)
+	.max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`);
+
+export const DISPLAY_NAME_MAX = 64;
+
+export const displayNameSchema = z
+	.string({ error: 'Enter a display name.' })
+	.trim()
+	.min(1, 'Enter a display name.')
+	.refine((s) => characterCount(s) <= DISPLAY_NAME_MAX, `Display name must be at most ${DISPLAY_NAME_MAX} characters.`);
 
 export const signUpSchema = z.object({
 	username: usernameSchema,
-	displayName: z.string().trim().min(1, 'Enter a display name.').max(64, 'At most 64 characters.'),
+	displayName: displayNameSchema,
 	password: passwordSchema
 });
 

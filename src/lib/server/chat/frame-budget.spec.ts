@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '$lib/protocol/chat';
-import { CHAT_FRAME_JSON_BUDGET_BYTES, CHAT_PAGE_MAX, CHAT_TEXT_MAX_BYTES } from '$lib/protocol/chat-limits';
+import { CHAT_FRAME_JSON_BUDGET_BYTES, CHAT_PAGE_MAX, CHAT_TEXT_MAX_CHARS } from '$lib/protocol/chat-limits';
 import { newRoom, openChat, upgrade } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
@@ -14,7 +14,7 @@ const jsonBytes = (messages: ChatMessage[]) => messages.reduce((n, m) => n + mes
 /**
  * A room full of the longest messages JSON escaping makes of them: rows with control characters (as
  * stored before the schema refused them; the RPC takes text the REST route has already validated, so it
- * can still write them) and rows of quotes and backslashes (allowed, two JSON bytes per text byte).
+ * can still write them) and rows of quotes and backslashes (allowed, two JSON bytes per character).
  */
 async function worstCaseRoom(quotes: number, controls: number) {
 	const { user, cookie } = await signedInUser(env);
@@ -23,9 +23,9 @@ async function worstCaseRoom(quotes: number, controls: number) {
 	const me = { id: user.id, name: 'Worst', avatarKey: null };
 	await runInDurableObject(stub, async (r: ChatRoom) => {
 		r.rateLimit = { burst: 100_000, windowMs: 1_000 };
-		for (let i = 0; i < quotes; i++) await r.postMessage(me, `q${i}`, (i % 2 ? '"' : '\\').repeat(CHAT_TEXT_MAX_BYTES));
+		for (let i = 0; i < quotes; i++) await r.postMessage(me, `q${i}`, (i % 2 ? '"' : '\\').repeat(CHAT_TEXT_MAX_CHARS));
 		// The newest: a latest page of 50 of these would be 1.2 MiB of JSON.
-		for (let i = 0; i < controls; i++) await r.postMessage(me, `c${i}`, '\u0001'.repeat(CHAT_TEXT_MAX_BYTES));
+		for (let i = 0; i < controls; i++) await r.postMessage(me, `c${i}`, '\u0001'.repeat(CHAT_TEXT_MAX_CHARS));
 	});
 	return { cookie, room, stub, total: controls + quotes };
 }
@@ -55,8 +55,26 @@ describe('chat frames stay under the codec cap', () => {
 		expect(page.payload.messages.map((m) => m.id)).toEqual(['fine']);
 	});
 
+	it('counts the message limit in characters: 4,000 emoji (16 KB) go through, 4,001 letters do not', async () => {
+		const { user, cookie } = await signedInUser(env);
+		const room = await newRoom(env, user.id);
+		const a = await openChat(cookie, room.id);
+		await a.next('history');
+		const emoji = '😀'.repeat(CHAT_TEXT_MAX_CHARS); // 4 bytes of UTF-8 each: over the old 4 KiB rule
+		a.send('send', { id: 'emoji', text: emoji });
+		expect((await a.next('ack')).payload.id).toBe('emoji');
+		const seq = a.send('send', { id: 'long', text: 'a'.repeat(CHAT_TEXT_MAX_CHARS + 1) });
+		expect((await a.next('error', (e) => e.seq === seq)).payload).toMatchObject({
+			code: 'bad-message',
+			message: expect.stringContaining('A message is at most 4,000 characters.')
+		});
+		a.send('history', { before: 1000 });
+		const page = await a.next('history', (e) => e.payload.kind === 'older');
+		expect(page.payload.messages.map((m) => [m.id, m.text])).toEqual([['emoji', emoji]]);
+	});
+
 	it(
-		'a room full of worst-case 4 KiB messages still lets a socket join, page back and catch up',
+		'a room full of worst-case 4,000-character messages still lets a socket join, page back and catch up',
 		{ timeout: 30_000 },
 		async () => {
 			const { cookie, room, total } = await worstCaseRoom(140, 60);

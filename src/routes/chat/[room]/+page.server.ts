@@ -2,10 +2,11 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { chatRoomStub } from '$lib/server/chat/access';
 import { createInvite, joinPublicRoom, leaveRoom, RoomAccessError, roomAccess } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params, platform }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	const db = getDb(platform!.env);
 	const access = await roomAccess(db, params.room, locals.user.id);
 	if (!access) error(404, 'No such room (or it is private and you have no invite).');

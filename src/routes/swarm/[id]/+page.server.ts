@@ -1,10 +1,11 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { ownedSwarm } from '$lib/server/swarm/directory';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params, platform }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	const swarm = await ownedSwarm(getDb(platform!.env), params.id, locals.user.id);
 	if (!swarm) error(404, 'No such swarm.');
 	return { swarm: { id: swarm.id, name: swarm.name } };

@@ -1,7 +1,8 @@
-import { error, redirect } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { authRequired } from '$lib/server/auth/workspace';
 import { DEMO_WORKSPACE_ID, getWorkspace, listMembers } from '$lib/server/workspace/directory';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ locals, params, url, platform }) => {
@@ -12,7 +13,7 @@ export const load: LayoutServerLoad = async ({ locals, params, url, platform }) 
 			members: []
 		};
 	}
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	const db = getDb(env);
 	const workspace = await getWorkspace(db, params.id, locals.user.id);
 	if (!workspace) error(404, 'No such workspace, or you are not a member.');

@@ -25,7 +25,10 @@ export const sessions = sqliteTable(
 	(t) => [index('sessions_user_idx').on(t.userId)]
 );
 
-/** Fixed-window failure counters for sign-in throttling, keyed by `ip:<addr>` or `user:<name>`. */
+/**
+ * Fixed-window failure counters for sign-in throttling, keyed by `pair:<name>|<client>`, `client:<client>` or
+ * `user:<name>` (see src/lib/server/auth/throttle.ts).
+ */
 export const authThrottle = sqliteTable('auth_throttle', {
 	key: text('key').primaryKey(),
 	failures: integer('failures').notNull(),

@@ -3,11 +3,12 @@ import { eq } from 'drizzle-orm';
 import { inviteHash, joinByInvite, RoomAccessError } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import { chatRooms } from '$lib/server/db/schema';
+import { signInFirst } from '$lib/server/auth/sign-in-first';
 import type { Actions, PageServerLoad } from './$types';
 
 /** An invite link shows the room's name and asks before joining (a GET never changes membership). */
 export const load: PageServerLoad = async ({ locals, url, params, platform }) => {
-	if (!locals.user) redirect(303, `/signin?next=${encodeURIComponent(url.pathname)}`);
+	if (!locals.user) signInFirst(url);
 	if (!/^[a-z2-7]{32}$/.test(params.token)) error(404, 'That invite link is not valid.');
 	const [room] = await getDb(platform!.env)
 		.select({ id: chatRooms.id, name: chatRooms.name })
