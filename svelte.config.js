@@ -6,7 +6,9 @@ import pkg from './package.json' with { type: 'json' };
 
 // app.html's one inline script (the theme, applied before first paint) is allowed by its own hash, so the
 // CSP still refuses every other inline script. Computed from the file, it cannot drift from the script.
-const themeScript = readFileSync(new URL('./src/app.html', import.meta.url), 'utf8').match(/<script>([\s\S]*?)<\/script>/)?.[1];
+const themeScript = readFileSync(new URL('./src/app.html', import.meta.url), 'utf8').match(
+	/<script>([\s\S]*?)<\/script>/
+)?.[1];
 if (themeScript === undefined) throw new Error('src/app.html: the inline theme script is missing');
 const themeScriptHash = `sha256-${createHash('sha256').update(themeScript).digest('base64')}`;
 

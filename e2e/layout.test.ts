@@ -95,7 +95,8 @@ for (const [size, viewport] of Object.entries(sizes)) {
 			device: await browser.newContext({ viewport, storageState: deviceState })
 		};
 		const tabs = new Map<keyof typeof contexts, Page>();
-		for (const [who, context] of Object.entries(contexts)) tabs.set(who as keyof typeof contexts, await context.newPage());
+		for (const [who, context] of Object.entries(contexts))
+			tabs.set(who as keyof typeof contexts, await context.newPage());
 		for (const main of pages) {
 			const who = main.as ?? 'signed in';
 			const page = tabs.get(who)!;
@@ -103,7 +104,7 @@ for (const [size, viewport] of Object.entries(sizes)) {
 			await checkPage(page, main, `${main.path} (${who}) at ${size}`);
 			if (testInfo.errors.length > errorsBefore) {
 				// Written into the test's output folder (kept by CI as an artifact), and listed in the report.
-				const name = `${size}${main.path.replace(/\W+/g, '-')}-${who.replace(' ', '-')}.png`;
+				const name = `${size}-${main.path.replace(/\W+/g, '-').slice(1) || 'home'}-${who.replace(' ', '-')}.png`;
 				const path = testInfo.outputPath(name);
 				await page.screenshot({ path, fullPage: true });
 				await testInfo.attach(name, { path, contentType: 'image/png' });

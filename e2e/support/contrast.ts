@@ -48,7 +48,13 @@ export async function lowContrastText(page: Page, minimum = 4.5): Promise<LowCon
 				const [a, b] = [luminance(rgba(style.color)), luminance(rgba(background))];
 				return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 			})();
-			if (ratio < minimum) found.push({ text: ownText.slice(0, 60), ratio: Math.round(ratio * 100) / 100, color: style.color, background });
+			if (ratio < minimum)
+				found.push({
+					text: ownText.slice(0, 60),
+					ratio: Math.round(ratio * 100) / 100,
+					color: style.color,
+					background
+				});
 		}
 		return found;
 	}, minimum);
