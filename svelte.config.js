@@ -1,6 +1,16 @@
 import adapter from '@sveltejs/adapter-cloudflare';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pkg from './package.json' with { type: 'json' };
+
+// app.html's one inline script (the theme, applied before first paint) is allowed by its own hash, so the
+// CSP still refuses every other inline script. Computed from the file, it cannot drift from the script.
+const themeScript = readFileSync(new URL('./src/app.html', import.meta.url), 'utf8').match(
+	/<script>([\s\S]*?)<\/script>/
+)?.[1];
+if (themeScript === undefined) throw new Error('src/app.html: the inline theme script is missing');
+const themeScriptHash = `sha256-${createHash('sha256').update(themeScript).digest('base64')}`;
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
@@ -24,7 +34,7 @@ const config = {
 			directives: {
 				'default-src': ['self'],
 				// 'wasm-unsafe-eval' lets the browser compile the codec we ship; nothing else is eval'd.
-				'script-src': ['self', 'wasm-unsafe-eval'],
+				'script-src': ['self', 'wasm-unsafe-eval', themeScriptHash],
 				'style-src': ['self', 'unsafe-inline'],
 				'img-src': ['self', 'data:', 'blob:'],
 				'connect-src': ['self'],
