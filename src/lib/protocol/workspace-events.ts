@@ -29,7 +29,14 @@ const entityId = z
 	.min(1)
 	.max(WORKSPACE_ENTITY_ID_MAX)
 	.regex(/^[A-Za-z0-9_-]+$/, 'Ids use letters, digits, "_" or "-".');
-const taskTitle = z.string().trim().min(1, 'A task needs a title.').max(TASK_TITLE_MAX);
+// Over-long text is refused with the limit in words, never cut: the board shows the same limit as you type.
+const taskTitle = z
+	.string()
+	.trim()
+	.min(1, 'A task needs a title.')
+	.max(TASK_TITLE_MAX, `A task title can be at most ${TASK_TITLE_MAX} characters.`);
+const docTitle = z.string().max(DOC_TITLE_MAX, `A document title can be at most ${DOC_TITLE_MAX} characters.`);
+const docBody = z.string().max(DOC_BODY_MAX, `A document can be at most ${DOC_BODY_MAX} characters.`);
 /** Fractional position inside a column; finite so JSON round-trips it exactly. */
 const order = z.number().finite();
 /** A member's user id, or null for unassigned. */
@@ -48,15 +55,15 @@ const taskAssigned = z.object({ name: z.literal('task.assigned'), args: z.object
 const taskDeleted = z.object({ name: z.literal('task.deleted'), args: z.object({ id: entityId }) });
 const docCreated = z.object({
 	name: z.literal('doc.created'),
-	args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX), body: z.string().max(DOC_BODY_MAX) })
+	args: z.object({ id: entityId, title: docTitle, body: docBody })
 });
 const docTitleSet = z.object({
 	name: z.literal('doc.titleSet'),
-	args: z.object({ id: entityId, title: z.string().max(DOC_TITLE_MAX) })
+	args: z.object({ id: entityId, title: docTitle })
 });
 const docBodySet = z.object({
 	name: z.literal('doc.bodySet'),
-	args: z.object({ id: entityId, body: z.string().max(DOC_BODY_MAX) })
+	args: z.object({ id: entityId, body: docBody })
 });
 const docDeleted = z.object({ name: z.literal('doc.deleted'), args: z.object({ id: entityId }) });
 

@@ -60,6 +60,16 @@ describe('workspace reducer', () => {
 		expect(state.docs.size).toBe(0);
 	});
 
+	it('a create after the delete restores the task in its place (how Undo works); edits in between are lost', () => {
+		const state = replay([
+			created('a', 'doing', 3),
+			{ name: 'task.deleted', args: { id: 'a' } },
+			{ name: 'task.titleSet', args: { id: 'a', title: 'made while deleted' } },
+			created('a', 'doing', 3)
+		]);
+		expect(state.tasks.get('a')).toEqual({ id: 'a', title: 'Task a', status: 'doing', order: 3, assignee: null });
+	});
+
 	it('never mutates its input state', () => {
 		const before = replay([created('a')]);
 		const snapshot = structuredClone(before);

@@ -5,7 +5,8 @@ import type { TaskStatus, WorkspaceEvent } from './workspace-events';
  * confirmed log plus its pending local events; tests run it over the server's log to check that every
  * client converged on exactly the replay. It must be deterministic and total: events about a deleted
  * or unknown entity are no-ops (another client deleted it concurrently), a second create with the same
- * id is ignored (ids are client-generated UUIDs, so that only happens on a duplicate), and nothing
+ * id is ignored while the first still exists (ids are client-generated UUIDs, so that only happens on a
+ * duplicate) — after a delete it restores the entity, which is how the board's Undo works — and nothing
  * depends on wall-clock time or randomness.
  *
  * Tasks and docs live in Maps, never in plain objects: ids are chosen by clients and `constructor`,

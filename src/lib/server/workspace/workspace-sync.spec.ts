@@ -11,7 +11,7 @@ import {
 	type PendingEvent
 } from '$lib/protocol/workspace-messages';
 import type { EventsFrame } from '$lib/protocol/workspace-channel';
-import { DOC_BODY_MAX } from '$lib/protocol/workspace-events';
+import { DOC_BODY_MAX, TASK_TITLE_MAX } from '$lib/protocol/workspace-events';
 import type { WorkspaceSync } from './workspace-sync';
 import { CLIENT_IDLE_MS } from './event-log';
 
@@ -131,6 +131,23 @@ describe('WorkspaceSync push', () => {
 		e.socket.send('push', { parent: head + 1, events: [task('client-order', 9)] });
 		expect((await e.socket.next('error')).payload).toMatchObject({ code: 'forbidden', message: /another user/ });
 		expect((await stub(workspaceId).status()).head).toBe(head + 1);
+	});
+
+	it('refuses a task title over the limit with the limit in words and logs nothing (never cuts it)', async () => {
+		const a = await connected();
+		const head = (await stub(workspaceId).status()).head;
+		a.socket.send('push', { parent: head, events: [task('client-long', 1, 'x'.repeat(TASK_TITLE_MAX + 1))] });
+		expect((await a.socket.next('error')).payload).toMatchObject({
+			code: 'bad-message',
+			message: `A task title can be at most ${TASK_TITLE_MAX} characters. (events.0.args.title)`
+		});
+		// Exactly at the limit is a title like any other.
+		a.socket.send('push', { parent: head, events: [task('client-long', 1, 'x'.repeat(TASK_TITLE_MAX))] });
+		const logged = (await a.socket.next('events')).payload.events;
+		expect(logged.map((e) => e.seq)).toEqual([head + 1]);
+		expect((await stub(workspaceId).readLog(head)).map((e) => (e.args as { title: string }).title.length)).toEqual([
+			TASK_TITLE_MAX
+		]);
 	});
 
 	it('answers malformed frames with errors and keeps the socket usable; closes oversized ones with 1009', async () => {
