@@ -14,14 +14,14 @@ test('room names and messages show their limit in characters before it, and noth
 
 	// The count shows from 45 characters on (and goes again below).
 	await name.fill('n'.repeat(45));
-	await expect(count).toHaveText('45 of 60 characters.');
+	await expect(count).toHaveText('45/60 characters');
 	await name.fill('n'.repeat(44));
 	await expect(count).toHaveText('');
 	// Pasting too much keeps all of it, says so, and the server refuses it with the name as typed.
 	const tooLong = `${uniqueName('r')}-`.padEnd(61, 'x');
 	await name.fill(tooLong);
 	await expect(name).toHaveValue(tooLong);
-	await expect(count).toHaveText('61 of 60 characters — 1 too many.');
+	await expect(count).toHaveText('61/60 — A room name can be at most 60 characters: remove 1.');
 	await page.getByRole('button', { name: 'Create room' }).click();
 	await expect(page.getByRole('alert')).toHaveText('Room names are at most 60 characters; this one has 61.');
 	await expect(page.getByLabel('Room name')).toHaveValue(tooLong);
@@ -29,7 +29,7 @@ test('room names and messages show their limit in characters before it, and noth
 	// Sixty emoji are sixty characters (120 UTF-16 units, 240 bytes).
 	const emojiName = '🎉'.repeat(60);
 	await page.getByLabel('Room name').fill(emojiName);
-	await expect(page.locator('#room-name-count')).toHaveText('60 of 60 characters.');
+	await expect(page.locator('#room-name-count')).toHaveText('60/60 characters');
 	await page.getByRole('button', { name: 'Create room' }).click();
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText(emojiName);
 	await connected(page);
