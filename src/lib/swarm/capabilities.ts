@@ -21,7 +21,7 @@ export async function detectCapabilities(name: string): Promise<Capabilities> {
 		gpu = null;
 	}
 	return {
-		name: name.trim().slice(0, DEVICE_NAME_MAX) || defaultDeviceName(),
+		name: name.trim() || defaultDeviceName(),
 		cores: Math.min(1024, Math.max(1, nav.hardwareConcurrency || 1)),
 		memoryGb: typeof nav.deviceMemory === 'number' ? nav.deviceMemory : null,
 		gpu,
