@@ -81,10 +81,7 @@ test('invites are shown again and revoked without kicking devices; disconnecting
 	// Disconnecting every device of the revoked invite, also asked first.
 	await expect(firstInvite.getByTestId('invite-devices')).toHaveText('1 device connected');
 	await owner.getByRole('button', { name: `Disconnect the devices of invite ${inviteId}` }).click();
-	await owner
-		.getByRole('dialog', { name: 'Disconnect 1 device?' })
-		.getByRole('button', { name: 'Disconnect' })
-		.click();
+	await owner.getByRole('dialog', { name: 'Disconnect 1 device?' }).getByRole('button', { name: 'Disconnect' }).click();
 	await expectEnded(phone, /^The swarm's owner disconnected this device/);
 	await expect(owner.getByTestId('device-row')).toHaveCount(0);
 

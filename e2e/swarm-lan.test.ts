@@ -42,10 +42,11 @@ test('a phone on the LAN scans the dashboard QR code, joins and runs a chunk', a
 	try {
 		const phone = await (await phoneBrowser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
 		await joinAsDevice(phone, link, 'LAN phone');
+		await expect(phone.getByRole('heading', { level: 1 })).toHaveText(name);
 		expect(await phone.evaluate(() => [location.origin, window.isSecureContext])).toEqual([lanOrigin, false]);
-		await expect(owner.getByTestId('device-row').filter({ hasText: 'LAN phone' }).getByTestId('device-status')).toHaveText(
-			'online'
-		);
+		await expect(
+			owner.getByTestId('device-row').filter({ hasText: 'LAN phone' }).getByTestId('device-status')
+		).toHaveText('online');
 		await runPrimesJob(owner);
 		await expect(phone.getByTestId('runner-done')).toHaveText('10');
 	} finally {

@@ -23,14 +23,6 @@ const migrate = spawnSync(
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const server = wrangler([
-	'dev',
-	'--port',
-	port,
-	...ip,
-	'--inspector-port',
-	String(Number(port) + 10000),
-	...extraArgs
-]);
+const server = wrangler(['dev', '--port', port, ...ip, '--inspector-port', String(Number(port) + 10000), ...extraArgs]);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -1,4 +1,4 @@
-import { DEVICE_NAME_MAX, type Capabilities } from '$lib/protocol/swarm';
+import type { Capabilities } from '$lib/protocol/swarm';
 
 /** What this browser can tell the swarm about itself (all optional APIs degrade to null). */
 export async function detectCapabilities(name: string): Promise<Capabilities> {

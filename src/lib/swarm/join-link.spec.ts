@@ -7,7 +7,8 @@ describe('join links', () => {
 	it('carry the token in the fragment, and read back from a link, a fragment or a bare code', () => {
 		const link = joinLink('http://192.168.1.20:8787', 'ab'.repeat(16), token);
 		expect(link).toBe(`http://192.168.1.20:8787/swarm/${'ab'.repeat(16)}/join#t=${token}`);
-		for (const pasted of [link, `#t=${token}`, ` ${token} `]) expect(readInvite(pasted)).toEqual({ token, problem: null });
+		for (const pasted of [link, `#t=${token}`, ` ${token} `])
+			expect(readInvite(pasted)).toEqual({ token, problem: null });
 		expect(readInvite('')).toBeNull();
 		expect(readInvite('#')).toBeNull();
 	});

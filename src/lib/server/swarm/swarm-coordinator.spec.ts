@@ -286,7 +286,10 @@ describe('device lifecycle', () => {
 		const other = await manualDevice(swarmId, (await createInvite(swarmId, owner.cookie)).token, 'other', 1000);
 		await processed(member.socket);
 
-		const revoked = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { method: 'DELETE', cookie: owner.cookie });
+		const revoked = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, {
+			method: 'DELETE',
+			cookie: owner.cookie
+		});
 		expect(revoked.status).toBe(200);
 		await expect(joinDevice(swarmId, invite.token, 'late')).rejects.toThrow(/403.*revoked/);
 		// The member still works: it is handed chunks of a job submitted after the revoke, and its credential
@@ -312,7 +315,9 @@ describe('device lifecycle', () => {
 		const stranger = await signedInUser(env);
 		const path = `/api/swarm/${swarmId}/tokens/${invite.id}/devices`;
 		expect((await request(path, { method: 'DELETE', cookie: stranger.cookie })).status).toBe(404);
-		expect((await request(`/api/swarm/${swarmId}/tokens/nope/devices`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(404);
+		expect(
+			(await request(`/api/swarm/${swarmId}/tokens/nope/devices`, { method: 'DELETE', cookie: owner.cookie })).status
+		).toBe(404);
 	});
 });
 
