@@ -80,6 +80,8 @@ const murmur :Workerd.Worker = (
     # Unset or empty means absent, as on Cloudflare.
     (name = "ALLOWED_ORIGINS", wrapped = (moduleName = "murmur-internal:setting",
       innerBindings = [(name = "value", fromEnvironment = "ALLOWED_ORIGINS")])),
+    (name = "PUBLIC_ORIGIN", wrapped = (moduleName = "murmur-internal:setting",
+      innerBindings = [(name = "value", fromEnvironment = "PUBLIC_ORIGIN")])),
     (name = "CHAT_RATE_LIMIT", wrapped = (moduleName = "murmur-internal:setting",
       innerBindings = [(name = "value", fromEnvironment = "CHAT_RATE_LIMIT")])),
     (name = "JWT_SECRET", wrapped = (moduleName = "murmur-internal:setting",

@@ -4,8 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const port = process.argv[2] ?? '8787';
-// Anything after the port goes to `wrangler dev` as is (e.g. `--var KEY:VALUE` for a benchmark).
+// Anything after the port goes to `wrangler dev` as is (e.g. `--var KEY:VALUE` for a benchmark, or
+// `--ip 0.0.0.0` in place of the default 127.0.0.1, as `npm run start:lan` listens).
 const extraArgs = process.argv.slice(3);
+const ip = extraArgs.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
 const persistTo = `.wrangler/e2e-${port}`;
 rmSync(persistTo, { recursive: true, force: true });
 
@@ -21,15 +23,6 @@ const migrate = spawnSync(
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const server = wrangler([
-	'dev',
-	'--port',
-	port,
-	'--ip',
-	'127.0.0.1',
-	'--inspector-port',
-	String(Number(port) + 10000),
-	...extraArgs
-]);
+const server = wrangler(['dev', '--port', port, ...ip, '--inspector-port', String(Number(port) + 10000), ...extraArgs]);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

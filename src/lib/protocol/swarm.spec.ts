@@ -20,6 +20,7 @@ const tileTask = {
 };
 const device = {
 	id: 'ab'.repeat(16),
+	inviteId: '12'.repeat(8),
 	name: 'E2E phone',
 	status: 'online' as const,
 	score: 2500,

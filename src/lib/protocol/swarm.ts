@@ -12,11 +12,19 @@ export const DEVICE_NAME_MAX = 64;
 /** Scores are work units per second from the fixed benchmark; the cap rejects absurd (forged) numbers. */
 export const SCORE_MAX = 1_000_000_000;
 
-export const swarmName = z.string().trim().min(1, 'Give the swarm a name.').max(SWARM_NAME_MAX);
+export const swarmName = z
+	.string()
+	.trim()
+	.min(1, 'Give the swarm a name.')
+	.max(SWARM_NAME_MAX, `Swarm names are at most ${SWARM_NAME_MAX} characters: shorten it.`);
 
 /** What a device says about itself at join time. Everything is bounded because it is shown to the owner. */
 export const capabilities = z.object({
-	name: z.string().trim().min(1).max(DEVICE_NAME_MAX),
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Give this device a name.')
+		.max(DEVICE_NAME_MAX, `Device names are at most ${DEVICE_NAME_MAX} characters: shorten it.`),
 	cores: z.number().int().min(1).max(1024),
 	/** navigator.deviceMemory in GiB (Chromium only, coarse by design). */
 	memoryGb: z.number().min(0).max(4096).nullable(),
@@ -26,7 +34,14 @@ export const capabilities = z.object({
 });
 export type Capabilities = z.infer<typeof capabilities>;
 
-export const joinRequest = z.object({ token: z.string().min(20).max(200), capabilities });
+/** Join tokens are 43 characters (credentials.ts); the bounds only turn away what cannot be one, in words. */
+export const joinRequest = z.object({
+	token: z
+		.string()
+		.min(20, 'This invite code looks incomplete — paste the whole link.')
+		.max(200, 'This is not an invite code — paste the whole link the owner shared.'),
+	capabilities
+});
 export type JoinRequest = z.infer<typeof joinRequest>;
 
 export const deviceStatus = z.enum(['online', 'offline', 'left', 'revoked']);
@@ -50,6 +65,8 @@ export type InviteTokenView = z.infer<typeof inviteTokenView>;
 
 export const deviceView = z.object({
 	id: z.string(),
+	/** The invite it joined with: the owner can disconnect every device of one invite. */
+	inviteId: z.string(),
 	name: z.string(),
 	status: deviceStatus,
 	score: z.number().nullable(),

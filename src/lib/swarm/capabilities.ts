@@ -1,4 +1,4 @@
-import { DEVICE_NAME_MAX, type Capabilities } from '$lib/protocol/swarm';
+import type { Capabilities } from '$lib/protocol/swarm';
 
 /** What this browser can tell the swarm about itself (all optional APIs degrade to null). */
 export async function detectCapabilities(name: string): Promise<Capabilities> {
@@ -21,7 +21,7 @@ export async function detectCapabilities(name: string): Promise<Capabilities> {
 		gpu = null;
 	}
 	return {
-		name: name.trim().slice(0, DEVICE_NAME_MAX) || defaultDeviceName(),
+		name: name.trim() || defaultDeviceName(),
 		cores: Math.min(1024, Math.max(1, nav.hardwareConcurrency || 1)),
 		memoryGb: typeof nav.deviceMemory === 'number' ? nav.deviceMemory : null,
 		gpu,

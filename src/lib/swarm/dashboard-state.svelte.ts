@@ -48,9 +48,21 @@ export class DashboardState {
 		});
 	}
 
-	get sortedDevices(): DeviceView[] {
+	/** Devices taking part (online, then offline), newest first: the owner's live table. */
+	get liveDevices(): DeviceView[] {
 		const order = { online: 0, offline: 1, left: 2, revoked: 3 };
-		return [...this.devices.values()].sort((a, b) => order[a.status] - order[b.status] || b.joinedAt - a.joinedAt);
+		return this.newestFirst((d) => d.status === 'online' || d.status === 'offline').sort(
+			(a, b) => order[a.status] - order[b.status]
+		);
+	}
+
+	/** Devices that left or were disconnected, newest first: folded into "Past devices". */
+	get pastDevices(): DeviceView[] {
+		return this.newestFirst((d) => d.status === 'left' || d.status === 'revoked');
+	}
+
+	private newestFirst(keep: (device: DeviceView) => boolean): DeviceView[] {
+		return [...this.devices.values()].filter(keep).sort((a, b) => b.joinedAt - a.joinedAt);
 	}
 
 	onTile(listener: (tile: TilePayload) => void): () => void {

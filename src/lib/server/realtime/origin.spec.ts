@@ -22,4 +22,13 @@ describe('WebSocket Origin allowlist', () => {
 		expect(isAllowedOrigin(request('https://admin.example'), list)).toBe(true);
 		expect(isAllowedOrigin(request('http://localhost:5173'), list)).toBe(false);
 	});
+
+	it('always allows PUBLIC_ORIGIN (where phones reach the server), ignoring a malformed one', () => {
+		const phone = request('http://192.168.1.20:8787', 'http://127.0.0.1:8787/swarm/x/device/ws');
+		expect(isAllowedOrigin(phone, '', 'http://192.168.1.20:8787')).toBe(true);
+		expect(isAllowedOrigin(phone, 'https://app.example', 'http://192.168.1.20:8787/')).toBe(true);
+		expect(isAllowedOrigin(phone, '', '')).toBe(false);
+		expect(isAllowedOrigin(phone, '', 'not a url')).toBe(false);
+		expect(isAllowedOrigin(request('http://192.168.1.21:8787'), '', 'http://192.168.1.20:8787')).toBe(false);
+	});
 });

@@ -51,7 +51,7 @@ export function socketRoute<I>(options: SocketRouteOptions<I>): RequestHandler {
 		if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
 			return apiError(426, 'upgrade-required', 'Expected a WebSocket upgrade.', { headers: { upgrade: 'websocket' } });
 		}
-		if (!isAllowedOrigin(request, env.ALLOWED_ORIGINS)) {
+		if (!isAllowedOrigin(request, env.ALLOWED_ORIGINS, env.PUBLIC_ORIGIN)) {
 			return apiError(403, 'origin', 'This origin may not open sockets here (see ALLOWED_ORIGINS).');
 		}
 		const caller = await options.identify(event);

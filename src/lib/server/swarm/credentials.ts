@@ -8,15 +8,19 @@ import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding, encodeHexLowerC
  * in one turn, without awaiting (which would let other messages interleave).
  */
 
-/** 256 random bits: far above the 128-bit floor, so guessing a live token is hopeless. */
-const TOKEN_BYTES = 32;
-
 export function randomHex(bytes: number): string {
 	return encodeHexLowerCase(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-export function newJoinToken(): string {
-	return encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
+/**
+ * An invite's join token: HMAC-SHA256 of the invite id under the swarm's secret (256 bits, as unguessable as
+ * random bytes to anyone without the secret). Derived rather than random so the owner can show a live
+ * invite's QR code again without the coordinator storing the token: only its hash is stored, and the secret
+ * is the one that already signs device credentials.
+ */
+export function inviteToken(secret: string, swarmId: string, inviteId: string): string {
+	const key = decodeBase64urlIgnorePadding(secret);
+	return encodeBase64urlNoPadding(hmac(SHA256, key, new TextEncoder().encode(`invite:${swarmId}:${inviteId}`)));
 }
 
 /** Only this hash is stored: a leaked database does not let anyone join. */

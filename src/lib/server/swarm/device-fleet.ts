@@ -7,6 +7,9 @@ import { isStale, lastSeen } from './lifecycle';
 import type { ChunkRow, SwarmStore } from './storage';
 import type { SwarmLog, SwarmSockets } from './swarm-sockets';
 
+/** The close reason a disconnected device's page shows (at most 123 bytes: a WebSocket close reason). */
+export const DISCONNECTED_REASON = "The swarm's owner disconnected this device.";
+
 /**
  * The devices' side of the coordinator: what happens when a device socket opens, speaks and goes, when a
  * device leaves or is revoked, and the liveness sweep the alarm runs. Work itself is the Dispatcher's.
@@ -87,16 +90,16 @@ export class DeviceFleet {
 		this.dispatch.invalidate();
 	}
 
-	/** Leave or revoke: the device's credential stops working, its sockets close, its chunks move on. */
+	/** Leave or disconnect (status 'revoked'): the device's credential stops working, its sockets close, its chunks move on. */
 	remove(deviceId: string, status: 'left' | 'revoked', now: number): void {
 		const device = this.store.device(deviceId);
 		if (!device) return;
 		this.store.setDeviceStatus(deviceId, status, now);
-		this.log('warn', `${device.name} ${status === 'left' ? 'left the swarm' : 'was revoked'}.`);
+		this.log('warn', `${device.name} ${status === 'left' ? 'left the swarm' : 'was disconnected by the owner'}.`);
 		for (const chunk of this.store.assignedTo(deviceId)) this.dispatch.requeue(chunk, status, now);
 		// Policy is final: the device page stops instead of reconnecting with a dead credential.
 		for (const ws of this.sockets.devices(deviceId))
-			ws.close(CloseCode.policy, status === 'left' ? 'You left the swarm.' : 'This device was revoked.');
+			ws.close(CloseCode.policy, status === 'left' ? 'You left the swarm.' : DISCONNECTED_REASON);
 		this.dispatch.invalidate();
 	}
 

@@ -18,7 +18,7 @@ export function rpcResponse<T>(result: RpcResult<T>, okStatus = 200): Response {
  * `no-cors` semantics in some browsers, so state-changing swarm APIs check Origin like sockets do.
  */
 export function foreignOrigin(request: Request, env: Env): Response | null {
-	return isAllowedOrigin(request, env.ALLOWED_ORIGINS)
+	return isAllowedOrigin(request, env.ALLOWED_ORIGINS, env.PUBLIC_ORIGIN)
 		? null
 		: apiError(403, 'origin', 'Cross-origin request refused.');
 }

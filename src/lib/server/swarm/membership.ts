@@ -1,5 +1,5 @@
 import { capabilities as capabilitiesSchema } from '$lib/protocol/swarm';
-import { hashToken, newJoinToken, randomHex } from './credentials';
+import { hashToken, randomHex } from './credentials';
 import type { SwarmStore } from './storage';
 import type { SwarmLog } from './swarm-sockets';
 import { checkTokenRate, TOKEN_RATE_WINDOW_MS, TOKEN_TTL_MS, type RpcResult } from './tokens';
@@ -10,12 +10,19 @@ import { checkTokenRate, TOKEN_RATE_WINDOW_MS, TOKEN_TTL_MS, type RpcResult } fr
  */
 export const MAX_DEVICES = 2_000;
 
-/** Creates a join token (rate limited per swarm); only its hash is stored, the token is returned once. */
+/** An invite's join token from its id (credentials.ts inviteToken, under this swarm's secret). */
+export type TokenOf = (inviteId: string) => string;
+
+/**
+ * Creates a join token (rate limited per swarm). Only its hash is stored; the token itself is derived from
+ * the invite id (tokenOf), so `showInvite` can hand it to the owner again while the invite is live.
+ */
 export function issueInvite(
 	store: SwarmStore,
 	maxUses: number | null,
 	now: number,
-	log: SwarmLog
+	log: SwarmLog,
+	tokenOf: TokenOf
 ): RpcResult<{ id: string; token: string; expiresAt: number }> {
 	const wait = checkTokenRate(store.tokenCreationsSince(now - TOKEN_RATE_WINDOW_MS), now);
 	if (wait > 0) {
@@ -29,8 +36,8 @@ export function issueInvite(
 			retryAfterMs: wait
 		};
 	}
-	const token = newJoinToken();
 	const id = randomHex(8);
+	const token = tokenOf(id);
 	const expiresAt = now + TOKEN_TTL_MS;
 	store.insertToken({ id, hash: hashToken(token), createdAt: now, expiresAt, maxUses });
 	log('info', `Invite ${id} created${maxUses ? ` (max ${maxUses} uses)` : ''}.`);
@@ -72,9 +79,34 @@ export function redeemInvite(
 	return { ok: true, value: { deviceId, name: parsed.data.name } };
 }
 
-/** The device if it may still act: not left, not revoked, and its invite not revoked. */
+/**
+ * A live invite's token again, for the owner to show its QR code once more. Invites made before tokens were
+ * derived (random tokens, only hashed) cannot be shown again: their hash does not match.
+ */
+export function showInvite(
+	store: SwarmStore,
+	inviteId: string,
+	now: number,
+	tokenOf: TokenOf
+): RpcResult<{ id: string; token: string; expiresAt: number }> {
+	const row = store.tokenById(inviteId);
+	if (!row || row.revokedAt !== null || row.expiresAt <= now || (row.maxUses !== null && row.uses >= row.maxUses)) {
+		return { ok: false, status: 404, code: 'not-found', message: 'No such live invite.' };
+	}
+	const token = tokenOf(inviteId);
+	if (store.tokenHash(inviteId) !== hashToken(token)) {
+		const message = 'This invite was made before links could be shown again: create a new one.';
+		return { ok: false, status: 410, code: 'invite-not-reshowable', message };
+	}
+	return { ok: true, value: { id: inviteId, token, expiresAt: row.expiresAt } };
+}
+
+/**
+ * The device if it may still act: not left and not disconnected (status 'revoked'). Revoking its invite
+ * does not end it: a revoked invite only stops new joins.
+ */
 export function liveDevice(store: SwarmStore, deviceId: string) {
 	const device = store.device(deviceId);
 	if (!device || device.status === 'left' || device.status === 'revoked') return null;
-	return store.tokenById(device.tokenId)?.revokedAt ? null : device;
+	return device;
 }

@@ -130,6 +130,11 @@ export class SwarmStore extends JobStore {
 		return r ? tokenRow(r) : null;
 	}
 
+	tokenHash(id: string): string | null {
+		const r = this.sql.exec('SELECT hash FROM tokens WHERE id = ?', id).toArray()[0];
+		return r ? String(r.hash) : null;
+	}
+
 	listTokens(): TokenRow[] {
 		return this.sql.exec('SELECT * FROM tokens ORDER BY created_at DESC LIMIT 50').toArray().map(tokenRow);
 	}
@@ -146,7 +151,7 @@ export class SwarmStore extends JobStore {
 		return revoked;
 	}
 
-	/** Expired tokens that no device depends on any more (a device's token is checked on every connect). */
+	/** Expired tokens that no device row names any more (the dashboard groups devices by their invite). */
 	deleteDeadTokens(before: number): void {
 		const deleted = this.sql.exec(
 			'DELETE FROM tokens WHERE expires_at < ? AND id NOT IN (SELECT token_id FROM devices)',
@@ -247,6 +252,7 @@ export class SwarmStore extends JobStore {
 			.toArray()
 			.map((r) => ({
 				id: String(r.id),
+				inviteId: String(r.token_id),
 				name: String(r.name),
 				status: String(r.status) as DeviceStatus,
 				score: r.score === null ? null : num(r.score),

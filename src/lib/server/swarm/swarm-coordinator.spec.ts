@@ -19,6 +19,7 @@ import { signedInUser } from '../../../testing/users';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { swarmChannel } from '$lib/protocol/swarm-channel';
 import { loadCodec } from '$lib/server/codec';
+import { DISCONNECTED_REASON } from './device-fleet';
 import { OFFLINE_AFTER_MS } from './lifecycle';
 import { MAX_IN_FLIGHT } from './scheduler';
 import type { SwarmCoordinator } from './swarm-coordinator';
@@ -254,7 +255,7 @@ describe('device lifecycle', () => {
 		expect((await stub.stats()).counters['wake.start']).toBeGreaterThanOrEqual(2);
 	});
 
-	it('leave and revoke make the credential useless', async () => {
+	it('leave and disconnect make the credential useless', async () => {
 		const { owner, swarmId } = await ownerWithSwarm();
 		const invite = await createInvite(swarmId, owner.cookie);
 		const leaver = await joinDevice(swarmId, invite.token, 'leaver');
@@ -264,13 +265,59 @@ describe('device lifecycle', () => {
 		expect((await openSocket(`/swarm/${swarmId}/device/ws`, leaver.cookie)).status).toBe(401);
 
 		const member = await manualDevice(swarmId, invite.token, 'member', 1000);
-		const res = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { method: 'DELETE', cookie: owner.cookie });
+		const res = await request(`/api/swarm/${swarmId}/devices/${member.deviceId}`, {
+			method: 'DELETE',
+			cookie: owner.cookie
+		});
 		expect(res.status).toBe(200);
-		expect((await member.socket.closed).code).toBe(CloseCode.policy);
+		const closed = await member.socket.closed;
+		expect(closed.code).toBe(CloseCode.policy);
+		expect(closed.reason).toBe(DISCONNECTED_REASON);
 		expect((await openSocket(`/swarm/${swarmId}/device/ws`, member.cookie)).status).toBe(401);
 		// A forged credential (valid shape, wrong MAC) is refused.
 		const forged = member.cookie.replace(/\.[A-Za-z0-9_-]{43}$/, '.' + 'A'.repeat(43));
 		expect((await openSocket(`/swarm/${swarmId}/device/ws`, forged)).status).toBe(401);
+	});
+
+	it('revoking an invite stops new joins only; disconnecting its devices is a separate call', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const invite = await createInvite(swarmId, owner.cookie);
+		const member = await manualDevice(swarmId, invite.token, 'member', 1000);
+		const other = await manualDevice(swarmId, (await createInvite(swarmId, owner.cookie)).token, 'other', 1000);
+		await processed(member.socket);
+
+		const revoked = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, {
+			method: 'DELETE',
+			cookie: owner.cookie
+		});
+		expect(revoked.status).toBe(200);
+		await expect(joinDevice(swarmId, invite.token, 'late')).rejects.toThrow(/403.*revoked/);
+		// The member still works: it is handed chunks of a job submitted after the revoke, and its credential
+		// still opens a socket (checked without opening one, which would replace the socket above).
+		await submit(swarmId, owner.cookie, primes(0, 4000, 1000));
+		expect((await member.socket.take('assign')).payload.chunks.length).toBeGreaterThan(0);
+		expect(await stub.authenticateDevice(member.credential)).toMatchObject({ deviceId: member.deviceId });
+		expect(await stub.deviceStanding(member.credential)).toBe('member');
+
+		const res = await request(`/api/swarm/${swarmId}/tokens/${invite.id}/devices`, {
+			method: 'DELETE',
+			cookie: owner.cookie
+		});
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual({ disconnected: 1 });
+		expect((await member.socket.closed).reason).toBe(DISCONNECTED_REASON);
+		expect(await stub.deviceStanding(member.credential)).toBe('revoked');
+		expect((await openSocket(`/swarm/${swarmId}/device/ws`, member.cookie)).status).toBe(401);
+		// The device of the other invite is untouched: it answers a marker frame on the same socket.
+		await processed(other.socket);
+		expect(await stub.deviceStanding(other.credential)).toBe('member');
+		// Only the owner may disconnect, and only invites that exist.
+		const stranger = await signedInUser(env);
+		const path = `/api/swarm/${swarmId}/tokens/${invite.id}/devices`;
+		expect((await request(path, { method: 'DELETE', cookie: stranger.cookie })).status).toBe(404);
+		expect(
+			(await request(`/api/swarm/${swarmId}/tokens/nope/devices`, { method: 'DELETE', cookie: owner.cookie })).status
+		).toBe(404);
 	});
 });
 
@@ -290,6 +337,36 @@ describe('invites', () => {
 			state.storage.sql.exec('UPDATE tokens SET created_at = created_at - 61000');
 		});
 		await createInvite(swarmId, owner.cookie);
+	});
+
+	it('shows a live invite again to its owner only, and not once it is revoked', async () => {
+		const { owner, swarmId } = await ownerWithSwarm();
+		const invite = await createInvite(swarmId, owner.cookie);
+		const again = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { cookie: owner.cookie });
+		expect(again.status).toBe(200);
+		expect(again.headers.get('cache-control')).toBe('no-store');
+		expect(await again.json()).toEqual({ id: invite.id, token: invite.token, expiresAt: invite.expiresAt });
+		// The token shown again joins, exactly like the first.
+		await joinDevice(swarmId, invite.token, 'shown again');
+
+		const stranger = await signedInUser(env);
+		expect((await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { cookie: stranger.cookie })).status).toBe(404);
+		await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { method: 'DELETE', cookie: owner.cookie });
+		const gone = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { cookie: owner.cookie });
+		expect(gone.status).toBe(404);
+		expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('not-found');
+	});
+
+	it('says so, in words, when an invite made with a random token cannot be shown again', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const invite = await createInvite(swarmId, owner.cookie);
+		// As invites made before tokens were derived: only the hash of a random token is stored.
+		await runInDurableObject(stub, (_i: SwarmCoordinator, state) => {
+			state.storage.sql.exec('UPDATE tokens SET hash = ? WHERE id = ?', 'f'.repeat(64), invite.id);
+		});
+		const res = await request(`/api/swarm/${swarmId}/tokens/${invite.id}`, { cookie: owner.cookie });
+		expect(res.status).toBe(410);
+		expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/create a new one/);
 	});
 
 	it('stores only hashes, and refuses expired, used-up and unknown tokens', async () => {

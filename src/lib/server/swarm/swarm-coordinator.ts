@@ -7,19 +7,22 @@ import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject } from '$lib/server/realtime/realtime-object';
 import { AlarmClock } from './alarm-clock';
-import { newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
+import { inviteToken, newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
 import { DashboardFeed } from './dashboard-feed';
 import { DeviceFleet } from './device-fleet';
 import { DeviceLimits } from './device-limits';
 import { Dispatcher } from './dispatcher';
 import { splitJob } from './jobs';
 import { CLEANUP_AFTER_MS, TOKEN_KEEP_MS } from './lifecycle';
-import { issueInvite, liveDevice, redeemInvite } from './membership';
+import { issueInvite, liveDevice, redeemInvite, showInvite } from './membership';
 import { SwarmStore } from './storage';
 import { migrateSwarmSchema } from './swarm-schema';
 import type { SwarmAttachment, SwarmLog, SwarmSockets } from './swarm-sockets';
 import type { RpcResult } from './tokens';
 import { WakeCounter } from './wake-counter';
+
+/** Where a device credential stands: still a member, left, disconnected ('revoked'), or no such device. */
+export type DeviceStanding = 'member' | 'left' | 'revoked' | 'unknown';
 
 /** Running jobs per swarm, so one owner cannot queue unbounded work. */
 export const MAX_RUNNING_JOBS = 5;
@@ -78,7 +81,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 	async createToken(maxUses: number | null): Promise<RpcResult<{ id: string; token: string; expiresAt: number }>> {
 		this.wakes.count('rpc');
 		this.requireInit();
-		return issueInvite(this.store, maxUses, Date.now(), this.log);
+		return issueInvite(this.store, maxUses, Date.now(), this.log, (id) => this.tokenOf(id));
 	}
 
 	async listTokens() {
@@ -86,16 +89,40 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		return this.store.listTokens();
 	}
 
+	/** A live invite's token again (the owner shows its QR code once more). */
+	async showToken(id: string): Promise<RpcResult<{ id: string; token: string; expiresAt: number }>> {
+		this.wakes.count('rpc');
+		this.requireInit();
+		return showInvite(this.store, id, Date.now(), (inviteId) => this.tokenOf(inviteId));
+	}
+
+	/**
+	 * Revoking an invite stops new joins only: devices that joined with it keep computing (kicking them
+	 * mid-job was a surprise). Disconnecting them is its own explicit action, disconnectInvite.
+	 */
 	async revokeToken(id: string): Promise<boolean> {
 		this.wakes.count('rpc');
 		const now = Date.now();
 		if (!this.store.revokeToken(id, now)) return false;
-		this.log('warn', `Invite ${id} revoked.`);
-		for (const device of this.store.devicesOfToken(id)) {
-			if (device.status !== 'left' && device.status !== 'revoked') this.devices.remove(device.id, 'revoked', now);
-		}
+		this.log('warn', `Invite ${id} revoked: no new joins with it.`);
 		await this.afterChange(now);
 		return true;
+	}
+
+	/** Disconnects every live device that joined with invite `id`; answers how many, or null if no such invite. */
+	async disconnectInvite(id: string): Promise<number | null> {
+		this.wakes.count('rpc');
+		if (!this.store.tokenById(id)) return null;
+		const now = Date.now();
+		let disconnected = 0;
+		for (const device of this.store.devicesOfToken(id)) {
+			if (!liveDevice(this.store, device.id)) continue;
+			this.devices.remove(device.id, 'revoked', now);
+			disconnected++;
+		}
+		if (disconnected > 0) this.log('warn', `Disconnected ${disconnected} device(s) of invite ${id}.`);
+		await this.afterChange(now);
+		return disconnected;
 	}
 
 	/** Redeems a join token: a new device id and its credential, or why not. */
@@ -111,13 +138,26 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		return { ok: true, value: { ...result.value, credential } };
 	}
 
-	/** The device behind a credential, if the signature is valid and neither it nor its invite is revoked. */
+	/** The device behind a credential, if the signature is valid and it has not left or been disconnected. */
 	async authenticateDevice(credential: string): Promise<{ deviceId: string; name: string } | null> {
 		this.wakes.count('rpc');
 		if (!this.store.getMeta('swarmId')) return null;
 		const deviceId = verifyDeviceCredential(this.secret(), this.swarmId(), credential);
 		const device = deviceId ? liveDevice(this.store, deviceId) : null;
 		return device ? { deviceId: device.id, name: device.name } : null;
+	}
+
+	/**
+	 * Where the device behind a credential stands, for its page: still a member, or why not (it left, the
+	 * owner disconnected it, or the credential names no device of this swarm any more).
+	 */
+	async deviceStanding(credential: string): Promise<DeviceStanding> {
+		this.wakes.count('rpc');
+		if (!this.store.getMeta('swarmId')) return 'unknown';
+		const deviceId = verifyDeviceCredential(this.secret(), this.swarmId(), credential);
+		const device = deviceId ? this.store.device(deviceId) : null;
+		if (!device) return 'unknown';
+		return device.status === 'left' || device.status === 'revoked' ? device.status : 'member';
 	}
 
 	async leave(deviceId: string): Promise<boolean> {
@@ -294,6 +334,10 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 
 	private swarmId(): string {
 		return this.store.getMeta('swarmId') ?? '';
+	}
+
+	private tokenOf(inviteId: string): string {
+		return inviteToken(this.secret(), this.swarmId(), inviteId);
 	}
 
 	private secret(): string {

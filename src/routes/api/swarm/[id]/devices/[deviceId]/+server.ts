@@ -5,7 +5,7 @@ import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
 import { foreignOrigin, noSuchSwarm } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
-/** The owner revokes one device: its socket closes and its credential stops working. */
+/** The owner disconnects one device: its socket closes and its credential stops working. */
 export const DELETE: RequestHandler = async ({ request, params, platform, locals }) => {
 	const env = platform!.env;
 	const refused = foreignOrigin(request, env);

@@ -2,10 +2,20 @@ import { json } from '@sveltejs/kit';
 import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, noSuchSwarm } from '$lib/server/swarm/http';
+import { foreignOrigin, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
-/** Revokes an invite and every device that joined with it. */
+/** A live invite's token again, so the owner can show its QR code once more (owner only, never cached). */
+export const GET: RequestHandler = async ({ params, platform, locals }) => {
+	const env = platform!.env;
+	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
+	if (!swarm) return noSuchSwarm();
+	const response = rpcResponse(await coordinator(env, swarm.id).showToken(params.tokenId));
+	response.headers.set('cache-control', 'no-store');
+	return response;
+};
+
+/** Revokes an invite: nobody new can join with it. Devices that joined with it keep running. */
 export const DELETE: RequestHandler = async ({ request, params, platform, locals }) => {
 	const env = platform!.env;
 	const refused = foreignOrigin(request, env);
