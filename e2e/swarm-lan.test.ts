@@ -1,6 +1,8 @@
 import { chromium, expect, test } from '@playwright/test';
 import { lanWranglerArgs } from '../tools/lan.mjs';
-import { signUp } from './support/auth';
+import { signUp, uniqueName } from './support/auth';
+import { addTask } from './support/board';
+import { connected } from './support/chat';
 import { chromiumLaunchOptions } from './support/chromium';
 import { createSwarm, decodeQr, joinAsDevice, runPrimesJob, startServer } from './support/swarm';
 
@@ -49,6 +51,50 @@ test('a phone on the LAN scans the dashboard QR code, joins and runs a chunk', a
 		).toHaveText('online');
 		await runPrimesJob(owner);
 		await expect(phone.getByTestId('runner-done')).toHaveText('10');
+	} finally {
+		await phoneBrowser.close();
+	}
+});
+
+test('on the LAN address (not a secure context) chat and the workspace board work too', async () => {
+	test.setTimeout(90_000);
+	// Browsers offer crypto.randomUUID only in secure contexts: the apps' client-made ids must not need it.
+	const phoneBrowser = await chromium.launch({
+		...chromiumLaunchOptions,
+		args: [...(chromiumLaunchOptions.args ?? []), '--host-resolver-rules=MAP murmur-lan.test 127.0.0.2']
+	});
+	try {
+		const context = await phoneBrowser.newContext({ baseURL: lanOrigin, viewport: { width: 390, height: 844 } });
+		const phone = await context.newPage();
+		const errors: string[] = [];
+		phone.on('pageerror', (error) => errors.push(error.message));
+		await signUp(phone, undefined, 'LAN Person');
+		expect(await phone.evaluate(() => window.isSecureContext)).toBe(false);
+
+		const room = uniqueName('lan-room');
+		await phone.goto('/chat');
+		await phone.getByLabel('Room name').fill(room);
+		await phone.getByRole('button', { name: 'Create room' }).click();
+		await connected(phone);
+		await phone.getByLabel('Message', { exact: true }).fill('sent from the LAN');
+		await phone.getByLabel('Message', { exact: true }).press('Enter');
+		// Stored by the room: it is there after a reload.
+		await expect(phone.getByTestId('message-text')).toHaveText(['sent from the LAN']);
+		await phone.reload();
+		await connected(phone);
+		await expect(phone.getByTestId('message-text')).toHaveText(['sent from the LAN']);
+
+		await phone.goto('/workspace');
+		await phone.getByLabel('Workspace name').fill('LAN board');
+		await phone.getByRole('button', { name: 'Create workspace' }).click();
+		await expect(phone.getByTestId('sync-status')).toHaveText('synced');
+		await addTask(phone, 'To do', 'Made on a phone');
+		await expect(phone.getByText('Made on a phone')).toBeVisible();
+		await expect(phone.getByTestId('sync-status')).toHaveText('synced');
+		await phone.reload();
+		await expect(phone.getByTestId('sync-status')).toHaveText('synced');
+		await expect(phone.getByTestId('column-todo')).toContainText('Made on a phone');
+		expect(errors).toEqual([]);
 	} finally {
 		await phoneBrowser.close();
 	}

@@ -28,7 +28,7 @@ test('swarm pages fit a phone, and limits and invite problems are said in words'
 
 	// The name's limit shows as it nears: nothing at 50 characters, "58/64" at 58, and a paste stops at 64/64.
 	const nameField = owner.getByLabel('Swarm name');
-	const count = owner.getByTestId('char-count');
+	const count = owner.getByTestId('character-limit');
 	await owner.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 	await nameField.fill('n'.repeat(50));
 	await expect(count).toHaveText('');

@@ -1,6 +1,7 @@
 import type { ClientKind, ClientPayload, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
 import type { ChatChannel, ChatMessage, ChatUser } from '$lib/protocol/chat';
 import { CHAT_PAGE_SIZE, CHAT_TYPING_SIGNAL_INTERVAL_MS } from '$lib/protocol/chat-limits';
+import { randomId } from '$lib/random-id';
 
 /** A message the user wrote that the room has not confirmed yet. */
 export interface OutboxItem {
@@ -81,7 +82,7 @@ export class ChatSession {
 		readonly me: ChatUser,
 		/** Called after every change to the state above (the UI re-reads it). */
 		private readonly onChange: () => void = () => {},
-		private readonly newId: () => string = () => crypto.randomUUID()
+		private readonly newId: () => string = () => randomId()
 	) {}
 
 	// ---- connection lifecycle -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { z } from 'zod';
  * their meaning, and concurrent edits to different fields of the same task both survive.
  */
 
-/** Ids are client-generated (crypto.randomUUID) so an event can name what it creates before the server sees it. */
+/** Ids are client-generated ($lib/random-id) so an event can name what it creates before the server sees it. */
 export const WORKSPACE_ENTITY_ID_MAX = 64;
 /** A task title is one line on a card; 200 characters fits any real title and bounds every frame. */
 export const TASK_TITLE_MAX = 200;

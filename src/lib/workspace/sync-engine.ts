@@ -17,6 +17,7 @@ import {
 import { emptyWorkspace, replay, type WorkspaceState } from '$lib/protocol/workspace-reducer';
 import type { PendingStore, Snapshot } from './pending-store';
 import { PullGate } from './pull-gate';
+import { randomId } from '$lib/random-id';
 
 /**
  * The client half of workspace sync, free of browser and socket APIs so the same code runs in the page
@@ -96,7 +97,7 @@ export class SyncEngine {
 	private readonly store: PendingStore;
 
 	// Plain fields, not parameter properties: the benchmark runs this file under Node's type stripping.
-	constructor(workspaceId: string, store: PendingStore, clientId: string = crypto.randomUUID()) {
+	constructor(workspaceId: string, store: PendingStore, clientId: string = randomId()) {
 		this.workspaceId = workspaceId;
 		this.store = store;
 		this.clientId = clientId;
