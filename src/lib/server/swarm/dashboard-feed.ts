@@ -1,5 +1,5 @@
 import type { SwarmClientMessage } from '$lib/protocol/swarm-channel';
-import { buildSnapshot, shouldSendFull, tileFrames } from './snapshot';
+import { buildSnapshot, shouldSendFull, splitSnapshot, tileFrames } from './snapshot';
 import type { SwarmStore } from './storage';
 import type { SwarmSockets } from './swarm-sockets';
 
@@ -12,7 +12,9 @@ export class DashboardFeed {
 
 	/** A full snapshot to one dashboard (it connected, or asked); `seq` is the request it answers. */
 	sendFull(ws: WebSocket, now: number, seq = 0): void {
-		this.sockets.send(ws, 'snapshot', buildSnapshot(this.store, this.context(now, true)), seq);
+		for (const part of splitSnapshot(buildSnapshot(this.store, this.context(now, true)))) {
+			this.sockets.send(ws, 'snapshot', part, seq);
+		}
 	}
 
 	answer(ws: WebSocket, message: SwarmClientMessage<'dashboard'>, now: number): void {
@@ -20,11 +22,11 @@ export class DashboardFeed {
 		for (const tile of tileFrames(this.store, message.payload.jobId)) this.sockets.send(ws, 'tile', tile, message.seq);
 	}
 
-	/** The alarm's broadcast: a delta (or every FULL_SNAPSHOT_EVERY-th time a full one), encoded once. */
+	/** The alarm's broadcast: a delta (or every FULL_SNAPSHOT_EVERY-th time a full one), each frame encoded once. */
 	broadcast(now: number): void {
 		if (this.sockets.dashboards().length === 0) return;
 		const snapshot = buildSnapshot(this.store, this.context(now, shouldSendFull(this.store)), true);
-		this.sockets.toDashboards('snapshot', snapshot);
+		for (const part of splitSnapshot(snapshot)) this.sockets.toDashboards('snapshot', part);
 		this.store.bump('broadcasts');
 	}
 

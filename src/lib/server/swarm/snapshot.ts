@@ -1,4 +1,4 @@
-import type { ThroughputPoint } from '$lib/protocol/swarm';
+import type { DeviceView, ThroughputPoint } from '$lib/protocol/swarm';
 import type { SnapshotPayload, TilePayload } from '$lib/protocol/swarm-channel';
 import { BROADCAST_MS, FULL_SNAPSHOT_EVERY } from './lifecycle';
 import { BROADCAST_REV, INVITES_REV, type SwarmStore } from './storage';
@@ -49,6 +49,42 @@ export function buildSnapshot(store: SwarmStore, ctx: SnapshotContext, advanceCu
 		store.bump('broadcast.tick');
 	}
 	return snapshot;
+}
+
+/**
+ * The most JSON one snapshot frame carries. Devices describe themselves (name, GPU, user agent: up to
+ * ~4 KiB of JSON each once escaped), so 2,000 of them can far exceed the codec's 1 MiB frame cap; a
+ * typical 1,000-device swarm is ~240 KB and stays one frame.
+ */
+export const SNAPSHOT_FRAME_BYTES = 512 * 1024;
+
+const utf8 = new TextEncoder();
+const jsonBytes = (value: unknown) => utf8.encode(JSON.stringify(value)).byteLength;
+
+/**
+ * A snapshot as frames of at most `budget` bytes of JSON: the first is the snapshot with as many devices
+ * as fit; the rest are deltas holding only further devices (no log lines, no invites), which the
+ * dashboard merges into the table the first one set — so no frame ever exceeds the codec's cap.
+ */
+export function splitSnapshot(snapshot: SnapshotPayload, budget = SNAPSHOT_FRAME_BYTES): SnapshotPayload[] {
+	if (jsonBytes(snapshot) <= budget) return [snapshot];
+	const { devices, ...rest } = snapshot;
+	const parts: DeviceView[][] = [[]];
+	// The first frame's fields besides devices bound every frame's (the others carry fewer).
+	let bytes = jsonBytes({ ...rest, devices: [] });
+	for (const device of devices) {
+		const size = jsonBytes(device) + 1; // +1 for the comma
+		if (parts.at(-1)!.length > 0 && bytes + size > budget) {
+			parts.push([]);
+			bytes = jsonBytes({ ...rest, devices: [] });
+		}
+		parts.at(-1)!.push(device);
+		bytes += size;
+	}
+	const { invites: _invites, ...withoutInvites } = rest;
+	return parts.map((part, i) =>
+		i === 0 ? { ...rest, devices: part } : { ...withoutInvites, full: false, log: [], devices: part }
+	);
 }
 
 /** Every FULL_SNAPSHOT_EVERY-th broadcast is full. */
