@@ -2,6 +2,13 @@ import adapter from '@sveltejs/adapter-cloudflare';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 import pkg from './package.json' with { type: 'json' };
 
+/**
+ * `MURMUR_SHAPE=pages` (`npm run build:pages`) builds the Pages shape: the adapter reads the Pages config,
+ * whose `pages_build_output_dir` makes it write `_worker.js` and `_routes.json` for Pages Functions into
+ * .svelte-kit/cloudflare-pages. Otherwise it builds for the one Worker (src/worker.ts imports its output).
+ */
+const pagesShape = process.env.MURMUR_SHAPE === 'pages';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
@@ -10,7 +17,7 @@ const config = {
 		adapter: adapter({
 			// The adapter overwrites `main` of the config it reads, so it gets its own tiny config and
 			// wrangler.toml keeps `main = "src/worker.ts"` (which re-exports the Durable Objects).
-			config: 'wrangler.sveltekit.toml',
+			config: pagesShape ? 'deploy/pages/wrangler.toml' : 'wrangler.sveltekit.toml',
 			// `vite dev` cannot host same-worker Durable Objects; this config reaches them in a running
 			// `wrangler dev` through `script_name` (see README, "Developing with vite dev").
 			platformProxy: { configPath: 'wrangler.vitedev.toml', persist: true }
