@@ -23,7 +23,14 @@ export default defineConfig(async () => {
 						cloudflareTest({
 							wrangler: { configPath: './wrangler.toml' },
 							// TEST_SEED replays a randomised test (src/testing/seeded-random.ts).
-							miniflare: { bindings: { TEST_MIGRATIONS: migrations, TEST_SEED: process.env.TEST_SEED ?? '' } }
+							// PUBLIC_REALTIME_URL: socket-ticket.spec.ts asks the app for tickets (only requests that ask get one).
+							miniflare: {
+								bindings: {
+									TEST_MIGRATIONS: migrations,
+									TEST_SEED: process.env.TEST_SEED ?? '',
+									PUBLIC_REALTIME_URL: 'http://realtime.test'
+								}
+							}
 						})
 					],
 					resolve: { alias },

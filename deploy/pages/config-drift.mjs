@@ -38,6 +38,10 @@ export function realtimeConfigDrift(/** @type {Located} */ main, /** @type {Loca
 		problems.push('[[migrations]] differ from wrangler.toml: both shapes must create and rename the same classes');
 	// The Durable Objects read KV (claim versions); D1 and R2 are the app's, optional here but never different.
 	problems.push(...storageDrift(main, realtime, ['kv_namespaces'], ['d1_databases', 'r2_buckets']));
+	if (String(realtime.config.vars?.ALLOWED_ORIGINS ?? '').includes('*'))
+		problems.push(
+			'vars.ALLOWED_ORIGINS contains "*": name the Pages origin; any site could open sockets with a stolen ticket'
+		);
 	if (realtime.config.observability?.redact_query_string !== true)
 		problems.push('observability.redact_query_string is not true: socket tickets and tokens ride in query strings');
 	return problems;
