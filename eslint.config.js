@@ -9,7 +9,8 @@ export default ts.config(
 	{
 		ignores: [
 			'.svelte-kit/',
-			'.wrangler/',
+			// Also deploy/pages/.wrangler/: `wrangler pages dev` bundles into its project root there.
+			'**/.wrangler/',
 			'node_modules/',
 			'dist/',
 			'wasm/build/',

@@ -12,6 +12,13 @@ const themeScript = readFileSync(new URL('./src/app.html', import.meta.url), 'ut
 if (themeScript === undefined) throw new Error('src/app.html: the inline theme script is missing');
 const themeScriptHash = `sha256-${createHash('sha256').update(themeScript).digest('base64')}`;
 
+/**
+ * `MURMUR_SHAPE=pages` (`npm run build:pages`) builds the Pages shape: the adapter reads the Pages config,
+ * whose `pages_build_output_dir` makes it write `_worker.js` and `_routes.json` for Pages Functions into
+ * .svelte-kit/cloudflare-pages. Otherwise it builds for the one Worker (src/worker.ts imports its output).
+ */
+const pagesShape = process.env.MURMUR_SHAPE === 'pages';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
@@ -20,7 +27,7 @@ const config = {
 		adapter: adapter({
 			// The adapter overwrites `main` of the config it reads, so it gets its own tiny config and
 			// wrangler.toml keeps `main = "src/worker.ts"` (which re-exports the Durable Objects).
-			config: 'wrangler.sveltekit.toml',
+			config: pagesShape ? 'deploy/pages/wrangler.toml' : 'wrangler.sveltekit.toml',
 			// `vite dev` cannot host same-worker Durable Objects; this config reaches them in a running
 			// `wrangler dev` through `script_name` (see README, "Developing with vite dev").
 			platformProxy: { configPath: 'wrangler.vitedev.toml', persist: true }

@@ -23,7 +23,14 @@ export default defineConfig(async () => {
 						cloudflareTest({
 							wrangler: { configPath: './wrangler.toml' },
 							// TEST_SEED replays a randomised test (src/testing/seeded-random.ts).
-							miniflare: { bindings: { TEST_MIGRATIONS: migrations, TEST_SEED: process.env.TEST_SEED ?? '' } }
+							// PUBLIC_REALTIME_URL: socket-ticket.spec.ts asks the app for tickets (only requests that ask get one).
+							miniflare: {
+								bindings: {
+									TEST_MIGRATIONS: migrations,
+									TEST_SEED: process.env.TEST_SEED ?? '',
+									PUBLIC_REALTIME_URL: 'http://realtime.test'
+								}
+							}
 						})
 					],
 					resolve: { alias },
@@ -39,7 +46,7 @@ export default defineConfig(async () => {
 					test: {
 						name: 'node',
 						environment: 'node',
-						include: ['src/**/*.node.spec.ts', 'wasm/**/*.spec.ts'],
+						include: ['src/**/*.node.spec.ts', 'wasm/**/*.spec.ts', 'deploy/**/*.node.spec.ts'],
 						// The CI fuzz run (wasm/test/fuzz.spec.ts) takes tens of seconds on a small machine.
 						testTimeout: 120_000
 					}

@@ -3,6 +3,7 @@ import { getDb } from '$lib/server/db';
 import { isMissingSchema, MIGRATION_FIX } from '$lib/server/db/errors';
 import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { log } from '$lib/server/log';
+import { realtimeUrl } from '$lib/server/realtime/socket-ticket';
 import { withSecurityHeaders } from '$lib/server/security-headers';
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -29,7 +30,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 		status: response.status,
 		ms: Date.now() - started
 	});
-	return withSecurityHeaders(response);
+	return withSecurityHeaders(response, event.platform ? realtimeUrl(event.platform.env) : null);
 };
 
 async function loadSession(event: Parameters<Handle>[0]['event']) {

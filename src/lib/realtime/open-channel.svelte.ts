@@ -1,4 +1,5 @@
 import { WebSocket as ReconnectingSocket } from 'partysocket';
+import { env } from '$env/dynamic/public';
 import {
 	ChannelError,
 	ChannelWire,
@@ -10,6 +11,7 @@ import {
 } from '$lib/protocol/channel';
 import { CLOSE_MEANING, CloseCode, isFinalClose } from '$lib/protocol/close-codes';
 import { PING, PONG } from '$lib/protocol/heartbeat';
+import { TICKET_REQUEST_HEADER } from '$lib/protocol/socket-ticket';
 import { loadBrowserCodec } from '$lib/protocol/load-codec-browser';
 import { ConnectionStatus } from './connection-status.svelte';
 import { Heartbeat } from './heartbeat';
@@ -58,7 +60,11 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 	const url = async () => {
 		// A plain URL: this one is built per connection attempt, never shown, so it needs no reactivity.
 		// eslint-disable-next-line svelte/prefer-svelte-reactivity
-		const target = new URL(await options.path(), location.href);
+		let target = new URL(await options.path(), location.href);
+		// Sockets on the realtime worker's origin (Pages shape, PUBLIC_REALTIME_URL): the same route hands out
+		// a single-use ticket and the URL to open with it, fetched afresh for every attempt.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		if (env.PUBLIC_REALTIME_URL) target = new URL(await ticketedUrl(target));
 		target.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
 		target.searchParams.set(VERSION_PARAM, String(options.channel.version));
 		return target.href;
@@ -137,4 +143,16 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 			socket.close(CloseCode.normal);
 		}
 	};
+}
+
+/**
+ * Asks the socket route on this origin (with the session cookie) for a ticket; it answers with the URL to
+ * open on the realtime worker. A refusal throws, so partysocket backs off and asks again, as it retries a
+ * refused upgrade.
+ */
+async function ticketedUrl(route: URL): Promise<string> {
+	const response = await fetch(route, { headers: { [TICKET_REQUEST_HEADER]: '1' }, cache: 'no-store' });
+	if (!response.ok) throw new Error(`socket ticket refused: ${response.status}`);
+	const { url } = (await response.json()) as { url: string };
+	return url;
 }

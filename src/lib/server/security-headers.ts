@@ -7,8 +7,11 @@
  * copy: one that came from a Durable Object stub (a socket route's refusal) has immutable headers, and
  * setting them in place throws "Can't modify immutable headers", which turned the object's own
  * 401/403/404 into a 500. The copy shares the original's body stream, so nothing is buffered.
+ *
+ * `realtimeUrl` (PUBLIC_REALTIME_URL, Pages shape): pages may also open sockets on the realtime worker, so
+ * its ws(s) origin joins the page CSP's connect-src, which SvelteKit builds from svelte.config.js alone.
  */
-export function withSecurityHeaders(response: Response): Response {
+export function withSecurityHeaders(response: Response, realtimeUrl: string | null = null): Response {
 	if (response.status === 101) return response;
 	const copy = new Response(response.body, response);
 	const headers = copy.headers;
@@ -17,8 +20,16 @@ export function withSecurityHeaders(response: Response): Response {
 	headers.set('x-frame-options', 'DENY');
 	headers.set('cross-origin-opener-policy', 'same-origin');
 	headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+	const csp = headers.get('content-security-policy');
+	if (csp && realtimeUrl) headers.set('content-security-policy', withSocketOrigin(csp, realtimeUrl));
 	if (!headers.has('content-security-policy')) {
 		headers.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
 	}
 	return copy;
+}
+
+function withSocketOrigin(csp: string, realtimeUrl: string): string {
+	const url = new URL(realtimeUrl);
+	const origin = `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`;
+	return csp.replace(/(^|;\s*)connect-src ([^;]*)/, (_, start, sources) => `${start}connect-src ${sources} ${origin}`);
 }

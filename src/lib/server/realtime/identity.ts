@@ -16,10 +16,16 @@ export const socketIdentitySchema = z.object({
 export type SocketIdentity = z.infer<typeof socketIdentitySchema>;
 
 export const IDENTITY_HEADER = 'x-murmur-identity';
+/**
+ * The socket ticket `<id> <expiry ms>` the object must redeem once (socket-ticket.ts), set by the realtime
+ * worker's socket route after withIdentity; like the identity, never passed through from a client.
+ */
+export const TICKET_ID_HEADER = 'x-murmur-ticket-id';
 
 export function withIdentity(request: Request, identity: SocketIdentity): Request {
 	const headers = new Headers(request.headers);
 	headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+	headers.delete(TICKET_ID_HEADER);
 	return new Request(request, { headers });
 }
 

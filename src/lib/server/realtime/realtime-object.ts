@@ -6,13 +6,15 @@ import {
 	type ChannelErrorCode,
 	type ClientMessage,
 	type ServerKind,
-	type ServerPayload
+	type ServerPayload,
+	VERSION_PARAM
 } from '$lib/protocol/channel';
 import { CloseCode, sendableCloseCode } from '$lib/protocol/close-codes';
 import { PING, PONG } from '$lib/protocol/heartbeat';
 import { loadCodec } from '$lib/server/codec';
 import { log } from '$lib/server/log';
-import { readIdentity, type SocketIdentity } from './identity';
+import { closedSocket } from './closed-socket';
+import { readIdentity, TICKET_ID_HEADER, type SocketIdentity } from './identity';
 import { ProtocolError } from './protocol-error';
 
 /** What every socket carries in its attachment; apps extend it with their own fields. */
@@ -98,6 +100,19 @@ export abstract class RealtimeObject<
 		if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return this.onRequest(request);
 		const identity = readIdentity(request);
 		if (!identity) return new Response('Missing socket identity.', { status: 401 });
+		// Checked here too, not only in the route: in the Pages shape the route (Pages Functions) and this
+		// object (the realtime worker) are deployed separately, and it is this side that speaks the protocol.
+		const version = new URL(request.url).searchParams.get(VERSION_PARAM);
+		if (version !== null && version !== String(this.channel.version)) {
+			return closedSocket(
+				CloseCode.reload,
+				`Reload: this page speaks ${this.channel.name} protocol ${version}, the server ${this.channel.version}.`
+			);
+		}
+		const ticket = request.headers.get(TICKET_ID_HEADER);
+		if (ticket !== null && !this.redeemTicket(ticket)) {
+			return new Response('This socket ticket was already used; ask the app for a new one.', { status: 401 });
+		}
 		const who = identityTag(identity);
 		if (identity.kind !== 'service' && this.ctx.getWebSockets(who).length >= MAX_SOCKETS_PER_IDENTITY) {
 			return new Response(`At most ${MAX_SOCKETS_PER_IDENTITY} open connections here per person or device.`, {
@@ -122,6 +137,24 @@ export abstract class RealtimeObject<
 			server.close(CloseCode.internal, 'The server could not open this session.');
 		}
 		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	/**
+	 * Records a socket ticket (`<id> <expiry ms>`) as used; false when it already was. Tickets are bound to
+	 * this object, so this is the one place every use of one arrives. Rows of expired tickets are dropped on
+	 * the way, so the table holds at most the tickets of the last TICKET_TTL_SECONDS.
+	 */
+	private redeemTicket(ticket: string): boolean {
+		const [id, expiresAt] = ticket.split(' ');
+		const sql = this.ctx.storage.sql;
+		sql.exec('CREATE TABLE IF NOT EXISTS _socket_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+		sql.exec('DELETE FROM _socket_tickets WHERE expires_at < ?', Date.now());
+		const inserted = sql.exec(
+			'INSERT INTO _socket_tickets VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id',
+			id,
+			Number(expiresAt)
+		);
+		return inserted.toArray().length === 1;
 	}
 
 	async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {

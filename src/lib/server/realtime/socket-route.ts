@@ -1,9 +1,12 @@
-import type { RequestEvent, RequestHandler } from '@sveltejs/kit';
+import type { RequestEvent } from '@sveltejs/kit';
 import { VERSION_PARAM, type AnyChannel } from '$lib/protocol/channel';
+import { TICKET_PARAM, TICKET_REQUEST_HEADER } from '$lib/protocol/socket-ticket';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { apiError } from '$lib/server/api-error';
-import { withIdentity, type SocketIdentity } from './identity';
+import { closedSocket } from './closed-socket';
+import { TICKET_ID_HEADER, withIdentity, type SocketIdentity } from './identity';
 import { isAllowedOrigin } from './origin';
+import { issueTicket, realtimeUrl, type SocketTicket, type TicketEnv } from './socket-ticket';
 
 /** A refusal before the Durable Object is touched, answered in the REST error shape. */
 export interface SocketRefusal {
@@ -21,18 +24,27 @@ export interface SocketTarget {
 	 * object, say); it takes the place of `identity(caller)`.
 	 */
 	identity?: SocketIdentity;
+	/** The ticket this socket is opened with (the realtime worker's route): the object redeems it once. */
+	ticket?: Pick<SocketTicket, 'id' | 'expiresAt'>;
 }
 
-export interface SocketRouteOptions<I> {
+/** What a socket route reads of its request: a SvelteKit RequestEvent, or the realtime worker's own. */
+export interface SocketEvent {
+	request: Request;
+	url: URL;
+	platform?: Readonly<{ env: Env }>;
+}
+
+export interface SocketRouteOptions<I, E extends SocketEvent = RequestEvent> {
 	channel: AnyChannel;
 	namespace(env: Env): DurableObjectNamespace;
 	/** Who is calling (session, device credential, token); null is "sign in first" (401). */
-	identify(event: RequestEvent): I | null | SocketRefusal | Promise<I | null | SocketRefusal>;
+	identify(event: E): I | null | SocketRefusal | Promise<I | null | SocketRefusal>;
 	/**
 	 * May this caller open this object? Runs only after the upgrade, Origin and identity checks, so a
 	 * cross-site page or an anonymous caller never makes the route query D1 or wake an object.
 	 */
-	authorize(event: RequestEvent, caller: I): SocketTarget | SocketRefusal | Promise<SocketTarget | SocketRefusal>;
+	authorize(event: E, caller: I): SocketTarget | SocketRefusal | Promise<SocketTarget | SocketRefusal>;
 	/** The identity the object trusts (the header is always overwritten). Default: the caller itself. */
 	identity?(caller: I): SocketIdentity;
 }
@@ -43,12 +55,19 @@ export interface SocketRouteOptions<I> {
  * → the Durable Object. A client of another protocol version is accepted and closed at once with
  * CloseCode.reload, because a browser cannot read the HTTP status of a refused upgrade and would only
  * retry; the close tells it to reload instead.
+ *
+ * With PUBLIC_REALTIME_URL set (the Pages shape, sockets on the realtime worker's origin), a page asks
+ * the same route for a ticket (a plain GET with TICKET_REQUEST_HEADER) and gets it after the same steps:
+ * the upgrade itself then goes to the realtime worker, whose own socketRoute checks the Origin, takes the
+ * ticket as the identity, checks the version and forwards to the object. The custom header makes a
+ * cross-site fetch a CORS preflight, which this route never approves.
  */
-export function socketRoute<I>(options: SocketRouteOptions<I>): RequestHandler {
-	return async (event) => {
+export function socketRoute<I, E extends SocketEvent = RequestEvent>(options: SocketRouteOptions<I, E>) {
+	const handler = async (event: E): Promise<Response> => {
 		const { request } = event;
 		const env = event.platform!.env;
-		if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+		const wantsTicket = request.headers.get(TICKET_REQUEST_HEADER) === '1' && realtimeUrl(env) !== null;
+		if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' && !wantsTicket) {
 			return apiError(426, 'upgrade-required', 'Expected a WebSocket upgrade.', { headers: { upgrade: 'websocket' } });
 		}
 		if (!isAllowedOrigin(request, env.ALLOWED_ORIGINS, env.PUBLIC_ORIGIN)) {
@@ -59,6 +78,9 @@ export function socketRoute<I>(options: SocketRouteOptions<I>): RequestHandler {
 		if (isRefusal(caller)) return apiError(caller.status, caller.code, caller.message);
 		const target = await options.authorize(event, caller);
 		if (isRefusal(target)) return apiError(target.status, target.code, target.message);
+		const identity = target.identity ?? (options.identity ? options.identity(caller) : (caller as SocketIdentity));
+		// The version is the realtime worker's to check: it is the one speaking the protocol.
+		if (wantsTicket) return ticketResponse(env, options.channel, target.object, target.request ?? request, identity);
 		if (event.url.searchParams.get(VERSION_PARAM) !== String(options.channel.version)) {
 			return closedSocket(
 				CloseCode.reload,
@@ -66,21 +88,33 @@ export function socketRoute<I>(options: SocketRouteOptions<I>): RequestHandler {
 			);
 		}
 		const namespace = options.namespace(env);
-		const identity = target.identity ?? (options.identity ? options.identity(caller) : (caller as SocketIdentity));
 		const stub = namespace.get(namespace.idFromName(target.object));
-		return stub.fetch(withIdentity(target.request ?? request, identity));
+		const forwarded = withIdentity(target.request ?? request, identity);
+		if (target.ticket) forwarded.headers.set(TICKET_ID_HEADER, `${target.ticket.id} ${target.ticket.expiresAt}`);
+		return stub.fetch(forwarded);
 	};
+	return handler;
+}
+
+/**
+ * The URL a page opens on the realtime worker: `<PUBLIC_REALTIME_URL>/<app>/<object>/ws`, with the query
+ * the object would have got here (resume points; never a credential: routes strip those from
+ * target.request) and the ticket.
+ */
+async function ticketResponse(
+	env: TicketEnv,
+	channel: AnyChannel,
+	object: string,
+	forObject: Request,
+	identity: SocketIdentity
+): Promise<Response> {
+	const ticket = await issueTicket(env, { identity, channel: channel.name, object });
+	const url = new URL(`${channel.name}/${encodeURIComponent(object)}/ws`, `${realtimeUrl(env)!.replace(/\/$/, '')}/`);
+	for (const [key, value] of new URL(forObject.url).searchParams) url.searchParams.append(key, value);
+	url.searchParams.set(TICKET_PARAM, ticket);
+	return Response.json({ url: url.href }, { headers: { 'cache-control': 'no-store' } });
 }
 
 function isRefusal(value: unknown): value is SocketRefusal {
 	return typeof value === 'object' && value !== null && 'status' in value && 'code' in value;
-}
-
-/** An accepted socket that is closed at once with `code`: the only answer a browser's WebSocket can read. */
-function closedSocket(code: number, reason: string): Response {
-	const { 0: client, 1: server } = new WebSocketPair();
-	server.accept();
-	// Close reasons are at most 123 bytes of UTF-8.
-	server.close(code, reason.slice(0, 120));
-	return new Response(null, { status: 101, webSocket: client });
 }
