@@ -12,9 +12,9 @@ const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
 export default defineConfig({
 	testDir: 'e2e',
 	testMatch: '**/*.test.ts',
-	// The self-hosted smoke and the no-account demo have their own configs and servers (e2e/selfhost/,
+	// The self-hosted smoke, the no-account demo and the Pages shape have their own configs and servers (e2e/selfhost/,
 	// e2e/demo/playwright.config.ts).
-	testIgnore: ['selfhost/**', 'demo/**'],
+	testIgnore: ['selfhost/**', 'demo/**', 'pages/**'],
 	...baseConfig(baseURL),
 	webServer: process.env.E2E_BASE_URL
 		? undefined

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { uniqueName } from './support/auth';
 import { connected, signUp } from './support/chat';
 import { lowContrastText } from './support/contrast';
+import { createSwarm } from './support/swarm';
 
 /**
  * Dark mode: it follows the OS, the Theme select overrides it and is remembered, the choice is applied
@@ -73,6 +74,20 @@ test('body text keeps WCAG AA contrast (4.5:1) in light and dark', async ({ brow
 	await setup.getByLabel('Message', { exact: true }).fill('Readable in the dark?');
 	await setup.getByLabel('Message', { exact: true }).press('Enter');
 	await expect(setup.getByTestId('message-text')).toHaveText(['Readable in the dark?']);
+	// A swarm dashboard with a live invite, and a workspace board with a task: the pages with most UI.
+	await createSwarm(setup);
+	const dashboard = new URL(setup.url()).pathname;
+	await setup.getByRole('button', { name: 'Create join link' }).click();
+	await expect(setup.getByTestId('join-link')).toBeVisible();
+	await setup.goto('/workspace');
+	await setup.getByLabel('Workspace name').fill('Contrast board');
+	await setup.getByRole('button', { name: 'Create workspace' }).click();
+	await expect(setup.getByTestId('sync-status')).toHaveText('synced');
+	const board = new URL(setup.url()).pathname;
+	await setup.getByLabel('New task in To do').fill('Readable task');
+	await setup.getByRole('button', { name: 'Add task to To do' }).click();
+	await expect(setup.getByTestId('column-todo')).toContainText('Readable task');
+	await expect(setup.getByTestId('sync-status')).toHaveText('synced');
 	const storageState = await setup.context().storageState();
 	await setup.context().close();
 
@@ -84,6 +99,8 @@ test('body text keeps WCAG AA contrast (4.5:1) in light and dark', async ({ brow
 			['/chat', () => expect(page.getByRole('button', { name: 'Create room' })).toBeVisible()],
 			[room, () => expect(page.getByTestId('message-text')).toHaveText(['Readable in the dark?'])],
 			['/swarm', () => expect(page.getByRole('button', { name: 'Create swarm' })).toBeVisible()],
+			[dashboard, () => expect(page.getByTestId('invite-row').first()).toBeVisible()],
+			[board, () => expect(page.getByTestId('column-todo')).toContainText('Readable task')],
 			['/no-such-page', () => expect(page.getByRole('heading', { level: 1 })).toBeVisible()]
 		];
 		for (const [path, ready] of visits) {
