@@ -22,7 +22,8 @@ function editorText(page: Page): Promise<string> {
 
 /**
  * Two people in one doc, in two browser contexts: both type at the same moment and neither loses a
- * word (Yjs merges keystroke by keystroke), and each sees who else is in the doc.
+ * word (Yjs merges keystroke by keystroke); each sees who else is in the doc and their cursor and
+ * selection, gone within seconds when they leave.
  */
 test('two people typing in one doc at the same moment both keep every word', async ({ browser }) => {
 	const [aliceContext, bobContext] = [await browser.newContext(), await browser.newContext()];
@@ -60,6 +61,19 @@ test('two people typing in one doc at the same moment both keep every word', asy
 	}
 	const texts = await Promise.all([alice, bob].map(editorText));
 	expect(texts[0]).toBe(texts[1]);
+
+	// Presence: each sees who else is here, and the other's cursor with their name.
+	await expect(alice.getByTestId('text-presence')).toHaveText('Bob Writer');
+	await expect(bob.getByTestId('text-presence')).toHaveText('Alice Writer');
+	await expect(alice.locator('.cm-ySelectionInfo')).toHaveText('Bob Writer');
+	// A selection shows too: Bob selects his sentence's first word.
+	await bob.keyboard.press('Home');
+	await bob.keyboard.press('Shift+ArrowRight');
+	await expect(alice.locator('.cm-ySelection')).not.toHaveCount(0);
+	// Bob leaves: within seconds Alice no longer sees him or his cursor (the awareness timeout is 30 s).
+	await bob.close();
+	await expect(alice.getByTestId('text-presence')).toHaveText('', { timeout: 5_000 });
+	await expect(alice.locator('.cm-ySelectionInfo')).toHaveCount(0);
 
 	// The preview renders markdown, and raw HTML in the source stays text.
 	await alice.keyboard.press('Control+End');
