@@ -2,7 +2,9 @@
 // loopback, measures (1) catch-up after a reconnect: the browser's own SyncEngine (src/lib/workspace/
 // sync-engine.ts, run here under Node and fed the socket's bytes by engine-wire.ts) was offline while
 // 10,000 events were appended, reconnects and pulls them all by the real protocol rules, and what that
-// costs on the wire; (2) push-to-other-client latency at 100 events/s. The writer and the listener speak
+// costs on the wire; (2) push-to-other-client latency at 100 events/s; (3) docs: two members typing into
+// one collaborative text at once, beside plain Yjs sync on the same runtime, and cold loads of a
+// 100,000-edit text compacted vs not (workspace-docs.ts). The writer and the listener speak
 // the channel contract (src/lib/protocol/workspace-channel.ts) through ChannelWire and the built WASM
 // codec (Node 24 WebSocket). Real users, a real workspace and real JWTs. Starts and stops its own server
 // (e2e/support/serve.mjs).
@@ -37,6 +39,7 @@ const { SyncEngine } = await import('../../src/lib/workspace/sync-engine.ts');
 const { EngineWire } = await import('../../src/lib/workspace/engine-wire.ts');
 const { MemoryPendingStore } = await import('../../src/lib/workspace/pending-store.ts');
 const { PULL_BURST_MAX_PAGES, PUSH_MAX_EVENTS } = await import('../../src/lib/protocol/workspace-messages.ts');
+const docs = await import('./workspace-docs.ts');
 
 const PORT = Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 8792);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -358,8 +361,87 @@ async function main() {
 		console.log(`${'metric'.padEnd(width)} | value`);
 		console.log(`${'-'.repeat(width)}-|-${'-'.repeat(24)}`);
 		for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
+
+		// ---- 3. docs: collaborative texts --------------------------------------------------------------
+		await docSection(cookie, workspaceId);
 	} finally {
 		server.stop();
+	}
+}
+
+/**
+ * Two members typing into one doc at once on the app, then the same on plain Yjs sync over a bare
+ * relaying object (the baseline worker, BENCH_PORT + 1), then cold loads of a 100,000-edit text.
+ */
+async function docSection(ownerCookie: string, workspaceId: string) {
+	const memberName = `benchdoc${Date.now().toString(36)}`;
+	const memberCookie = await signUp(BASE, memberName);
+	const added = await formPost(
+		BASE,
+		`/workspace/${workspaceId}/members?/add`,
+		{ username: memberName, role: 'editor' },
+		ownerCookie
+	);
+	if (added.status >= 400) throw new Error(`adding the second typist failed: ${added.status}`);
+	const app = await docs.typingOnApp(
+		[await socketUrl(ownerCookie, workspaceId), await socketUrl(memberCookie, workspaceId)],
+		wire
+	);
+	// Both typists left, so the object dropped its in-memory copy: this open loads it from SQLite.
+	const open = await docs.openOnApp(await socketUrl(ownerCookie, workspaceId), wire, app.textId);
+	const baseline = await docs.startBaseline(PORT + 1);
+	try {
+		const relay = await docs.typingOnRelay(baseline.base);
+		const loads = await docs.textLoads(baseline.base);
+		const fmt = (n: number) => n.toFixed(1);
+		const keys = 2 * docs.KEYSTROKES_PER_TYPIST;
+		const rows: [string, string, string][] = [
+			['typing: keystrokes (2 typists at once, 100 keys/s each)', String(keys), String(keys)],
+			[
+				'typing: converged after the last keystroke (ms)',
+				fmt(app.convergeAfterLastKeyMs),
+				fmt(relay.convergeAfterLastKeyMs)
+			],
+			['typing: whole run, first key to converged (ms)', fmt(app.totalMs), fmt(relay.totalMs)],
+			['typing: bytes on the wire per keystroke, client→server', fmt(app.upBytesPerKey), fmt(relay.upBytesPerKey)],
+			['typing: bytes on the wire per keystroke, server→client', fmt(app.downBytesPerKey), fmt(relay.downBytesPerKey)],
+			['typing: frames sent by the two clients', String(app.framesUp), String(relay.framesUp)],
+			['typing: keystrokes seen by the other client', `${app.delivered} / ${keys}`, `${relay.delivered} / ${keys}`],
+			['latency: keystroke → other client p50 (ms)', fmt(app.p50), fmt(relay.p50)],
+			['latency: keystroke → other client p99 (ms)', fmt(app.p99), fmt(relay.p99)],
+			['latency: max (ms)', fmt(app.max), fmt(relay.max)],
+			[`open: new client doc-open → synced, ${keys}-key text from SQLite (ms)`, fmt(open.ms), '—'],
+			[
+				`load: ${loads.edits.toLocaleString('en')}-edit text, compacted: in-object (ms, median of ${loads.runs})`,
+				fmt(loads.compacted.ms),
+				'—'
+			],
+			['load: compacted, HTTP round trip incl. load (ms)', fmt(loads.compacted.roundTrip), '—'],
+			[
+				'load: compacted, stored bytes / tail updates',
+				`${loads.compacted.storedBytes} / ${loads.compacted.tailUpdates}`,
+				'—'
+			],
+			[
+				`load: ${loads.edits.toLocaleString('en')}-edit text, never compacted: in-object (ms)`,
+				fmt(loads.uncompacted.ms),
+				'—'
+			],
+			['load: never compacted, HTTP round trip incl. load (ms)', fmt(loads.uncompacted.roundTrip), '—'],
+			[
+				'load: never compacted, stored bytes / tail updates',
+				`${loads.uncompacted.storedBytes} / ${loads.uncompacted.tailUpdates}`,
+				'—'
+			],
+			['load: state sent to a new client (bytes)', String(loads.compacted.stateBytes), '—']
+		];
+		const width = Math.max(...rows.map(([k]) => k.length));
+		console.log(`\nWorkspace docs (collaborative texts): app vs plain y-protocols relay, same runtime`);
+		console.log(`${'metric'.padEnd(width)} | ${'Murmur'.padEnd(14)} | plain Yjs relay`);
+		console.log(`${'-'.repeat(width)}-|-${'-'.repeat(14)}-|-${'-'.repeat(16)}`);
+		for (const [k, v, r] of rows) console.log(`${k.padEnd(width)} | ${v.padEnd(14)} | ${r}`);
+	} finally {
+		baseline.stop();
 	}
 }
 
