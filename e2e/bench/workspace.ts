@@ -238,6 +238,8 @@ async function main() {
 	try {
 		const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`);
 		const workspaceId = await createWorkspace(cookie);
+		// BENCH_ONLY=docs runs the doc section alone (while working on it); the whole run is the record.
+		if (process.env.BENCH_ONLY === 'docs') return await docSection(cookie, workspaceId);
 
 		// ---- 1. catch-up after a reconnect ----------------------------------------------------------
 		const writer = new Client(cookie, workspaceId);

@@ -166,7 +166,8 @@ export class TextSync {
 				textId
 			);
 		}
-		const retryAfterMs = this.updateBuckets.take(caller.identity.id, this.updateLimit);
+		// The bucket row is written after the fan-out (see below); the check itself reads the cache.
+		const retryAfterMs = this.updateBuckets.take(caller.identity.id, this.updateLimit, Date.now(), true);
 		if (retryAfterMs > 0) {
 			throw new ProtocolError('rate-limited', `Too many edits: retry in ${retryAfterMs} ms.`, retryAfterMs, textId);
 		}
@@ -191,9 +192,13 @@ export class TextSync {
 			this.live.delete(textId);
 			throw refusal('doc-corrupt-update', 'That update could not be applied; the text is unchanged.', textId);
 		}
-		this.store.append(text, textId, update);
+		// Fan-out before the storage writes, so the output gate does not hold it until they commit. Safe for
+		// a CRDT: should the write be lost, the author and every receiver still hold the update, and the
+		// next state-vector exchange (every reconnect) gives it back to the object.
 		const others = this.host.subscribers(textId).filter((s) => s !== ws);
 		this.host.sendAll(others, 'doc-update', { textId, update: encoded });
+		this.updateBuckets.commit(caller.identity.id);
+		this.store.append(text, textId, update);
 		if (text.tailUpdates >= this.compactAfter.updates || text.tailBytes >= this.compactAfter.bytes) {
 			this.store.compact(text, textId);
 		}
