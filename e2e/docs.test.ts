@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PASSWORD, uniqueName } from './support/auth';
+import { addTask } from './support/board';
 
 /** Sign-up that waits for hydration and gives argon2id time on a loaded machine (as workspace.test.ts). */
 async function signUp(page: Page, username: string, displayName: string) {
@@ -23,7 +24,7 @@ function editorText(page: Page): Promise<string> {
 /**
  * Two people in one doc, in two browser contexts: both type at the same moment and neither loses a
  * word (Yjs merges keystroke by keystroke); each sees who else is in the doc and their cursor and
- * selection, gone within seconds when they leave.
+ * selection, gone within seconds when they leave. A task's description is such a text too.
  */
 test('two people typing in one doc at the same moment both keep every word', async ({ browser }) => {
 	const [aliceContext, bobContext] = [await browser.newContext(), await browser.newContext()];
@@ -74,6 +75,18 @@ test('two people typing in one doc at the same moment both keep every word', asy
 	await bob.close();
 	await expect(alice.getByTestId('text-presence')).toHaveText('', { timeout: 5_000 });
 	await expect(alice.locator('.cm-ySelectionInfo')).toHaveCount(0);
+
+	// A task's description is the same kind of text, on the task's detail view.
+	await alice.goto(base);
+	await addTask(alice, 'To do', 'Write the blurb');
+	await alice.getByRole('link', { name: 'Details of Write the blurb' }).click();
+	await expect(alice.getByTestId('task-detail-title')).toHaveText('Write the blurb');
+	await expect(alice.getByTestId('text-status')).toHaveText('synced');
+	await alice.getByLabel('Task description').click();
+	await alice.keyboard.type('Two paragraphs, **no spoilers**.');
+	const bobAgain = await bobContext.newPage();
+	await bobAgain.goto(alice.url());
+	await expect(bobAgain.getByLabel('Task description')).toContainText('Two paragraphs, **no spoilers**.');
 
 	// The preview renders markdown, and raw HTML in the source stays text.
 	await alice.keyboard.press('Control+End');
