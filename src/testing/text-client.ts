@@ -3,17 +3,20 @@ import { PONG } from '$lib/protocol/heartbeat';
 import { workspaceChannel } from '$lib/protocol/workspace-channel';
 import { loadCodec } from '$lib/server/codec';
 import { TextClient, userColor } from '$lib/workspace/text-client';
-import type { TextCache, TextSession } from '$lib/workspace/text-session';
+import type { CachedText, TextCache, TextSession } from '$lib/workspace/text-session';
 import { openSocket, tokenFor } from './workspace';
 
 /** The page's TextCache in memory: what IndexedDB keeps across a "reload". */
 export class MemoryTextCache implements TextCache {
-	readonly states = new Map<string, Uint8Array>();
+	readonly states = new Map<string, CachedText>();
 	async load(textId: string) {
 		return this.states.get(textId) ?? null;
 	}
-	async save(textId: string, state: Uint8Array) {
-		this.states.set(textId, state);
+	async save(textId: string, state: Uint8Array, unsynced: boolean) {
+		this.states.set(textId, { state, unsynced });
+	}
+	async unsynced() {
+		return [...this.states].filter(([, text]) => text.unsynced).map(([textId]) => textId);
 	}
 }
 

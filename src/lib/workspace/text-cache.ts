@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { TextCache } from './text-session';
+import type { CachedText, TextCache } from './text-session';
 
 /**
  * The browser's TextCache: each text's Yjs state in IndexedDB, one database per signed-in user (as the
@@ -12,7 +12,11 @@ export function textDbName(userId: string): string {
 const DB_VERSION = 1;
 
 interface TextDb extends DBSchema {
-	texts: { key: [string, string]; value: { workspaceId: string; textId: string; state: Uint8Array } };
+	texts: {
+		key: [string, string];
+		value: { workspaceId: string; textId: string; state: Uint8Array; unsynced?: boolean };
+		indexes: { byWorkspace: string };
+	};
 }
 
 export class IdbTextCache implements TextCache {
@@ -26,22 +30,27 @@ export class IdbTextCache implements TextCache {
 	) {
 		this.db = openDB<TextDb>(textDbName(userId), DB_VERSION, {
 			upgrade(db) {
-				db.createObjectStore('texts', { keyPath: ['workspaceId', 'textId'] });
+				db.createObjectStore('texts', { keyPath: ['workspaceId', 'textId'] }).createIndex('byWorkspace', 'workspaceId');
 			}
 		});
 	}
 
-	async load(textId: string): Promise<Uint8Array | null> {
+	async load(textId: string): Promise<CachedText | null> {
 		await this.writes.get(textId);
 		const row = await (await this.db).get('texts', [this.workspaceId, textId]);
-		return row ? new Uint8Array(row.state) : null;
+		return row ? { state: new Uint8Array(row.state), unsynced: row.unsynced === true } : null;
 	}
 
-	save(textId: string, state: Uint8Array): Promise<void> {
+	async unsynced(): Promise<string[]> {
+		const rows = await (await this.db).getAllFromIndex('texts', 'byWorkspace', this.workspaceId);
+		return rows.filter((row) => row.unsynced === true).map((row) => row.textId);
+	}
+
+	save(textId: string, state: Uint8Array, unsynced: boolean): Promise<void> {
 		const write = (this.writes.get(textId) ?? Promise.resolve())
 			.catch(() => {})
 			.then(async () => {
-				await (await this.db).put('texts', { workspaceId: this.workspaceId, textId, state });
+				await (await this.db).put('texts', { workspaceId: this.workspaceId, textId, state, unsynced });
 			});
 		this.writes.set(textId, write);
 		return write;

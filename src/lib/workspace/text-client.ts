@@ -72,6 +72,25 @@ export class TextClient {
 	connected(send: TextSend) {
 		this.send = send;
 		for (const { session, ready } of this.sessions.values()) if (ready) session.connected(send);
+		void this.sendUnsynced();
+	}
+
+	/**
+	 * Texts edited offline whose editor has closed since (or that were edited before a reload) are opened
+	 * in the background on connect, synced, and closed again: edits made on the train reach the others
+	 * without anyone reopening the doc.
+	 */
+	private async sendUnsynced() {
+		const textIds = (await this.cache?.unsynced().catch(() => [])) ?? [];
+		for (const textId of textIds) {
+			if (this.sessions.has(textId) || !this.send) continue;
+			const session = this.open(textId);
+			const stop = session.subscribe(() => {
+				if (session.status !== 'synced' && session.error === null) return;
+				stop();
+				this.release(textId);
+			});
+		}
 	}
 
 	disconnected() {

@@ -17,8 +17,16 @@ export type TextSend = <N extends ClientKind<WorkspaceChannel>>(
 
 /** Where a session keeps its text between visits and while offline (IndexedDB in the page). */
 export interface TextCache {
-	load(textId: string): Promise<Uint8Array | null>;
-	save(textId: string, state: Uint8Array): Promise<void>;
+	load(textId: string): Promise<CachedText | null>;
+	/** `unsynced`: the state holds edits the server may not have (made offline, or before the first sync). */
+	save(textId: string, state: Uint8Array, unsynced: boolean): Promise<void>;
+	/** Texts whose cached state holds edits the server may not have: sent on the next connect. */
+	unsynced(): Promise<string[]>;
+}
+
+export interface CachedText {
+	state: Uint8Array;
+	unsynced: boolean;
 }
 
 /** Who this browser is, as shown on its cursor to the others. */
@@ -57,6 +65,8 @@ export class TextSession {
 	status: TextStatus = 'offline';
 	/** A refusal that will not go away by retrying (the text is at its size limit, or read-only). */
 	error: string | null = null;
+	/** Local edits the server may not have yet: made while not synced, until the next doc-sync sends them. */
+	unsynced = false;
 
 	private send: TextSend | null = null;
 	private outbox: Uint8Array[] = [];
@@ -79,7 +89,10 @@ export class TextSession {
 		this.awareness = new Awareness(this.doc);
 		this.awareness.setLocalStateField('user', user);
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-			if (origin !== REMOTE && origin !== CACHE) this.queue(update);
+			if (origin !== REMOTE && origin !== CACHE) {
+				if (this.status !== 'synced') this.unsynced = true;
+				this.queue(update);
+			}
 			if (origin !== CACHE) this.scheduleCacheWrite();
 		});
 		this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
@@ -92,7 +105,9 @@ export class TextSession {
 	/** Loads the cached state (offline edits of earlier visits included) before the first connect. */
 	async init(): Promise<void> {
 		const cached = await this.cache?.load(this.textId).catch(() => null);
-		if (cached && !this.closed) Y.applyUpdate(this.doc, cached, CACHE);
+		if (!cached || this.closed) return;
+		Y.applyUpdate(this.doc, cached.state, CACHE);
+		if (cached.unsynced) this.unsynced = true;
 	}
 
 	/** Sets the id the server knows this user by (the socket's `hello`): awareness must carry it. */
@@ -128,6 +143,10 @@ export class TextSession {
 				if (missing.byteLength > EMPTY_UPDATE_BYTES)
 					this.send?.('doc-update', { textId: this.textId, update: toBase64(missing) });
 				this.status = 'synced';
+				if (this.unsynced) {
+					this.unsynced = false;
+					this.saveNow();
+				}
 				this.sendAwareness();
 				return this.notify();
 			}
@@ -161,8 +180,7 @@ export class TextSession {
 		this.flush();
 		this.send?.('doc-close', { textId: this.textId });
 		this.clearTimers();
-		if (this.cacheTimer) clearTimeout(this.cacheTimer);
-		void this.cache?.save(this.textId, Y.encodeStateAsUpdate(this.doc)).catch(() => {});
+		this.saveNow();
 		this.awareness.destroy();
 		this.doc.destroy();
 	}
@@ -224,8 +242,14 @@ export class TextSession {
 		if (!this.cache || this.cacheTimer) return;
 		this.cacheTimer = setTimeout(() => {
 			this.cacheTimer = null;
-			if (!this.closed) void this.cache!.save(this.textId, Y.encodeStateAsUpdate(this.doc)).catch(() => {});
+			if (!this.closed) this.saveNow();
 		}, CACHE_DELAY_MS);
+	}
+
+	private saveNow() {
+		if (this.cacheTimer) clearTimeout(this.cacheTimer);
+		this.cacheTimer = null;
+		void this.cache?.save(this.textId, Y.encodeStateAsUpdate(this.doc), this.unsynced).catch(() => {});
 	}
 
 	private clearTimers() {

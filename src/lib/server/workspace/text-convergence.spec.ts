@@ -175,4 +175,22 @@ describe('collaborative texts', () => {
 		expect(stored.tail).toBeLessThan(7);
 		for (const client of clients) client.disconnect();
 	}, 60_000);
+
+	it('sends edits made offline in an editor that has closed since, on the next connect', async () => {
+		const { workspaceId, cookies } = await workspaceWith(1);
+		const [train, desk] = cookies.map((cookie, i) => new TextTestClient(workspaceId, cookie, `t${i}`));
+		for (const client of [train, desk]) {
+			await client.open(TEXT);
+			await client.connect();
+		}
+		await until(() => [train, desk].every((c) => c.session(TEXT).status === 'synced'));
+		train.disconnect();
+		train.session(TEXT).text.insert(0, '⟨typed on the train⟩');
+		// The editor closes and the page reloads while still offline; nobody opens the doc again.
+		train.reload();
+		await train.connect();
+		await until(() => desk.session(TEXT).text.toString() === '⟨typed on the train⟩');
+		expect(await train.cache.unsynced()).toEqual([]);
+		for (const client of [train, desk]) client.disconnect();
+	}, 30_000);
 });
