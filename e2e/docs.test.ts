@@ -24,9 +24,12 @@ function editorText(page: Page): Promise<string> {
 /**
  * Two people in one doc, in two browser contexts: both type at the same moment and neither loses a
  * word (Yjs merges keystroke by keystroke); each sees who else is in the doc and their cursor and
- * selection, gone within seconds when they leave. A task's description is such a text too.
+ * selection, gone within seconds when they leave. A task's description is such a text too. Then the
+ * offline shell: a reload with no network opens the workspace, takes edits, and syncs them once online.
  */
 test('two people typing in one doc at the same moment both keep every word', async ({ browser }) => {
+	// One flow for docs, presence, task descriptions and the offline shell: two sign-ups, not eight.
+	test.setTimeout(120_000);
 	const [aliceContext, bobContext] = [await browser.newContext(), await browser.newContext()];
 	const [alice, bob] = [await aliceContext.newPage(), await bobContext.newPage()];
 	const bobName = uniqueName('bob');
@@ -63,6 +66,15 @@ test('two people typing in one doc at the same moment both keep every word', asy
 	const texts = await Promise.all([alice, bob].map(editorText));
 	expect(texts[0]).toBe(texts[1]);
 
+	// The preview renders markdown, and raw HTML in the source stays text.
+	await alice.keyboard.press('Control+End');
+	await alice.keyboard.type('\n\n# Heading\n\n<img src=x onerror=alert(1)>');
+	await alice.getByRole('button', { name: 'Preview' }).click();
+	await expect(alice.getByTestId('text-preview').getByRole('heading', { name: 'Heading' })).toBeVisible();
+	await expect(alice.getByTestId('text-preview')).toContainText('<img src=x onerror=alert(1)>');
+	await expect(alice.getByTestId('text-preview').locator('img')).toHaveCount(0);
+	await alice.getByRole('button', { name: 'Edit' }).click();
+
 	// Presence: each sees who else is here, and the other's cursor with their name.
 	await expect(alice.getByTestId('text-presence')).toHaveText('Bob Writer');
 	await expect(bob.getByTestId('text-presence')).toHaveText('Alice Writer');
@@ -88,11 +100,39 @@ test('two people typing in one doc at the same moment both keep every word', asy
 	await bobAgain.goto(alice.url());
 	await expect(bobAgain.getByLabel('Task description')).toContainText('Two paragraphs, **no spoilers**.');
 
-	// The preview renders markdown, and raw HTML in the source stays text.
+	// Offline app shell: once the service worker holds this page, a reload with no network opens it from
+	// the shell, with the task and its description from IndexedDB; edits made then sync when back online.
+	await expect
+		.poll(() =>
+			alice.evaluate(async () => !!(await (await caches.open('murmur-pages')).match(location.href.split('?')[0])))
+		)
+		.toBe(true);
+	await aliceContext.setOffline(true);
+	await alice.reload();
+	await expect(alice.getByTestId('task-detail-title')).toHaveText('Write the blurb');
+	await expect(alice.getByLabel('Task description')).toContainText('Two paragraphs, **no spoilers**.');
+	await alice.getByLabel('Task description').click();
 	await alice.keyboard.press('Control+End');
-	await alice.keyboard.type('\n\n# Heading\n\n<img src=x onerror=alert(1)>');
-	await alice.getByRole('button', { name: 'Preview' }).click();
-	await expect(alice.getByTestId('text-preview').getByRole('heading', { name: 'Heading' })).toBeVisible();
-	await expect(alice.getByTestId('text-preview')).toContainText('<img src=x onerror=alert(1)>');
-	await expect(alice.getByTestId('text-preview').locator('img')).toHaveCount(0);
+	await alice.keyboard.type(' Written offline.');
+	await alice.getByRole('link', { name: '← Board' }).click();
+	await addTask(alice, 'Doing', 'Added offline');
+	await expect(alice.getByTestId('column-doing')).toContainText('Added offline');
+	await aliceContext.setOffline(false);
+	await expect(bobAgain.getByLabel('Task description')).toContainText('Written offline.');
+	await bobAgain.goto(base);
+	await expect(bobAgain.getByTestId('column-doing')).toContainText('Added offline');
+
+	// The shell never kept an API answer or a socket route; signing out drops the kept pages.
+	const kept = () =>
+		alice.evaluate(async () => {
+			const urls: string[] = [];
+			for (const name of await caches.keys())
+				for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+			return urls;
+		});
+	expect((await kept()).filter((path) => path.startsWith('/api/') || path.endsWith('/ws'))).toEqual([]);
+	expect((await kept()).some((path) => path.startsWith('/workspace/'))).toBe(true);
+	await alice.getByRole('button', { name: 'Sign out' }).click();
+	await expect(alice.getByRole('link', { name: 'Sign in' })).toBeVisible();
+	await expect.poll(async () => (await kept()).filter((path) => path.startsWith('/workspace/'))).toEqual([]);
 });
