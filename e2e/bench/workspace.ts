@@ -239,7 +239,9 @@ async function main() {
 		const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`);
 		const workspaceId = await createWorkspace(cookie);
 		// BENCH_ONLY=docs runs the doc section alone (while working on it); the whole run is the record.
-		if (process.env.BENCH_ONLY === 'docs') return await docSection(cookie, workspaceId);
+		const docSection = () =>
+			docs.docSection({ base: BASE, port: PORT, ownerCookie: cookie, workspaceId, socketUrl, wire });
+		if (process.env.BENCH_ONLY === 'docs') return await docSection();
 
 		// ---- 1. catch-up after a reconnect ----------------------------------------------------------
 		const writer = new Client(cookie, workspaceId);
@@ -365,85 +367,9 @@ async function main() {
 		for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
 
 		// ---- 3. docs: collaborative texts --------------------------------------------------------------
-		await docSection(cookie, workspaceId);
+		await docSection();
 	} finally {
 		server.stop();
-	}
-}
-
-/**
- * Two members typing into one doc at once on the app, then the same on plain Yjs sync over a bare
- * relaying object (the baseline worker, BENCH_PORT + 1), then cold loads of a 100,000-edit text.
- */
-async function docSection(ownerCookie: string, workspaceId: string) {
-	const memberName = `benchdoc${Date.now().toString(36)}`;
-	const memberCookie = await signUp(BASE, memberName);
-	const added = await formPost(
-		BASE,
-		`/workspace/${workspaceId}/members?/add`,
-		{ username: memberName, role: 'editor' },
-		ownerCookie
-	);
-	if (added.status >= 400) throw new Error(`adding the second typist failed: ${added.status}`);
-	const app = await docs.typingOnApp(
-		[await socketUrl(ownerCookie, workspaceId), await socketUrl(memberCookie, workspaceId)],
-		wire
-	);
-	// Both typists left, so the object dropped its in-memory copy: this open loads it from SQLite.
-	const open = await docs.openOnApp(await socketUrl(ownerCookie, workspaceId), wire, app.textId);
-	const baseline = await docs.startBaseline(PORT + 1);
-	try {
-		const relay = await docs.typingOnRelay(baseline.base);
-		const loads = await docs.textLoads(baseline.base);
-		const fmt = (n: number) => n.toFixed(1);
-		const keys = 2 * docs.KEYSTROKES_PER_TYPIST;
-		const rows: [string, string, string][] = [
-			['typing: keystrokes (2 typists at once, 100 keys/s each)', String(keys), String(keys)],
-			[
-				'typing: converged after the last keystroke (ms)',
-				fmt(app.convergeAfterLastKeyMs),
-				fmt(relay.convergeAfterLastKeyMs)
-			],
-			['typing: whole run, first key to converged (ms)', fmt(app.totalMs), fmt(relay.totalMs)],
-			['typing: bytes on the wire per keystroke, client→server', fmt(app.upBytesPerKey), fmt(relay.upBytesPerKey)],
-			['typing: bytes on the wire per keystroke, server→client', fmt(app.downBytesPerKey), fmt(relay.downBytesPerKey)],
-			['typing: frames sent by the two clients', String(app.framesUp), String(relay.framesUp)],
-			['typing: keystrokes seen by the other client', `${app.delivered} / ${keys}`, `${relay.delivered} / ${keys}`],
-			['latency: keystroke → other client p50 (ms)', fmt(app.p50), fmt(relay.p50)],
-			['latency: keystroke → other client p99 (ms)', fmt(app.p99), fmt(relay.p99)],
-			['latency: max (ms)', fmt(app.max), fmt(relay.max)],
-			[`open: new client doc-open → synced, ${keys}-key text from SQLite (ms)`, fmt(open.ms), '—'],
-			[
-				`load: ${loads.edits.toLocaleString('en')}-edit text, compacted: in-object (ms, median of ${loads.runs})`,
-				fmt(loads.compacted.ms),
-				'—'
-			],
-			['load: compacted, HTTP round trip incl. load (ms)', fmt(loads.compacted.roundTrip), '—'],
-			[
-				'load: compacted, stored bytes / tail updates',
-				`${loads.compacted.storedBytes} / ${loads.compacted.tailUpdates}`,
-				'—'
-			],
-			[
-				`load: ${loads.edits.toLocaleString('en')}-edit text, never compacted: in-object (ms)`,
-				fmt(loads.uncompacted.ms),
-				'—'
-			],
-			['load: never compacted, HTTP round trip incl. load (ms)', fmt(loads.uncompacted.roundTrip), '—'],
-			[
-				'load: never compacted, stored bytes / tail updates',
-				`${loads.uncompacted.storedBytes} / ${loads.uncompacted.tailUpdates}`,
-				'—'
-			],
-			['load: state sent to a new client (bytes)', String(loads.compacted.stateBytes), '—']
-		];
-		const width = Math.max(...rows.map(([k]) => k.length));
-		console.log(`\nWorkspace docs (collaborative texts): app vs plain y-protocols relay, same runtime`);
-		console.log(`${'metric'.padEnd(width)} | ${'Murmur'.padEnd(14)} | plain Yjs relay`);
-		console.log(`${'-'.repeat(width)}-|-${'-'.repeat(14)}-|-${'-'.repeat(16)}`);
-		for (const [k, v, r] of rows) console.log(`${k.padEnd(width)} | ${v.padEnd(14)} | ${r}`);
-	} finally {
-		baseline.stop();
 	}
 }
 
