@@ -181,9 +181,9 @@ test('prototype-named task and doc ids show as real tasks and docs, live, after 
 	await expect(page.getByTestId('doc-list').getByRole('button', { name: /^Doc / })).toHaveText(sortedTitles);
 	await page.getByRole('button', { name: 'Doc constructor', exact: true }).click();
 	await expect(page).toHaveURL(/[?&]doc=constructor\b/);
-	await expect(page.getByLabel('Document body')).toHaveValue('Body of constructor');
+	await expect(page.getByLabel('Document body')).toHaveText('Body of constructor');
 	await page.getByRole('button', { name: 'Doc __proto__', exact: true }).click();
-	await expect(page.getByLabel('Document body')).toHaveValue('Body of __proto__');
+	await expect(page.getByLabel('Document body')).toHaveText('Body of __proto__');
 
 	// Reload from the IndexedDB snapshot: first wait until it holds the move (Maps survive structured cloning).
 	await expect

@@ -2,7 +2,9 @@
 // loopback, measures (1) catch-up after a reconnect: the browser's own SyncEngine (src/lib/workspace/
 // sync-engine.ts, run here under Node and fed the socket's bytes by engine-wire.ts) was offline while
 // 10,000 events were appended, reconnects and pulls them all by the real protocol rules, and what that
-// costs on the wire; (2) push-to-other-client latency at 100 events/s. The writer and the listener speak
+// costs on the wire; (2) push-to-other-client latency at 100 events/s; (3) docs: two members typing into
+// one collaborative text at once, beside plain Yjs sync on the same runtime, and cold loads of a
+// 100,000-edit text compacted vs not (workspace-docs.ts). The writer and the listener speak
 // the channel contract (src/lib/protocol/workspace-channel.ts) through ChannelWire and the built WASM
 // codec (Node 24 WebSocket). Real users, a real workspace and real JWTs. Starts and stops its own server
 // (e2e/support/serve.mjs).
@@ -37,6 +39,7 @@ const { SyncEngine } = await import('../../src/lib/workspace/sync-engine.ts');
 const { EngineWire } = await import('../../src/lib/workspace/engine-wire.ts');
 const { MemoryPendingStore } = await import('../../src/lib/workspace/pending-store.ts');
 const { PULL_BURST_MAX_PAGES, PUSH_MAX_EVENTS } = await import('../../src/lib/protocol/workspace-messages.ts');
+const docs = await import('./workspace-docs.ts');
 
 const PORT = Number(process.env.BENCH_PORT ?? process.env.E2E_PORT ?? 8792);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -241,6 +244,10 @@ async function main() {
 	try {
 		const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`);
 		const workspaceId = await createWorkspace(cookie);
+		// BENCH_ONLY=docs runs the doc section alone (while working on it); the whole run is the record.
+		const docSection = () =>
+			docs.docSection({ base: BASE, port: PORT, ownerCookie: cookie, workspaceId, socketUrl, wire });
+		if (process.env.BENCH_ONLY === 'docs') return await docSection();
 
 		// ---- 1. catch-up after a reconnect ----------------------------------------------------------
 		const writer = new Client(cookie, workspaceId);
@@ -365,6 +372,9 @@ async function main() {
 		console.log(`${'metric'.padEnd(width)} | value`);
 		console.log(`${'-'.repeat(width)}-|-${'-'.repeat(24)}`);
 		for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
+
+		// ---- 3. docs: collaborative texts --------------------------------------------------------------
+		await docSection();
 	} finally {
 		server.stop();
 	}

@@ -39,7 +39,11 @@ describe('workspace channel contract', () => {
 						pending(1),
 						{ name: 'doc.bodySet', args: { id: 'doc-1', body: 'Hello' }, clientId: 'client-0001', clientSeq: 2, at: 1 }
 					]
-				}
+				},
+				'doc-open': { textId: 'doc:doc-1', stateVector: 'AA==' },
+				'doc-update': { textId: 'task:t-1', update: 'AQHM' },
+				'doc-close': { textId: 'doc:doc-1' },
+				'doc-awareness': { textId: 'doc:doc-1', update: 'AQID' }
 			},
 			server: {
 				hello: { backendId, head: 42, userId: 'user-1', role: 'editor' },
@@ -54,7 +58,11 @@ describe('workspace channel contract', () => {
 				},
 				reset: { backendId, head: 0, burstId: 'burst-3' },
 				ack: { head: 42, seqs: [41, 42] },
-				'push-rejected': { reason: 'server-ahead', head: 43 }
+				'push-rejected': { reason: 'server-ahead', head: 43 },
+				'doc-sync': { textId: 'doc:doc-1', update: 'AAA=', stateVector: 'AA==' },
+				'doc-update': { textId: 'doc:doc-1', update: 'AQHM' },
+				'doc-awareness': { textId: 'doc:doc-1', update: 'AQID' },
+				'doc-presence': { textId: 'doc:doc-1', event: 'left', clients: [12345] }
 			}
 		});
 	});

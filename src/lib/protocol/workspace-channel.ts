@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineChannel, type ChannelErrorCode, type ServerMessageOf } from './channel';
 import { FRAME_HEADER_BYTES } from './codec';
+import { AWARENESS_MAX_BYTES, DOC_STATE_MAX_BYTES, DOC_UPDATE_MAX_BYTES, textId, yjsBytes } from './doc-limits';
 import { loggedEvent, pendingEvent, PUSH_MAX_BYTES, PUSH_MAX_EVENTS } from './workspace-messages';
 
 /**
@@ -12,7 +13,18 @@ import { loggedEvent, pendingEvent, PUSH_MAX_BYTES, PUSH_MAX_EVENTS } from './wo
  * `burstId` the socket's next pull must send back as `lastBurstId` (one burst outstanding per socket,
  * PULL_BUSY_RETRY_MS). A push is answered by the live `events` frame that appends it, by `ack` (a retry:
  * all of it was stored before) or by `push-rejected` (server ahead: pull, rebase, push again).
+ *
+ * Collaborative texts (doc bodies, task descriptions) are Yjs documents on the same socket, after the
+ * y-protocols sync: `doc-open` sends the client's state vector and subscribes the socket; `doc-sync`
+ * answers with what the client lacks and the server's state vector, from which the client sends what the
+ * server lacks as a `doc-update`. Later updates flow both ways as `doc-update`, cursors as
+ * `doc-awareness`. Errors about a text carry its id as `ref`, so the event log's engine never sees them.
  */
+/** Twice the limit on the wire, so an update over DOC_UPDATE_MAX_BYTES gets its own error code (with `ref`). */
+const clientUpdate = yjsBytes(2 * DOC_UPDATE_MAX_BYTES);
+const update = yjsBytes(DOC_UPDATE_MAX_BYTES);
+/** A state vector is a few bytes per client that ever edited the text. */
+const stateVector = yjsBytes(64 * 1024);
 
 const seq = z.number().int().nonnegative();
 const backendId = z.string().max(64);
@@ -21,7 +33,8 @@ const burstId = z.string().max(64);
 
 export const workspaceChannel = defineChannel({
 	name: 'workspace',
-	version: 1,
+	/** 2: docs became Yjs texts; a version-1 page still writes whole bodies nobody would see. */
+	version: 2,
 	client: {
 		pull: {
 			type: 1,
@@ -37,7 +50,15 @@ export const workspaceChannel = defineChannel({
 		push: {
 			type: 2,
 			schema: z.object({ parent: seq, events: z.array(pendingEvent).min(1).max(PUSH_MAX_EVENTS) })
-		}
+		},
+		/** Subscribe to a text and start its sync: the client's Yjs state vector. */
+		'doc-open': { type: 3, schema: z.object({ textId, stateVector }) },
+		/** A Yjs update made by this client (or what the server lacked after `doc-sync`). */
+		'doc-update': { type: 4, schema: z.object({ textId, update: clientUpdate }) },
+		/** Unsubscribe (the editor closed); the client's cursor is removed for the others. */
+		'doc-close': { type: 5, schema: z.object({ textId }) },
+		/** A y-protocols awareness update of this client's own state (cursor, selection, name, colour). */
+		'doc-awareness': { type: 6, schema: z.object({ textId, update: yjsBytes(AWARENESS_MAX_BYTES) }) }
 	},
 	server: {
 		/** First frame on every socket: which log this is, its head, and who the socket is. */
@@ -71,14 +92,46 @@ export const workspaceChannel = defineChannel({
 		/** The push's events were all stored before (a retry): their seqs, nothing appended. */
 		ack: { type: 4, schema: z.object({ head: seq, seqs: z.array(seq) }) },
 		/** The push's parent is not the head: pull the missing events, rebase, push again. */
-		'push-rejected': { type: 5, schema: z.object({ reason: z.literal('server-ahead'), head: seq }) }
+		'push-rejected': { type: 5, schema: z.object({ reason: z.literal('server-ahead'), head: seq }) },
+		/** The answer to `doc-open`: the update the client lacks, and the server's state vector. */
+		'doc-sync': { type: 6, schema: z.object({ textId, update: yjsBytes(DOC_STATE_MAX_BYTES), stateVector }) },
+		/** Another client's update to a text this socket has open. */
+		'doc-update': { type: 7, schema: z.object({ textId, update }) },
+		/** Another client's awareness update (relayed as sent). */
+		'doc-awareness': { type: 8, schema: z.object({ textId, update: yjsBytes(AWARENESS_MAX_BYTES) }) },
+		/**
+		 * Someone opened the text (`joined`: send your awareness again so they see you) or left it
+		 * (`left`: drop these awareness client ids now rather than after the 30 s awareness timeout).
+		 */
+		'doc-presence': {
+			type: 9,
+			schema: z.object({
+				textId,
+				event: z.enum(['joined', 'left']),
+				clients: z.array(z.number().int().nonnegative()).max(64)
+			})
+		}
 	},
 	/**
 	 * Besides the common codes (`rate-limited` answers a push, with retryAfterMs; `forbidden` a viewer's
 	 * push or a client id of another user): refusals of a pull, which the client waits out (retryAfterMs)
 	 * and then pulls again, and refusals of a push's events that will be the same every time.
 	 */
-	errors: ['pull-in-progress', 'pull-rate-limited', 'out-of-order', 'conflicting-retry', 'push-too-large'],
+	errors: [
+		'pull-in-progress',
+		'pull-rate-limited',
+		'out-of-order',
+		'conflicting-retry',
+		'push-too-large',
+		/** Text refusals (`ref` is the text id); the text on the server is unchanged by any of them. */
+		'doc-update-too-large',
+		'doc-too-large',
+		'doc-corrupt-update',
+		'doc-not-open',
+		'doc-open-limit',
+		'doc-count-limit',
+		'awareness-refused'
+	],
 	/** A push frame is never longer than its payload plus the header; PUSH_MAX_BYTES bounds the payload. */
 	maxInboundBytes: PUSH_MAX_BYTES + FRAME_HEADER_BYTES
 });

@@ -15,8 +15,9 @@ export const TASK_TITLE_MAX = 200;
 /** Doc titles are headings, same bound as task titles. */
 export const DOC_TITLE_MAX = 200;
 /**
- * A doc body is whole-field last-writer-wins, so every edit resends it: 64 KiB of text keeps one event
- * well under the 900 KB pull frame and the push frame cap while holding a long document.
+ * A doc's body in the log (`doc.created`, `doc.bodySet`) is what docs held before their bodies became Yjs
+ * texts (doc-limits.ts): the WorkspaceSync object migrates the last one into the doc's text on its first
+ * load, and the app writes no new ones. 64 KiB keeps one such event well under the frame caps.
  */
 export const DOC_BODY_MAX = 64 * 1024;
 

@@ -9,6 +9,8 @@ import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svel
 import { IdbPendingStore } from './idb-store';
 import { MemoryPendingStore, type PendingStore } from './pending-store';
 import { SyncEngine, type SyncView } from './sync-engine';
+import { IdbTextCache } from './text-cache';
+import { TextClient, userColor } from './text-client';
 
 /** What /api/workspace/token answers (its errors are refused by `response.ok` first). */
 const issuedToken = z.object({ token: z.string().min(1) });
@@ -33,20 +35,29 @@ export class WorkspaceClient {
 	/** The socket's state for ConnectionBadge; null until the channel (and its codec) is loaded. */
 	connection: ConnectionStatus | null = $state(null);
 
+	/** The workspace's collaborative texts (doc bodies, task descriptions) on the same socket. */
+	readonly texts: TextClient;
 	private engine: SyncEngine;
 	private store: PendingStore;
+	private textCache: IdbTextCache | null;
 	private channel: ChannelHandle<WorkspaceChannel> | null = null;
 	private everOpened = false;
 	private stopped = false;
 	private teardown: (() => void)[] = [];
 
-	/** `userId` names this user's own IndexedDB database ('guest' for the no-account demo). */
+	/**
+	 * `userId` names this user's own IndexedDB databases ('guest' for the no-account demo); `name` is what
+	 * the others see on this user's cursor.
+	 */
 	constructor(
 		readonly workspaceId: string,
-		userId: string
+		userId: string,
+		name = 'Guest'
 	) {
 		this.store = openStore(userId);
 		this.engine = new SyncEngine(workspaceId, this.store);
+		this.textCache = typeof indexedDB === 'undefined' ? null : new IdbTextCache(userId, workspaceId);
+		this.texts = new TextClient({ id: userId, name, ...userColor(userId) }, this.textCache);
 	}
 
 	async start(): Promise<void> {
@@ -58,14 +69,21 @@ export class WorkspaceClient {
 			onOpen: () => {
 				this.everOpened = true;
 				this.engine.connected((type, payload, seq) => this.channel?.send(type, payload, seq));
+				this.texts.connected((type, payload) => this.channel?.send(type, payload));
 			},
-			onMessage: (message) => this.engine.receive(message),
+			onMessage: (message) => {
+				if (this.texts.handles(message)) return this.texts.receive(message);
+				if (message.type === 'hello') this.texts.hello(message.payload.userId);
+				this.engine.receive(message);
+			},
 			onClose: ({ code, reason }) => {
 				this.engine.disconnected();
+				this.texts.disconnected();
 				if (code === CloseCode.policy) {
 					this.revoked = reason || CLOSE_MEANING[code].message;
 					// Nothing of a workspace one may no longer read stays on the device, unsent edits included.
 					void this.store.forget(this.workspaceId);
+					void this.textCache?.forget();
 				} else if (code === CloseCode.claimsChanged) {
 					void invalidateAll(); // new role: the page's data (and what it lets you edit) follows
 				}
@@ -80,6 +98,7 @@ export class WorkspaceClient {
 		// the browser says it is offline: drop the socket now. openChannel reconnects once it is back.
 		const offline = () => {
 			this.engine.disconnected();
+			this.texts.disconnected();
 			channel.reconnect();
 		};
 		window.addEventListener('offline', offline);
@@ -93,6 +112,7 @@ export class WorkspaceClient {
 	stop() {
 		this.stopped = true;
 		this.teardown.splice(0).forEach((fn) => fn());
+		this.texts.closeAll();
 		this.channel?.close();
 		this.engine.dispose();
 	}

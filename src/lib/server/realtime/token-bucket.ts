@@ -39,8 +39,13 @@ export class TokenBuckets {
 		]);
 	}
 
-	/** Takes one token. Returns 0 when allowed, else the ms until one token is back. */
-	take(key: string, limit: BucketLimit, now = Date.now()): number {
+	/**
+	 * Takes one token. Returns 0 when allowed, else the ms until one token is back. With `deferWrite` the
+	 * row is only updated in the cache, and `commit(key)` must write it before the handler returns: a
+	 * caller can then send before its first storage write, which the output gate would otherwise hold
+	 * until the write commits.
+	 */
+	take(key: string, limit: BucketLimit, now = Date.now(), deferWrite = false): number {
 		const perMs = limit.burst / limit.windowMs;
 		if (++this.takes % PRUNE_EVERY_TAKES === 0) this.prune(limit, now);
 		const row =
@@ -51,13 +56,20 @@ export class TokenBuckets {
 		const available = row ? Math.min(limit.burst, row.tokens + Math.max(0, now - row.at) * perMs) : limit.burst;
 		if (available < 1) return Math.ceil((1 - available) / perMs);
 		this.cache.set(key, { tokens: available - 1, at: now });
+		if (!deferWrite) this.commit(key);
+		return 0;
+	}
+
+	/** Writes the cached row of `key` (after a `take` with deferWrite). */
+	commit(key: string): void {
+		const row = this.cache.get(key);
+		if (!row) return;
 		this.sql.exec(
 			`INSERT INTO ${this.table} (key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at`,
 			key,
-			available - 1,
-			now
+			row.tokens,
+			row.at
 		);
-		return 0;
 	}
 
 	/** Deletes the rows (and cache entries) of buckets that are full again at `now`. Returns how many. */

@@ -225,6 +225,23 @@ export class EventLog {
 	}
 
 	/** Forgets client ids that pushed nothing for CLIENT_IDLE_MS before `now`; returns how many. */
+	/**
+	 * The doc's latest whole-field body (`doc.created` or `doc.bodySet`), or null: what a doc written
+	 * before docs became Yjs texts holds, migrated into its text on first load. A scan of the log, run once
+	 * per doc (after it the text has its own snapshot).
+	 */
+	lastDocBody(docId: string): string | null {
+		const row = this.sql
+			.exec<{ body: string | null }>(
+				`SELECT json_extract(args, '$.body') AS body FROM events
+				 WHERE name IN ('doc.created', 'doc.bodySet') AND json_extract(args, '$.id') = ?
+				 ORDER BY seq DESC LIMIT 1`,
+				docId
+			)
+			.toArray()[0];
+		return typeof row?.body === 'string' ? row.body : null;
+	}
+
 	pruneIdleClients(now = Date.now()): number {
 		return this.sql.exec(`DELETE FROM clients WHERE last_seen < ? RETURNING client_id`, now - CLIENT_IDLE_MS).toArray()
 			.length;

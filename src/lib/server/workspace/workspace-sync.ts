@@ -23,6 +23,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { migrateSchema } from '$lib/server/realtime/sql-schema';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { EventLog, pageJson } from './event-log';
+import { isTextMessage, TextSync, type TextSubscription } from './text-sync';
 import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
 interface WorkspaceAttachment extends BaseAttachment {
@@ -38,6 +39,8 @@ interface WorkspaceAttachment extends BaseAttachment {
 	burstId?: string;
 	/** `pull-in-progress` refusals in a row (PULL_REFUSALS_MAX). */
 	pullRefusals?: number;
+	/** The collaborative texts this socket has open (DOC_OPEN_MAX_PER_SOCKET). */
+	texts?: TextSubscription[];
 }
 
 /**
@@ -57,6 +60,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	private pullBuckets: TokenBuckets;
 	/** In memory: after a wake-up the first push prunes once, then at most every PRUNE_INTERVAL_MS. */
 	private nextPruneAt = 0;
+	/** The workspace's collaborative texts (doc bodies, task descriptions); public for tests. */
+	readonly texts: TextSync;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, workspaceChannel);
@@ -64,6 +69,22 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		this.buckets = new TokenBuckets(ctx.storage, 'push_buckets');
 		this.pullBuckets = new TokenBuckets(ctx.storage, 'pull_buckets');
 		migrateSchema(ctx.storage, 'revocations', REVOCATIONS_SCHEMA);
+		this.texts = new TextSync(ctx.storage, {
+			subscribers: (textId) =>
+				this.sockets().filter((ws) => this.attachment(ws)?.texts?.some((t) => t.textId === textId)),
+			texts: (ws) => this.attachment(ws)?.texts ?? [],
+			setTexts: (ws, texts) => {
+				const attachment = this.attachment(ws);
+				if (attachment) this.setAttachment(ws, { ...attachment, texts });
+			},
+			send: (ws, type, payload) => this.send(ws, type, payload),
+			sendAll: (sockets, type, payload) => {
+				if (sockets.length === 0) return;
+				const frame = this.wire.encodeServer(type, payload);
+				for (const ws of sockets) this.sendFrame(ws, frame);
+			},
+			legacyBody: (docId) => this.eventLog.lastDocBody(docId)
+		});
 	}
 
 	// ---- RPC for worker routes ------------------------------------------------------------------
@@ -160,11 +181,19 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			ws.close(CloseCode.tokenExpired, TOKEN_EXPIRED_REASON);
 			return;
 		}
+		if (isTextMessage(message)) {
+			const caller = { identity: attachment.identity, canEdit: attachment.role !== 'viewer' };
+			return this.texts.receive(ws, caller, message);
+		}
 		if (message.type === 'pull') {
 			const { cursor, backendId, lastBurstId } = message.payload;
 			if (this.admitPull(ws, attachment, lastBurstId ?? null))
 				this.pull(ws, attachment, message.seq, cursor, backendId);
 		} else this.push(ws, attachment, message.seq, message.payload.parent, message.payload.events);
+	}
+
+	protected onClose(_ws: WebSocket, attachment: WorkspaceAttachment) {
+		if (attachment.texts?.length) this.texts.socketGone(attachment.texts);
 	}
 
 	// ---- pull / push ------------------------------------------------------------------------------
@@ -313,6 +342,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			return;
 		}
 		const logged = this.eventLog.append(fresh, userId);
+		for (const event of logged) {
+			// A deleted doc's or task's text goes with it (its storage is bounded by DOC_COUNT_MAX).
+			if (event.name === 'doc.deleted') this.texts.remove(`doc:${event.args.id}`);
+			else if (event.name === 'task.deleted') this.texts.remove(`task:${event.args.id}`);
+		}
 		if (Date.now() >= this.nextPruneAt) void this.pruneIdleClients();
 		const newHead = logged.at(-1)!.seq;
 		const live: EventsFrame = {
