@@ -24,6 +24,10 @@ async function openWithoutScripts(page: Page, path: string) {
 	};
 }
 
+// The service worker serves the app's scripts from its cache after the first load, where page.route cannot
+// hold them back; a cold load (what this is about) has no service worker yet.
+test.use({ serviceWorkers: 'block' });
+
 test('what is typed before hydration stays, on sign-up and sign-in, and both forms work', async ({ page }) => {
 	const username = uniqueName('hy');
 	const displayName = `Hydra ${username}`;
