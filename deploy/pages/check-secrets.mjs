@@ -3,6 +3,7 @@
 // file, so this asks Cloudflare through wrangler (the deploy needs the same login anyway).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { missingSecrets, pagesSecretNames, REQUIRED_SECRETS, workerSecretNames } from './required-secrets.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -34,7 +35,8 @@ for (const place of places) {
 		names = place.list();
 	} catch (error) {
 		// A first deploy: the worker or project does not exist yet, so it has no secrets either.
-		const lines = String(error.stderr || error.message).split('\n');
+		// wrangler colours its errors even with FORCE_COLOR=0.
+		const lines = stripVTControlCharacters(String(error.stderr || error.message)).split('\n');
 		const detail = lines.find((line) => /error|✘/i.test(line))?.trim() ?? 'wrangler failed';
 		problems.push(`could not list the secrets of ${place.name} (${detail}); is it created and are you logged in?`);
 		names = [];
