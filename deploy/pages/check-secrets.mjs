@@ -4,9 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { experimental_readRawConfig as readRawConfig } from 'wrangler';
 import { missingSecrets, pagesSecretNames, REQUIRED_SECRETS, workerSecretNames } from './required-secrets.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const project = readRawConfig({ config: `${here}wrangler.toml` }).rawConfig.name;
 const wrangler = (args) =>
 	execFileSync('npx', ['wrangler', ...args], {
 		cwd: here,
@@ -23,8 +25,8 @@ const places = [
 	},
 	{
 		name: 'the Pages project',
-		list: () => pagesSecretNames(wrangler(['pages', 'secret', 'list'])),
-		put: (secret) => `(cd deploy/pages && npx wrangler pages secret put ${secret})`
+		list: () => pagesSecretNames(wrangler(['pages', 'secret', 'list', '--project-name', project])),
+		put: (secret) => `(cd deploy/pages && npx wrangler pages secret put ${secret} --project-name ${project})`
 	}
 ];
 
