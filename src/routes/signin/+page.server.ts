@@ -9,9 +9,9 @@ import type { Actions, PageServerLoad } from './$types';
 /** One message for every failed sign-in, so it does not reveal whether the username exists. */
 const SIGN_IN_FAILED = 'Wrong username or password.';
 
-export const load: PageServerLoad = (event) => {
+export const load: PageServerLoad = async (event) => {
 	if (event.locals.user) redirect(303, safeNext(event.url));
-	ensureDeviceCookie(event);
+	await ensureDeviceCookie(event);
 	// "Create an account" carries it on, so an invite or deep link survives sign-up too.
 	return { next: safeNext(event.url) };
 };
@@ -24,7 +24,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { username, error: SIGN_IN_FAILED });
 
 		const db = getDb(event.platform!.env);
-		const keys = { client: clientKey(event), account: parsed.data.username };
+		const keys = { client: await clientKey(event), account: parsed.data.username };
 		const { retryAfter, scope } = await throttleVerdict(db, keys);
 		if (scope) {
 			event.setHeaders({ 'retry-after': String(retryAfter) });

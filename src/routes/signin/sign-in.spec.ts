@@ -1,5 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { signedInUser } from '../../testing/users';
 import { getDb } from '$lib/server/db';
 import {
@@ -86,7 +87,7 @@ describe('sign-in form', () => {
 
 	it('tells clients apart by a device cookie where no address is reported', async () => {
 		const page = await exports.default.fetch(new Request(`${BASE}/signin`));
-		const device = /murmur_device=([a-z2-7]{26});/.exec(page.headers.get('set-cookie') ?? '')?.[1];
+		const device = /murmur_device=([a-z2-7]{26}\.[a-z2-7]{52});/.exec(page.headers.get('set-cookie') ?? '')?.[1];
 		expect(device).toBeDefined();
 		expect(page.headers.get('set-cookie')).toMatch(/Path=\/signin/);
 		expect(page.headers.get('set-cookie')).toMatch(/HttpOnly/i);
@@ -113,6 +114,38 @@ describe('sign-in form', () => {
 		expect((await post()).status).toBe(429);
 		// ...while the browser holding its device cookie signs in.
 		expect((await post(`murmur_device=${device}`)).status).toBe(303);
+	}, 30_000);
+
+	// Was: any 26-character base32 value counted as a device, so a script minted a fresh one every five guesses.
+	it('counts forged device cookies against one shared budget, while a signed one keeps its own', async () => {
+		const { user } = await signedInUser(env);
+		const post = (password: string, cookie: string) =>
+			exports.default.fetch(
+				new Request(`${BASE}/signin`, {
+					method: 'POST',
+					redirect: 'manual',
+					body: new URLSearchParams({ username: user.username, password }),
+					headers: { accept: 'text/html', origin: BASE, 'content-type': 'application/x-www-form-urlencoded', cookie }
+				})
+			);
+		const forged = () => `murmur_device=${encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(16)))}`;
+		const page = await exports.default.fetch(new Request(`${BASE}/signin`));
+		const signed = /murmur_device=([^;]+);/.exec(page.headers.get('set-cookie') ?? '')![1]!;
+		// A signed-looking value with another id's MAC is forged too.
+		const [, mac] = signed.split('.');
+		const spliced = `murmur_device=${forged().slice('murmur_device='.length)}.${mac}`;
+		for (let i = 0; i < CLIENT_ACCOUNT_FAILURE_LIMIT; i++) {
+			const failed = await post(`wrong ${i}`, i === 0 ? spliced : forged());
+			expect(failed.status).toBe(400);
+		}
+		// A sixth invented "device" gets no fresh tries: the five above used up the shared budget...
+		const blocked = await post('correct horse battery', forged());
+		expect(blocked.status).toBe(429);
+		expect(await blocked.text()).toContain('Too many failed attempts. Try again in 15 minutes.');
+		// ...while the browser holding the cookie the sign-in page issued signs in.
+		const owner = await post('correct horse battery', `murmur_device=${signed}`);
+		expect(owner.status).toBe(303);
+		expect(owner.headers.get('set-cookie')).toMatch(/^murmur_session=/);
 	}, 30_000);
 
 	it('rejects malformed input with the same generic message', async () => {

@@ -9,7 +9,8 @@ import { authThrottle } from '$lib/server/db/schema';
  * A lockout keyed on the account alone lets anyone lock the owner out everywhere with five wrong passwords,
  * so the tight limit is per (account, client): the place that guesses is stopped, the owner signing in from
  * their own device is not. A client is its address (CF-Connecting-IP) or, where the platform reports none,
- * a device cookie (see clientKey in sign-in.ts).
+ * a signed device cookie; clients with neither (or a forged cookie) share one `anonymous` budget per
+ * account, so minting cookie values does not multiply tries (see clientKey in sign-in.ts).
  *
  * - per (account, client): 5 failures — stops online guessing from one place (OWASP ASVS 2.2.1);
  * - per account: 50 failures from all clients together — a ceiling on a distributed guess (ten places at

@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { relayChannel } from '$lib/protocol/relay';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { ChannelWire, VERSION_PARAM } from '$lib/protocol/channel';
@@ -9,6 +9,7 @@ import realtimeWorker from '../../../realtime-worker';
 import { ORIGIN } from '../../../testing/channel-socket';
 import { signedInUser } from '../../../testing/users';
 import { withIdentity } from './identity';
+import { forgetSigningKey, GENERATED_SECRET_KEY } from '$lib/server/auth/workspace/secrets';
 import { issueTicket } from './socket-ticket';
 
 /**
@@ -113,6 +114,33 @@ describe('socket tickets (Pages shape, sockets on the realtime worker)', () => {
 		const ticket = await issueTicket(env, { identity, channel: 'relay', object: 't-5' }, -1);
 		const url = new URL(`http://realtime.test/relay/t-5/ws?${TICKET_PARAM}=${ticket}`);
 		expect((await openOnRealtime(url)).status).toBe(401);
+	});
+
+	// Was: the realtime worker generated a secret of its own when it found none, cached it and wrote it to KV,
+	// so every ticket the app signed was refused (and the app's next isolate could pick up the wrong one).
+	it("the realtime worker never makes a signing secret: without one it refuses clearly, then uses the app's", async () => {
+		const erin = await signedInUser(env);
+		const url = await ticketUrl('/realtime/t-7/ws', erin.cookie);
+		const appSecret = await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY);
+		expect(appSecret).toMatch(/^[0-9a-f]{64}$/); // no JWT_SECRET in the tests: the app generated one
+		// A fresh realtime isolate to which KV does not show the app's secret yet.
+		await env.WORKSPACE_CLAIMS_VERSION.delete(GENERATED_SECRET_KEY);
+		forgetSigningKey();
+		const logged: string[] = [];
+		const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line));
+		try {
+			expect((await openOnRealtime(url)).status).toBe(401);
+		} finally {
+			spy.mockRestore();
+		}
+		expect(logged.join('\n')).toMatch(/no signing secret.*JWT_SECRET on both/);
+		expect(await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY)).toBeNull();
+		// Once KV shows the app's secret, the same (still unredeemed) ticket opens: absence was not cached.
+		await env.WORKSPACE_CLAIMS_VERSION.put(GENERATED_SECRET_KEY, appSecret!);
+		const opened = await openOnRealtime(url);
+		expect(opened.status).toBe(101);
+		opened.webSocket!.accept();
+		opened.webSocket!.close(1000);
 	});
 
 	it('the object itself tells a page of another protocol version to reload (app and objects deploy apart)', async () => {

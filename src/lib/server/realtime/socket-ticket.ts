@@ -1,5 +1,6 @@
 import { jwtVerify, SignJWT } from 'jose';
-import { signingKey, type WorkspaceAuthEnv } from '$lib/server/auth/workspace/secrets';
+import { log } from '$lib/server/log';
+import { existingSigningKey, signingKey, type WorkspaceAuthEnv } from '$lib/server/auth/workspace/secrets';
 import { socketIdentitySchema, type SocketIdentity } from './identity';
 
 /**
@@ -48,13 +49,21 @@ export async function issueTicket(
 		.setJti(crypto.randomUUID())
 		.setIssuedAt()
 		.setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-		.sign(await ticketKey(env));
+		.sign(await ticketKey(await signingKey(env)));
 }
 
 /** The ticket if it is genuine, unexpired and for this app; null otherwise (the caller answers 401). */
 export async function verifyTicket(env: TicketEnv, token: string, channel: string): Promise<SocketTicket | null> {
+	// Read, never generated here: this runs on the realtime worker, which must use the app's secret.
+	const secret = await existingSigningKey(env);
+	if (!secret) {
+		log('error', 'socket ticket refused: no signing secret (JWT_SECRET unset and none generated in KV yet)', {
+			fix: 'set the same JWT_SECRET on both the Pages project and the murmur-realtime worker (`wrangler pages secret put JWT_SECRET` and `wrangler secret put JWT_SECRET -c deploy/pages/wrangler.realtime.toml`)'
+		});
+		return null;
+	}
 	try {
-		const { payload } = await jwtVerify(token, await ticketKey(env), {
+		const { payload } = await jwtVerify(token, await ticketKey(secret), {
 			algorithms: ['HS256'],
 			audience: AUDIENCE,
 			typ: TYPE,
@@ -72,10 +81,10 @@ export async function verifyTicket(env: TicketEnv, token: string, channel: strin
  * A key of its own, derived from the workspace signing secret (JWT_SECRET, or the generated one in the
  * KV namespace both workers share), so that no workspace JWT is ever a valid ticket or the other way round.
  */
-async function ticketKey(env: TicketEnv): Promise<Uint8Array> {
+async function ticketKey(signingSecret: Uint8Array): Promise<Uint8Array> {
 	const secret = await crypto.subtle.importKey(
 		'raw',
-		new Uint8Array(await signingKey(env)),
+		new Uint8Array(signingSecret),
 		{ name: 'HMAC', hash: 'SHA-256' },
 		false,
 		['sign']

@@ -30,26 +30,38 @@ let cachedKey: { source: string; key: Uint8Array } | null = null;
 /**
  * The HS256 key. JWT_SECRET when set; otherwise a random secret generated once and persisted in KV,
  * so `npm start` works with no secret created and tokens stay valid across restarts — with a warning,
- * because a secret in KV is readable by anyone with access to the namespace.
+ * because a secret in KV is readable by anyone with access to the namespace. Only the app calls this;
+ * the realtime worker only reads (existingSigningKey).
  */
 export async function signingKey(env: WorkspaceAuthEnv): Promise<Uint8Array> {
+	const existing = await existingSigningKey(env);
+	if (existing) return existing;
+	const bytes = crypto.getRandomValues(new Uint8Array(GENERATED_SECRET_BYTES));
+	await env.WORKSPACE_CLAIMS_VERSION.put(GENERATED_SECRET_KEY, toHex(bytes));
+	// Read back: if two isolates raced, both settle on whichever write KV kept.
+	const stored = (await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY)) ?? toHex(bytes);
+	log('warn', 'JWT_SECRET is not set: generated a random workspace signing secret and stored it in KV', {
+		fix: 'run `wrangler secret put JWT_SECRET` (or set it in .dev.vars) for production'
+	});
+	return cache(`kv:${stored}`, stored);
+}
+
+/**
+ * JWT_SECRET, or the secret the app generated into KV; null when neither is there yet. Never generates:
+ * the realtime worker (Pages shape) uses this, because KV is eventually consistent and each isolate caches
+ * the key — a second worker generating its own would settle on a different secret and refuse every ticket.
+ * Absence is not cached, so the app's secret is picked up once KV shows it.
+ */
+export async function existingSigningKey(env: WorkspaceAuthEnv): Promise<Uint8Array | null> {
 	const configured = env.JWT_SECRET?.trim();
-	if (configured) {
-		if (cachedKey?.source !== configured) cachedKey = { source: configured, key: new TextEncoder().encode(configured) };
-		return cachedKey.key;
-	}
+	if (configured) return cachedKey?.source === configured ? cachedKey.key : cache(configured, configured);
 	if (cachedKey?.source.startsWith('kv:')) return cachedKey.key;
-	let stored = await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY);
-	if (!stored) {
-		const bytes = crypto.getRandomValues(new Uint8Array(GENERATED_SECRET_BYTES));
-		await env.WORKSPACE_CLAIMS_VERSION.put(GENERATED_SECRET_KEY, toHex(bytes));
-		// Read back: if two isolates raced, both settle on whichever write KV kept.
-		stored = (await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY)) ?? toHex(bytes);
-		log('warn', 'JWT_SECRET is not set: generated a random workspace signing secret and stored it in KV', {
-			fix: 'run `wrangler secret put JWT_SECRET` (or set it in .dev.vars) for production'
-		});
-	}
-	cachedKey = { source: `kv:${stored}`, key: new TextEncoder().encode(stored) };
+	const stored = await env.WORKSPACE_CLAIMS_VERSION.get(GENERATED_SECRET_KEY);
+	return stored ? cache(`kv:${stored}`, stored) : null;
+}
+
+function cache(source: string, secret: string): Uint8Array {
+	cachedKey = { source, key: new TextEncoder().encode(secret) };
 	return cachedKey.key;
 }
 
