@@ -5,7 +5,7 @@ import { TEXT_ROOT } from '$lib/protocol/doc-limits';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { TextTestClient, until } from '../../../testing/text-client';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, postAction } from '../../../testing/workspace';
+import { createItems, createWorkspaceVia, postAction, tokenFor } from '../../../testing/workspace';
 import type { WorkspaceSync } from './workspace-sync';
 
 /**
@@ -31,6 +31,7 @@ async function workspaceWith(members: number) {
 		});
 		cookies.push(member.cookie);
 	}
+	await createItems(workspaceId, await tokenFor(owner.cookie), [TEXT]);
 	const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
 	return { workspaceId, cookies, stub };
 }
