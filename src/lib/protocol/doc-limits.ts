@@ -63,6 +63,11 @@ export const AWARENESS_SEND_INTERVAL_MS = 50;
  */
 export const DOC_OPEN_MAX_PER_SOCKET = 8;
 /**
+ * …and one person across all their sockets (MAX_SOCKETS_PER_IDENTITY tabs would otherwise hold 16 × 8):
+ * a few tabs each showing a doc and syncing offline edits stay well inside it.
+ */
+export const DOC_OPEN_MAX_PER_IDENTITY = 24;
+/**
  * doc-open frames one member may send per workspace: 120 at once, refilled at 120 per minute. Each open
  * may load a text into the object's memory; a person switching docs, a reconnect reopening the open ones
  * and the background sync of offline edits stay far inside it.

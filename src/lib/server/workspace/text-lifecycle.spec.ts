@@ -143,4 +143,26 @@ describe('a text and its doc or task', () => {
 		expect((await reader.next('error')).payload).toMatchObject({ code: 'forbidden', ref: 'doc:old' });
 		for (const socket of [writer.socket, reader]) socket.ws.close(1000);
 	}, 30_000);
+
+	it('caps the texts one person has open across all their sockets', async () => {
+		const owner = await signedInUser(env);
+		const workspaceId = await createWorkspaceVia(owner.cookie, 'per-person');
+		const token = await tokenFor(owner.cookie);
+		const writer = await writerFor(workspaceId, token);
+		for (const id of ['a', 'b', 'c', 'd']) await writer.push('doc.created', { id, title: id, body: '' });
+		await runInDurableObject(stubOf(workspaceId), (object: WorkspaceSync) => {
+			object.texts.openMaxPerIdentity = 3;
+		});
+		const [tab1, tab2] = [await connect(workspaceId, token), await connect(workspaceId, token)];
+		await open(tab1, 'doc:a');
+		await open(tab1, 'doc:b');
+		await open(tab2, 'doc:c');
+		tab2.send('doc-open', { textId: 'doc:d', stateVector: toBase64(Y.encodeStateVector(new Y.Doc())) });
+		expect((await tab2.next('error')).payload).toMatchObject({ code: 'doc-open-limit', ref: 'doc:d' });
+		// Reopening one already open is no new text; closing one makes room.
+		await open(tab2, 'doc:c');
+		tab1.send('doc-close', { textId: 'doc:a' });
+		await open(tab2, 'doc:d');
+		for (const socket of [writer.socket, tab1, tab2]) socket.ws.close(1000);
+	}, 30_000);
 });

@@ -6,6 +6,7 @@ import {
 	AWARENESS_RATE_WINDOW_MS,
 	DOC_COUNT_MAX,
 	DOC_NOT_FOUND_RETRY_MS,
+	DOC_OPEN_MAX_PER_IDENTITY,
 	DOC_OPEN_MAX_PER_SOCKET,
 	DOC_OPEN_RATE_BURST,
 	DOC_OPEN_RATE_WINDOW_MS,
@@ -43,6 +44,8 @@ export interface TextHost {
 	/** Open sockets with the texts each has open (from their attachments, which survive hibernation). */
 	subscribers(textId: string): WebSocket[];
 	texts(ws: WebSocket): TextSubscription[];
+	/** How many texts are open on all the sockets of `identity` together. */
+	textsOpenBy(identity: SocketIdentity): number;
 	setTexts(ws: WebSocket, texts: TextSubscription[]): void;
 	send<N extends ServerKind<WorkspaceChannel>>(
 		ws: WebSocket,
@@ -91,6 +94,8 @@ export class TextSync {
 	openLimit: BucketLimit = { burst: DOC_OPEN_RATE_BURST, windowMs: DOC_OPEN_RATE_WINDOW_MS };
 	/** How long a deleted item's text is kept for Undo; public so a test can lower it. */
 	deletedGraceMs = TEXT_DELETED_GRACE_MS;
+	/** Texts one person may have open across their sockets; public so a test can lower it. */
+	openMaxPerIdentity = DOC_OPEN_MAX_PER_IDENTITY;
 	private readonly store: TextStore;
 	private readonly live = new Map<string, StoredText>();
 	private readonly updateBuckets: TokenBuckets;
@@ -163,6 +168,9 @@ export class TextSync {
 		const already = texts.some((t) => t.textId === textId);
 		if (!already && texts.length >= DOC_OPEN_MAX_PER_SOCKET) {
 			throw refusal('doc-open-limit', `At most ${DOC_OPEN_MAX_PER_SOCKET} texts open per connection.`, textId);
+		}
+		if (!already && this.host.textsOpenBy(caller.identity) >= this.openMaxPerIdentity) {
+			throw refusal('doc-open-limit', `At most ${this.openMaxPerIdentity} texts open at once per person.`, textId);
 		}
 		let vector: Uint8Array;
 		try {

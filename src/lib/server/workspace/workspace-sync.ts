@@ -73,6 +73,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			subscribers: (textId) =>
 				this.sockets().filter((ws) => this.attachment(ws)?.texts?.some((t) => t.textId === textId)),
 			texts: (ws) => this.attachment(ws)?.texts ?? [],
+			textsOpenBy: (identity) =>
+				this.socketsOf(identity).reduce((n, ws) => n + (this.attachment(ws)?.texts?.length ?? 0), 0),
 			setTexts: (ws, texts) => {
 				const attachment = this.attachment(ws);
 				if (attachment) this.setAttachment(ws, { ...attachment, texts });
