@@ -72,8 +72,9 @@ sw.addEventListener('message', (event) => {
 	if (typeof message?.keep !== 'string') return;
 	const url = new URL(message.keep, sw.location.origin);
 	if (url.origin !== sw.location.origin || !WORKSPACE_PAGE.test(url.pathname)) return;
-	// The page and its data: a page that does not render on the server (the workspace's, ssr = false) loads
-	// its server data from __data.json when it starts, so both are needed to open it offline.
+	// The page and its data: a reload offline gets the kept server-rendered HTML (its server data inline;
+	// the workspace's state comes from the client's own store as it hydrates), a client-side navigation
+	// to the page fetches its server data from __data.json instead, so both are kept.
 	const data = new URL(`${url.pathname.replace(/\/$/, '')}/__data.json`, url);
 	const keep = (target: URL) => networkFirst(new Request(target, { credentials: 'same-origin' })).catch(() => {});
 	event.waitUntil(Promise.all([keep(url), keep(data)]));

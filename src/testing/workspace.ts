@@ -132,3 +132,22 @@ export function latestBurstId(received: WorkspaceMessage[]): string | null {
 	}
 	return null;
 }
+
+/**
+ * Creates docs and tasks through the event log (a text opens only for one that exists): `textIds` are
+ * text ids, doc:<id> or task:<id>. Pushes from its own socket and returns once they are logged.
+ */
+export async function createItems(workspaceId: string, token: string, textIds: string[]): Promise<void> {
+	const socket = await connect(workspaceId, token);
+	const hello = (await socket.next('hello')).payload;
+	const clientId = crypto.randomUUID();
+	const events = textIds.map((textId, i) => {
+		const [kind, id] = textId.split(':');
+		const args =
+			kind === 'doc' ? { id, title: id, body: '' } : { id, title: id, status: 'todo', order: i + 1, assignee: null };
+		return { name: `${kind}.created`, args, clientId, clientSeq: i + 1, at: Date.now() };
+	});
+	socket.send('push', { parent: hello.head, events: events as never });
+	await socket.next('events');
+	socket.ws.close(1000);
+}

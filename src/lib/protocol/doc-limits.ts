@@ -63,6 +63,24 @@ export const AWARENESS_SEND_INTERVAL_MS = 50;
  */
 export const DOC_OPEN_MAX_PER_SOCKET = 8;
 /**
+ * …and one person across all their sockets (MAX_SOCKETS_PER_IDENTITY tabs would otherwise hold 16 × 8):
+ * a few tabs each showing a doc and syncing offline edits stay well inside it.
+ */
+export const DOC_OPEN_MAX_PER_IDENTITY = 24;
+/**
+ * doc-open frames one member may send per workspace: 120 at once, refilled at 120 per minute. Each open
+ * may load a text into the object's memory; a person switching docs, a reconnect reopening the open ones
+ * and the background sync of offline edits stay far inside it.
+ */
+export const DOC_OPEN_RATE_BURST = 120;
+export const DOC_OPEN_RATE_WINDOW_MS = 60_000;
+/**
+ * A doc-open for a doc or task the server does not know yet (its creation may still be on its way in
+ * the event log's outbox) is retried this long after, a few times (TextSession), before it is an error.
+ */
+export const DOC_NOT_FOUND_RETRY_MS = 500;
+export const DOC_NOT_FOUND_RETRIES = 10;
+/**
  * Texts one workspace may hold. With DOC_STATE_MAX_BYTES each that bounds its Yjs storage at ~1 GB, a
  * tenth of a Durable Object's 10 GB SQLite (developers.cloudflare.com/durable-objects/platform/limits).
  */

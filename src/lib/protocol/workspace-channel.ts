@@ -130,6 +130,8 @@ export const workspaceChannel = defineChannel({
 		'doc-not-open',
 		'doc-open-limit',
 		'doc-count-limit',
+		/** The doc or task the text belongs to does not exist (yet: its creation may still be on its way). */
+		'doc-not-found',
 		'awareness-refused'
 	],
 	/** A push frame is never longer than its payload plus the header; PUSH_MAX_BYTES bounds the payload. */

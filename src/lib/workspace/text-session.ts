@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import type { ClientKind, ClientPayload, ServerMessage } from '$lib/protocol/channel';
 import {
 	AWARENESS_SEND_INTERVAL_MS,
+	DOC_NOT_FOUND_RETRIES,
 	DOC_SEND_INTERVAL_MS,
 	fromBase64,
 	TEXT_ROOT,
@@ -77,6 +78,7 @@ export class TextSession {
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	private listeners = new Set<() => void>();
 	private closed = false;
+	private notFoundRetries = 0;
 
 	// Plain fields, not parameter properties: the benchmark runs this file under Node's type stripping.
 	readonly textId: string;
@@ -135,6 +137,7 @@ export class TextSession {
 		switch (message.type) {
 			case 'doc-sync': {
 				const { update, stateVector } = message.payload;
+				this.notFoundRetries = 0;
 				Y.applyUpdate(this.doc, fromBase64(update), REMOTE);
 				// Everything local the server lacks, offline edits included, in one update; the outbox's
 				// updates are part of it.
@@ -195,7 +198,9 @@ export class TextSession {
 	}
 
 	private refused(code: string, message: string, retryAfterMs: number | undefined) {
-		if (code === 'rate-limited' || code === 'doc-corrupt-update' || code === 'internal') {
+		// A doc or task created a moment ago may not have reached the server's log yet: retried a few times.
+		const pending = code === 'doc-not-found' && this.notFoundRetries++ < DOC_NOT_FOUND_RETRIES;
+		if (pending || code === 'rate-limited' || code === 'doc-corrupt-update' || code === 'internal') {
 			// What the server did not take is still in the doc: the next exchange sends it.
 			this.status = 'syncing';
 			if (this.retryTimer) clearTimeout(this.retryTimer);

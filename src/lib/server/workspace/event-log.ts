@@ -53,8 +53,25 @@ const EVENT_LOG_SCHEMA: readonly SchemaStep[] = [
 			sql.exec(`ALTER TABLE clients ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0`);
 		}
 		sql.exec(`CREATE INDEX IF NOT EXISTS clients_last_seen ON clients (last_seen)`);
-	}
+	},
+	// The docs and tasks that exist in the log's current state, as text ids (doc:<id>, task:<id>), so a
+	// text can be opened only for one of them without scanning the log; filled from the log once here.
+	`CREATE TABLE live_items (item_id TEXT PRIMARY KEY) WITHOUT ROWID`,
+	`INSERT INTO live_items (item_id)
+	 SELECT item_id FROM (
+		SELECT substr(name, 1, instr(name, '.') - 1) || ':' || json_extract(args, '$.id') AS item_id, name,
+			ROW_NUMBER() OVER (PARTITION BY substr(name, 1, instr(name, '.') - 1), json_extract(args, '$.id')
+				ORDER BY seq DESC) AS latest
+		FROM events WHERE name IN ('doc.created', 'doc.deleted', 'task.created', 'task.deleted'))
+	 WHERE latest = 1 AND name LIKE '%.created'`
 ];
+
+/** An event that creates or deletes a doc or task, as the text id it concerns and whether it exists after. */
+function itemChange(event: WorkspaceEvent): { itemId: string; exists: boolean } | null {
+	const match = /^(doc|task)\.(created|deleted)$/.exec(event.name);
+	if (!match) return null;
+	return { itemId: `${match[1]}:${(event.args as { id: string }).id}`, exists: match[2] === 'created' };
+}
 
 interface EventRow extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -194,6 +211,9 @@ export class EventLog {
 					event.clientSeq,
 					serverAt
 				);
+				const change = itemChange(event);
+				if (change?.exists) this.sql.exec(`INSERT OR IGNORE INTO live_items (item_id) VALUES (?)`, change.itemId);
+				else if (change) this.sql.exec(`DELETE FROM live_items WHERE item_id = ?`, change.itemId);
 				logged.push({ ...event, seq, parent, userId, serverAt });
 				parent = seq;
 			}
@@ -230,6 +250,11 @@ export class EventLog {
 	 * before docs became Yjs texts holds, migrated into its text on first load. A scan of the log, run once
 	 * per doc (after it the text has its own snapshot).
 	 */
+	/** Whether the doc or task a text id names (doc:<id>, task:<id>) exists in the log's current state. */
+	itemExists(textId: string): boolean {
+		return this.sql.exec(`SELECT 1 FROM live_items WHERE item_id = ?`, textId).toArray().length > 0;
+	}
+
 	lastDocBody(docId: string): string | null {
 		const row = this.sql
 			.exec<{ body: string | null }>(
@@ -261,6 +286,7 @@ export class EventLog {
 		this.storage.transactionSync(() => {
 			this.sql.exec(`DELETE FROM events`);
 			this.sql.exec(`DELETE FROM clients`);
+			this.sql.exec(`DELETE FROM live_items`);
 			this.setMeta('backend_id', backendId);
 		});
 		return backendId;

@@ -1,11 +1,11 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { TEXT_ROOT } from '$lib/protocol/doc-limits';
+import { DOC_OPEN_MAX_PER_SOCKET, TEXT_ROOT } from '$lib/protocol/doc-limits';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { TextTestClient, until } from '../../../testing/text-client';
 import { signedInUser } from '../../../testing/users';
-import { createWorkspaceVia, postAction } from '../../../testing/workspace';
+import { createItems, createWorkspaceVia, postAction, tokenFor } from '../../../testing/workspace';
 import type { WorkspaceSync } from './workspace-sync';
 
 /**
@@ -31,6 +31,7 @@ async function workspaceWith(members: number) {
 		});
 		cookies.push(member.cookie);
 	}
+	await createItems(workspaceId, await tokenFor(owner.cookie), [TEXT]);
 	const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
 	return { workspaceId, cookies, stub };
 }
@@ -192,5 +193,35 @@ describe('collaborative texts', () => {
 		await until(() => desk.session(TEXT).text.toString() === '⟨typed on the train⟩');
 		expect(await train.cache.unsynced()).toEqual([]);
 		for (const client of [train, desk]) client.disconnect();
+	}, 30_000);
+
+	it('syncs more offline-edited texts than a socket may open, a few at a time, the visible one too', async () => {
+		const { workspaceId, cookies, stub } = await workspaceWith(0);
+		const background = Array.from({ length: DOC_OPEN_MAX_PER_SOCKET + 4 }, (_, i) => `task:offline${i}`);
+		await createItems(workspaceId, await tokenFor(cookies[0]), background);
+		const train = new TextTestClient(workspaceId, cookies[0], 'train');
+		// Edited while offline, each in an editor that closed since.
+		for (const textId of background) {
+			(await train.open(textId)).text.insert(0, `⟨${textId}⟩`);
+			train.texts.release(textId);
+		}
+		expect(await train.cache.unsynced()).toHaveLength(background.length);
+		train.reload();
+		const visible = await train.open(TEXT);
+		await train.connect();
+		await until(() => visible.status === 'synced');
+		visible.text.insert(0, 'on screen');
+		const texts = () =>
+			runInDurableObject(stub, (object: WorkspaceSync) =>
+				[TEXT, ...background].map((id) => object.texts.text(id)?.getText(TEXT_ROOT).toString() ?? '')
+			);
+		const expected = ['on screen', ...background.map((id) => `⟨${id}⟩`)];
+		for (let tries = 0; JSON.stringify(await texts()) !== JSON.stringify(expected); tries++) {
+			if (tries > 200) expect(await texts()).toEqual(expected);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		expect(visible.error).toBeNull();
+		expect(await train.cache.unsynced()).toEqual([]);
+		train.disconnect();
 	}, 30_000);
 });

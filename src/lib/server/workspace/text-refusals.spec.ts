@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DOC_STATE_MAX_BYTES, DOC_UPDATE_MAX_BYTES, TEXT_ROOT, toBase64 } from '$lib/protocol/doc-limits';
 import { signedInUser } from '../../../testing/users';
-import { connect, createWorkspaceVia, postAction, tokenFor, type TestSocket } from '../../../testing/workspace';
+import {
+	connect,
+	createItems,
+	createWorkspaceVia,
+	postAction,
+	tokenFor,
+	type TestSocket
+} from '../../../testing/workspace';
 import type { WorkspaceSync } from './workspace-sync';
 
 /**
@@ -47,6 +54,7 @@ describe('refused text updates', () => {
 			username: viewer.user.username,
 			role: 'viewer'
 		});
+		await createItems(workspaceId, await tokenFor(owner.cookie), [TEXT]);
 		const editor = await connect(workspaceId, await tokenFor(owner.cookie));
 		const reader = await connect(workspaceId, await tokenFor(viewer.cookie));
 		const doc = await opened(editor);

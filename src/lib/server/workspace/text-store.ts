@@ -17,7 +17,11 @@ export const COMPACT_AFTER_BYTES = 64 * 1024;
 const TEXT_SCHEMA: readonly SchemaStep[] = [
 	`CREATE TABLE text_snapshots (text_id TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID`,
 	`CREATE TABLE text_updates (id INTEGER PRIMARY KEY AUTOINCREMENT, text_id TEXT NOT NULL, data BLOB NOT NULL)`,
-	`CREATE INDEX text_updates_by_text ON text_updates (text_id, id)`
+	`CREATE INDEX text_updates_by_text ON text_updates (text_id, id)`,
+	// Texts whose doc or task was deleted, kept for a grace period so Undo (which re-creates the item
+	// under the same id) finds its text intact; purged after it (TextSync.deletedGraceMs).
+	`CREATE TABLE text_deletions (text_id TEXT PRIMARY KEY, deleted_at INTEGER NOT NULL) WITHOUT ROWID`,
+	`CREATE INDEX text_deletions_by_time ON text_deletions (deleted_at)`
 ];
 
 /** A text as loaded: its document, and what its storage holds (for the size limit and compaction). */
@@ -91,12 +95,53 @@ export class TextStore {
 		text.tailBytes = 0;
 	}
 
-	/** Deletes a text (its doc or task was deleted). */
-	remove(textId: string): void {
-		this.storage.transactionSync(() => {
-			this.sql.exec(`DELETE FROM text_snapshots WHERE text_id = ?`, textId);
-			this.sql.exec(`DELETE FROM text_updates WHERE text_id = ?`, textId);
+	/** Marks a text deleted at `now` (its doc or task was); its storage stays until purged. */
+	markDeleted(textId: string, now: number): void {
+		this.sql.exec(
+			`INSERT INTO text_deletions (text_id, deleted_at) SELECT text_id, ? FROM text_snapshots WHERE text_id = ?
+			 ON CONFLICT (text_id) DO UPDATE SET deleted_at = excluded.deleted_at`,
+			now,
+			textId
+		);
+	}
+
+	/** Its doc or task is back (Undo): the text is no longer marked deleted. */
+	unmarkDeleted(textId: string): void {
+		this.sql.exec(`DELETE FROM text_deletions WHERE text_id = ?`, textId);
+	}
+
+	/** How many texts are marked deleted and not purged yet. */
+	deletedCount(): number {
+		return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM text_deletions`).one().n;
+	}
+
+	/**
+	 * Deletes the storage of texts marked deleted at or before `before`, and of at least `atLeast` of the
+	 * oldest marked ones whatever their age. Returns the ids purged (their in-memory copies go too).
+	 */
+	purgeDeleted(before: number, atLeast = 0): string[] {
+		return this.storage.transactionSync(() => {
+			const ids = this.sql
+				.exec<{ text_id: string }>(
+					`SELECT text_id FROM text_deletions WHERE deleted_at <= ?
+					 UNION SELECT text_id FROM (SELECT text_id FROM text_deletions ORDER BY deleted_at LIMIT ?)`,
+					before,
+					atLeast
+				)
+				.toArray()
+				.map((row) => row.text_id);
+			for (const textId of ids) {
+				this.sql.exec(`DELETE FROM text_snapshots WHERE text_id = ?`, textId);
+				this.sql.exec(`DELETE FROM text_updates WHERE text_id = ?`, textId);
+				this.sql.exec(`DELETE FROM text_deletions WHERE text_id = ?`, textId);
+			}
+			return ids;
 		});
+	}
+
+	/** Whether a text's storage exists (tests: purged or not). */
+	stored(textId: string): boolean {
+		return this.sql.exec(`SELECT 1 FROM text_snapshots WHERE text_id = ?`, textId).toArray().length > 0;
 	}
 }
 

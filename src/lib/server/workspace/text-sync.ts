@@ -5,7 +5,11 @@ import {
 	AWARENESS_RATE_BURST,
 	AWARENESS_RATE_WINDOW_MS,
 	DOC_COUNT_MAX,
+	DOC_NOT_FOUND_RETRY_MS,
+	DOC_OPEN_MAX_PER_IDENTITY,
 	DOC_OPEN_MAX_PER_SOCKET,
+	DOC_OPEN_RATE_BURST,
+	DOC_OPEN_RATE_WINDOW_MS,
 	DOC_RATE_BURST,
 	DOC_RATE_WINDOW_MS,
 	DOC_STATE_MAX_BYTES,
@@ -40,6 +44,8 @@ export interface TextHost {
 	/** Open sockets with the texts each has open (from their attachments, which survive hibernation). */
 	subscribers(textId: string): WebSocket[];
 	texts(ws: WebSocket): TextSubscription[];
+	/** How many texts are open on all the sockets of `identity` together. */
+	textsOpenBy(identity: SocketIdentity): number;
 	setTexts(ws: WebSocket, texts: TextSubscription[]): void;
 	send<N extends ServerKind<WorkspaceChannel>>(
 		ws: WebSocket,
@@ -54,7 +60,15 @@ export interface TextHost {
 	): void;
 	/** A doc's last whole-field body from before docs were Yjs texts (migrated on first load). */
 	legacyBody(docId: string): string | null;
+	/** Whether the doc or task a text id names exists in the event log's current state. */
+	itemExists(textId: string): boolean;
 }
+
+/**
+ * How long a deleted doc's or task's text is kept: longer than the client's Undo offer (UNDO_OFFER_MS,
+ * which pauses while hovered), so Undo — re-creating the item under the same id — finds it intact.
+ */
+export const TEXT_DELETED_GRACE_MS = 10 * 60 * 1000;
 
 /** Who is asking, as far as texts care. */
 export interface TextCaller {
@@ -77,10 +91,16 @@ export class TextSync {
 	compactAfter = { updates: COMPACT_AFTER_UPDATES, bytes: COMPACT_AFTER_BYTES };
 	updateLimit: BucketLimit = { burst: DOC_RATE_BURST, windowMs: DOC_RATE_WINDOW_MS };
 	awarenessLimit: BucketLimit = { burst: AWARENESS_RATE_BURST, windowMs: AWARENESS_RATE_WINDOW_MS };
+	openLimit: BucketLimit = { burst: DOC_OPEN_RATE_BURST, windowMs: DOC_OPEN_RATE_WINDOW_MS };
+	/** How long a deleted item's text is kept for Undo; public so a test can lower it. */
+	deletedGraceMs = TEXT_DELETED_GRACE_MS;
+	/** Texts one person may have open across their sockets; public so a test can lower it. */
+	openMaxPerIdentity = DOC_OPEN_MAX_PER_IDENTITY;
 	private readonly store: TextStore;
 	private readonly live = new Map<string, StoredText>();
 	private readonly updateBuckets: TokenBuckets;
 	private readonly awarenessBuckets: TokenBuckets;
+	private readonly openBuckets: TokenBuckets;
 
 	constructor(
 		storage: DurableObjectStorage,
@@ -89,6 +109,7 @@ export class TextSync {
 		this.store = new TextStore(storage);
 		this.updateBuckets = new TokenBuckets(storage, 'text_update_buckets');
 		this.awarenessBuckets = new TokenBuckets(storage, 'awareness_buckets');
+		this.openBuckets = new TokenBuckets(storage, 'text_open_buckets');
 	}
 
 	receive(ws: WebSocket, caller: TextCaller, message: TextMessage): void {
@@ -110,10 +131,24 @@ export class TextSync {
 		for (const subscription of texts) this.left(subscription);
 	}
 
-	/** A doc or task was deleted: its text goes too (sockets that have it open see no more updates). */
-	remove(textId: string): void {
+	/**
+	 * A doc or task was deleted: its text is marked deleted and kept for `deletedGraceMs`, so an Undo
+	 * (the item re-created under the same id) gets it back intact; texts marked longer ago are purged.
+	 */
+	deleted(textId: string, now = Date.now()): void {
 		this.live.delete(textId);
-		this.store.remove(textId);
+		this.store.markDeleted(textId, now);
+		this.purgeExpired(now);
+	}
+
+	/** A doc or task was (re-)created: a text kept since its deletion is its text again. */
+	restored(textId: string): void {
+		this.store.unmarkDeleted(textId);
+	}
+
+	/** Whether a text's storage exists, deleted-but-kept or not (tests). */
+	stored(textId: string): boolean {
+		return this.store.stored(textId);
 	}
 
 	/** The stored text, loaded (tests, the benchmark); null when it was never stored. */
@@ -134,6 +169,9 @@ export class TextSync {
 		if (!already && texts.length >= DOC_OPEN_MAX_PER_SOCKET) {
 			throw refusal('doc-open-limit', `At most ${DOC_OPEN_MAX_PER_SOCKET} texts open per connection.`, textId);
 		}
+		if (!already && this.host.textsOpenBy(caller.identity) >= this.openMaxPerIdentity) {
+			throw refusal('doc-open-limit', `At most ${this.openMaxPerIdentity} texts open at once per person.`, textId);
+		}
 		let vector: Uint8Array;
 		try {
 			vector = fromBase64(clientVector);
@@ -141,9 +179,35 @@ export class TextSync {
 		} catch {
 			throw refusal('doc-corrupt-update', 'That state vector could not be read.', textId);
 		}
+		// Every open may load a text into memory (and create one): charged to the member, like edits.
+		const retryAfterMs = this.openBuckets.take(caller.identity.id, this.openLimit);
+		if (retryAfterMs > 0) {
+			throw new ProtocolError(
+				'rate-limited',
+				`Too many texts opened: retry in ${retryAfterMs} ms.`,
+				retryAfterMs,
+				textId
+			);
+		}
+		// Only the text of a doc or task that exists, so made-up ids cannot fill DOC_COUNT_MAX. Its creation
+		// may still be in its author's outbox: the client retries a few times (DOC_NOT_FOUND_RETRIES).
+		if (!this.host.itemExists(textId)) {
+			throw new ProtocolError(
+				'doc-not-found',
+				'No doc or task with that id exists in this workspace.',
+				DOC_NOT_FOUND_RETRY_MS,
+				textId
+			);
+		}
+		this.purgeExpired(Date.now());
 		// A viewer opening a text nobody has written yet gets it empty, without storing anything, so
-		// readers cannot fill the workspace's text budget; the first editor's load sends it to them.
-		const text = this.load(textId) ?? (caller.canEdit ? this.create(textId, ws) : null);
+		// readers cannot fill the workspace's text budget; the first editor's load sends it to them. A doc
+		// with a body from before docs were texts is migrated though: viewers would otherwise see it empty.
+		let text = this.load(textId);
+		if (!text) {
+			const legacy = this.legacyBody(textId);
+			if (caller.canEdit || legacy) text = this.create(textId, ws, legacy);
+		}
 		const doc = text?.doc ?? new Y.Doc();
 		if (!already) this.host.setTexts(ws, [...texts, { textId }]);
 		this.host.send(ws, 'doc-sync', {
@@ -178,7 +242,7 @@ export class TextSync {
 		} catch {
 			throw refusal('doc-corrupt-update', 'That update is not a readable Yjs update; the text is unchanged.', textId);
 		}
-		const text = this.load(textId) ?? this.create(textId, ws);
+		const text = this.load(textId) ?? this.create(textId, ws, this.legacyBody(textId));
 		if (storedBytes(text) + update.byteLength > DOC_STATE_MAX_BYTES) {
 			this.store.compact(text, textId);
 			if (storedBytes(text) + update.byteLength > DOC_STATE_MAX_BYTES) {
@@ -260,6 +324,16 @@ export class TextSync {
 		return subscription;
 	}
 
+	/** A doc's body from before docs were Yjs texts (null for tasks and for docs without one). */
+	private legacyBody(textId: string): string | null {
+		return textId.startsWith('doc:') ? this.host.legacyBody(textId.slice(4)) : null;
+	}
+
+	/** Purges the texts whose grace after deletion has passed (on deletes and opens: the object has no alarm). */
+	private purgeExpired(now: number): void {
+		for (const id of this.store.purgeDeleted(now - this.deletedGraceMs)) this.live.delete(id);
+	}
+
 	private load(textId: string): StoredText | null {
 		const cached = this.live.get(textId);
 		if (cached) return cached;
@@ -273,12 +347,20 @@ export class TextSync {
 	 * migration happens here, once, on the single writer, so two clients opening it at once cannot both
 	 * insert it). Readers who opened it while it did not exist get its state.
 	 */
-	private create(textId: string, opener: WebSocket): StoredText {
-		if (this.store.count() >= DOC_COUNT_MAX) {
-			throw refusal('doc-count-limit', `A workspace holds at most ${DOC_COUNT_MAX} texts.`, textId);
+	private create(textId: string, opener: WebSocket, body: string | null): StoredText {
+		if (!this.host.itemExists(textId)) {
+			throw refusal('doc-not-found', 'That doc or task was deleted.', textId);
+		}
+		const count = this.store.count();
+		if (count >= DOC_COUNT_MAX) {
+			// Deleted texts kept for Undo give way first, the oldest even before their grace has passed.
+			const purged = this.store.purgeDeleted(Date.now() - this.deletedGraceMs, count - DOC_COUNT_MAX + 1);
+			for (const id of purged) this.live.delete(id);
+			if (this.store.count() >= DOC_COUNT_MAX) {
+				throw refusal('doc-count-limit', `A workspace holds at most ${DOC_COUNT_MAX} texts.`, textId);
+			}
 		}
 		const doc = new Y.Doc();
-		const body = textId.startsWith('doc:') ? this.host.legacyBody(textId.slice(4)) : null;
 		if (body) doc.getText(TEXT_ROOT).insert(0, body);
 		const text = this.store.create(textId, doc);
 		this.live.set(textId, text);

@@ -73,6 +73,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			subscribers: (textId) =>
 				this.sockets().filter((ws) => this.attachment(ws)?.texts?.some((t) => t.textId === textId)),
 			texts: (ws) => this.attachment(ws)?.texts ?? [],
+			textsOpenBy: (identity) =>
+				this.socketsOf(identity).reduce((n, ws) => n + (this.attachment(ws)?.texts?.length ?? 0), 0),
 			setTexts: (ws, texts) => {
 				const attachment = this.attachment(ws);
 				if (attachment) this.setAttachment(ws, { ...attachment, texts });
@@ -83,7 +85,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 				const frame = this.wire.encodeServer(type, payload);
 				for (const ws of sockets) this.sendFrame(ws, frame);
 			},
-			legacyBody: (docId) => this.eventLog.lastDocBody(docId)
+			legacyBody: (docId) => this.eventLog.lastDocBody(docId),
+			itemExists: (textId) => this.eventLog.itemExists(textId)
 		});
 	}
 
@@ -343,9 +346,11 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		}
 		const logged = this.eventLog.append(fresh, userId);
 		for (const event of logged) {
-			// A deleted doc's or task's text goes with it (its storage is bounded by DOC_COUNT_MAX).
-			if (event.name === 'doc.deleted') this.texts.remove(`doc:${event.args.id}`);
-			else if (event.name === 'task.deleted') this.texts.remove(`task:${event.args.id}`);
+			// A deleted doc's or task's text is kept a while for Undo, which re-creates it under the same id.
+			if (event.name === 'doc.deleted') this.texts.deleted(`doc:${event.args.id}`);
+			else if (event.name === 'task.deleted') this.texts.deleted(`task:${event.args.id}`);
+			else if (event.name === 'doc.created') this.texts.restored(`doc:${event.args.id}`);
+			else if (event.name === 'task.created') this.texts.restored(`task:${event.args.id}`);
 		}
 		if (Date.now() >= this.nextPruneAt) void this.pruneIdleClients();
 		const newHead = logged.at(-1)!.seq;
