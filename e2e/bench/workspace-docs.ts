@@ -189,9 +189,35 @@ async function typeConcurrently(a: Typist, b: Typist): Promise<TypingResult> {
 	};
 }
 
+/** Creates the doc the typists write in (a text opens only for a doc that exists): one push of doc.created. */
+async function createDoc(url: string, wire: Wire, id: string): Promise<void> {
+	const ws = new WebSocket(url);
+	ws.binaryType = 'arraybuffer';
+	await new Promise<void>((resolve, reject) => {
+		ws.addEventListener('message', (event) => {
+			const message = wire.decodeServer(event.data as ArrayBuffer) as {
+				type: string;
+				payload: Record<string, unknown>;
+			};
+			if (message.type === 'hello') {
+				const created = { id, title: 'Bench doc', body: '' };
+				const event = { name: 'doc.created', args: created, clientId: `bench-${id}`, clientSeq: 1, at: Date.now() };
+				ws.send(wire.encodeClient('push', { parent: message.payload.head, events: [event] }));
+			} else if (message.type === 'events' && message.payload.live) resolve();
+			else if (message.type === 'error' || message.type === 'push-rejected') {
+				reject(new Error(`creating the bench doc failed: ${JSON.stringify(message)}`));
+			}
+		});
+		ws.addEventListener('error', reject, { once: true });
+	});
+	ws.close(1000);
+}
+
 /** The app: two members' browsers on the workspace channel, one doc. */
 export async function typingOnApp(urls: [string, string], wire: Wire): Promise<TypingResult & { textId: string }> {
-	const textId = `doc:bench-${Date.now().toString(36)}`;
+	const docId = `bench-${Date.now().toString(36)}`;
+	const textId = `doc:${docId}`;
+	await createDoc(urls[0], wire, docId);
 	const [a, b] = [await appTypist(urls[0], wire, textId), await appTypist(urls[1], wire, textId)];
 	try {
 		return { ...(await typeConcurrently(a, b)), textId };
