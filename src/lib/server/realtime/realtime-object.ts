@@ -16,6 +16,7 @@ import { log } from '$lib/server/log';
 import { closedSocket } from './closed-socket';
 import { readIdentity, TICKET_ID_HEADER, type SocketIdentity } from './identity';
 import { ProtocolError } from './protocol-error';
+import { migrateSchema, type SchemaStep } from './sql-schema';
 
 /** What every socket carries in its attachment; apps extend it with their own fields. */
 export interface BaseAttachment {
@@ -37,6 +38,11 @@ const MAX_ATTACHMENT_BYTES = 16 * 1024;
  * open; internal services (kind `service`, authenticated by a secret) are not capped.
  */
 export const MAX_SOCKETS_PER_IDENTITY = 16;
+
+/** Used socket tickets (the Pages shape's separate realtime origin), created on the first ticketed socket. */
+const SOCKET_TICKETS_SCHEMA: readonly SchemaStep[] = [
+	(sql) => sql.exec('CREATE TABLE IF NOT EXISTS _socket_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)')
+];
 
 /**
  * The socket plumbing every app shares, on the WebSocket Hibernation API and one channel contract: the
@@ -144,10 +150,15 @@ export abstract class RealtimeObject<
 	 * this object, so this is the one place every use of one arrives. Rows of expired tickets are dropped on
 	 * the way, so the table holds at most the tickets of the last TICKET_TTL_SECONDS.
 	 */
+	private ticketsReady = false;
+
 	private redeemTicket(ticket: string): boolean {
 		const [id, expiresAt] = ticket.split(' ');
 		const sql = this.ctx.storage.sql;
-		sql.exec('CREATE TABLE IF NOT EXISTS _socket_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+		if (!this.ticketsReady) {
+			migrateSchema(this.ctx.storage, 'socket-tickets', SOCKET_TICKETS_SCHEMA);
+			this.ticketsReady = true;
+		}
 		sql.exec('DELETE FROM _socket_tickets WHERE expires_at < ?', Date.now());
 		const inserted = sql.exec(
 			'INSERT INTO _socket_tickets VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id',
