@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import jsQR from 'jsqr';
+import { decodeQr } from './support/swarm';
 import { signUp, uniqueName } from './support/auth';
 
 test('owner invites a device by QR code, the device benchmarks and renders a fractal', async ({ browser }) => {
@@ -25,17 +25,7 @@ test('owner invites a device by QR code, the device benchmarks and renders a fra
 	await expect(inviteUses).toHaveText('0 uses');
 
 	// Decode the QR image as a camera would: its pixels, through jsQR.
-	const pixels = await qr.evaluate((img: HTMLImageElement) => {
-		const canvas = document.createElement('canvas');
-		canvas.width = img.naturalWidth;
-		canvas.height = img.naturalHeight;
-		const ctx = canvas.getContext('2d')!;
-		ctx.drawImage(img, 0, 0);
-		const data = ctx.getImageData(0, 0, canvas.width, canvas.height);
-		return { width: data.width, height: data.height, data: Array.from(data.data) };
-	});
-	const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
-	expect(decoded?.data).toBe(link);
+	expect(await decodeQr(qr)).toBe(link);
 
 	// A second browser, with no account, joins through the decoded URL.
 	const device = await (await browser.newContext()).newPage();

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import jsQR from 'jsqr';
+import { decodeQr } from '../support/swarm';
 import { signUp, uniqueName } from '../support/auth';
 import { addTask } from '../support/board';
 import { connected } from '../support/chat';
@@ -40,7 +40,7 @@ test(`Pages shape (${sockets} sockets): sign up, chat, a swarm device by QR, a w
 	await alice.getByRole('button', { name: 'Create swarm' }).click();
 	await expect(alice.getByTestId('dashboard-status')).toHaveText('connected');
 	await alice.getByRole('button', { name: 'Create join link' }).click();
-	const joinUrl = await decodeQr(alice);
+	const joinUrl = await decodeQr(alice.getByTestId('join-qr'));
 	expect(joinUrl).toBe(await alice.getByTestId('join-link').inputValue());
 	const device = await newPage(browser, opened);
 	await device.goto(joinUrl);
@@ -94,22 +94,4 @@ async function newPage(browser: Browser, log: ReturnType<typeof socketLog>): Pro
 	const page = await (await browser.newContext()).newPage();
 	page.on('websocket', (ws) => log.add(ws.url()));
 	return page;
-}
-
-/** The join QR's pixels through jsQR, as a phone camera would read it. */
-async function decodeQr(page: Page): Promise<string> {
-	const qr = page.getByTestId('join-qr');
-	await expect(qr).toBeVisible();
-	const pixels = await qr.evaluate((img: HTMLImageElement) => {
-		const canvas = document.createElement('canvas');
-		canvas.width = img.naturalWidth;
-		canvas.height = img.naturalHeight;
-		const ctx = canvas.getContext('2d')!;
-		ctx.drawImage(img, 0, 0);
-		const data = ctx.getImageData(0, 0, canvas.width, canvas.height);
-		return { width: data.width, height: data.height, data: Array.from(data.data) };
-	});
-	const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
-	expect(decoded, 'the QR code decodes').not.toBeNull();
-	return decoded!.data;
 }
