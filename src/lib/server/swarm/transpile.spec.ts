@@ -6,7 +6,7 @@ import { compileJob, MAX_SOURCE_BYTES, TranspilerUnavailable } from './transpile
 /** Counters of the real murmur-transpiler worker (auxiliary worker, real esbuild-wasm), read over RPC. */
 const stats = () => env.TRANSPILER.stats();
 
-describe('the transpiler worker through the TRANSPILER binding', () => {
+describe('the transpiler worker through the TRANSPILER binding', { timeout: 30_000 }, () => {
 	it('turns a TypeScript job module into an ES2022 module with split, run and merge', async () => {
 		const result = await compileJob(env, freshJob('const twice: number = chunk * 2;\n\treturn twice;'));
 		expect(result.ok).toBe(true);

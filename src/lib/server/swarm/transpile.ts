@@ -1,3 +1,4 @@
+import { apiError } from '$lib/server/api-error';
 import type { TranspileError } from '../../../../transpiler/src/contract';
 import { TRANSPILE_TIMEOUT_MS } from '../../../../transpiler/src/contract';
 
@@ -50,4 +51,12 @@ export async function compileJob(env: Env, source: string): Promise<CompileResul
 	} finally {
 		clearTimeout(timer);
 	}
+}
+
+/** What a route answers when compileJob threw TranspilerUnavailable: 503, and the cause in the log only. */
+export function unavailableResponse(error: TranspilerUnavailable): Response {
+	console.error(JSON.stringify({ transpiler: 'unavailable', error: error.message }));
+	return apiError(503, 'transpiler-unavailable', 'Job modules cannot be compiled right now; try again in a minute.', {
+		retryAfterMs: 60_000
+	});
 }
