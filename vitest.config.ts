@@ -38,7 +38,9 @@ export default defineConfig(async () => {
 						name: 'workerd',
 						include: ['src/**/*.spec.ts'],
 						exclude: ['**/*.node.spec.ts'],
-						setupFiles: ['./src/testing/apply-migrations.ts']
+						setupFiles: ['./src/testing/apply-migrations.ts'],
+						// The local OpenAI-compatible server the assistant's specs talk to (no internet here).
+						globalSetup: ['./src/testing/llm-global-setup.ts']
 					}
 				},
 				{
