@@ -1,7 +1,7 @@
 // Serves the built worker for Playwright: migrates a fresh D1 in its own state directory, so test runs
 // do not see each other's users, then runs `wrangler dev`. Assumes `npm run build` has run.
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 
 const port = process.argv[2] ?? '8787';
 // Anything after the port goes to `wrangler dev` as is (e.g. `--var KEY:VALUE` for a benchmark, or
@@ -23,6 +23,24 @@ const migrate = spawnSync(
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const server = wrangler(['dev', '--port', port, ...ip, '--inspector-port', String(Number(port) + 10000), ...extraArgs]);
+// wrangler's output also goes to .wrangler/e2e-<port>.log, so a test can read what the worker logged
+// (e2e/assistant.test.ts checks that the LLM key never appears in it).
+mkdirSync('.wrangler', { recursive: true });
+const logFile = createWriteStream(`.wrangler/e2e-${port}.log`);
+const server = wrangler(
+	['dev', '--port', port, ...ip, '--inspector-port', String(Number(port) + 10000), ...extraArgs],
+	{
+		stdio: ['inherit', 'pipe', 'pipe']
+	}
+);
+for (const [from, to] of [
+	[server.stdout, process.stdout],
+	[server.stderr, process.stderr]
+]) {
+	from.on('data', (chunk) => {
+		to.write(chunk);
+		logFile.write(chunk);
+	});
+}
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -8,7 +8,7 @@ import { startLlmServer, type LlmServer } from '../../e2e/support/llm-server';
 let server: LlmServer | null = null;
 
 export async function setup(project: TestProject) {
-	server = await startLlmServer();
+	server = await startLlmServer(Number(process.env.LLM_TEST_PORT ?? 0)); // vitest.config.ts chose it
 	project.provide('llmUrl', server.url);
 }
 

@@ -19,7 +19,7 @@ export class ProviderUnavailable extends Error {
 
 /** What one call did on the wire, for its log line. */
 export interface CallRecord {
-	attempts: number;
+	requests: number;
 	lastStatus: number | null;
 }
 
@@ -47,7 +47,7 @@ export function providerFetch(
 					waitMs
 				);
 			}
-			record.attempts++;
+			record.requests++;
 			let response: Response;
 			try {
 				response = await withHeaderTimeout(input, init, outer, limits.requestTimeoutMs);

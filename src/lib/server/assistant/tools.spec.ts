@@ -64,7 +64,7 @@ async function toolResult(model: string) {
 	return JSON.parse(messages.find((m) => m.role === 'tool')!.content) as Record<string, unknown>;
 }
 
-describe('assistant tools', () => {
+describe('assistant tools', { timeout: 30_000 }, () => {
 	it('create tasks as the asking person, seen live by a member, assigned by username', async () => {
 		const { owner, workspaceId, token } = await workspace();
 		const watcher = await liveSocket(workspaceId, token);
@@ -209,6 +209,13 @@ describe('assistant tools', () => {
 		expect(await callAssistant(env, workspaceId, 'act', caller, { kind: 'dropTables' })).toMatchObject({
 			code: 'bad-action'
 		});
+		// A delete of an unknown task is refused at once, not held for a confirmation that cannot apply.
+		expect(
+			await callAssistant(env, workspaceId, 'act', caller, { kind: 'deleteTasks', taskIds: ['nope'] })
+		).toMatchObject({
+			code: 'not-found'
+		});
+		expect((await callAssistant(env, workspaceId, 'history')).actions).toEqual([]);
 		expect((await workspaceStub(env, workspaceId).status()).head).toBe(0);
 	});
 

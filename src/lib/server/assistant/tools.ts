@@ -38,14 +38,11 @@ export function assistantTools(host: ToolHost) {
 		const member = host.members.find((m) => m.username === name.trim().toLowerCase().replace(/^@/, ''));
 		return member ? member.userId : new Error(`No member is called "${name}".`);
 	};
-	const act = async (action: AssistantActionInput): Promise<ActionOutcome> => {
+	const act = async (action: AssistantActionInput): Promise<ActionOutcome & { note?: string }> => {
 		const outcome = await host.act(action);
 		// The model must not ask again while the person decides.
 		if (outcome.ok && outcome.status === 'pending') {
-			return {
-				...outcome,
-				summary: `${outcome.summary} — waiting for the person to confirm in the panel; do not call again.`
-			};
+			return { ...outcome, note: 'Waiting for the person to confirm in the panel; do not call this again.' };
 		}
 		return outcome;
 	};

@@ -82,7 +82,7 @@ describe('assistant turn', () => {
 		expect(body).not.toContain(KEY);
 		const lines = callLines();
 		expect(lines).toHaveLength(1);
-		expect(lines[0]).toMatchObject({ model: 'm-stream', outcome: 'ok', inputTokens: 17, outputTokens: 4, attempts: 1 });
+		expect(lines[0]).toMatchObject({ model: 'm-stream', outcome: 'ok', inputTokens: 17, outputTokens: 4, requests: 1 });
 		expect(typeof lines[0].latencyMs).toBe('number');
 		expect(logged.join('\n')).not.toContain(KEY);
 		expect(logged.join('\n')).not.toContain('a secret question');
@@ -97,7 +97,7 @@ describe('assistant turn', () => {
 		const requests = await llmRequests(llmUrl, 'm-429');
 		expect(requests).toHaveLength(2);
 		expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(950);
-		expect(callLines()[0]).toMatchObject({ outcome: 'ok', attempts: 2 });
+		expect(callLines()[0]).toMatchObject({ outcome: 'ok', requests: 2 });
 	});
 
 	it('does not wait for a Retry-After beyond its bound, and says when to come back', async () => {

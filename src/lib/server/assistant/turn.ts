@@ -49,7 +49,7 @@ export interface TurnInput extends ToolHost {
 export async function runTurn(input: TurnInput): Promise<Response> {
 	const { config } = input;
 	const breaker = input.breaker ?? breakerFor(`${config.baseUrl}#${config.model}`);
-	const record: CallRecord = { attempts: 0, lastStatus: null };
+	const record: CallRecord = { requests: 0, lastStatus: null };
 	const started = Date.now();
 	const provider = createOpenAICompatible({
 		name: 'llm',
@@ -112,7 +112,7 @@ export async function runTurn(input: TurnInput): Promise<Response> {
 				model: config.model,
 				outcome,
 				latencyMs: Date.now() - started,
-				attempts: record.attempts,
+				requests: record.requests,
 				lastStatus: record.lastStatus,
 				inputTokens: usage.inputTokens ?? null,
 				outputTokens: usage.outputTokens ?? null,

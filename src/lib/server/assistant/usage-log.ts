@@ -1,7 +1,7 @@
 import { log } from '$lib/server/log';
 
 /**
- * One JSON line per assistant call: which model, how many tokens, how long, how many attempts and how
+ * One JSON line per assistant call: which model, how many tokens, how long, how many provider requests (tool steps and retries) and how
  * it ended. Never the prompt, the answer, tool arguments or anything of the key: only counts, ids and
  * outcome codes go in, so the line is safe to ship to any log store.
  */
@@ -11,7 +11,7 @@ export interface CallLine {
 	model: string;
 	outcome: 'ok' | 'cut' | 'aborted' | string;
 	latencyMs: number;
-	attempts: number;
+	requests: number;
 	lastStatus: number | null;
 	inputTokens: number | null;
 	outputTokens: number | null;

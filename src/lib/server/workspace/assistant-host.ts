@@ -146,6 +146,13 @@ export class AssistantHost {
 		const action = parsed.data;
 		const id = crypto.randomUUID();
 		if (needsConfirmation(action)) {
+			// Planned now only to refuse what cannot apply (an unknown task); it is planned again on confirmation.
+			try {
+				planAction(this.state(), action, () => id);
+			} catch (error) {
+				if (error instanceof PlanError) return { ok: false, code: 'not-found', error: error.message };
+				throw error;
+			}
 			const summary = describePending(action, this.state());
 			this.insert(id, caller.userId, 'pending', action, null, summary);
 			return { ok: true, status: 'pending', actionId: id, summary };
