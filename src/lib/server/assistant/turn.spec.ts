@@ -14,6 +14,7 @@ import { callAssistant, workspaceToolHost } from './workspace-bridge';
  */
 const llmUrl = inject('llmUrl');
 const KEY = 'sk-test-never-leaks-0123456789abcdef';
+const QUESTION = 'A question nobody may log';
 const FAST: Partial<ProviderLimits> = { backoffMs: 20, idleTimeoutMs: 400, requestTimeoutMs: 2_000 };
 let logged: string[] = [];
 
@@ -23,7 +24,13 @@ beforeEach(() => {
 		vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
 	}
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+	vi.restoreAllMocks();
+	// Whatever happened — errors included, whose SDK objects carry the whole request — no line held the
+	// key or the question.
+	expect(logged.join('\n')).not.toContain(KEY);
+	expect(logged.join('\n')).not.toContain(QUESTION);
+});
 
 async function ask(
 	model: string,
@@ -42,7 +49,7 @@ async function ask(
 		...host,
 		config,
 		workspaceId,
-		question: options.question ?? 'Say hello.',
+		question: options.question ?? QUESTION,
 		history: [],
 		breaker: options.breaker ?? new CircuitBreaker({ threshold: 5, cooldownMs: 60_000 })
 	});
