@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import { llmRequests, scriptLlm, type LlmStep } from '../../../testing/llm-script';
 import { CircuitBreaker } from './breaker';
 import { providerConfig, type ProviderLimits } from './config';
-import { runTurn } from './turn';
+import { ANSWER_MAX_CHARS, runTurn } from './turn';
 import { callAssistant, workspaceToolHost } from './workspace-bridge';
 
 /**
@@ -148,6 +148,13 @@ describe('assistant turn', () => {
 			type: 'data-notice',
 			data: { message: expect.stringMatching(/stopped answering/) }
 		});
+	});
+
+	it('cuts an answer at ANSWER_MAX_CHARS and says so', async () => {
+		const { text } = await ask('m-long', [{ text: Array.from({ length: 9 }, () => 'x'.repeat(1_000)) }]);
+		expect(text.startsWith('x'.repeat(ANSWER_MAX_CHARS))).toBe(true);
+		expect(text.slice(ANSWER_MAX_CHARS)).toBe(` … (answer cut at ${ANSWER_MAX_CHARS} characters)`);
+		expect(callLines()[0]).toMatchObject({ outcome: 'cut' });
 	});
 
 	it('is off without LLM_BASE_URL or LLM_MODEL, and with a URL that is not http(s)', () => {

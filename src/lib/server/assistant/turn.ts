@@ -17,6 +17,7 @@ import type { ProviderConfig } from './config';
 import { describeFailure } from './errors';
 import { providerFetch, type CallRecord } from './provider-fetch';
 import { assistantTools, type ToolHost } from './tools';
+import { log } from '$lib/server/log';
 import { logCall } from './usage-log';
 
 /** Characters of one answer; beyond it the text is cut (the provider is also told maxOutputTokens). */
@@ -118,7 +119,10 @@ export async function runTurn(input: TurnInput): Promise<Response> {
 				outputTokens: usage.outputTokens ?? null,
 				toolCalls
 			});
-			await input.saveAnswer(stored(responseMessage, input.caller.userId, started, failure));
+			// The person already has the answer; a store that refuses it (too large) costs the others only its copy.
+			await input.saveAnswer(stored(responseMessage, input.caller.userId, started, failure)).catch(() => {
+				log('warn', 'assistant answer not stored', { workspaceId: input.workspaceId });
+			});
 		}
 	});
 	return createUIMessageStreamResponse({ stream });
@@ -141,19 +145,20 @@ function systemPrompt(input: TurnInput): string {
 /** Passes text until ANSWER_MAX_CHARS, then drops the rest of the answer's text (tool parts still pass). */
 function capAnswer<T extends ToolSet>(onCut: () => void): TransformStream<TextStreamPart<T>, TextStreamPart<T>> {
 	let chars = 0;
+	let cut = false;
 	return new TransformStream({
 		transform(part, controller) {
 			if (part.type !== 'text-delta') return controller.enqueue(part);
+			if (cut) return;
 			const room = ANSWER_MAX_CHARS - chars;
-			if (room <= 0) return;
-			if (part.text.length > room) {
-				onCut();
-				controller.enqueue({
-					...part,
-					text: `${part.text.slice(0, room)} … (answer cut at ${ANSWER_MAX_CHARS} characters)`
-				});
-			} else controller.enqueue(part);
-			chars += part.text.length;
+			if (part.text.length <= room) {
+				chars += part.text.length;
+				return controller.enqueue(part);
+			}
+			cut = true;
+			onCut();
+			const notice = ` … (answer cut at ${ANSWER_MAX_CHARS} characters)`;
+			controller.enqueue({ ...part, text: part.text.slice(0, room) + notice });
 		}
 	});
 }
