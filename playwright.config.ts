@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { llmArgs } from './e2e/support/assistant-llm';
 import { baseConfig } from './e2e/support/playwright-base';
 
 /**
@@ -19,8 +20,9 @@ export default defineConfig({
 	webServer: process.env.E2E_BASE_URL
 		? undefined
 		: {
-				// Fresh local state per run, migrated like `npm start` does.
-				command: `node e2e/support/serve.mjs ${port}`,
+				// Fresh local state per run, migrated like `npm start` does; the assistant points at the local
+				// OpenAI-compatible server e2e/assistant.test.ts starts (support/assistant-llm.ts).
+				command: `node e2e/support/serve.mjs ${port} ${llmArgs()}`,
 				url: `${baseURL}/api/health`,
 				reuseExistingServer: !process.env.CI,
 				timeout: 120_000,

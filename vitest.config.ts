@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -16,8 +17,20 @@ const alias = { $lib: here('./src/lib'), $wasm: here('./wasm') };
  * - node: tests that need Node-only references (node:zlib, lz4-napi, lz4js, lz4-wasm-nodejs), i.e. the
  *   codec's interop, property and fuzz tests (`*.node.spec.ts`, `wasm/**\/*.spec.ts`).
  */
+/** A free loopback port for the local LLM server (src/testing/llm-global-setup.ts), known before workerd starts. */
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations(here('./drizzle'));
+	// The worker's own LLM_BASE_URL points at the local OpenAI-compatible server, so route specs reach it too.
+	process.env.LLM_TEST_PORT ??= String(await freePort());
+	const llmBaseUrl = `http://127.0.0.1:${process.env.LLM_TEST_PORT}/v1`;
 	return {
 		test: {
 			projects: [
@@ -31,7 +44,10 @@ export default defineConfig(async () => {
 								bindings: {
 									TEST_MIGRATIONS: migrations,
 									TEST_SEED: process.env.TEST_SEED ?? '',
-									PUBLIC_REALTIME_URL: 'http://realtime.test'
+									PUBLIC_REALTIME_URL: 'http://realtime.test',
+									LLM_BASE_URL: llmBaseUrl,
+									LLM_MODEL: 'route-model',
+									LLM_API_KEY: 'sk-route-test-key-never-logged'
 								},
 								workers: transpilerWorker()
 							}
@@ -42,7 +58,9 @@ export default defineConfig(async () => {
 						name: 'workerd',
 						include: ['src/**/*.spec.ts'],
 						exclude: ['**/*.node.spec.ts'],
-						setupFiles: ['./src/testing/apply-migrations.ts']
+						setupFiles: ['./src/testing/apply-migrations.ts'],
+						// The local OpenAI-compatible server the assistant's specs talk to (no internet here).
+						globalSetup: ['./src/testing/llm-global-setup.ts']
 					}
 				},
 				{

@@ -82,6 +82,7 @@ test.beforeAll(async ({ browser, baseURL }) => {
 		{ path: '/workspace', primary: button('Create workspace') },
 		{ path: workspace, primary: button('Add task to To do') },
 		{ path: `${workspace}/docs`, primary: button('New document') },
+		{ path: `${workspace}/assistant`, primary: button('Ask') },
 		{ path: `${workspace}/members`, primary: button('Add member') },
 		{ path: '/profile', primary: button('Save') }
 	];

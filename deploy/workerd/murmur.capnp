@@ -99,6 +99,13 @@ const murmur :Workerd.Worker = (
       innerBindings = [(name = "value", fromEnvironment = "REQUIRE_AUTH")])),
     (name = "GRACE_PERIOD_SECONDS", wrapped = (moduleName = "murmur-internal:setting",
       innerBindings = [(name = "value", fromEnvironment = "GRACE_PERIOD_SECONDS")])),
+    # The workspace assistant: an OpenAI-compatible endpoint, its model, and its key (a secret).
+    (name = "LLM_BASE_URL", wrapped = (moduleName = "murmur-internal:setting",
+      innerBindings = [(name = "value", fromEnvironment = "LLM_BASE_URL")])),
+    (name = "LLM_MODEL", wrapped = (moduleName = "murmur-internal:setting",
+      innerBindings = [(name = "value", fromEnvironment = "LLM_MODEL")])),
+    (name = "LLM_API_KEY", wrapped = (moduleName = "murmur-internal:setting",
+      innerBindings = [(name = "value", fromEnvironment = "LLM_API_KEY")])),
   ],
   # uniqueKey names each class's directory under the data disk: never change them, or the data is orphaned.
   durableObjectNamespaces = [

@@ -2,7 +2,7 @@
 // do not see each other's users, then runs `wrangler dev` with the app and the transpiler worker it binds
 // (TRANSPILER) in one session. Assumes `npm run build` has run.
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 
 const port = process.argv[2] ?? '8787';
 // Anything after the port goes to `wrangler dev` as is (e.g. `--var KEY:VALUE` for a benchmark, or
@@ -25,15 +25,24 @@ const migrate = spawnSync(
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const configs = ['-c', 'wrangler.toml', '-c', 'transpiler/wrangler.toml'];
-const server = wrangler([
-	'dev',
-	...configs,
-	'--port',
-	port,
-	...ip,
-	'--inspector-port',
-	String(Number(port) + 10000),
-	...extraArgs
-]);
+// wrangler's output also goes to .wrangler/e2e-<port>.log, so a test can read what the worker logged
+// (e2e/assistant.test.ts checks that the LLM key never appears in it).
+mkdirSync('.wrangler', { recursive: true });
+const logFile = createWriteStream(`.wrangler/e2e-${port}.log`);
+const server = wrangler(
+	['dev', ...configs, '--port', port, ...ip, '--inspector-port', String(Number(port) + 10000), ...extraArgs],
+	{
+		stdio: ['inherit', 'pipe', 'pipe']
+	}
+);
+for (const [from, to] of [
+	[server.stdout, process.stdout],
+	[server.stderr, process.stderr]
+]) {
+	from.on('data', (chunk) => {
+		to.write(chunk);
+		logFile.write(chunk);
+	});
+}
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -1,4 +1,3 @@
-import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { ClientMessage, ServerKind, ServerPayload } from '$lib/protocol/channel';
 import {
@@ -23,6 +22,7 @@ import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { COMPACT_AFTER_BYTES, COMPACT_AFTER_UPDATES, storedBytes, TextStore, type StoredText } from './text-store';
+import { decodeBase64Or, ownAwarenessClient, refusal } from './text-refusal';
 
 /** A text one socket has open; `awareness` is the Yjs client id its cursor speaks for, once it sent one. */
 export interface TextSubscription {
@@ -306,6 +306,32 @@ export class TextSync {
 		this.left(subscription);
 	}
 
+	/**
+	 * A change made by the server itself (the assistant appending to a doc), through the same path as a
+	 * member's update: the size limit, the fan-out to everyone with the text open (so open editors
+	 * converge on it like on a collaborator's typing), then storage. `bytesHint` is what the change adds,
+	 * checked against the limit before it is applied. Returns what `change` returns.
+	 */
+	serverEdit<T>(textId: string, bytesHint: number, change: (text: Y.Text) => T): T {
+		const text = this.load(textId) ?? this.create(textId, null, this.legacyBody(textId));
+		if (storedBytes(text) + bytesHint > DOC_STATE_MAX_BYTES) {
+			this.store.compact(text, textId);
+			if (storedBytes(text) + bytesHint > DOC_STATE_MAX_BYTES) {
+				throw refusal('doc-too-large', `This text is at its size limit (${DOC_STATE_MAX_BYTES} bytes).`, textId);
+			}
+		}
+		const before = Y.encodeStateVector(text.doc);
+		let result!: T;
+		text.doc.transact(() => (result = change(text.doc.getText(TEXT_ROOT))));
+		const update = Y.encodeStateAsUpdate(text.doc, before);
+		this.host.sendAll(this.host.subscribers(textId), 'doc-update', { textId, update: toBase64(update) });
+		this.store.append(text, textId, update);
+		if (text.tailUpdates >= this.compactAfter.updates || text.tailBytes >= this.compactAfter.bytes) {
+			this.store.compact(text, textId);
+		}
+		return result;
+	}
+
 	// ---- internals ------------------------------------------------------------------------------
 
 	private left(subscription: TextSubscription): void {
@@ -347,7 +373,7 @@ export class TextSync {
 	 * migration happens here, once, on the single writer, so two clients opening it at once cannot both
 	 * insert it). Readers who opened it while it did not exist get its state.
 	 */
-	private create(textId: string, opener: WebSocket, body: string | null): StoredText {
+	private create(textId: string, opener: WebSocket | null, body: string | null): StoredText {
 		if (!this.host.itemExists(textId)) {
 			throw refusal('doc-not-found', 'That doc or task was deleted.', textId);
 		}
@@ -369,40 +395,5 @@ export class TextSync {
 			this.host.sendAll(readers, 'doc-update', { textId, update: toBase64(Y.encodeStateAsUpdate(doc)) });
 		}
 		return text;
-	}
-}
-
-function refusal(code: string, message: string, textId: string): ProtocolError {
-	return new ProtocolError(code, message, undefined, textId);
-}
-
-function decodeBase64Or(encoded: string, textId: string): Uint8Array {
-	try {
-		return fromBase64(encoded);
-	} catch {
-		throw refusal('doc-corrupt-update', 'That update is not valid base64.', textId);
-	}
-}
-
-/**
- * The Yjs client id of an awareness update that carries exactly one state, null or an object whose
- * `user.id` is the sender: a member can show only their own cursor under their own id. Null otherwise.
- */
-function ownAwarenessClient(update: Uint8Array, userId: string): number | null {
-	try {
-		const decoder = decoding.createDecoder(update);
-		if (decoding.readVarUint(decoder) !== 1) return null;
-		const clientId = decoding.readVarUint(decoder);
-		decoding.readVarUint(decoder); // clock
-		const state: unknown = JSON.parse(decoding.readVarString(decoder));
-		if (decoding.hasContent(decoder)) return null;
-		if (state === null) return clientId;
-		if (typeof state !== 'object' || Array.isArray(state)) return null;
-		const user = (state as { user?: unknown }).user;
-		const ownId =
-			typeof user === 'object' && user !== null && Object.hasOwn(user, 'id') && (user as { id: unknown }).id;
-		return ownId === userId ? clientId : null;
-	} catch {
-		return null;
 	}
 }

@@ -22,6 +22,7 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { migrateSchema } from '$lib/server/realtime/sql-schema';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
+import { ASSISTANT_METHODS, AssistantHost, type AssistantMethod } from './assistant-host';
 import { EventLog, pageJson } from './event-log';
 import { isTextMessage, TextSync, type TextSubscription } from './text-sync';
 import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
@@ -62,6 +63,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	private nextPruneAt = 0;
 	/** The workspace's collaborative texts (doc bodies, task descriptions); public for tests. */
 	readonly texts: TextSync;
+	/** The assistant's tools, confirmations, budgets and conversation; public for tests. */
+	readonly assistantHost: AssistantHost;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, workspaceChannel);
@@ -88,6 +91,22 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			legacyBody: (docId) => this.eventLog.lastDocBody(docId),
 			itemExists: (textId) => this.eventLog.itemExists(textId)
 		});
+		this.assistantHost = new AssistantHost({
+			storage: ctx.storage,
+			eventLog: this.eventLog,
+			texts: this.texts,
+			publish: (logged) => this.publish(logged)
+		});
+	}
+
+	/**
+	 * The assistant's calls from its routes (reads, writes as the asking person, confirmations, budgets,
+	 * the conversation): one RPC entry point onto AssistantHost's methods named in ASSISTANT_METHODS.
+	 */
+	async assistant<K extends AssistantMethod>(method: K, ...args: Parameters<AssistantHost[K]>) {
+		if (!ASSISTANT_METHODS.includes(method)) throw new Error(`No assistant method ${String(method)}.`);
+		const call = this.assistantHost[method] as (...a: Parameters<AssistantHost[K]>) => ReturnType<AssistantHost[K]>;
+		return call.apply(this.assistantHost, args);
 	}
 
 	// ---- RPC for worker routes ------------------------------------------------------------------
@@ -344,7 +363,14 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			this.send(ws, 'push-rejected', { reason: 'server-ahead', head }, seq);
 			return;
 		}
-		const logged = this.eventLog.append(fresh, userId);
+		this.publish(this.eventLog.append(fresh, userId), ws);
+	}
+
+	/**
+	 * Sends appended events to every live socket, and to the pusher even if it had not finished pulling:
+	 * it is not live, but its parent was the head, so it needs these events too. Also the assistant's path.
+	 */
+	private publish(logged: LoggedEvent[], pusher?: WebSocket) {
 		for (const event of logged) {
 			// A deleted doc's or task's text is kept a while for Undo, which re-creates it under the same id.
 			if (event.name === 'doc.deleted') this.texts.deleted(`doc:${event.args.id}`);
@@ -353,22 +379,19 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			else if (event.name === 'task.created') this.texts.restored(`task:${event.args.id}`);
 		}
 		if (Date.now() >= this.nextPruneAt) void this.pruneIdleClients();
-		const newHead = logged.at(-1)!.seq;
 		const live: EventsFrame = {
 			backendId: this.eventLog.backendId,
 			events: logged,
-			head: newHead,
+			head: logged.at(-1)!.seq,
 			more: false,
 			pullAgain: false,
 			live: true
 		};
 		// A socket that only listens never reaches onMessage: its token's end is checked here, where it would be sent to.
 		this.closeWhere((a) => socketTokenExpired(a.identity, Date.now()), CloseCode.tokenExpired, TOKEN_EXPIRED_REASON);
-		// Encoded once for every live socket, and for the pusher even if it had not finished pulling: it is
-		// not live, but its parent was the head, so it needs these events too.
-		const frame = this.wire.encodeServer('events', live);
+		const frame = this.wire.encodeServer('events', live); // encoded once for every socket
 		for (const socket of this.sockets()) {
-			if (socket === ws || this.attachment(socket)?.live) this.sendFrame(socket, frame);
+			if (socket === pusher || this.attachment(socket)?.live) this.sendFrame(socket, frame);
 		}
 	}
 }
