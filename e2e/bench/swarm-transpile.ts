@@ -1,5 +1,5 @@
 /**
- * The transpile section of `npm run bench:swarm` (BENCH_ONLY=transpile runs it alone): the job editor's
+ * The transpile section of `npm run bench:swarm`, run before any device joins (BENCH_ONLY=transpile: alone): the job editor's
  * Check, end to end — POST /api/swarm/<id>/jobs/compile → the app → the TRANSPILER service binding (RPC)
  * → murmur-transpiler (esbuild-wasm, KV cache) — for a source it has never seen (cold: esbuild runs)
  * against the same source again (cached: one KV read), RUNS each, interleaved so both see the same load.

@@ -4,7 +4,8 @@
  * and a control where each heartbeat is a message), the bytes of one full dashboard snapshot as the old
  * JSON text frame and as the codec frame it is now, time to build and send one full dashboard broadcast,
  * and chunk assignments per second while the devices work through a 5,000-chunk job (SWARM_BENCH_JOB_HI / 1,000),
- * then the transpile latency of a custom job module, cold against cached (swarm-transpile.ts).
+ * and, measured first (before any device joins), the transpile latency of a custom job module, cold
+ * against cached (swarm-transpile.ts).
  * BENCH_ONLY=transpile runs only that section (no devices).
  *
  * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30).
@@ -82,7 +83,9 @@ async function main() {
 async function run() {
 	const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`, 'Bench Owner');
 	const swarmId = await createSwarm(cookie);
-	if (process.env.BENCH_ONLY === 'transpile') return print(await transpileSection(BASE, swarmId, cookie));
+	// Before any device joins, so the figures are the transpiler's, not those of 1,000 sockets opening or closing.
+	const transpileRows = await transpileSection(BASE, swarmId, cookie);
+	if (process.env.BENCH_ONLY === 'transpile') return print(transpileRows);
 	const invite = await api<{ token: string }>(`/api/swarm/${swarmId}/tokens`, cookie, { maxUses: DEVICES });
 
 	// Join and connect every device (bounded concurrency, loopback only).
@@ -186,8 +189,7 @@ async function run() {
 			'chunk assignments / s',
 			`${(assignments / jobSeconds).toFixed(0)} (${assignments} in ${jobSeconds.toFixed(1)} s)`
 		],
-		// With the devices gone, so the figures are the transpiler's, not the machine's load.
-		...(await transpileSection(BASE, swarmId, cookie))
+		...transpileRows
 	];
 	print(rows);
 	if (view!.answer !== JOB_ANSWER) process.exitCode = 1;
