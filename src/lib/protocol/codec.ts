@@ -34,8 +34,8 @@ export const MAX_TYPE = 255;
 /** Frame flag bit 0: the payload is stored as one LZ4 block. */
 export const FLAG_COMPRESSED = 1;
 
-/** WASM memory is filled in chunks of this size when hashing large inputs, so CRC needs no big buffer. */
-const CRC_CHUNK_BYTES = 256 * 1024;
+/** WASM memory is filled in chunks of this size when hashing large inputs: no big buffer, and each chunk is still in L2 when the CRC reads it. */
+const CRC_CHUNK_BYTES = 64 * 1024;
 
 export type CodecErrorReason =
 	| 'bad-magic'
@@ -276,6 +276,11 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 
 		crc32(bytes) {
 			return guarded(() => {
+				if (bytes.length <= CRC_CHUNK_BYTES) {
+					// One piece, no subarray: most calls (frames) hash a few KB or less.
+					writeInput(bytes);
+					return wasm.crc32Update(0, wasm.inputPtr(), bytes.length) >>> 0;
+				}
 				let crc = 0;
 				for (let offset = 0; offset < bytes.length; offset += CRC_CHUNK_BYTES) {
 					const chunk = bytes.subarray(offset, offset + CRC_CHUNK_BYTES);
