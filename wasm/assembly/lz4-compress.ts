@@ -2,6 +2,8 @@
 // greedy parser of the reference implementation: a hash table of 4-byte sequences, a skip step that
 // grows on incompressible input, and the block format's end-of-block rules.
 
+import { wildCopy } from './copy';
+
 /** Shortest match the format can express. */
 const MIN_MATCH: usize = 4;
 /** The last 5 bytes of a block are always literals (format rule). */
@@ -63,21 +65,17 @@ export function compressBound(n: usize): usize {
   return op;
 }
 
-/** Literal runs up to this long are copied in 16-byte SIMD steps (`memory.copy` costs more for them). */
+/** Literal runs up to this long are copied in 16-byte steps (`memory.copy` costs more for them). */
 const WILD_COPY_MAX: usize = 64;
 
 /**
- * Copies `n` literal bytes. Short runs (the common case) use 16-byte SIMD steps when both ends have
+ * Copies `n` literal bytes. Short runs (the common case) use 16-byte steps when both ends have
  * room for them; the extra bytes land inside the destination and are overwritten by what follows.
  */
 // @ts-ignore: decorator
 @inline function copyLiterals(op: usize, ip: usize, n: usize, oend: usize, iend: usize): void {
   if (n <= WILD_COPY_MAX && op + WILD_COPY_MAX <= oend && ip + WILD_COPY_MAX <= iend) {
-    let k: usize = 0;
-    do {
-      v128.store(op + k, v128.load(ip + k));
-      k += 16;
-    } while (k < n);
+    wildCopy(op, ip, n);
   } else {
     memory.copy(op, ip, n);
   }

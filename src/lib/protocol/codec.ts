@@ -93,6 +93,8 @@ export interface CodecOptions {
 }
 
 export interface Codec {
+	/** Which build of codec.wasm this is (src/lib/protocol/codec-build.ts); both write the same frames. */
+	readonly build: 'simd' | 'scalar';
 	readonly maxPayloadBytes: number;
 	readonly maxFrameBytes: number;
 	/** Frames `payload`, LZ4-compressing it when that makes it smaller. Throws CodecError. */
@@ -133,6 +135,7 @@ export interface CodecExports {
 	compressBound(len: number): number;
 	compressBlock(len: number): number;
 	decompressBlock(len: number, maxOutput: number): number;
+	simdBuild(): number;
 }
 
 /** A compiled module (worker, tests), an instance (browser), or instantiated exports (vite dev). */
@@ -252,6 +255,7 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 	};
 
 	return {
+		build: wasm.simdBuild() ? 'simd' : 'scalar',
 		maxPayloadBytes,
 		maxFrameBytes,
 		encode,
