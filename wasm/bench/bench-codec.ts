@@ -15,6 +15,7 @@ import {
 	zlibCrc32,
 	type BlockCodec
 } from '../node/references.ts';
+import { liblz4BlockSizes } from '../node/liblz4.ts';
 import { loadBaseline } from './baseline.ts';
 import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument } from './data.ts';
 
@@ -54,6 +55,9 @@ const datasets = [
 	{ key: 'c', name: '(c) English 10 MB', bytes: englishLikeText(ENGLISH_BYTES, 11) },
 	{ key: 'd', name: '(d) random 1 MB', bytes: randomBytes(RANDOM_BYTES, 3) }
 ];
+
+/** liblz4's fast mode on the same inputs, for the ratio target (python3 + the system liblz4). */
+const liblz4 = liblz4BlockSizes(datasets.map((d) => d.bytes));
 
 /**
  * MB/s of each call, as the median of ROUNDS rounds. The implementations take turns round by round
@@ -122,6 +126,14 @@ for (const { key, name, bytes } of datasets) {
 			targets.push({ what: `${op} ${name} vs ${target.ref}`, value: mbps[0] / mbps[ref], min: target.min });
 		}
 	}
+	if (liblz4 && key !== 'd') {
+		const i = datasets.findIndex((d) => d.key === key);
+		targets.push({
+			what: `ratio ${name} vs liblz4 ${liblz4.version} fast (${blocks[0].length} vs ${liblz4.sizes[i]} bytes)`,
+			value: liblz4.sizes[i] / blocks[0].length,
+			min: 0.99
+		});
+	}
 	const expected = zlibCrc32(bytes);
 	for (const impl of crcImpls) {
 		if (impl.crc32(bytes) !== expected) throw new Error(`${impl.name} CRC mismatch on ${name}`);
@@ -158,7 +170,12 @@ console.log('MB/s of uncompressed bytes (median of rounds); Ratio = original ÷ 
 console.log(line(header));
 console.log(`|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
 for (const row of table) console.log(line(row));
-console.log('\nTargets (ours ÷ reference):');
+console.log(
+	liblz4
+		? `\nliblz4 ${liblz4.version} fast mode (LZ4_compress_default), sizes: ${datasets.map((d, i) => `${d.key} ${liblz4.sizes[i]}`).join(', ')}`
+		: '\nliblz4 not measured (needs python3 and liblz4.so.1)'
+);
+console.log('\nTargets (ours ÷ reference; for ratio, liblz4 bytes ÷ ours):');
 for (const t of targets) {
 	console.log(`  ${t.value >= t.min ? 'met   ' : 'MISSED'} ${t.what}: ${t.value.toFixed(2)}× (≥ ${t.min.toFixed(2)}×)`);
 }
