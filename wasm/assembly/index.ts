@@ -10,10 +10,12 @@ export {
   decodeFrame,
   decompressBlock,
   encodeFrame,
-  frameHeaderBytes,
+  frameOverheadBytes,
+  frameVersion,
   lastFrameFlags,
   lastFrameSeq,
   lastFrameType,
+  lastFrameVersion,
   lastPayloadPtr
 } from './frame';
 export { inputPtr, outputPtr, reserve } from './scratch';

@@ -150,13 +150,19 @@ export function defineChannel<const C extends MessageKinds, const S extends Mess
 /** The reconnecting socket's URL parameter carrying the client's protocol version. */
 export const VERSION_PARAM = 'v';
 
-/** Why an inbound frame was refused before any handler saw it; becomes an error frame. */
+/**
+ * Why an inbound frame was refused before any handler saw it; becomes an error frame, or, for a frame of
+ * another codec version (`reload`), a CloseCode.reload close: the other side runs other code and could
+ * not read our error frame either, while every version reads close codes.
+ */
 export class ChannelError extends Error {
 	constructor(
 		readonly code: 'bad-frame' | 'unknown-type' | 'bad-message',
 		message: string,
 		/** The frame's request number, when the frame itself was readable. */
-		readonly seq = 0
+		readonly seq = 0,
+		/** The frame was of another codec frame format (CodecError 'unsupported-version'): reload. */
+		readonly reload = false
 	) {
 		super(message);
 		this.name = 'ChannelError';
@@ -248,6 +254,10 @@ export class ChannelWire<Ch extends AnyChannel> {
 			frame = this.codec.decode(data);
 		} catch (error) {
 			if (!(error instanceof CodecError)) throw error;
+			if (error.reason === 'unsupported-version') {
+				// Short: it becomes a close reason (at most 123 bytes).
+				throw new ChannelError('bad-frame', `Murmur was updated (${error.message}): reload the page.`, 0, true);
+			}
 			throw new ChannelError('bad-frame', `That frame could not be decoded (${error.reason}).`);
 		}
 		try {
