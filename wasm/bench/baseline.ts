@@ -3,8 +3,7 @@
 //   npm run bench:codec -- --baseline /path/to/main/wasm/build/codec.wasm
 // Only the bare-block and CRC exports are used (they have kept their signatures since version 1), so
 // a baseline with another frame header still loads: createCodec's header check is not involved.
-import { readFileSync } from 'node:fs';
-import type { BlockCodec } from '../node/references.ts';
+import type { BlockImpl } from './workloads.ts';
 
 interface RawExports {
 	memory: WebAssembly.Memory;
@@ -17,14 +16,16 @@ interface RawExports {
 }
 
 export interface Baseline {
-	blocks: BlockCodec;
+	blocks: BlockImpl;
 	crc32: (bytes: Uint8Array) => number;
 }
 
-/** The module at `path` through its raw exports, copying in and out exactly as codec.ts does. */
-export function loadBaseline(path: string, name: string): Baseline {
-	const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {})
-		.exports as unknown as RawExports;
+/**
+ * The module in `bytes` through its raw exports, copying in and out exactly as codec.ts does. No Node
+ * APIs: the Chromium half gets the bytes by message.
+ */
+export function baselineFrom(bytes: Uint8Array, name = 'baseline (--baseline)'): Baseline {
+	const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as RawExports;
 	const heap = () => new Uint8Array(wasm.memory.buffer);
 	const input = (bytes: Uint8Array) => {
 		if (!wasm.reserve(bytes.length, 0)) throw new Error(`${name}: out of memory`);
