@@ -41,11 +41,13 @@ export const COMMON_ERROR_CODES = [
 export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 
 /**
- * LZ4 costs CPU on both ends and rarely shrinks a small JSON payload (a chat message frame saves ~25 of
- * ~295 bytes), so payloads below this size are sent uncompressed. Larger ones are compressed, and the codec
- * still stores a payload raw when compression does not make it smaller.
+ * LZ4 costs CPU on both ends and barely shrinks a single small JSON payload, so payloads below this size
+ * are sent uncompressed. Measured on contract-shaped frames (`npm run bench:codec:frames`, wasm/README.md):
+ * a chat message saves 0.4–5% below 600 bytes and crosses 10% at ~750, while every multi-record payload
+ * from 768 bytes on (history pages, swarm snapshots, workspace pages) saves 36–80%. Larger payloads are
+ * compressed, and the codec still stores a payload raw when that does not make the frame smaller.
  */
-export const COMPRESS_MIN_BYTES = 512;
+export const COMPRESS_MIN_BYTES = 768;
 
 /** How long an error message may be on the wire; longer ones are cut (they are for people, not code). */
 const MAX_ERROR_MESSAGE = 500;
