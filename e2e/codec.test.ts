@@ -11,5 +11,8 @@ test('the packet codec loads from the Vite build and round-trips in Chromium', a
 	expect((await wasm).headers()['content-type']).toBe('application/wasm');
 	await expect(page.getByTestId('codec-status')).toHaveText('ok');
 	await expect(page.getByTestId('codec-detail')).toContainText('-byte frame');
+	// Chromium has WebAssembly SIMD, so the loader picked (and downloaded only) the SIMD build.
+	await expect(page.getByTestId('codec-detail')).toContainText('(simd build)');
+	expect(new URL((await wasm).url()).pathname).not.toContain('scalar');
 	expect(problems).toEqual([]);
 });

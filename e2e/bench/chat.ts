@@ -41,7 +41,7 @@ const BENCH_RATE_LIMIT = '100000000/1000';
 const CHAT = { version: 1, send: 1, message: 3 };
 const RELAY = { version: 1, say: 1, said: 2 };
 /** channel.ts COMPRESS_MIN_BYTES: smaller payloads are framed uncompressed, as ChannelWire does. */
-const COMPRESS_MIN_BYTES = 512;
+const COMPRESS_MIN_BYTES = 768;
 
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();

@@ -48,7 +48,7 @@ const T = {
 /** A type byte no swarm client kind uses: answered with an `unknown-type` error frame (the round-trip baseline). */
 const UNKNOWN_TYPE = 99;
 /** As COMPRESS_MIN_BYTES in src/lib/protocol/channel.ts. */
-const COMPRESS_MIN_BYTES = 512;
+const COMPRESS_MIN_BYTES = 768;
 
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();

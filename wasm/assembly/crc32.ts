@@ -1,14 +1,23 @@
 // CRC-32/IEEE (the zlib, PNG and Ethernet CRC: reflected polynomial 0xEDB88320, init and final xor
-// 0xFFFFFFFF), computed with slicing-by-16: sixteen 256-entry tables let one loop step fold 16 input
-// bytes with 16 independent table lookups, so only 4 of them wait on the previous step's result.
+// 0xFFFFFFFF). Two kernels, both exact:
+//
+// - scalar slicing-by-16 (this file): sixteen 256-entry tables fold 16 input bytes per step with 16
+//   independent lookups. It costs about five machine instructions per byte (byte load, shift, table
+//   load, xor, and V8's address zero-extension) and is what hash-wasm's slicing-by-8 also does, so the
+//   two run within a few percent of each other: table CRC in WebAssembly is bound by instruction count.
+// - 16 lanes of SIMD nibble lookups (crc32-simd.ts), built into the SIMD module only, for inputs of at
+//   least 512 bytes: about two instructions per byte. It is what clears 1.2× hash-wasm.
+
+import { CRC_SIMD_MIN, crc32SimdBlocks, initCrc32Simd } from './crc32-simd';
 
 const POLYNOMIAL: u32 = 0xedb88320;
 const TABLE_COUNT: usize = 16;
 const TABLE_BYTES: usize = 256 * 4;
-const TABLES: usize = memory.data(<i32>(TABLE_COUNT * TABLE_BYTES), 64);
+const CRC_TABLES: usize = memory.data(<i32>(TABLE_COUNT * TABLE_BYTES), 64);
 
 /** Fills the tables; runs once from the module's start function. */
 export function initCrc32Tables(): void {
+  const TABLES = CRC_TABLES;
   for (let n: u32 = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL : c >>> 1;
@@ -21,46 +30,53 @@ export function initCrc32Tables(): void {
       store<u32>(TABLES + t * TABLE_BYTES + (<usize>n << 2), c);
     }
   }
+  if (ASC_FEATURE_SIMD) initCrc32Simd(TABLES);
 }
 
 // Entry `i` of table `t`: the table's address goes in the load's constant offset field, which saves an
 // add per lookup (Binaryen does not fold `(i << 2) + constant` into the offset by itself).
 // @ts-ignore: decorator
-@inline function T0(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES); }
+@inline function T0(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES); }
 // @ts-ignore: decorator
-@inline function T1(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 1 * TABLE_BYTES); }
+@inline function T1(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 1 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T2(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 2 * TABLE_BYTES); }
+@inline function T2(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 2 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T3(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 3 * TABLE_BYTES); }
+@inline function T3(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 3 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T4(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 4 * TABLE_BYTES); }
+@inline function T4(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 4 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T5(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 5 * TABLE_BYTES); }
+@inline function T5(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 5 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T6(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 6 * TABLE_BYTES); }
+@inline function T6(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 6 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T7(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 7 * TABLE_BYTES); }
+@inline function T7(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 7 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T8(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 8 * TABLE_BYTES); }
+@inline function T8(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 8 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T9(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 9 * TABLE_BYTES); }
+@inline function T9(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 9 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T10(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 10 * TABLE_BYTES); }
+@inline function T10(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 10 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T11(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 11 * TABLE_BYTES); }
+@inline function T11(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 11 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T12(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 12 * TABLE_BYTES); }
+@inline function T12(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 12 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T13(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 13 * TABLE_BYTES); }
+@inline function T13(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 13 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T14(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 14 * TABLE_BYTES); }
+@inline function T14(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 14 * TABLE_BYTES); }
 // @ts-ignore: decorator
-@inline function T15(i: u32): u32 { return load<u32>(<usize>i << 2, TABLES + 15 * TABLE_BYTES); }
+@inline function T15(i: u32): u32 { return load<u32>(<usize>i << 2, CRC_TABLES + 15 * TABLE_BYTES); }
 
 /** Continues a CRC over `len` bytes at `ptr`; start with 0. */
 export function crc32Update(crc: u32, ptr: usize, len: usize): u32 {
   let c = ~crc;
+  if (ASC_FEATURE_SIMD && len >= CRC_SIMD_MIN) {
+    c = crc32SimdBlocks(c, ptr, len);
+    const done = len - len % CRC_SIMD_MIN;
+    ptr += done;
+    len -= done;
+  }
   const end16 = ptr + (len & ~15);
   while (ptr < end16) {
     // The first word is folded with the running CRC, so its bytes come from shifts; the other twelve

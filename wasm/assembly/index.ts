@@ -10,12 +10,19 @@ export {
   decodeFrame,
   decompressBlock,
   encodeFrame,
-  frameHeaderBytes,
+  frameOverheadBytes,
+  frameVersion,
   lastFrameFlags,
   lastFrameSeq,
   lastFrameType,
+  lastFrameVersion,
   lastPayloadPtr
 } from './frame';
 export { inputPtr, outputPtr, reserve } from './scratch';
+
+/** 1 in the SIMD build (codec.wasm), 0 in the scalar one (codec-scalar.wasm). */
+export function simdBuild(): u32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
 
 initCrc32Tables();

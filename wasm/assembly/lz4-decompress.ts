@@ -3,12 +3,14 @@
 // loop step consumes at least one input byte, so it always terminates. `dstCap` is the output limit;
 // a block that would produce more (a decompression bomb) is rejected as soon as a length says so.
 
+import { copy16, copy32, wildCopy } from './copy';
+
 /** Returned for any malformed block, including one that would exceed the output limit. */
 export const LZ4_CORRUPT: i32 = -1;
 
 const MIN_MATCH: usize = 4;
 /**
- * Runs up to this long are copied with 16-byte SIMD steps instead of `memory.copy`, whose call costs
+ * Runs up to this long are copied in 16-byte steps instead of `memory.copy`, whose call costs
  * more than the copy itself for short runs in V8 (measured: about 10% faster decoding of the JSON and
  * English-like benchmark inputs, whose literal runs and matches are mostly 16-64 bytes).
  */
@@ -20,8 +22,8 @@ const FAST_OUTPUT_ROOM: usize = 64;
 
 /**
  * Decompresses the block at `src` into `dst`. Returns the decompressed size or LZ4_CORRUPT.
- * SIMD 16-byte copies are used only where both the source and the destination have 16 bytes of room
- * inside their real bounds, so speed never costs an out-of-bounds access.
+ * Fixed 16-byte copies (copy.ts: SIMD or two u64) are used only where both the source and the
+ * destination have 16 bytes of room inside their real bounds, so speed never costs an out-of-bounds access.
  */
 export function lz4Decompress(src: usize, srcLen: usize, dst: usize, dstCap: usize): i32 {
   if (srcLen == 0) return LZ4_CORRUPT;
@@ -39,19 +41,17 @@ export function lz4Decompress(src: usize, srcLen: usize, dst: usize, dstCap: usi
     const token = <usize>load<u8>(ip++);
 
     // Fast path for the common short sequence (both lengths in the token, < 15) far from either end:
-    // one 16-byte literal copy and two 16-byte match copies, no length bytes, fewer checks.
+    // one 16-byte literal copy and a 32-byte match copy, no length bytes, fewer checks.
     if (ip < ipSafe && op < opSafe && token < 0xf0 && (token & 15) != 15) {
       const lits = token >> 4;
-      v128.store(op, v128.load(ip));
+      copy16(op, ip);
       ip += lits;
       op += lits;
       const offset = <usize>load<u16>(ip);
       ip += 2;
       const mlen = (token & 15) + MIN_MATCH;
       if (offset >= 16 && offset <= op - dst) {
-        const m = op - offset;
-        v128.store(op, v128.load(m));
-        v128.store(op, v128.load(m, 16), 16);
+        copy32(op, op - offset);
         op += mlen;
         continue;
       }
@@ -74,7 +74,7 @@ export function lz4Decompress(src: usize, srcLen: usize, dst: usize, dstCap: usi
       } while (b == 255);
     }
     if (litLen > iend - ip || litLen > oend - op) return LZ4_CORRUPT;
-    if (litLen <= 16 && ip + 16 <= iend && op + 16 <= oend) v128.store(op, v128.load(ip));
+    if (litLen <= 16 && ip + 16 <= iend && op + 16 <= oend) copy16(op, ip);
     else if (litLen <= WILD_COPY_MAX && ip + WILD_COPY_MAX <= iend && op + WILD_COPY_MAX <= oend) {
       wildCopy(op, ip, litLen);
     } else memory.copy(op, ip, litLen);
@@ -106,8 +106,7 @@ export function lz4Decompress(src: usize, srcLen: usize, dst: usize, dstCap: usi
     if (offset >= 16) {
       // Each 16-byte chunk reads bytes at least 16 behind the write position, which are final.
       if (matchLen <= 32 && op + 32 <= oend) {
-        v128.store(op, v128.load(m));
-        v128.store(op, v128.load(m, 16), 16);
+        copy32(op, m);
       } else if (matchLen <= WILD_COPY_MAX && op + WILD_COPY_MAX <= oend) {
         wildCopy(op, m, matchLen);
       } else if (offset >= matchLen) {
@@ -145,7 +144,7 @@ export function lz4Decompress(src: usize, srcLen: usize, dst: usize, dstCap: usi
   const end = op + n;
   if (chunk == 16) {
     while (op + 16 <= end || (op < end && op + 16 <= oend)) {
-      v128.store(op, v128.load(m));
+      copy16(op, m);
       op += 16;
       m += 16;
     }
@@ -157,18 +156,4 @@ export function lz4Decompress(src: usize, srcLen: usize, dst: usize, dstCap: usi
     }
   }
   while (op < end) store<u8>(op++, load<u8>(m++));
-}
-
-/**
- * Copies `n` bytes in 16-byte steps, so it may write up to 15 bytes past `dst + n` and read as far past
- * `src + n`: callers check that both have WILD_COPY_MAX bytes of room. Reading from behind the write
- * position is correct when the two are at least 16 bytes apart (each step reads only final bytes).
- */
-// @ts-ignore: decorator
-@inline function wildCopy(dst: usize, src: usize, n: usize): void {
-  let k: usize = 0;
-  do {
-    v128.store(dst + k, v128.load(src + k));
-    k += 16;
-  } while (k < n);
 }

@@ -1,144 +1,90 @@
-// `npm run bench:codec`: one table of MB/s (1 MB = 10^6 bytes of uncompressed input) for LZ4 block
-// compression and decompression and CRC-32, ours against lz4-wasm, lz4js, lz4-napi, hash-wasm and
-// node:zlib, on the four inputs of the issue. Each implementation decompresses its own output. Each
-// number is the median of several timed rounds after a warm-up, with implementations taking turns,
-// so one noisy moment on a shared machine does not decide a row. Prints the table and the targets; README keeps the latest run.
+// `npm run bench:codec`, Node half: LZ4 block compression and decompression and CRC-32, ours (SIMD and
+// scalar builds) against lz4-wasm, lz4js, lz4-napi, hash-wasm and node:zlib on the four inputs of the
+// issue (workloads.ts), plus the compression ratio against liblz4's fast mode. The Chromium half
+// (bench-codec-chromium.ts) runs the same workloads in a browser. README keeps the latest run.
+// `--baseline <codec.wasm>` adds another build (e.g. main's) to every row group, measured in the same run.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { liblz4BlockSizes } from '../node/liblz4.ts';
 import { loadNodeCodec } from '../node/load-codec-node.ts';
-import {
-	hashWasmCrc32,
-	lz4jsBlocks,
-	lz4NapiBlocks,
-	lz4WasmBlocks,
-	zlibCrc32,
-	type BlockCodec
-} from '../node/references.ts';
-import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument } from './data.ts';
+import { hashWasmCrc32, lz4jsBlocks, lz4NapiBlocks, lz4WasmBlocks, zlibCrc32 } from '../node/references.ts';
+import { baselineFrom } from './baseline.ts';
+import { datasets, formatResults, runWorkloads, type BlockImpl, type CrcImpl } from './workloads.ts';
 
-const WARMUP_MS = 150;
-const ROUND_MS = 120;
-const ROUNDS = 7;
-const ENGLISH_BYTES = 10_000_000;
-const RANDOM_BYTES = 1_000_000;
+const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
+const baseline = args.baseline ? baselineFrom(readFileSync(args.baseline)) : undefined;
 
-const { codec } = loadNodeCodec({ maxPayloadBytes: 16 * 1024 * 1024 });
-const ours: BlockCodec = {
-	name: 'ours (AssemblyScript)',
-	compress: (input) => codec.compressBlock(input),
-	decompress: (block, size) => codec.decompressBlock(block, size)
+const LIMIT = { maxPayloadBytes: 16 * 1024 * 1024 };
+const ours = (build: 'simd' | 'scalar') => {
+	const { codec } = loadNodeCodec(LIMIT, build);
+	const name = build === 'simd' ? 'ours (AssemblyScript)' : 'ours, scalar build';
+	return {
+		blocks: {
+			name,
+			compress: (input) => codec.compressBlock(input),
+			decompress: (block, size) => codec.decompressBlock(block, size)
+		} satisfies BlockImpl,
+		crc: { name, crc32: (bytes) => codec.crc32(bytes) } satisfies CrcImpl
+	};
 };
-const blockCodecs = [ours, lz4WasmBlocks, lz4jsBlocks, lz4NapiBlocks];
+const simd = ours('simd');
+const scalar = ours('scalar');
 const hashWasm = await hashWasmCrc32();
-const crcImpls: { name: string; crc32: (bytes: Uint8Array) => number }[] = [
-	{ name: 'ours (AssemblyScript)', crc32: (bytes) => codec.crc32(bytes) },
-	{ name: 'hash-wasm', crc32: hashWasm },
-	{ name: 'node:zlib (native)', crc32: (bytes) => zlibCrc32(bytes) }
-];
 
-const datasets = [
-	{ key: 'a', name: '(a) JSON 66 KB', bytes: sampleJsonDocument() },
-	{ key: 'b', name: '(b) chat JSON 1 KB', bytes: chatMessageJson() },
-	{ key: 'c', name: '(c) English 10 MB', bytes: englishLikeText(ENGLISH_BYTES, 11) },
-	{ key: 'd', name: '(d) random 1 MB', bytes: randomBytes(RANDOM_BYTES, 3) }
-];
+const sets = datasets();
+const { rows, targets } = runWorkloads(
+	sets,
+	[simd.blocks, scalar.blocks, ...(baseline ? [baseline.blocks] : []), lz4WasmBlocks, lz4jsBlocks, lz4NapiBlocks],
+	[
+		simd.crc,
+		scalar.crc,
+		...(baseline ? [{ name: baseline.blocks.name, crc32: baseline.crc32 }] : []),
+		{ name: 'hash-wasm', crc32: hashWasm },
+		{ name: 'node:zlib (native)', crc32: (bytes) => zlibCrc32(bytes) }
+	],
+	{
+		crc32: { ref: 'hash-wasm', min: 1.2 },
+		decompress: { ref: 'lz4-napi (native)', min: 1.0 },
+		compress: { ref: 'lz4-wasm (lz4_flex)', min: 1.2 }
+	}
+);
 
-/**
- * MB/s of each call, as the median of ROUNDS rounds. The implementations take turns round by round
- * (interleaved), so a burst of load from other processes on a shared machine slows all of them alike
- * instead of deciding the ratio; each round of each implementation lasts about ROUND_MS.
- */
-function throughputs(bytesPerCall: number, calls: (() => unknown)[]): number[] {
-	const callsPerRound = calls.map((call) => {
-		const warmupEnd = performance.now() + WARMUP_MS;
-		let n = 0;
-		while (performance.now() < warmupEnd || n === 0) {
-			call();
-			n++;
-		}
-		return Math.max(1, Math.round((n * ROUND_MS) / WARMUP_MS));
-	});
-	const rates: number[][] = calls.map(() => []);
-	for (let round = 0; round < ROUNDS; round++) {
-		calls.forEach((call, i) => {
-			const started = performance.now();
-			for (let k = 0; k < callsPerRound[i]; k++) call();
-			const seconds = (performance.now() - started) / 1000;
-			rates[i].push((bytesPerCall * callsPerRound[i]) / seconds / 1e6);
+// liblz4's fast mode on the same inputs, for the ratio target (python3 + the system liblz4).
+const liblz4 = liblz4BlockSizes(sets.map((d) => d.bytes));
+if (liblz4) {
+	sets.forEach(({ key, name, bytes }, i) => {
+		if (key === 'd') return;
+		const size = simd.blocks.compress(bytes).length;
+		targets.push({
+			what: `ratio ${name} vs liblz4 ${liblz4.version} fast (${size} vs ${liblz4.sizes[i]} bytes)`,
+			value: liblz4.sizes[i] / size,
+			min: 0.99
 		});
-	}
-	return rates.map((r) => r.sort((x, y) => x - y)[Math.floor(r.length / 2)]);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	return a.length === b.length && Buffer.compare(a, b) === 0;
-}
-
-interface Row {
-	data: string;
-	op: string;
-	impl: string;
-	mbps: number;
-	ratio?: number;
-	oursOverThis: number;
-}
-
-const rows: Row[] = [];
-const targets: { what: string; value: number }[] = [];
-
-for (const { key, name, bytes } of datasets) {
-	const blocks = blockCodecs.map((impl) => {
-		const block = impl.compress(bytes);
-		// Correctness first: a fast wrong answer is not a result.
-		if (!sameBytes(impl.decompress(block, bytes.length), bytes)) throw new Error(`${impl.name} failed on ${name}`);
-		return block;
 	});
-	for (const op of ['compress', 'decompress'] as const) {
-		const mbps = throughputs(
-			bytes.length,
-			blockCodecs.map((impl, i) =>
-				op === 'compress' ? () => impl.compress(bytes) : () => impl.decompress(blocks[i], bytes.length)
-			)
-		);
-		blockCodecs.forEach((impl, i) => {
-			const ratio = bytes.length / blocks[i].length;
-			rows.push({ data: name, op, impl: impl.name, mbps: mbps[i], ratio, oursOverThis: mbps[0] / mbps[i] });
-		});
-		if (key === 'a' || key === 'c') targets.push({ what: `${op} ${name} vs lz4-wasm`, value: mbps[0] / mbps[1] });
-	}
-	const expected = zlibCrc32(bytes);
-	for (const impl of crcImpls) {
-		if (impl.crc32(bytes) !== expected) throw new Error(`${impl.name} CRC mismatch on ${name}`);
-	}
-	const crcMbps = throughputs(
-		bytes.length,
-		crcImpls.map((impl) => () => impl.crc32(bytes))
-	);
-	crcImpls.forEach((impl, i) => {
-		rows.push({ data: name, op: 'crc32', impl: impl.name, mbps: crcMbps[i], oursOverThis: crcMbps[0] / crcMbps[i] });
-	});
-	targets.push({ what: `crc32 ${name} vs hash-wasm`, value: crcMbps[0] / crcMbps[1] });
 }
 
-const header = ['Data', 'Op', 'Implementation', 'MB/s', 'Ratio', 'Ours ÷ this'];
-const table = rows.map((r) => [
-	r.data,
-	r.op,
-	r.impl,
-	r.mbps >= 100 ? r.mbps.toFixed(0) : r.mbps.toFixed(1),
-	r.ratio === undefined ? '' : r.ratio.toFixed(2),
-	`${r.oursOverThis.toFixed(2)}×`
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells: string[]) =>
-	`| ${cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+/** lscpu's model name where there is one (os.cpus() shortens some), for the machine line. */
+function cpuModel(): string {
+	try {
+		const line = execFileSync('lscpu', { encoding: 'utf8' })
+			.split('\n')
+			.find((l) => l.startsWith('Model name:'));
+		if (line) return line.slice('Model name:'.length).trim();
+	} catch {
+		// not Linux, or no lscpu
+	}
+	return cpus()[0]?.model ?? 'unknown CPU';
+}
 
-const cpu = cpus();
 console.log(
-	`Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
+	`Node: ${cpuModel()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
 );
 console.log('MB/s of uncompressed bytes (median of rounds); Ratio = original ÷ compressed size.\n');
-console.log(line(header));
-console.log(`|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
-for (const row of table) console.log(line(row));
-console.log('\nTargets (ours ÷ reference ≥ 1.00):');
-for (const t of targets) console.log(`  ${t.value >= 1 ? 'met   ' : 'MISSED'} ${t.what}: ${t.value.toFixed(2)}×`);
+console.log(formatResults(rows, targets));
+console.log(
+	liblz4
+		? `\nliblz4 ${liblz4.version} fast mode (LZ4_compress_default) sizes: ${sets.map((d, i) => `${d.key} ${liblz4.sizes[i]}`).join(', ')}`
+		: '\nliblz4 not measured (needs python3 and liblz4.so.1)'
+);

@@ -3,7 +3,8 @@
 // non-internal reason: never another exception, never a WebAssembly trap. Shared by the CI test
 // (wasm/test/fuzz.spec.ts, 100,000 inputs) and `npm run fuzz:codec` (1,000,000).
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { CodecError, FRAME_HEADER_BYTES, MAX_SEQ, type Codec } from '../../src/lib/protocol/codec.ts';
+import { CodecError, MAX_SEQ, type Codec } from '../../src/lib/protocol/codec.ts';
+import { bodyStart, forgeFrame, leb128, reseal } from '../test/forge-frame.ts';
 import { englishLikeText, randomBytes, sampleJsonDocument, seededRandom } from '../bench/data.ts';
 
 /** Small enough that forged lengths often exceed it (the decompression-bomb path), big enough for real data. */
@@ -49,10 +50,12 @@ export function fuzzCodec(codec: Codec, count: number, seed: number): FuzzStats 
 		try {
 			const frame = codec.decode(input);
 			stats.accepted++;
-			// An accepted frame is intact: independent CRC and the length limit hold.
+			// An accepted frame is intact: independent CRC (of everything before the trailer) and the limit hold.
 			if (frame.payload.length > FUZZ_MAX_PAYLOAD) throw new FuzzFailure('payload over the limit', input);
 			const view = new DataView(input.buffer, input.byteOffset, input.length);
-			if (zlibCrc32(frame.payload) !== view.getUint32(20, true)) throw new FuzzFailure('accepted a bad CRC', input);
+			if (zlibCrc32(input.subarray(0, input.length - 4)) !== view.getUint32(input.length - 4, true)) {
+				throw new FuzzFailure('accepted a bad CRC', input);
+			}
 		} catch (error) {
 			if (error instanceof FuzzFailure) throw error;
 			if (!(error instanceof CodecError)) throw new FuzzFailure(`non-codec error: ${String(error)}`, input);
@@ -61,10 +64,15 @@ export function fuzzCodec(codec: Codec, count: number, seed: number): FuzzStats 
 		}
 	};
 
+	/**
+	 * Damages a frame. Half of the time the CRC is then recomputed, as a hostile peer would: that is what
+	 * reaches the checks behind the CRC (header fields, lengths, the LZ4 decoder).
+	 */
 	const mutate = (frame: Uint8Array): Uint8Array => {
 		const out = frame.slice();
 		const rounds = 1 + int(4);
 		let bytes = out;
+		const body = bytes.length >= 10 ? Math.min(bodyStart(bytes), bytes.length - 4) : 0;
 		for (let r = 0; r < rounds; r++) {
 			const kind = int(8);
 			if (bytes.length === 0) break;
@@ -78,24 +86,30 @@ export function fuzzCodec(codec: Codec, count: number, seed: number): FuzzStats 
 				longer.set(randomBytes(longer.length - bytes.length, int(1 << 30)), bytes.length);
 				bytes = longer;
 			} else if (kind === 4 || kind === 5) {
-				// Forge a header length (stored 12, payload 16) with a boundary or random value.
-				const field = kind === 4 ? 12 : 16;
-				const values = [0, 1, bytes.length, FUZZ_MAX_PAYLOAD, FUZZ_MAX_PAYLOAD + 1, 0xffffffff, int(1 << 20)];
-				if (bytes.length >= FRAME_HEADER_BYTES) {
-					new DataView(bytes.buffer, bytes.byteOffset).setUint32(field, values[int(values.length)], true);
-				}
-			} else if (kind === 6 && bytes.length > FRAME_HEADER_BYTES) {
+				// Forge the sequence number or payload length with a boundary, overlong or random varint.
+				const values = [0, 1, bytes.length, FUZZ_MAX_PAYLOAD, FUZZ_MAX_PAYLOAD + 1, 0xffffffff, 2 ** 48, int(1 << 20)];
+				const varint = random() < 0.2 ? [0x80, 0x80, 0x00] : leb128(values[int(values.length)]);
+				const flags = kind === 5 ? 1 : (bytes[4] ?? 0) & 1;
+				const rest = body > 0 ? bytes.subarray(body, bytes.length - 4) : new Uint8Array(0);
+				bytes = forgeFrame({
+					flags,
+					seq: kind === 4 ? varint : leb128(int(1000)),
+					length: flags ? (kind === 5 ? varint : leb128(rest.length + 1 + int(100))) : undefined,
+					body: rest
+				});
+			} else if (kind === 6 && body > 0 && bytes.length > body + 4) {
 				// Scramble a run inside the (usually compressed) body: exercises the LZ4 decoder.
-				const start = FRAME_HEADER_BYTES + int(bytes.length - FRAME_HEADER_BYTES);
-				const end = Math.min(bytes.length, start + 1 + int(16));
+				const start = body + int(bytes.length - 4 - body);
+				const end = Math.min(bytes.length - 4, start + 1 + int(16));
 				for (let i = start; i < end; i++) bytes[i] = int(256);
-			} else if (bytes.length > FRAME_HEADER_BYTES) {
+			} else if (body > 0 && bytes.length > body + 4) {
 				// Copy one body range over another, which keeps LZ4 tokens plausible.
-				const from = FRAME_HEADER_BYTES + int(bytes.length - FRAME_HEADER_BYTES);
-				const to = FRAME_HEADER_BYTES + int(bytes.length - FRAME_HEADER_BYTES);
-				bytes.copyWithin(to, from, from + 1 + int(64));
+				const from = body + int(bytes.length - 4 - body);
+				const to = body + int(bytes.length - 4 - body);
+				bytes.copyWithin(to, from, Math.min(bytes.length - 4, from + 1 + int(64)));
 			}
 		}
+		if (bytes.length >= 4 && random() < 0.5) reseal(bytes);
 		return bytes;
 	};
 
@@ -117,12 +131,13 @@ export function fuzzCodec(codec: Codec, count: number, seed: number): FuzzStats 
 		} else if (dice < 0.85) {
 			probe(mutate(codec.encode(int(256), int(1 << 20), payload())));
 		} else if (dice < 0.95) {
-			// Forged header over random bytes: valid magic and version, random everything else.
-			const forged = randomBytes(FRAME_HEADER_BYTES + int(300), int(1 << 30));
-			forged.set([0x4d, 0x52, 1], 0);
+			// Forged frame over random bytes: valid magic, version and CRC, random everything else; sometimes
+			// a version-1 frame.
+			const forged = randomBytes(10 + int(300), int(1 << 30));
+			forged.set([0x4d, 0x52, random() < 0.05 ? 1 : 2], 0);
 			if (random() < 0.5) forged[4] = 1;
-			if (random() < 0.8) forged[5] = 0;
-			probe(forged);
+			else if (random() < 0.8) forged[4] = 0;
+			probe(reseal(forged));
 		} else {
 			// A bare LZ4 block, random or a corrupted real one, with a random output limit.
 			const real = codec.compressBlock(payload());

@@ -4,11 +4,12 @@ import { randomBytes } from '../bench/data.ts';
 import { loadNodeCodec } from '../node/load-codec-node.ts';
 import { sampleInputs } from './sample-inputs.ts';
 
-const { codec } = loadNodeCodec();
-/** The wrapper hashes large inputs in 256 KiB pieces (CRC_CHUNK_BYTES in codec.ts). */
-const CHUNK = 256 * 1024;
+/** The wrapper hashes large inputs in 64 KiB pieces (CRC_CHUNK_BYTES in codec.ts). */
+const CHUNK = 64 * 1024;
 
-describe('CRC-32/IEEE equals node:zlib crc32', () => {
+describe.each(['simd', 'scalar'] as const)('CRC-32/IEEE equals node:zlib crc32 (%s build)', (build) => {
+	const { codec } = loadNodeCodec(undefined, build);
+
 	it('matches the standard check value', () => {
 		expect(codec.crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
 	});
@@ -16,6 +17,15 @@ describe('CRC-32/IEEE equals node:zlib crc32', () => {
 	it('matches for every length 0..100 (all remainders of the 16-byte loop)', () => {
 		const data = randomBytes(100, 9);
 		for (let n = 0; n <= 100; n++) expect(codec.crc32(data.subarray(0, n))).toBe(zlibCrc32(data.subarray(0, n)));
+	});
+
+	it('matches for every length 0..3100 and every start offset 0..15 (SIMD blocks of 512 and 1024 bytes, all tails)', () => {
+		const data = randomBytes(3100 + 16, 12);
+		for (let n = 0; n <= 3100; n++) expect(codec.crc32(data.subarray(0, n))).toBe(zlibCrc32(data.subarray(0, n)));
+		for (let at = 0; at < 16; at++) {
+			const view = data.subarray(at, at + 2600);
+			expect(codec.crc32(view)).toBe(zlibCrc32(view));
+		}
 	});
 
 	it('matches across the wrapper chunk boundaries', () => {

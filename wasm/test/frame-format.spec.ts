@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	CodecError,
 	FLAG_COMPRESSED,
-	FRAME_HEADER_BYTES,
+	FRAME_OVERHEAD_BYTES,
 	MAX_FRAME_BYTES,
 	MAX_PAYLOAD_BYTES,
 	MAX_SEQ,
@@ -11,6 +11,7 @@ import {
 } from '../../src/lib/protocol/codec.ts';
 import { randomBytes } from '../bench/data.ts';
 import { loadNodeCodec } from '../node/load-codec-node.ts';
+import { forgeFrame, leb128, reseal } from './forge-frame.ts';
 
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();
@@ -25,51 +26,56 @@ function reasonOf(run: () => unknown): CodecErrorReason | 'no error' {
 	return 'no error';
 }
 
-function setU32(bytes: Uint8Array, at: number, value: number) {
-	new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
+/** A hand-made compressed frame with a valid CRC: `body` as the stored bytes. */
+function forgeCompressed(body: Uint8Array, payloadLength: number): Uint8Array {
+	return forgeFrame({ flags: FLAG_COMPRESSED, length: leb128(payloadLength), body });
 }
 
-/** A hand-made compressed frame: header fields as given, `body` as the stored bytes. */
-function forgeCompressed(body: Uint8Array, payloadLength: number, crc = 0): Uint8Array {
-	const frame = new Uint8Array(FRAME_HEADER_BYTES + body.length);
-	frame.set([0x4d, 0x52, 1, 9, FLAG_COMPRESSED, 0]);
-	setU32(frame, 12, body.length);
-	setU32(frame, 16, payloadLength);
-	setU32(frame, 20, crc);
-	frame.set(body, FRAME_HEADER_BYTES);
-	return frame;
-}
-
-describe('frame layout (wasm/README.md)', () => {
+describe('frame layout, version 2 (wasm/README.md)', () => {
 	it('writes the documented bytes', () => {
 		const frame = codec.encode(0x2a, 0x0102_0304_0506, utf8.encode('hi'));
-		const crc = zlibCrc32(utf8.encode('hi'));
+		const head = [0x4d, 0x52, 0x02, 0x2a, 0x00, ...leb128(0x0102_0304_0506)];
+		const crc = zlibCrc32(Uint8Array.from([...head, 0x68, 0x69]));
 		expect(Array.from(frame)).toEqual([
-			...[0x4d, 0x52, 0x01, 0x2a, 0x00, 0x00], // magic "MR", version 1, type, flags, reserved
-			...[0x06, 0x05, 0x04, 0x03, 0x02, 0x01], // sequence number, u48 little-endian
-			...[0x02, 0x00, 0x00, 0x00], // stored length
-			...[0x02, 0x00, 0x00, 0x00], // payload length
-			...[crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24], // CRC-32 of the payload
-			...[0x68, 0x69]
+			...[0x4d, 0x52, 0x02, 0x2a, 0x00], // magic "MR", version 2, type, flags
+			...[0x86, 0x8a, 0x90, 0x98, 0xa0, 0x20], // sequence number 0x010203040506, LEB128: 6 bytes
+			...[0x68, 0x69], // raw payload: no length field
+			...[crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24] // CRC-32 of all of the above
 		]);
+	});
+
+	it('adds 10 bytes to a raw payload with a small sequence number, at most FRAME_OVERHEAD_BYTES', () => {
+		expect(codec.encode(1, 0, new Uint8Array(40)).length).toBe(50);
+		expect(codec.encode(1, 200, new Uint8Array(40)).length).toBe(51);
+		const big = codec.encode(1, MAX_SEQ, randomBytes(1000, 2));
+		expect(big.length - 1000).toBeLessThanOrEqual(FRAME_OVERHEAD_BYTES);
+	});
+
+	it('writes the payload length only in compressed frames', () => {
+		const frame = codec.encode(1, 1, new Uint8Array(300));
+		expect(frame[4]).toBe(FLAG_COMPRESSED);
+		expect(Array.from(frame.subarray(6, 8))).toEqual(leb128(300));
 	});
 
 	it('round-trips the extremes of type and sequence number', () => {
 		for (const [type, seq] of [
 			[0, 0],
-			[255, MAX_SEQ]
+			[255, MAX_SEQ],
+			[7, 127],
+			[7, 128]
 		]) {
 			const back = codec.decode(codec.encode(type, seq, new Uint8Array(0)));
 			expect([back.type, back.seq, back.payload.length]).toEqual([type, seq, 0]);
 		}
 	});
 
-	it('compresses only when it pays', () => {
+	it('compresses only when the whole frame gets smaller', () => {
 		const below = codec.decode(codec.encode(1, 1, new Uint8Array(63)));
 		const at = codec.decode(codec.encode(1, 1, new Uint8Array(64)));
 		const random = codec.decode(codec.encode(1, 1, randomBytes(4000, 1)));
 		const refused = codec.decode(codec.encode(1, 1, new Uint8Array(4000), { compress: false }));
 		expect([below.flags, at.flags, random.flags, refused.flags]).toEqual([0, FLAG_COMPRESSED, 0, 0]);
+		expect(codec.encode(1, 1, randomBytes(4000, 1)).length).toBe(4000 + 10);
 	});
 
 	it('returns a payload copy that later calls do not overwrite', () => {
@@ -93,27 +99,41 @@ describe('rejections carry a reason', () => {
 		change(copy);
 		return copy;
 	};
+	/** A version-1 frame as main wrote it before this format: 24-byte header, CRC of the payload only. */
+	const version1 = Uint8Array.from([
+		0x4d, 0x52, 0x01, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0x68, 0x69
+	]);
 
 	it.each([
 		['bad-magic', tweak(raw, (f) => (f[0] = 0x4e))],
-		['unsupported-version', tweak(raw, (f) => (f[2] = 2))],
-		['bad-header', tweak(raw, (f) => (f[4] = 0x02))], // unknown flag
-		['bad-header', tweak(raw, (f) => (f[5] = 1))], // reserved byte
-		['truncated', raw.subarray(0, 10)],
-		['truncated', raw.subarray(0, raw.length - 1)],
+		['unsupported-version', version1],
+		['unsupported-version', tweak(raw, (f) => (f[2] = 3))],
+		['truncated', raw.subarray(0, 9)],
 		['truncated', new Uint8Array(0)],
-		['length-mismatch', Uint8Array.of(...raw, 0)], // trailing byte
-		['length-mismatch', tweak(raw, (f) => setU32(f, 16, payload.length - 1))], // raw: stored ≠ payload
-		['length-mismatch', tweak(compressed, (f) => setU32(f, 16, 1))], // "compressed" but not smaller
-		['length-mismatch', tweak(compressed, (f) => setU32(f, 16, payload.length + 1))], // decodes short
-		['crc-mismatch', tweak(raw, (f) => (f[f.length - 1] ^= 1))],
-		['crc-mismatch', tweak(compressed, (f) => (f[20] ^= 1))],
+		['crc-mismatch', raw.subarray(0, raw.length - 1)], // a cut frame no longer ends in its CRC
+		['crc-mismatch', Uint8Array.of(...raw, 0)], // nor does one with a trailing byte
+		['crc-mismatch', tweak(raw, (f) => (f[4] = 0x02))], // any header byte is covered
+		['crc-mismatch', tweak(compressed, (f) => (f[f.length - 5] ^= 1))], // and any stored byte
+		['bad-header', reseal(tweak(raw, (f) => (f[4] = 0x02)))], // unknown flag, valid CRC
+		['bad-header', forgeFrame({ seq: [0x80, 0x00], body: [] })], // sequence number not in shortest form
+		['bad-header', forgeFrame({ seq: [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], body: [] })], // 8 bytes
+		['bad-header', forgeFrame({ seq: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], body: [] })], // ≥ 2^48
+		['truncated', forgeFrame({ seq: [0x80], body: [] })], // varint runs into the CRC
+		['truncated', forgeFrame({ flags: FLAG_COMPRESSED, body: [] })], // no payload length
+		['length-mismatch', forgeCompressed(Uint8Array.of(0x10, 0x41), 2)], // "compressed" but not smaller
+		['length-mismatch', forgeCompressed(compressed.subarray(8, -4), payload.length + 1)], // decodes short
 		['corrupt-lz4', forgeCompressed(Uint8Array.of(0x10, 0x41, 0x00, 0x00), 100)], // match offset 0
 		['corrupt-lz4', forgeCompressed(Uint8Array.of(0x10, 0x41, 0x05, 0x00), 100)], // offset before start
 		['corrupt-lz4', forgeCompressed(Uint8Array.of(0xf0, 0xff, 0xff), 1000)], // literal length runs off the end
-		['too-large', tweak(compressed, (f) => setU32(f, 16, MAX_PAYLOAD_BYTES + 1))]
+		['too-large', forgeCompressed(Uint8Array.of(0x10, 0x41), MAX_PAYLOAD_BYTES + 1)]
 	] as [CodecErrorReason, Uint8Array][])('%s', (reason, frame) => {
 		expect(reasonOf(() => codec.decode(frame))).toBe(reason);
+	});
+
+	it('names the version it met and the one it reads', () => {
+		expect(() => codec.decode(version1)).toThrow(
+			'unsupported-version: frame format version 1; this codec reads version 2'
+		);
 	});
 
 	it('refuses a frame longer than MAX_FRAME_BYTES before copying it', () => {
@@ -146,6 +166,10 @@ describe('decompression bombs', () => {
 
 	it('refuses a declared size over the limit before decompressing', () => {
 		expect(reasonOf(() => small.codec.decode(forgeCompressed(bombBlock, 1_000_000)))).toBe('too-large');
+	});
+
+	it('refuses a raw payload over the limit', () => {
+		expect(reasonOf(() => small.codec.decode(forgeFrame({ body: new Uint8Array(4097) })))).toBe('too-large');
 	});
 
 	it('stops a block that expands past its declared size, without allocating for it', () => {

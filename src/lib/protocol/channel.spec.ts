@@ -108,6 +108,25 @@ describe('ChannelWire', () => {
 		expect(refusal(() => w.decodeClient(codec.encodeJson(1, 8, { text: 'hi', extra: 1 })))).toMatchObject({
 			code: 'bad-message'
 		});
+		// A frame of the old codec format (version 1: 24-byte header) asks for a reload, both ways.
+		const version1 = Uint8Array.from([
+			77, 82, 1, 1, 0, 0, 7, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 123, 125
+		]);
+		for (const decode of [() => w.decodeClient(version1), () => w.decodeServer(version1)]) {
+			const error = (() => {
+				try {
+					decode();
+				} catch (e) {
+					return e as ChannelError;
+				}
+			})();
+			expect(error).toMatchObject({ code: 'bad-frame', reload: true });
+			expect(error?.message).toBe(
+				'Murmur was updated (unsupported-version: frame format version 1; this codec reads version 2): reload the page.'
+			);
+			expect(new TextEncoder().encode(error?.message).length).toBeLessThanOrEqual(123); // a close reason's limit
+		}
+		expect(refusal(() => w.decodeClient(new Uint8Array([1, 2, 3])))).not.toHaveProperty('reload', true);
 		// A server frame whose error code is not in the contract is not trusted either.
 		expect(
 			refusal(() => w.decodeServer(codec.encodeJson(ERROR_TYPE, 1, { code: 'made-up', message: 'x' })))

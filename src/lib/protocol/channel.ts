@@ -41,11 +41,13 @@ export const COMMON_ERROR_CODES = [
 export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
 
 /**
- * LZ4 costs CPU on both ends and rarely shrinks a small JSON payload (a chat message frame saves ~25 of
- * ~295 bytes), so payloads below this size are sent uncompressed. Larger ones are compressed, and the codec
- * still stores a payload raw when compression does not make it smaller.
+ * LZ4 costs CPU on both ends and barely shrinks a single small JSON payload, so payloads below this size
+ * are sent uncompressed. Measured on contract-shaped frames (`npm run bench:codec:frames`, wasm/README.md):
+ * a chat message saves 0.4–5% below 600 bytes and crosses 10% at ~750, while every multi-record payload
+ * from 768 bytes on (history pages, swarm snapshots, workspace pages) saves 36–80%. Larger payloads are
+ * compressed, and the codec still stores a payload raw when that does not make the frame smaller.
  */
-export const COMPRESS_MIN_BYTES = 512;
+export const COMPRESS_MIN_BYTES = 768;
 
 /** How long an error message may be on the wire; longer ones are cut (they are for people, not code). */
 const MAX_ERROR_MESSAGE = 500;
@@ -150,13 +152,19 @@ export function defineChannel<const C extends MessageKinds, const S extends Mess
 /** The reconnecting socket's URL parameter carrying the client's protocol version. */
 export const VERSION_PARAM = 'v';
 
-/** Why an inbound frame was refused before any handler saw it; becomes an error frame. */
+/**
+ * Why an inbound frame was refused before any handler saw it; becomes an error frame, or, for a frame of
+ * another codec version (`reload`), a CloseCode.reload close: the other side runs other code and could
+ * not read our error frame either, while every version reads close codes.
+ */
 export class ChannelError extends Error {
 	constructor(
 		readonly code: 'bad-frame' | 'unknown-type' | 'bad-message',
 		message: string,
 		/** The frame's request number, when the frame itself was readable. */
-		readonly seq = 0
+		readonly seq = 0,
+		/** The frame was of another codec frame format (CodecError 'unsupported-version'): reload. */
+		readonly reload = false
 	) {
 		super(message);
 		this.name = 'ChannelError';
@@ -248,6 +256,10 @@ export class ChannelWire<Ch extends AnyChannel> {
 			frame = this.codec.decode(data);
 		} catch (error) {
 			if (!(error instanceof CodecError)) throw error;
+			if (error.reason === 'unsupported-version') {
+				// Short: it becomes a close reason (at most 123 bytes).
+				throw new ChannelError('bad-frame', `Murmur was updated (${error.message}): reload the page.`, 0, true);
+			}
 			throw new ChannelError('bad-frame', `That frame could not be decoded (${error.reason}).`);
 		}
 		try {

@@ -9,8 +9,14 @@
  * `$lib/server/codec` (worker) and `$lib/protocol/load-codec-browser` (browser).
  */
 
-/** Bytes before the payload; checked against the loaded module in `createCodec`. */
-export const FRAME_HEADER_BYTES = 24;
+/** The frame format this codec writes and reads; checked against the loaded module in `createCodec`. */
+export const FRAME_VERSION = 2;
+
+/**
+ * The most bytes a frame adds around its payload: 5 fixed header bytes, a sequence number of up to 7
+ * and a payload length of up to 5 bytes (LEB128), and the 4-byte CRC. A chat-sized frame adds 10–13.
+ */
+export const FRAME_OVERHEAD_BYTES = 21;
 
 /**
  * Default cap on a decoded payload, i.e. the most one frame can make us allocate. A Durable Object has
@@ -20,7 +26,7 @@ export const FRAME_HEADER_BYTES = 24;
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** A valid frame is never longer: compressed frames are strictly smaller than their payload. */
-export const MAX_FRAME_BYTES = FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES;
+export const MAX_FRAME_BYTES = FRAME_OVERHEAD_BYTES + MAX_PAYLOAD_BYTES;
 
 /**
  * Sequence numbers are 48-bit on the wire: every such value is a JS safe integer, and 2^48 messages is
@@ -34,8 +40,8 @@ export const MAX_TYPE = 255;
 /** Frame flag bit 0: the payload is stored as one LZ4 block. */
 export const FLAG_COMPRESSED = 1;
 
-/** WASM memory is filled in chunks of this size when hashing large inputs, so CRC needs no big buffer. */
-const CRC_CHUNK_BYTES = 256 * 1024;
+/** WASM memory is filled in chunks of this size when hashing large inputs: no big buffer, and each chunk is still in L2 when the CRC reads it. */
+const CRC_CHUNK_BYTES = 64 * 1024;
 
 export type CodecErrorReason =
 	| 'bad-magic'
@@ -93,6 +99,8 @@ export interface CodecOptions {
 }
 
 export interface Codec {
+	/** Which build of codec.wasm this is (src/lib/protocol/codec-build.ts); both write the same frames. */
+	readonly build: 'simd' | 'scalar';
 	readonly maxPayloadBytes: number;
 	readonly maxFrameBytes: number;
 	/** Frames `payload`, LZ4-compressing it when that makes it smaller. Throws CodecError. */
@@ -124,7 +132,9 @@ export interface CodecExports {
 	outputPtr(): number;
 	encodeFrame(type: number, seq: number, len: number, allowCompression: number): number;
 	decodeFrame(len: number, maxPayload: number): number;
-	frameHeaderBytes(): number;
+	frameVersion(): number;
+	frameOverheadBytes(): number;
+	lastFrameVersion(): number;
 	lastFrameType(): number;
 	lastFrameFlags(): number;
 	lastFrameSeq(): number;
@@ -133,6 +143,7 @@ export interface CodecExports {
 	compressBound(len: number): number;
 	compressBlock(len: number): number;
 	decompressBlock(len: number, maxOutput: number): number;
+	simdBuild(): number;
 }
 
 /** A compiled module (worker, tests), an instance (browser), or instantiated exports (vite dev). */
@@ -163,8 +174,15 @@ function exportsOf(source: CodecSource): CodecExports {
 	return source;
 }
 
-function failure(code: number): CodecError {
-	return new CodecError(REASON_BY_CODE[-code] ?? 'internal', `codec returned ${code}`);
+function failure(code: number, wasm?: CodecExports): CodecError {
+	const reason = REASON_BY_CODE[-code] ?? 'internal';
+	if (reason === 'unsupported-version' && wasm) {
+		return new CodecError(
+			reason,
+			`frame format version ${wasm.lastFrameVersion()}; this codec reads version ${FRAME_VERSION}`
+		);
+	}
+	return new CodecError(reason, `codec returned ${code}`);
 }
 
 /** Runs a call into WASM; a trap means a codec bug, reported as CodecError('internal'), never raw. */
@@ -183,14 +201,18 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 	if (typeof wasm.encodeFrame !== 'function' || !(wasm.memory instanceof WebAssembly.Memory)) {
 		throw new Error('createCodec: not the codec module (wasm/build/codec.wasm)');
 	}
-	if (wasm.frameHeaderBytes() !== FRAME_HEADER_BYTES) {
-		throw new Error('createCodec: codec.wasm and codec.ts disagree on the frame header; rebuild');
+	if (
+		typeof wasm.frameVersion !== 'function' ||
+		wasm.frameVersion() !== FRAME_VERSION ||
+		wasm.frameOverheadBytes() !== FRAME_OVERHEAD_BYTES
+	) {
+		throw new Error('createCodec: codec.wasm and codec.ts disagree on the frame format; rebuild');
 	}
 	const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
 	if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 0 || maxPayloadBytes > 0x7fffffff) {
 		throw new Error('createCodec: maxPayloadBytes must be an integer in [0, 2^31)');
 	}
-	const maxFrameBytes = FRAME_HEADER_BYTES + maxPayloadBytes;
+	const maxFrameBytes = FRAME_OVERHEAD_BYTES + maxPayloadBytes;
 
 	// Growing WASM memory detaches the old ArrayBuffer, so the view is refreshed whenever it changed.
 	let heap = new Uint8Array(wasm.memory.buffer);
@@ -240,7 +262,7 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 		return guarded(() => {
 			writeInput(bytes);
 			const n = wasm.decodeFrame(bytes.length, maxPayloadBytes);
-			if (n < 0) throw failure(n);
+			if (n < 0) throw failure(n, wasm);
 			const at = wasm.lastPayloadPtr();
 			return {
 				type: wasm.lastFrameType(),
@@ -252,6 +274,7 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 	};
 
 	return {
+		build: wasm.simdBuild() ? 'simd' : 'scalar',
 		maxPayloadBytes,
 		maxFrameBytes,
 		encode,
@@ -276,6 +299,11 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 
 		crc32(bytes) {
 			return guarded(() => {
+				if (bytes.length <= CRC_CHUNK_BYTES) {
+					// One piece, no subarray: most calls (frames) hash a few KB or less.
+					writeInput(bytes);
+					return wasm.crc32Update(0, wasm.inputPtr(), bytes.length) >>> 0;
+				}
 				let crc = 0;
 				for (let offset = 0; offset < bytes.length; offset += CRC_CHUNK_BYTES) {
 					const chunk = bytes.subarray(offset, offset + CRC_CHUNK_BYTES);

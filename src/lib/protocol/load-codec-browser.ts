@@ -1,10 +1,13 @@
-import wasmUrl from '$wasm/build/codec.wasm?url';
+import scalarWasmUrl from '$wasm/build/codec-scalar.wasm?url';
+import simdWasmUrl from '$wasm/build/codec.wasm?url';
+import { codecBuild } from './codec-build';
 import { createCodec, type Codec } from './codec';
 
 let shared: Promise<Codec> | undefined;
 
 /**
- * The packet codec in the browser. Vite emits codec.wasm as a hashed asset (`?url`); streaming
+ * The packet codec in the browser. Vite emits both builds of codec.wasm as hashed assets (`?url`) and
+ * only the one this engine can run is downloaded (`codecBuild()`: SIMD almost everywhere); streaming
  * compilation starts while the bytes download. The CSP allows it through 'wasm-unsafe-eval'.
  */
 export function loadBrowserCodec(): Promise<Codec> {
@@ -16,7 +19,7 @@ export function loadBrowserCodec(): Promise<Codec> {
 }
 
 async function instantiate(): Promise<Codec> {
-	const response = await fetch(wasmUrl);
+	const response = await fetch(codecBuild() === 'simd' ? simdWasmUrl : scalarWasmUrl);
 	if (!response.ok) throw new Error(`codec.wasm: HTTP ${response.status}`);
 	// compileStreaming insists on `Content-Type: application/wasm`; fall back for servers that omit it.
 	const module = response.headers.get('content-type')?.startsWith('application/wasm')

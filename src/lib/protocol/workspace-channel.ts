@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineChannel, type ChannelErrorCode, type ServerMessageOf } from './channel';
-import { FRAME_HEADER_BYTES } from './codec';
+import { FRAME_OVERHEAD_BYTES } from './codec';
 import { AWARENESS_MAX_BYTES, DOC_STATE_MAX_BYTES, DOC_UPDATE_MAX_BYTES, textId, yjsBytes } from './doc-limits';
 import { loggedEvent, pendingEvent, PUSH_MAX_BYTES, PUSH_MAX_EVENTS } from './workspace-messages';
 
@@ -135,7 +135,7 @@ export const workspaceChannel = defineChannel({
 		'awareness-refused'
 	],
 	/** A push frame is never longer than its payload plus the header; PUSH_MAX_BYTES bounds the payload. */
-	maxInboundBytes: PUSH_MAX_BYTES + FRAME_HEADER_BYTES
+	maxInboundBytes: PUSH_MAX_BYTES + FRAME_OVERHEAD_BYTES
 });
 export type WorkspaceChannel = typeof workspaceChannel;
 export type WorkspaceErrorCode = ChannelErrorCode<WorkspaceChannel>;

@@ -104,6 +104,9 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 		} catch (error) {
 			if (!(error instanceof ChannelError)) throw error;
 			options.onInvalid?.(error);
+			// A server speaking another codec frame format: nothing it sends can be read, so stop and say
+			// to reload, as a CloseCode.reload close would.
+			if (error.reload) stop(error.message, true);
 			return;
 		}
 		options.onMessage(message);
@@ -123,6 +126,16 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 		options.onClose?.({ code: event.code, reason: event.reason, final });
 	});
 
+	/** Closes for good from this side: the page leaves, or the server speaks another frame format. */
+	const stop = (message: string, reload: boolean) => {
+		closedForGood = closedByPage = true;
+		status.ended(message, reload);
+		heartbeat.stop();
+		window.removeEventListener('online', onNetwork);
+		window.removeEventListener('offline', onNetwork);
+		socket.close(CloseCode.normal);
+	};
+
 	return {
 		status,
 		send(type, payload, seq = 0) {
@@ -135,12 +148,7 @@ export async function openChannel<Ch extends AnyChannel>(options: ChannelOptions
 			if (!closedForGood) socket.reconnect();
 		},
 		close() {
-			closedForGood = closedByPage = true;
-			status.ended('Disconnected.', false);
-			heartbeat.stop();
-			window.removeEventListener('online', onNetwork);
-			window.removeEventListener('offline', onNetwork);
-			socket.close(CloseCode.normal);
+			stop('Disconnected.', false);
 		}
 	};
 }

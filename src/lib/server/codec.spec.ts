@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError, FLAG_COMPRESSED } from '$lib/protocol/codec';
+import { CodecError, createCodec, FLAG_COMPRESSED } from '$lib/protocol/codec';
 import { loadCodec } from './codec';
 
 // Inside workerd, the way the worker and the Durable Objects load it: wrangler-style `.wasm` import.
@@ -38,6 +38,12 @@ describe('packet codec inside workerd', () => {
 		})();
 		expect(error).toBeInstanceOf(CodecError);
 		expect((error as CodecError).reason).toBe('crc-mismatch');
+	});
+
+	it('loads the SIMD build: workerd validates SIMD code, and both builds are bundled', async () => {
+		expect((await loadCodec()).build).toBe('simd');
+		const scalar: { default: unknown } = await import('$wasm/build/codec-scalar.wasm');
+		expect(createCodec(scalar.default as WebAssembly.Module).build).toBe('scalar');
 	});
 
 	it('is created once per isolate', async () => {

@@ -184,7 +184,8 @@ export abstract class RealtimeObject<
 			message = this.wire.decodeClient(data);
 		} catch (error) {
 			if (!(error instanceof ChannelError)) throw error;
-			this.sendError(ws, error.code, error.message, { seq: error.seq });
+			if (error.reload) ws.close(CloseCode.reload, error.message);
+			else this.sendError(ws, error.code, error.message, { seq: error.seq });
 			return;
 		}
 		try {

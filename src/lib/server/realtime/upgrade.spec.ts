@@ -92,6 +92,19 @@ describe('WebSocket upgrade through the worker into a Durable Object', () => {
 		socket.ws.close(1000);
 	});
 
+	it('closes with CloseCode.reload on a frame of the old codec format, which the old page can read', async () => {
+		const { cookie } = await signedInUser(env);
+		const socket = await open(cookie, 'relay-v1');
+		await socket.next('welcome');
+		// Version 1 (main before frame format 2): 24-byte header, CRC of the payload only.
+		socket.ws.send(
+			Uint8Array.from([77, 82, 1, 1, 0, 0, 7, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 123, 125])
+		);
+		const closed = await socket.closed;
+		expect(closed.code).toBe(CloseCode.reload);
+		expect(closed.reason).toContain('frame format version 1; this codec reads version 2');
+	});
+
 	it('caps the sockets one person holds on one object, without capping anyone else', async () => {
 		const ada = await signedInUser(env);
 		const bo = await signedInUser(env);

@@ -1,0 +1,177 @@
+// The codec benchmark's workloads, shared by the Node run (bench-codec.ts) and the Chromium run
+// (chromium/bench-worker.ts), so both measure the same inputs the same way. No Node APIs here.
+//
+// MB/s of uncompressed bytes (10^6 bytes/s). Each implementation decompresses its own output. Each
+// number is the median of ROUNDS timed rounds after a warm-up, with implementations taking turns round
+// by round, so one noisy moment on a shared machine slows all of them alike instead of deciding a ratio.
+import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument } from './data.ts';
+
+const WARMUP_MS = 150;
+const ROUND_MS = 120;
+const ROUNDS = 7;
+
+export interface BlockImpl {
+	name: string;
+	compress(input: Uint8Array): Uint8Array;
+	decompress(block: Uint8Array, size: number): Uint8Array;
+}
+
+export interface CrcImpl {
+	name: string;
+	crc32(bytes: Uint8Array): number;
+}
+
+export interface Dataset {
+	key: string;
+	name: string;
+	bytes: Uint8Array;
+}
+
+export interface Row {
+	data: string;
+	op: string;
+	impl: string;
+	mbps: number;
+	ratio?: number;
+	oursOverThis: number;
+}
+
+export interface Target {
+	what: string;
+	value: number;
+	min: number;
+}
+
+/** The reference each operation is judged against, and the ratio it must reach. */
+export type Targets = Record<'compress' | 'decompress' | 'crc32', { ref: string; min: number }>;
+
+/** The issue's four inputs: a 66 KB JSON document, a 1 KB chat message, 10 MB of text, 1 MB random. */
+export function datasets(): Dataset[] {
+	return [
+		{ key: 'a', name: '(a) JSON 66 KB', bytes: sampleJsonDocument() },
+		{ key: 'b', name: '(b) chat JSON 1 KB', bytes: chatMessageJson() },
+		{ key: 'c', name: '(c) English 10 MB', bytes: englishLikeText(10_000_000, 11) },
+		{ key: 'd', name: '(d) random 1 MB', bytes: randomBytes(1_000_000, 3) }
+	];
+}
+
+/** MB/s of each call, as the median of ROUNDS interleaved rounds of about ROUND_MS each. */
+function throughputs(bytesPerCall: number, calls: (() => unknown)[]): number[] {
+	const callsPerRound = calls.map((call) => {
+		const warmupEnd = performance.now() + WARMUP_MS;
+		let n = 0;
+		while (performance.now() < warmupEnd || n === 0) {
+			call();
+			n++;
+		}
+		return Math.max(1, Math.round((n * ROUND_MS) / WARMUP_MS));
+	});
+	const rates: number[][] = calls.map(() => []);
+	for (let round = 0; round < ROUNDS; round++) {
+		calls.forEach((call, i) => {
+			const started = performance.now();
+			for (let k = 0; k < callsPerRound[i]; k++) call();
+			const seconds = (performance.now() - started) / 1000;
+			rates[i].push((bytesPerCall * callsPerRound[i]) / seconds / 1e6);
+		});
+	}
+	return rates.map((r) => r.sort((x, y) => x - y)[Math.floor(r.length / 2)]);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
+/**
+ * Measures compress, decompress and CRC-32 of every dataset; the first implementation of each list is
+ * "ours". Returns the rows, the targets, and each block implementation's compressed sizes by dataset.
+ */
+export function runWorkloads(
+	sets: Dataset[],
+	blocks: BlockImpl[],
+	crcs: CrcImpl[],
+	targets: Targets
+): { rows: Row[]; targets: Target[]; sizes: Map<string, number[]> } {
+	const rows: Row[] = [];
+	const met: Target[] = [];
+	const sizes = new Map<string, number[]>();
+	for (const { key, name, bytes } of sets) {
+		const compressed = blocks.map((impl) => {
+			const block = impl.compress(bytes);
+			// Correctness first: a fast wrong answer is not a result.
+			if (!sameBytes(impl.decompress(block, bytes.length), bytes)) throw new Error(`${impl.name} failed on ${name}`);
+			return block;
+		});
+		sizes.set(
+			key,
+			compressed.map((b) => b.length)
+		);
+		for (const op of ['compress', 'decompress'] as const) {
+			const mbps = throughputs(
+				bytes.length,
+				blocks.map((impl, i) =>
+					op === 'compress' ? () => impl.compress(bytes) : () => impl.decompress(compressed[i], bytes.length)
+				)
+			);
+			blocks.forEach((impl, i) => {
+				const ratio = bytes.length / compressed[i].length;
+				rows.push({ data: name, op, impl: impl.name, mbps: mbps[i], ratio, oursOverThis: mbps[0] / mbps[i] });
+			});
+			const target = targets[op];
+			const ref = blocks.findIndex((impl) => impl.name === target.ref);
+			// Random bytes do not compress: only their decompression (a copy) is a target.
+			if (ref >= 0 && (key !== 'd' || op === 'decompress')) {
+				met.push({ what: `${op} ${name} vs ${target.ref}`, value: mbps[0] / mbps[ref], min: target.min });
+			}
+		}
+		const expected = crcs[0].crc32(bytes);
+		for (const impl of crcs) {
+			if (impl.crc32(bytes) !== expected) throw new Error(`${impl.name} CRC mismatch on ${name}`);
+		}
+		const crcMbps = throughputs(
+			bytes.length,
+			crcs.map((impl) => () => impl.crc32(bytes))
+		);
+		crcs.forEach((impl, i) => {
+			rows.push({ data: name, op: 'crc32', impl: impl.name, mbps: crcMbps[i], oursOverThis: crcMbps[0] / crcMbps[i] });
+		});
+		const crcRef = crcs.findIndex((impl) => impl.name === targets.crc32.ref);
+		if (crcRef >= 0) {
+			met.push({
+				what: `crc32 ${name} vs ${targets.crc32.ref}`,
+				value: crcMbps[0] / crcMbps[crcRef],
+				min: targets.crc32.min
+			});
+		}
+	}
+	return { rows, targets: met, sizes };
+}
+
+/** The Markdown table and the target lines, as bench:codec prints them. */
+export function formatResults(rows: Row[], targets: Target[]): string {
+	const header = ['Data', 'Op', 'Implementation', 'MB/s', 'Ratio', 'Ours ÷ this'];
+	const table = rows.map((r) => [
+		r.data,
+		r.op,
+		r.impl,
+		r.mbps >= 100 ? r.mbps.toFixed(0) : r.mbps.toFixed(1),
+		r.ratio === undefined ? '' : r.ratio.toFixed(2),
+		`${r.oursOverThis.toFixed(2)}×`
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+	const line = (cells: string[]) =>
+		`| ${cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+	const lines = [
+		line(header),
+		`|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
+		...table.map(line),
+		'',
+		'Targets (ours ÷ reference; for ratio, liblz4 bytes ÷ ours):',
+		...targets.map(
+			(t) => `  ${t.value >= t.min ? 'met   ' : 'MISSED'} ${t.what}: ${t.value.toFixed(2)}× (≥ ${t.min.toFixed(2)}×)`
+		)
+	];
+	return lines.join('\n');
+}
