@@ -9,7 +9,8 @@ import { startLlmServer, type LlmServer } from './support/llm-server';
  * The workspace assistant end to end, against a local OpenAI-compatible server (no internet here):
  * Alice asks, the answer streams into her panel in order, the tasks its tool call creates appear on
  * Bob's board live; a delete waits for her confirmation in the panel and Undo brings the task back for
- * Bob too; the key reaches no response the browser gets and no line wrangler printed. One flow, one
+ * Bob too; Bob's open panel shows Alice's question, the answer and the action's state as they are
+ * stored, without reloading, and Alice's panel holds each message once; the key reaches no response the browser gets and no line wrangler printed. One flow, one
  * pair of sign-ups. (Roles, caps, breaker, retries and timeouts are workerd specs: src/lib/server/assistant/.)
  */
 let llm: LlmServer;
@@ -80,6 +81,14 @@ test('asking the assistant organises the board for everyone, with confirmation a
 		(m) => m.role === 'tool'
 	)!;
 	const [, copyId] = (JSON.parse(toolMessage.content) as { ids: string[] }).ids;
+
+	// Bob opens the panel in a second tab (the board stays open in the first): the conversation so far, by Alice.
+	const bobPanel = await bob.context().newPage();
+	await bobPanel.goto(`${boardUrl}/assistant`);
+	await expect(bobPanel.getByTestId('assistant-question').first()).toContainText('Alice Board');
+	await expect(bobPanel.getByTestId('assistant-text').first()).toHaveText('I added two tasks for the launch.');
+	await expect(bobPanel.getByTestId('workspace-connection')).toHaveAttribute('data-state', 'online');
+	await bobPanel.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 	await scriptLlm(llmUrl, LLM_MODEL, [
 		{ toolCalls: [{ name: 'deleteTasks', arguments: { taskIds: [copyId] } }] },
 		{ text: ['Confirm the delete in the panel.'] }
@@ -87,18 +96,25 @@ test('asking the assistant organises the board for everyone, with confirmation a
 	await alice.getByLabel('Ask the assistant').fill('Delete the copy task');
 	await alice.getByRole('button', { name: 'Ask' }).click();
 	await alice.getByRole('button', { name: 'Review' }).click();
+	// Alice's next question and its answer appear in Bob's open panel as they are stored.
+	await expect(bobPanel.getByTestId('assistant-question').nth(1)).toContainText('Delete the copy task');
+	await expect(bobPanel.getByTestId('assistant-text').nth(1)).toHaveText('Confirm the delete in the panel.');
+	await expect(bobPanel.getByTestId('assistant-tool').last()).toContainText('waiting for its asker to confirm');
+	await expect(bobPanel.getByRole('button', { name: 'Review' })).toHaveCount(0); // only the asker confirms
 	const dialog = alice.getByRole('dialog', { name: "Confirm the assistant's change" });
 	await expect(dialog).toContainText('Delete 1 task: “Write the copy”');
 	expect(await boardTitles(bob)).toEqual(['Design the logo', 'Write the copy']); // nothing happened yet
 	await dialog.getByRole('button', { name: 'Delete' }).click();
 	await expect.poll(() => boardTitles(bob)).toEqual(['Design the logo']);
+	await expect(bobPanel.getByTestId('assistant-tool').last()).not.toContainText('waiting for its asker');
 	await alice.getByRole('button', { name: 'Undo' }).last().click();
 	await expect.poll(() => boardTitles(bob)).toEqual(['Design the logo', 'Write the copy']);
-
-	// Bob opens the panel: the same conversation, by Alice.
-	await bob.goto(`${boardUrl}/assistant`);
-	await expect(bob.getByTestId('assistant-question').first()).toContainText('Alice Board');
-	await expect(bob.getByTestId('assistant-text').first()).toHaveText('I added two tasks for the launch.');
+	await expect(bobPanel.getByTestId('assistant-tool-status')).toHaveText('(undone)');
+	expect(await bobPanel.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+	// Alice streamed her own copies; the ones every member was sent replaced them, never doubled them.
+	await expect(alice.getByTestId('assistant-question')).toHaveCount(2);
+	await expect(alice.getByTestId('assistant-answer')).toHaveCount(2);
+	await expect(bobPanel.getByTestId('assistant-answer')).toHaveCount(2);
 
 	// The key went to the provider only.
 	expect(requests[0].authorization).toBe(`Bearer ${LLM_KEY}`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadCodec } from '$lib/server/codec';
 import { expectContractRoundTrips } from '../../testing/contract';
-import { ChannelError, ChannelWire } from './channel';
+import { MESSAGE_MAX_BYTES } from '../assistant/limits';
+import { ChannelError, ChannelWire, defineChannel } from './channel';
 import { FLAG_COMPRESSED } from './codec';
 import { workspaceChannel } from './workspace-channel';
 import type { LoggedEvent, PendingEvent } from './workspace-messages';
@@ -62,7 +63,20 @@ describe('workspace channel contract', () => {
 				'doc-sync': { textId: 'doc:doc-1', update: 'AAA=', stateVector: 'AA==' },
 				'doc-update': { textId: 'doc:doc-1', update: 'AQHM' },
 				'doc-awareness': { textId: 'doc:doc-1', update: 'AQID' },
-				'doc-presence': { textId: 'doc:doc-1', event: 'left', clients: [12345] }
+				'doc-presence': { textId: 'doc:doc-1', event: 'left', clients: [12345] },
+				'assistant-message': {
+					message: {
+						id: 'a-1',
+						role: 'assistant',
+						userId: 'user-1',
+						at: 1_700_000_000_000,
+						parts: [
+							{ type: 'text', text: 'Done.' },
+							{ type: 'tool-createTasks', state: 'output-available', output: { actionId: 'x-1', status: 'applied' } }
+						]
+					}
+				},
+				'assistant-action': { actionId: 'x-1', status: 'undone' }
 			}
 		});
 	});
@@ -82,5 +96,26 @@ describe('workspace channel contract', () => {
 		const { seq: _seq, ...unsequenced } = logged(1);
 		const bad = wire.encodeServer('events', { ...page, events: [unsequenced as LoggedEvent] });
 		expect(() => wire.decodeServer(bad)).toThrow(ChannelError);
+	});
+
+	it('refuses an assistant message over the stored cap, and a page of version 2 drops one as unknown', async () => {
+		const codec = await loadCodec();
+		const wire = new ChannelWire(workspaceChannel, codec);
+		const message = (text: string) => ({
+			message: { id: 'q-1', role: 'user' as const, userId: 'u', at: 1, parts: [{ type: 'text', text }] }
+		});
+		const fits = message('x'.repeat(MESSAGE_MAX_BYTES - 64));
+		expect(wire.decodeServer(wire.encodeServer('assistant-message', fits)).payload).toEqual(fits);
+		const over = wire.encodeServer('assistant-message', message('x'.repeat(MESSAGE_MAX_BYTES)));
+		expect(() => wire.decodeServer(over)).toThrow(/may hold/);
+
+		// The kinds were added without a version bump (which would close every open tab with "reload"):
+		// a page built before them refuses the frame as one unknown type — openChannel's onInvalid, which
+		// the workspace client logs and drops — and reads the next frame as before.
+		const { 'assistant-message': _m, 'assistant-action': _a, ...before } = workspaceChannel.server;
+		const old = new ChannelWire(defineChannel({ ...workspaceChannel, server: before }), codec);
+		expect(() => old.decodeServer(over)).toThrow(expect.objectContaining({ code: 'unknown-type' }));
+		const hello = { backendId: 'b', head: 0, userId: 'u', role: 'editor' };
+		expect(old.decodeServer(wire.encodeServer('hello', hello)).payload).toEqual(hello);
 	});
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MESSAGE_MAX_BYTES } from '../assistant/limits';
 import { defineChannel, type ChannelErrorCode, type ServerMessageOf } from './channel';
 import { FRAME_OVERHEAD_BYTES } from './codec';
 import { AWARENESS_MAX_BYTES, DOC_STATE_MAX_BYTES, DOC_UPDATE_MAX_BYTES, textId, yjsBytes } from './doc-limits';
@@ -30,6 +31,21 @@ const seq = z.number().int().nonnegative();
 const backendId = z.string().max(64);
 /** The answer to a pull: its last frame carries this id, to be returned as the next pull's `lastBurstId`. */
 const burstId = z.string().max(64);
+
+/** One message of the workspace's assistant conversation, as stored: AI SDK UI message parts, capped. */
+const assistantMessage = z.object({
+	id: z.string().min(1).max(64),
+	role: z.enum(['user', 'assistant']),
+	/** Who asked (for an answer: whose question it answers). */
+	userId: z.string().max(128),
+	at: z.number().int().nonnegative(),
+	parts: z
+		.array(z.unknown())
+		.refine((parts) => new TextEncoder().encode(JSON.stringify(parts)).byteLength <= MESSAGE_MAX_BYTES, {
+			message: `An assistant message may hold ${MESSAGE_MAX_BYTES} bytes.`
+		})
+});
+const actionStatus = z.enum(['pending', 'applied', 'cancelled', 'undone', 'failed']);
 
 export const workspaceChannel = defineChannel({
 	name: 'workspace',
@@ -110,7 +126,16 @@ export const workspaceChannel = defineChannel({
 				event: z.enum(['joined', 'left']),
 				clients: z.array(z.number().int().nonnegative()).max(64)
 			})
-		}
+		},
+		/**
+		 * A message of the assistant conversation was stored (a question when asked, an answer when its
+		 * turn ended), sent to every member's socket; the panel adds it or, for the same id, replaces it.
+		 * Added without a version bump: a version-2 page refuses the unknown type as one invalid frame and
+		 * goes on, where a bump would close every open workspace tab with "reload".
+		 */
+		'assistant-message': { type: 10, schema: z.object({ message: assistantMessage }) },
+		/** An assistant action was confirmed, cancelled or undone (or failed on confirmation). */
+		'assistant-action': { type: 11, schema: z.object({ actionId: z.string().max(64), status: actionStatus }) }
 	},
 	/**
 	 * Besides the common codes (`rate-limited` answers a push, with retryAfterMs; `forbidden` a viewer's

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalidateAll } from '$app/navigation';
 import { CLOSE_MEANING, CloseCode } from '$lib/protocol/close-codes';
+import type { ServerMessageOf } from '$lib/protocol/channel';
 import { workspaceChannel, type WorkspaceChannel } from '$lib/protocol/workspace-channel';
 import type { WorkspaceEvent } from '$lib/protocol/workspace-events';
 import { emptyWorkspace } from '$lib/protocol/workspace-reducer';
@@ -11,6 +12,9 @@ import { MemoryPendingStore, type PendingStore } from './pending-store';
 import { SyncEngine, type SyncView } from './sync-engine';
 import { IdbTextCache } from './text-cache';
 import { TextClient, userColor } from './text-client';
+
+/** What the socket says about the assistant's conversation (the panel listens while it is open). */
+export type AssistantNews = ServerMessageOf<WorkspaceChannel, 'assistant-message' | 'assistant-action'>;
 
 /** What /api/workspace/token answers (its errors are refused by `response.ok` first). */
 const issuedToken = z.object({ token: z.string().min(1) });
@@ -44,6 +48,7 @@ export class WorkspaceClient {
 	private everOpened = false;
 	private stopped = false;
 	private teardown: (() => void)[] = [];
+	private assistantListeners: ((news: AssistantNews) => void)[] = [];
 
 	/**
 	 * `userId` names this user's own IndexedDB databases ('guest' for the no-account demo); `name` is what
@@ -73,6 +78,10 @@ export class WorkspaceClient {
 			},
 			onMessage: (message) => {
 				if (this.texts.handles(message)) return this.texts.receive(message);
+				if (message.type === 'assistant-message' || message.type === 'assistant-action') {
+					for (const listener of this.assistantListeners) listener(message);
+					return;
+				}
 				if (message.type === 'hello') this.texts.hello(message.payload.userId);
 				this.engine.receive(message);
 			},
@@ -103,6 +112,12 @@ export class WorkspaceClient {
 		};
 		window.addEventListener('offline', offline);
 		this.teardown.push(() => window.removeEventListener('offline', offline));
+	}
+
+	/** Calls `listener` with each change of the assistant conversation; returns the unsubscribe. */
+	onAssistant(listener: (news: AssistantNews) => void): () => void {
+		this.assistantListeners.push(listener);
+		return () => (this.assistantListeners = this.assistantListeners.filter((l) => l !== listener));
 	}
 
 	commit(event: WorkspaceEvent): Promise<void> {

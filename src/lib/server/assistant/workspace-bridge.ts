@@ -42,6 +42,6 @@ export function workspaceToolHost(
 		board: () => callAssistant(env, workspaceId, 'board'),
 		readDoc: (docId) => callAssistant(env, workspaceId, 'readDoc', docId),
 		act: (action) => callAssistant(env, workspaceId, 'act', caller, action),
-		saveAnswer: (message) => callAssistant(env, workspaceId, 'save', message)
+		saveAnswer: async (message) => void (await callAssistant(env, workspaceId, 'save', message))
 	};
 }

@@ -1,3 +1,4 @@
+import { MESSAGE_MAX_BYTES } from '$lib/assistant/limits';
 import { migrateSchema } from '$lib/server/realtime/sql-schema';
 
 /**
@@ -10,8 +11,6 @@ import { migrateSchema } from '$lib/server/realtime/sql-schema';
 
 /** Messages kept per workspace; older ones are deleted, so the table stays small whatever is asked. */
 export const CONVERSATION_KEEP = 200;
-/** A stored message's JSON is at most this long (answers are capped well below it). */
-export const MESSAGE_MAX_BYTES = 64 * 1024;
 
 export interface StoredMessage {
 	id: string;
@@ -53,24 +52,29 @@ export class AssistantConversation {
 			}));
 	}
 
-	/** Appends (or, for the same id, replaces) a message; refuses one over MESSAGE_MAX_BYTES. */
-	save(message: StoredMessage): void {
+	/**
+	 * Appends (or, for the same id, replaces) a message; refuses one over MESSAGE_MAX_BYTES. With
+	 * `onlyNew` (a question, whose id the asker's page chose) an id already used is refused: false.
+	 */
+	save(message: StoredMessage, onlyNew = false): boolean {
 		const parts = JSON.stringify(message.parts);
 		if (new TextEncoder().encode(parts).byteLength > MESSAGE_MAX_BYTES) {
 			throw new Error(`An assistant message may hold ${MESSAGE_MAX_BYTES} bytes.`);
 		}
-		this.sql.exec(
+		const written = this.sql.exec(
 			`INSERT INTO assistant_messages (id, role, user_id, at, parts) VALUES (?, ?, ?, ?, ?)
-			 ON CONFLICT (id) DO UPDATE SET parts = excluded.parts`,
+			 ON CONFLICT (id) DO ${onlyNew ? 'NOTHING' : 'UPDATE SET parts = excluded.parts'} RETURNING seq`,
 			message.id,
 			message.role,
 			message.userId,
 			message.at,
 			parts
 		);
+		if (written.toArray().length === 0) return false; // DO NOTHING returns no row
 		this.sql.exec(
 			`DELETE FROM assistant_messages WHERE seq <= (SELECT seq FROM assistant_messages ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
 			CONVERSATION_KEEP
 		);
+		return true;
 	}
 }

@@ -66,7 +66,14 @@ export interface AssistantHostDeps {
 	texts: TextSync;
 	/** Broadcasts appended events to the workspace's live sockets (and handles deleted texts). */
 	publish(logged: LoggedEvent[]): void;
+	/** Sends a change of the conversation to the sockets of the members who may see it. */
+	tell(change: ConversationChange): void;
 }
+
+/** What the other members' panels are told when the conversation changes (the channel's two kinds). */
+export type ConversationChange =
+	| { type: 'assistant-message'; payload: { message: StoredMessage } }
+	| { type: 'assistant-action'; payload: { actionId: string; status: ActionStatus } };
 
 /** The methods the WorkspaceSync object's `assistant` RPC may call. */
 export const ASSISTANT_METHODS = ['admit', 'board', 'readDoc', 'act', 'resolve', 'history', 'save'] as const;
@@ -102,8 +109,14 @@ export class AssistantHost {
 		return { messages, actions };
 	}
 
-	save(message: StoredMessage): void {
-		this.conversation.save(message);
+	/**
+	 * Stores a message and tells every member's panel. A question (`onlyNew`) keeps the id its asker's page
+	 * chose, so that page knows the broadcast copy as its own; an id already used is refused (false).
+	 */
+	save(message: StoredMessage, onlyNew = false): boolean {
+		if (!this.conversation.save(message, onlyNew)) return false;
+		this.deps.tell({ type: 'assistant-message', payload: { message } });
+		return true;
 	}
 
 	/** Takes one turn from the person's and the workspace's budgets: 0, or the ms until one is back. */
@@ -221,6 +234,7 @@ export class AssistantHost {
 				summary,
 				id
 			);
+			this.deps.tell({ type: 'assistant-action', payload: { actionId: id, status: 'applied' } });
 		} else this.insert(id, caller.userId, 'applied', action, undo, summary);
 		return { ok: true, status: 'applied', actionId: id, summary, ids: plan.ids };
 	}
@@ -306,6 +320,7 @@ export class AssistantHost {
 
 	private setStatus(id: string, status: ActionStatus): void {
 		this.sql.exec(`UPDATE assistant_actions SET status = ? WHERE id = ?`, status, id);
+		this.deps.tell({ type: 'assistant-action', payload: { actionId: id, status } });
 	}
 }
 

@@ -20,10 +20,10 @@ import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
-import { migrateSchema } from '$lib/server/realtime/sql-schema';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
-import { ASSISTANT_METHODS, AssistantHost, type AssistantMethod } from './assistant-host';
+import { ASSISTANT_METHODS, AssistantHost, type AssistantMethod, type ConversationChange } from './assistant-host';
 import { EventLog, pageJson } from './event-log';
+import { Revocations } from './revocations';
 import { isTextMessage, TextSync, type TextSubscription } from './text-sync';
 import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
@@ -59,6 +59,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	private buckets: TokenBuckets;
 	/** Its own table: TokenBuckets prunes a table by one limit (commit 0f3a69f). */
 	private pullBuckets: TokenBuckets;
+	private revocations: Revocations;
 	/** In memory: after a wake-up the first push prunes once, then at most every PRUNE_INTERVAL_MS. */
 	private nextPruneAt = 0;
 	/** The workspace's collaborative texts (doc bodies, task descriptions); public for tests. */
@@ -71,7 +72,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		this.eventLog = new EventLog(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage, 'push_buckets');
 		this.pullBuckets = new TokenBuckets(ctx.storage, 'pull_buckets');
-		migrateSchema(ctx.storage, 'revocations', REVOCATIONS_SCHEMA);
+		this.revocations = new Revocations(ctx.storage);
 		this.texts = new TextSync(ctx.storage, {
 			subscribers: (textId) =>
 				this.sockets().filter((ws) => this.attachment(ws)?.texts?.some((t) => t.textId === textId)),
@@ -95,7 +96,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			storage: ctx.storage,
 			eventLog: this.eventLog,
 			texts: this.texts,
-			publish: (logged) => this.publish(logged)
+			publish: (logged) => this.publish(logged),
+			tell: (change) => this.tellMembers(change)
 		});
 	}
 
@@ -125,12 +127,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			change === 'removed'
 				? [CloseCode.policy, 'Your workspace membership was removed.']
 				: [CloseCode.claimsChanged, 'Your workspace membership changed: reconnect.'];
-		this.ctx.storage.sql.exec(
-			`INSERT INTO revocations (user_id, min_version) VALUES (?, ?)
-			 ON CONFLICT (user_id) DO UPDATE SET min_version = MAX(min_version, excluded.min_version)`,
-			userId,
-			minVersion
-		);
+		this.revocations.raise(userId, minVersion);
 		const closed = this.closeWhere((a) => a.identity.kind === 'user' && a.identity.id === userId, code, reason);
 		log('info', 'workspace member sockets closed', { userId, closed, code });
 		return closed;
@@ -175,11 +172,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		if (identity.kind === 'user') {
 			// Never trust the worker's cache here: a fresh KV read plus this object's own revocations.
 			const current = await readClaimsVersion(this.env, identity.id, true);
-			const revokedBelow =
-				this.ctx.storage.sql
-					.exec<{ min_version: number }>(`SELECT min_version FROM revocations WHERE user_id = ?`, identity.id)
-					.toArray()[0]?.min_version ?? 0;
-			if (claims.claimsVersion < Math.max(current, revokedBelow)) {
+			if (claims.claimsVersion < Math.max(current, this.revocations.minVersion(identity.id))) {
 				return apiError(401, 'claims-stale', 'Your workspace claims are out of date: fetch a new token.');
 			}
 		}
@@ -394,18 +387,15 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			if (socket === pusher || this.attachment(socket)?.live) this.sendFrame(socket, frame);
 		}
 	}
+
+	/** The assistant's conversation changed: every member's socket (viewers too; removed ones are closed). */
+	private tellMembers({ type, payload }: ConversationChange) {
+		const frame = this.wire.encodeServer(type, payload as never);
+		for (const ws of this.sockets()) if (this.attachment(ws)?.identity.kind === 'user') this.sendFrame(ws, frame);
+	}
 }
 
 const encoder = new TextEncoder();
 const TOKEN_EXPIRED_REASON = 'Your workspace token expired: reconnect with a fresh one.';
 /** Idle client ids are pruned at most this often (a daily sweep is plenty for a 30-day idle limit). */
 const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Per-user minimum claims versions, raised when a member is removed or their role changes, so this
- * object refuses their older tokens before KV has propagated the bump. The first step is the table
- * constructors created before versioned schemas: idempotent.
- */
-const REVOCATIONS_SCHEMA = [
-	`CREATE TABLE IF NOT EXISTS revocations (user_id TEXT PRIMARY KEY, min_version INTEGER NOT NULL)`
-];

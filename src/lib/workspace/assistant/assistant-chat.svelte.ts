@@ -7,6 +7,8 @@ import {
 } from 'ai';
 import { SvelteMap } from 'svelte/reactivity';
 import { z } from 'zod';
+import { randomId } from '$lib/random-id';
+import type { AssistantNews } from '../workspace-client.svelte';
 
 /** A message of the workspace's conversation as the panel shows it (stored or streaming). */
 export interface PanelMessage {
@@ -32,6 +34,8 @@ const outcome = z.object({
  * The panel's conversation: the stored messages, then each question's answer as it streams from the
  * assistant route (the AI SDK's UI message stream, parsed by the SDK's own reader: text deltas and tool
  * parts accumulate into one message). Actions' statuses live in a Map keyed by server-made ids.
+ * Every member's panel is also told over the workspace socket of each message stored and each action
+ * resolved (`news`); messages are kept by id, so the asker's own streamed copy is replaced, never doubled.
  */
 export class AssistantChat {
 	messages: PanelMessage[] = $state([]);
@@ -54,16 +58,16 @@ export class AssistantChat {
 		if (this.busy) return false;
 		this.busy = true;
 		this.error = null;
-		const parts = [{ type: 'text', text: question }];
-		this.messages.push({ id: `local-${this.messages.length}`, role: 'user', userId: this.userId, parts });
+		const id = randomId(); // the stored question keeps it: its broadcast copy replaces this one
+		this.put({ id, role: 'user', userId: this.userId, parts: [{ type: 'text', text: question }] });
 		try {
 			const response = await fetch(`/workspace/${encodeURIComponent(this.workspaceId)}/assistant/chat`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ question })
+				body: JSON.stringify({ question, id })
 			});
 			if (!response.ok || !response.body) {
-				this.messages.pop();
+				this.messages = this.messages.filter((m) => m.id !== id);
 				this.error = await errorOf(response);
 				return false;
 			}
@@ -89,22 +93,43 @@ export class AssistantChat {
 		return null;
 	}
 
+	/** What the workspace socket said: a message stored (anyone's, this person's included), an action resolved. */
+	news(news: AssistantNews) {
+		if (news.type === 'assistant-action') return void this.statuses.set(news.payload.actionId, news.payload.status);
+		const { id, role, userId, parts } = news.payload.message;
+		this.put({ id, role, userId, parts });
+		for (const part of parts) this.noteAction(part);
+	}
+
+	/** Adds a message, or replaces the one with its id where it stands. */
+	private put(message: PanelMessage) {
+		const at = this.messages.findIndex((m) => m.id === message.id);
+		if (at === -1) this.messages.push(message);
+		else this.messages[at] = message;
+	}
+
 	private async read(body: ReadableStream<Uint8Array>) {
 		const chunks = parseJsonEventStream({ stream: body, schema: uiMessageChunkSchema }).pipeThrough(
 			new TransformStream<{ success: boolean; value?: UIMessageChunk }, UIMessageChunk>({
 				transform: (result, controller) => void (result.success && result.value && controller.enqueue(result.value))
 			})
 		);
-		const index = this.messages.length;
 		let notice: string | undefined;
+		let id: string | null = null;
 		const stream = readUIMessageStream({ stream: chunks, onError: (e) => (notice = (e as Error).message) });
 		for await (const message of stream as AsyncIterable<UIMessage>) {
-			this.messages[index] = { id: message.id, role: 'assistant', userId: this.userId, parts: message.parts, notice };
+			id = message.id;
+			this.put({ id, role: 'assistant', userId: this.userId, parts: message.parts, notice });
 			for (const part of message.parts) this.noteAction(part);
 		}
 		if (notice) {
-			const last = this.messages[index] ?? { id: `failed-${index}`, role: 'assistant', userId: this.userId, parts: [] };
-			this.messages[index] = { ...last, notice };
+			const last = this.messages.find((m) => m.id === id) ?? {
+				id: `failed-${randomId()}`,
+				role: 'assistant' as const,
+				userId: this.userId,
+				parts: []
+			};
+			this.put({ ...last, notice });
 		}
 	}
 

@@ -13,7 +13,12 @@ const question = z.object({
 		.string()
 		.trim()
 		.min(1, 'Ask something.')
-		.max(QUESTION_MAX, `A question can be at most ${QUESTION_MAX} characters.`)
+		.max(QUESTION_MAX, `A question can be at most ${QUESTION_MAX} characters.`),
+	/** The question's message id, made by the asking page so it knows the copy every member is sent. */
+	id: z
+		.string()
+		.regex(/^[A-Za-z0-9_-]{8,64}$/, 'A question id is 8–64 letters, digits, - or _.')
+		.optional()
 });
 
 /**
@@ -45,13 +50,16 @@ export const POST: RequestHandler = async (event) => {
 		});
 	}
 	const { messages } = await callAssistant(env, workspaceId, 'history', HISTORY_FOR_MODEL);
-	await callAssistant(env, workspaceId, 'save', {
-		id: crypto.randomUUID(),
-		role: 'user',
+	const asked = {
+		id: parsed.data.id ?? crypto.randomUUID(),
+		role: 'user' as const,
 		userId: caller.userId,
 		at: Date.now(),
 		parts: [{ type: 'text', text: parsed.data.question }]
-	});
+	};
+	if (!(await callAssistant(env, workspaceId, 'save', asked, true))) {
+		return apiError(409, 'id-taken', 'That question id is already used: ask again.');
+	}
 	return runTurn({
 		...workspaceToolHost(env, workspaceId, caller, members),
 		config,
