@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -10,6 +11,8 @@ const alias = { $lib: here('./src/lib'), $wasm: here('./wasm') };
  * - workerd: tests run inside workerd against the real worker (wrangler.toml): real D1 with our
  *   migrations, real Durable Objects, real WebSockets. `vite build` must have run (src/worker.ts
  *   imports its output).
+ *   The app's TRANSPILER service binding reaches the real murmur-transpiler worker as an auxiliary worker,
+ *   from the bundle `npm run build` writes to dist/transpiler (real esbuild-wasm, a KV namespace of its own).
  * - node: tests that need Node-only references (node:zlib, lz4-napi, lz4js, lz4-wasm-nodejs), i.e. the
  *   codec's interop, property and fuzz tests (`*.node.spec.ts`, `wasm/**\/*.spec.ts`).
  */
@@ -29,7 +32,8 @@ export default defineConfig(async () => {
 									TEST_MIGRATIONS: migrations,
 									TEST_SEED: process.env.TEST_SEED ?? '',
 									PUBLIC_REALTIME_URL: 'http://realtime.test'
-								}
+								},
+								workers: transpilerWorker()
 							}
 						})
 					],
@@ -55,3 +59,28 @@ export default defineConfig(async () => {
 		}
 	};
 });
+
+/**
+ * murmur-transpiler as wrangler bundled it (`npm run build:transpiler`): its entry and the content-hashed
+ * esbuild.wasm it imports, declared one by one as the plugin wants an auxiliary worker's modules.
+ */
+function transpilerWorker() {
+	const dir = here('./dist/transpiler');
+	if (!existsSync(`${dir}/index.js`)) {
+		console.warn('vitest: dist/transpiler is missing (run `npm run build`): TRANSPILER calls will fail.');
+		return [];
+	}
+	const wasm = readdirSync(dir).filter((file) => file.endsWith('.wasm'));
+	const config = readFileSync(here('./transpiler/wrangler.toml'), 'utf8');
+	const worker = {
+		name: 'murmur-transpiler',
+		compatibilityDate: /^compatibility_date\s*=\s*"([^"]+)"/m.exec(config)?.[1],
+		modulesRoot: dir,
+		modules: [
+			{ type: 'ESModule' as const, path: `${dir}/index.js` },
+			...wasm.map((file) => ({ type: 'CompiledWasm' as const, path: `${dir}/${file}` }))
+		],
+		kvNamespaces: ['TRANSPILE_CACHE']
+	};
+	return [worker];
+}

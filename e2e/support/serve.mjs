@@ -1,5 +1,6 @@
 // Serves the built worker for Playwright: migrates a fresh D1 in its own state directory, so test runs
-// do not see each other's users, then runs `wrangler dev`. Assumes `npm run build` has run.
+// do not see each other's users, then runs `wrangler dev` with the app and the transpiler worker it binds
+// (TRANSPILER) in one session. Assumes `npm run build` has run.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
@@ -23,6 +24,16 @@ const migrate = spawnSync(
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const server = wrangler(['dev', '--port', port, ...ip, '--inspector-port', String(Number(port) + 10000), ...extraArgs]);
+const configs = ['-c', 'wrangler.toml', '-c', 'transpiler/wrangler.toml'];
+const server = wrangler([
+	'dev',
+	...configs,
+	'--port',
+	port,
+	...ip,
+	'--inspector-port',
+	String(Number(port) + 10000),
+	...extraArgs
+]);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -29,22 +29,23 @@ export function noSuchSwarm(): Response {
 }
 
 /**
- * The request's JSON body (capped at SWARM_BODY_MAX_BYTES by readJsonBody), or the error response to
- * answer: 413 when too large, 400 when not JSON. With `optional`, no body at all reads as `{}`.
+ * The request's JSON body (capped at `maxBytes`, SWARM_BODY_MAX_BYTES unless a route carries more, such
+ * as a job module's source), or the error response to answer: 413 when too large, 400 when not JSON.
+ * With `optional`, no body at all reads as `{}`.
  */
 export async function jsonBody(
 	request: Request,
 	what: string,
-	{ optional = false } = {}
+	{ optional = false, maxBytes = SWARM_BODY_MAX_BYTES } = {}
 ): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
 	if (optional && !request.body) return { ok: true, value: {} };
-	const body = await readJsonBody(request, SWARM_BODY_MAX_BYTES);
+	const body = await readJsonBody(request, maxBytes);
 	if (body.ok) return body;
 	return {
 		ok: false,
 		response:
 			body.reason === 'too-large'
-				? apiError(413, 'too-large', `Send ${what} in at most ${SWARM_BODY_MAX_BYTES / 1024} KiB of JSON.`)
+				? apiError(413, 'too-large', `Send ${what} in at most ${Math.floor(maxBytes / 1024)} KiB of JSON.`)
 				: apiError(400, 'bad-json', `Send ${what} as JSON.`)
 	};
 }
