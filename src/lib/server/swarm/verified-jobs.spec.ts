@@ -1,5 +1,8 @@
 import { evictDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { freshJob } from '../../../testing/job-sources';
+import { signedInUser } from '../../../testing/users';
 import {
 	assigned,
 	coordinatorSql,
@@ -7,6 +10,7 @@ import {
 	manualDevice,
 	ownerWithSwarm,
 	processed,
+	request,
 	SimDevice,
 	sleep
 } from '../../../testing/swarm';
@@ -281,5 +285,58 @@ describe('verified custom jobs (k-replication)', () => {
 		// Still held: the real answer is taken.
 		d.socket.send('result', { jobId, chunk: chunk.chunk, output: { kind: 'custom', value: 1 }, cpuMs: 1 });
 		await d.socket.take('accepted');
+	});
+});
+
+describe('custom jobs through the owner’s REST routes', { timeout: 30_000 }, () => {
+	it('compiles the source with the real transpiler, stores its module, and controls and downloads the job', async () => {
+		const { owner, swarmId, stub } = await ownerWithSwarm();
+		const stranger = await signedInUser(env);
+		const post = (path: string, cookie: string, body: unknown) =>
+			request(`/api/swarm/${swarmId}${path}`, { method: 'POST', cookie, body: JSON.stringify(body) });
+		const spec = { kind: 'custom', title: 'Doubles', source: freshJob(), input: { n: 3 }, chunks: [0, 1, 2], k: 1 };
+
+		const broken = await post('/jobs', owner.cookie, { ...spec, source: freshJob('return chunk *;') });
+		expect(broken.status).toBe(400);
+		expect((await broken.json()).error).toEqual({
+			code: 'compile-error',
+			message: 'The job does not compile: line 6, column 16: Unexpected ";"'
+		});
+		const tooMany = await post('/jobs', owner.cookie, { ...spec, chunks: Array.from({ length: 1001 }, (_, i) => i) });
+		expect((await tooMany.json()).error.message).toMatch(/more than 1000 chunks/);
+		expect((await post('/jobs', stranger.cookie, spec)).status).toBe(404);
+		expect(await stub.jobs()).toEqual([]);
+
+		const created = await post('/jobs', owner.cookie, spec);
+		expect(created.status).toBe(201);
+		const { jobId } = (await created.json()) as { jobId: string };
+		const stored = await coordinatorSql(stub, (s) => String(s.exec('SELECT code FROM jobs').one().code));
+		expect(stored).toMatch(/function run\(chunk\)/);
+		expect(stored).not.toMatch(/: number/);
+
+		expect((await post(`/jobs/${jobId}`, owner.cookie, { action: 'pause' })).status).toBe(200);
+		expect((await stub.jobs())[0].status).toBe('paused');
+		expect((await post(`/jobs/${jobId}`, stranger.cookie, { action: 'cancel' })).status).toBe(404);
+		expect((await post(`/jobs/${jobId}`, owner.cookie, { action: 'explode' })).status).toBe(400);
+		expect((await post(`/jobs/__proto__`, owner.cookie, { action: 'cancel' })).status).toBe(404);
+		expect((await post(`/jobs/${jobId}`, owner.cookie, { action: 'resume' })).status).toBe(200);
+
+		const { token } = await createInvite(swarmId, owner.cookie);
+		await SimDevice.start(swarmId, token, 'doubler', 1000, 0, (chunk) => (chunk as number) * 2);
+		await until(
+			() => stub.jobs(),
+			([j]) => j.status === 'done',
+			'the job to finish'
+		);
+		const download = await request(`/api/swarm/${swarmId}/jobs/${jobId}`, { cookie: owner.cookie });
+		expect(download.status).toBe(200);
+		expect(await download.json()).toMatchObject({
+			jobId,
+			status: 'done',
+			input: { n: 3 },
+			results: [0, 2, 4],
+			total: 3
+		});
+		expect((await request(`/api/swarm/${swarmId}/jobs/${jobId}`, { cookie: stranger.cookie })).status).toBe(404);
 	});
 });
