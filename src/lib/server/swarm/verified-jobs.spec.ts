@@ -19,6 +19,7 @@ import type { JobOutput } from './job-control';
 import type { RpcResult } from './tokens';
 import { QUARANTINE_STRIKES } from './trust-ledger';
 
+type ApiError = { error: { code: string; message: string } };
 type Stub = Awaited<ReturnType<typeof ownerWithSwarm>>['stub'];
 
 /** The job module as devices would get it (workerd never runs it: simulated devices compute natively). */
@@ -298,12 +299,12 @@ describe('custom jobs through the owner’s REST routes', { timeout: 30_000 }, (
 
 		const broken = await post('/jobs', owner.cookie, { ...spec, source: freshJob('return chunk *;') });
 		expect(broken.status).toBe(400);
-		expect((await broken.json()).error).toEqual({
+		expect(((await broken.json()) as ApiError).error).toEqual({
 			code: 'compile-error',
 			message: 'The job does not compile: line 6, column 16: Unexpected ";"'
 		});
 		const tooMany = await post('/jobs', owner.cookie, { ...spec, chunks: Array.from({ length: 1001 }, (_, i) => i) });
-		expect((await tooMany.json()).error.message).toMatch(/more than 1000 chunks/);
+		expect(((await tooMany.json()) as ApiError).error.message).toMatch(/more than 1000 chunks/);
 		expect((await post('/jobs', stranger.cookie, spec)).status).toBe(404);
 		expect(await stub.jobs()).toEqual([]);
 
