@@ -84,7 +84,9 @@ export class DeviceRunner {
 			if (reply.kind !== 'benchmark') return;
 			this.score = reply.score;
 			this.channel?.send('benchmark', { score: reply.score });
+			this.status = 'idle';
 			this.settle();
+			this.pump();
 		});
 	}
 
