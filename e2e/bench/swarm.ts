@@ -5,12 +5,16 @@
  * JSON text frame and as the codec frame it is now, time to build and send one full dashboard broadcast,
  * and chunk assignments per second while the devices work through a 5,000-chunk job (SWARM_BENCH_JOB_HI / 1,000).
  *
- * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30).
+ * Then the verification section (swarm-verification.ts): a custom job at k = 1 and k = 2 with 100 devices.
+ *
+ * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30),
+ * SWARM_BENCH_ONLY (fleet | verification: one section).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
 import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
 import { formPost, signUp, startLocalServer } from './local-server.ts';
+import { benchVerification } from './swarm-verification.ts';
 
 const PORT = Number(process.env.SWARM_BENCH_PORT ?? 8791);
 const DEVICES = Number(process.env.SWARM_BENCH_DEVICES ?? 1000);
@@ -29,7 +33,7 @@ const ORIGIN = BASE;
 // The swarm channel, as in src/lib/protocol/swarm-channel.ts (swarmChannel): its protocol version and the
 // type bytes used here. That module is not imported because Node's type stripping cannot resolve its
 // extensionless imports; keep these in sync with it.
-const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 2;
 const T = {
 	error: 0,
 	// client → server
@@ -69,8 +73,10 @@ function read(data: ArrayBuffer): Frame {
 
 async function main() {
 	const server = await startLocalServer(PORT);
+	const only = process.env.SWARM_BENCH_ONLY;
 	try {
-		await run();
+		if (!only || only === 'fleet') await run();
+		if (!only || only === 'verification') await verification();
 	} finally {
 		server.stop();
 	}
@@ -184,6 +190,21 @@ async function run() {
 	console.log(`\nSwarm bench: ${DEVICES} devices, wrangler dev on :${PORT}\n`);
 	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 	if (view!.answer !== JOB_ANSWER) process.exitCode = 1;
+}
+
+/** k-replication's cost, on a swarm of its own (swarm-verification.ts). */
+async function verification() {
+	const cookie = await signUp(BASE, `verify${Date.now().toString(36)}`, 'Verify Owner');
+	const rows = await benchVerification({
+		base: BASE,
+		cookie,
+		post,
+		get: (path) => api(path, cookie),
+		createSwarm: () => createSwarm(cookie)
+	});
+	const width = Math.max(...rows.map(([k]) => k.length));
+	console.log(`\nSwarm bench, verification: wrangler dev on :${PORT}\n`);
+	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 
 // ---- clients ---------------------------------------------------------------------------------------
