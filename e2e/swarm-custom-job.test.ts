@@ -28,19 +28,25 @@ test('an owner submits a TypeScript job, two devices compute every chunk, and th
 	await joinAsDevice(devices[0], link, 'Laptop');
 	await joinAsDevice(devices[1], link, 'Phone');
 
-	// A compile error is shown with its place before anything is submitted.
+	// The module is written in the job editor; a compile error is shown with its place before anything is submitted.
 	await owner.getByLabel('Job kind').selectOption('custom');
-	const editor = owner.getByLabel('Job module (TypeScript)');
-	await editor.fill(SOURCE.replace('chunk * chunk', 'chunk *'));
-	await owner.getByLabel('Input (JSON)').fill('{ "n": 40 }');
+	const code = owner.getByTestId('job-editor').getByRole('textbox', { name: 'Job module (TypeScript)' });
+	const write = async (text: string) => {
+		await code.click();
+		await owner.keyboard.press('ControlOrMeta+A');
+		await owner.keyboard.insertText(text);
+	};
+	await write(SOURCE.replace('chunk * chunk', 'chunk *'));
+	await owner.getByLabel('Job input (JSON)').fill('{ "n": 40 }');
 	await owner.getByLabel('Title').fill('Squares');
-	await owner.getByRole('button', { name: 'Submit job' }).click();
+	const submit = owner.getByTestId('custom-job-form').getByRole('button', { name: 'Submit job' });
+	await submit.click();
 	await expect(owner.getByTestId('custom-job-error')).toContainText('line 5, column');
 	await expect(owner.getByTestId('job')).toHaveCount(0);
 
 	// k = 2 (the default): each of the 40 chunks is computed by both devices and accepted when they agree.
-	await editor.fill(SOURCE);
-	await owner.getByRole('button', { name: 'Submit job' }).click();
+	await write(SOURCE);
+	await submit.click();
 	const job = owner.getByTestId('job').filter({ hasText: 'Squares' });
 	await expect(job).toContainText('k = 2', { timeout: 30_000 });
 	await expect(job).toHaveAttribute('data-status', 'done', { timeout: 60_000 });

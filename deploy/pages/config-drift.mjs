@@ -22,6 +22,7 @@ export function pagesConfigDrift(/** @type {Located} */ main, /** @type {Located
 	if (pages.config.migrations?.length)
 		problems.push(`has [[migrations]]: the ${REALTIME_WORKER} worker owns the Durable Object migrations`);
 	problems.push(...storageDrift(main, pages, ['d1_databases', 'kv_namespaces', 'r2_buckets'], []));
+	problems.push(...servicesDrift(main, pages, { optional: false }));
 	return problems;
 }
 
@@ -38,6 +39,8 @@ export function realtimeConfigDrift(/** @type {Located} */ main, /** @type {Loca
 		problems.push('[[migrations]] differ from wrangler.toml: both shapes must create and rename the same classes');
 	// The Durable Objects read KV (claim versions); D1 and R2 are the app's, optional here but never different.
 	problems.push(...storageDrift(main, realtime, ['kv_namespaces'], ['d1_databases', 'r2_buckets']));
+	// The objects call no other worker today (jobs are compiled by the app's routes): optional, never different.
+	problems.push(...servicesDrift(main, realtime, { optional: true }));
 	if (String(realtime.config.vars?.ALLOWED_ORIGINS ?? '').includes('*'))
 		problems.push(
 			'vars.ALLOWED_ORIGINS contains "*": name the Pages origin; any site could open sockets with a stolen ticket'
@@ -109,6 +112,31 @@ function storageDrift(main, shape, required, optional) {
 			if (!want.some((b) => b.binding === binding.binding))
 				problems.push(`${kind} binding ${binding.binding} is not in wrangler.toml`);
 		}
+	}
+	return problems;
+}
+
+/**
+ * Service bindings (the transpiler worker): the same binding names the same worker and entrypoint in
+ * both shapes; `optional` lets a shape have none at all.
+ */
+function servicesDrift(main, shape, { optional }) {
+	const want = main.config.services ?? [];
+	const have = shape.config.services ?? [];
+	if (optional && have.length === 0) return [];
+	const same = (a, b) => a.service === b.service && a.entrypoint === b.entrypoint;
+	const problems = [];
+	for (const binding of want) {
+		const found = have.find((b) => b.binding === binding.binding);
+		if (!found) problems.push(`service binding ${binding.binding} is missing`);
+		else if (!same(found, binding))
+			problems.push(
+				`service binding ${binding.binding} names "${found.service}", wrangler.toml's names "${binding.service}"`
+			);
+	}
+	for (const binding of have) {
+		if (!want.some((b) => b.binding === binding.binding))
+			problems.push(`service binding ${binding.binding} is not in wrangler.toml`);
 	}
 	return problems;
 }

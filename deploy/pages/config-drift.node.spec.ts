@@ -22,6 +22,7 @@ interface Config {
 	migrations: object[];
 	kv_namespaces: { binding: string; id: string }[];
 	d1_databases: { database_id: string }[];
+	services?: { binding: string; service: string }[];
 }
 
 /** A deep copy of a config with one change, as a person editing one file but not the other would make. */
@@ -81,5 +82,19 @@ describe('the Pages shape configs', () => {
 		const problems = pagesConfigDrift(main, wrongPages);
 		expect(problems).toContain('var EXTRA is not in wrangler.toml');
 		expect(problems.some((p) => p.startsWith('d1_databases binding DB is '))).toBe(true);
+	});
+
+	it('refuse a Pages project without the transpiler binding, or bound to another worker', () => {
+		const unbound = drifted(pages, (c) => delete c.services);
+		expect(pagesConfigDrift(main, unbound)).toEqual(['service binding TRANSPILER is missing']);
+		const elsewhere = drifted(pages, (c) => (c.services = [{ binding: 'TRANSPILER', service: 'murmur' }]));
+		expect(pagesConfigDrift(main, elsewhere)).toEqual([
+			'service binding TRANSPILER names "murmur", wrangler.toml\'s names "murmur-transpiler"'
+		]);
+		// The realtime worker may leave it out, but not bind the name to something else.
+		const wrongRealtime = drifted(realtime, (c) => (c.services = [{ binding: 'TRANSPILER', service: 'other' }]));
+		expect(realtimeConfigDrift(main, wrongRealtime)).toEqual([
+			'service binding TRANSPILER names "other", wrangler.toml\'s names "murmur-transpiler"'
+		]);
 	});
 });

@@ -1,8 +1,9 @@
 // `npm run start:pages` (after `npm run build:pages`): the Pages shape on this machine, no account needed.
-// Applies the D1 migrations, runs the realtime worker under `wrangler dev` and the Pages build under
-// `wrangler pages dev`, both on one local state directory, prints what it started, and stops both on
-// Ctrl-C (or when either one exits). The Pages Functions reach the Durable Objects through wrangler's dev
-// registry, which is kept inside the state directory so other local wrangler sessions cannot answer.
+// Applies the D1 migrations, runs the realtime worker and the transpiler worker under one `wrangler dev`
+// and the Pages build under `wrangler pages dev`, on one local state directory, prints what it started,
+// and stops both on Ctrl-C (or when either one exits). The Pages Functions reach the Durable Objects and
+// the transpiler (TRANSPILER) through wrangler's dev registry, which is kept inside the state directory
+// so other local wrangler sessions cannot answer.
 //
 //   node deploy/pages/serve.mjs [--port 8788] [--realtime-port 8789] [--sockets same-origin|realtime]
 //                               [--persist-to .wrangler/state-pages] [--fresh]
@@ -61,6 +62,8 @@ const children = [
 		'dev',
 		'-c',
 		'deploy/pages/wrangler.realtime.toml',
+		'-c',
+		'transpiler/wrangler.toml',
 		'--port',
 		String(realtimePort),
 		'--inspector-port',
@@ -89,6 +92,7 @@ console.log(
 		'Murmur, Pages shape:',
 		`  app       ${appOrigin}   wrangler pages dev (deploy/pages/wrangler.toml, .svelte-kit/cloudflare-pages)`,
 		`  realtime  ${realtimeOrigin}   wrangler dev murmur-realtime (deploy/pages/wrangler.realtime.toml)`,
+		`            + murmur-transpiler in the same session (transpiler/wrangler.toml), bound as TRANSPILER`,
 		`  sockets   ${separateOrigin ? `on the realtime worker (PUBLIC_REALTIME_URL=${realtimeOrigin}), with tickets` : 'same origin, forwarded by the Pages Functions'}`,
 		`  state     ${persistTo} (D1 migrated, KV, R2, Durable Objects)`,
 		'Ctrl-C stops both.',

@@ -6,7 +6,8 @@
 #
 # `npm run selfhost:bundle` copies this file unchanged into dist/selfhost/, next to what it embeds: the
 # worker bundle that `wrangler deploy --dry-run` writes (its module names are content-hashed, so their list
-# is generated into generated/app.capnp), the drizzle/ migrations (generated into stores/migrations.js),
+# is generated into generated/app.capnp), the transpiler worker's bundle (generated/transpiler.capnp,
+# from dist/transpiler: its esbuild.wasm name is content-hashed too), the drizzle/ migrations (generated into stores/migrations.js),
 # and the small workers in this folder. Paths in `embed` are relative to this file; `disk` paths are
 # relative to the working directory, which is why both disks are normally set on the command line.
 #
@@ -17,10 +18,13 @@
 
 using Workerd = import "/workerd/workerd.capnp";
 using App = import "generated/app.capnp";
+using Transpiler = import "generated/transpiler.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "murmur", worker = .murmur),
+    # The transpiler worker (transpiler/), named as wrangler.toml's TRANSPILER service binding names it.
+    (name = "murmur-transpiler", worker = .transpiler),
     (name = "stores", worker = .stores),
     (name = "assets", worker = .assets),
     (name = "nocache", worker = .nocache),
@@ -58,6 +62,9 @@ const murmur :Workerd.Worker = (
     (name = "SWARM_COORDINATOR", durableObjectNamespace = "SwarmCoordinator"),
     (name = "WORKSPACE_SYNC", durableObjectNamespace = "WorkspaceSync"),
     (name = "RELAY_ROOM", durableObjectNamespace = "RelayRoom"),
+
+    # Job modules → ES modules, over RPC to the transpiler worker's default entrypoint.
+    (name = "TRANSPILER", service = "murmur-transpiler"),
 
     # D1: workerd's own D1 client class (what Cloudflare runs), talking D1's protocol to a SQLite Durable
     # Object in the stores worker that applies drizzle/ migrations when it starts.
@@ -103,6 +110,17 @@ const murmur :Workerd.Worker = (
   durableObjectStorage = (localDisk = "data"),
   # SvelteKit's worker uses caches.default; without a backend every request fails "No Cache was configured".
   cacheApiOutbound = "nocache",
+);
+
+# TypeScript job modules → ES modules (esbuild-wasm), as transpiler/wrangler.toml deploys it on Cloudflare;
+# its cache is a KV namespace of the stores worker, like the app's.
+const transpiler :Workerd.Worker = (
+  modules = Transpiler.modules,
+  compatibilityDate = "2026-11-01",
+  bindings = [
+    (name = "TRANSPILE_CACHE", kvNamespace = (
+      name = "stores", entrypoint = "KvService", props = (json = "{\"namespace\": \"transpile-cache\"}"))),
+  ],
 );
 
 # On-disk stand-ins for D1, KV and R2 (stores/): one SQLite Durable Object per database/namespace/bucket.

@@ -3,7 +3,9 @@
  * Prints: DO wake-ups (handler invocations) per device-hour under heartbeats (ping/pong auto-response,
  * and a control where each heartbeat is a message), the bytes of one full dashboard snapshot as the old
  * JSON text frame and as the codec frame it is now, time to build and send one full dashboard broadcast,
- * and chunk assignments per second while the devices work through a 5,000-chunk job (SWARM_BENCH_JOB_HI / 1,000).
+ * and chunk assignments per second while the devices work through a 5,000-chunk job (SWARM_BENCH_JOB_HI / 1,000),
+ * then the transpile latency of a custom job module, cold against cached (swarm-transpile.ts).
+ * BENCH_ONLY=transpile runs only that section (no devices).
  *
  * Then the verification section (swarm-verification.ts): a custom job at k = 1 and k = 2 with 100 devices.
  *
@@ -14,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
 import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
 import { formPost, signUp, startLocalServer } from './local-server.ts';
+import { transpileSection } from './swarm-transpile.ts';
 import { benchVerification } from './swarm-verification.ts';
 
 const PORT = Number(process.env.SWARM_BENCH_PORT ?? 8791);
@@ -85,6 +88,7 @@ async function main() {
 async function run() {
 	const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`, 'Bench Owner');
 	const swarmId = await createSwarm(cookie);
+	if (process.env.BENCH_ONLY === 'transpile') return print(await transpileSection(BASE, swarmId, cookie));
 	const invite = await api<{ token: string }>(`/api/swarm/${swarmId}/tokens`, cookie, { maxUses: DEVICES });
 
 	// Join and connect every device (bounded concurrency, loopback only).
@@ -184,12 +188,21 @@ async function run() {
 			'job',
 			`${job.chunks} chunks, ${view!.status}, answer ${view!.answer} (expected ${JOB_ANSWER}), ${view!.retries} retries`
 		],
-		['chunk assignments / s', `${(assignments / jobSeconds).toFixed(0)} (${assignments} in ${jobSeconds.toFixed(1)} s)`]
+		[
+			'chunk assignments / s',
+			`${(assignments / jobSeconds).toFixed(0)} (${assignments} in ${jobSeconds.toFixed(1)} s)`
+		],
+		// With the devices gone, so the figures are the transpiler's, not the machine's load.
+		...(await transpileSection(BASE, swarmId, cookie))
 	];
+	print(rows);
+	if (view!.answer !== JOB_ANSWER) process.exitCode = 1;
+}
+
+function print(rows: [string, string][]) {
 	const width = Math.max(...rows.map(([k]) => k.length));
 	console.log(`\nSwarm bench: ${DEVICES} devices, wrangler dev on :${PORT}\n`);
 	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-	if (view!.answer !== JOB_ANSWER) process.exitCode = 1;
 }
 
 /** k-replication's cost, on a swarm of its own (swarm-verification.ts). */

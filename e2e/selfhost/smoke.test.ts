@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { signUp, uniqueName } from '../support/auth';
+import { createSwarm } from '../support/swarm';
 import { selfhostServer } from './server';
 
 /**
@@ -8,7 +9,8 @@ import { selfhostServer } from './server';
  * including drizzle's batch), an avatar upload (R2 stand-in), a chat message seen by a second browser (room
  * directory in D1, history in the ChatRoom's on-disk SQLite, frames through the WASM codec), then a restart of
  * the workerd process, after which the session, the avatar, the chat history and the live path must all still
- * work. The data directory is fresh, so migrations run on start.
+ * work, and the app compiles a job module through the transpiler worker (murmur.capnp's TRANSPILER). The
+ * data directory is fresh, so migrations run on start.
  */
 const server = selfhostServer();
 
@@ -75,6 +77,21 @@ test('sign-up, avatar and a chat message survive a workerd restart', async ({ br
 	const avatar = alice.getByTestId('profile-avatar').locator('img');
 	await expect(avatar).toHaveAttribute('src', avatarSrc);
 	await expect.poll(() => avatar.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
+
+	// The app reaches the transpiler worker through murmur.capnp's TRANSPILER binding (the job editor's Check).
+	await createSwarm(alice);
+	const compile = (source: string) =>
+		alice.request.post(`${new URL(alice.url()).pathname.replace(/^\/swarm\//, '/api/swarm/')}/jobs/compile`, {
+			data: { source },
+			headers: { origin: new URL(alice.url()).origin }
+		});
+	const job = 'export const split = (n: number) => [n], run = (c: number) => c * 2, merge = (r: number[]) => r;';
+	expect(await (await compile(job)).json()).toMatchObject({ ok: true, cached: false });
+	expect(await (await compile(job)).json()).toMatchObject({ ok: true, cached: true });
+	expect(await (await compile('export const split = () => ;')).json()).toEqual({
+		ok: false,
+		errors: [{ line: 1, column: 28, message: 'Unexpected ";"' }]
+	});
 });
 
 test('health reports the migrated database and static files carry real types', async ({ request }) => {

@@ -4,7 +4,7 @@ import { ESBUILD_VERSION, JOB_BUILD_OPTIONS } from './esbuild-service';
 /** Bump when the stored shape or the meaning of a key changes: old entries are then simply never read. */
 const CACHE_FORMAT = 1;
 
-/** Unused entries leave on their own, so the namespace stays bounded by what owners actually run. */
+/** Entries expire 30 days after they were written (a later call transpiles again), so the namespace stays bounded. */
 export const CACHE_TTL_SECONDS = 30 * 24 * 3600;
 
 /** What KV holds per key: a deterministic outcome (output or compile errors), never a timeout. */

@@ -59,6 +59,9 @@ function ready(): Promise<void> {
  * Transpiles one job module, within `timeoutMs` (start-up included). Compile errors, imports and a
  * missing export are deterministic: the same source always gives them, so they may be cached. Running
  * out of time is not: esbuild is stopped (a later call starts it afresh) and the caller is told.
+ * The timer fires whenever esbuild's Go runtime yields to the event loop (between its service
+ * messages); a single synchronous stretch of Go cannot be interrupted from JavaScript, which is why the
+ * source cap comes first and Cloudflare's CPU limit stays the outer bound.
  */
 export async function buildJob(source: string, timeoutMs: number): Promise<BuildOutcome> {
 	let timer: ReturnType<typeof setTimeout> | undefined;

@@ -12,8 +12,11 @@ interface TranspilerEnv {
 /** This isolate's counters (see TranspilerStats); module state, as every call gets a new entrypoint object. */
 const counters = { transpiles: 0, cacheHits: 0, refused: 0, timeouts: 0 };
 
+/** What one run of esbuild gave, and whether it was stored (a timeout is not). */
+type Run = { outcome: CachedOutcome; stored: boolean };
+
 /** Transpiles under way by key: a second identical call joins the first instead of running esbuild again. */
-const underWay = new Map<string, Promise<CachedOutcome>>();
+const underWay = new Map<string, Promise<Run>>();
 
 /**
  * The murmur-transpiler worker, reached over RPC through the app's TRANSPILER service binding. RPC
@@ -55,25 +58,27 @@ export default class Transpiler extends WorkerEntrypoint<TranspilerEnv> {
 		}
 		const joined = underWay.get(key);
 		if (joined) {
-			counters.cacheHits++;
-			return withKey(await joined, key, true);
+			// The same answer as the call it joined; counted as a hit only when that one was cacheable.
+			const { outcome, stored } = await joined;
+			if (stored) counters.cacheHits++;
+			return withKey(outcome, key, stored);
 		}
 		const running = this.transpileAndStore(key, source);
 		underWay.set(key, running);
 		try {
-			return withKey(await running, key, false);
+			return withKey((await running).outcome, key, false);
 		} finally {
 			underWay.delete(key);
 		}
 	}
 
 	/** Runs esbuild and stores the outcome when deterministic (a timeout is not: it is only returned). */
-	private async transpileAndStore(key: string, source: string): Promise<CachedOutcome> {
+	private async transpileAndStore(key: string, source: string): Promise<Run> {
 		counters.transpiles++;
 		const { deterministic, ...outcome } = await buildJob(source, TRANSPILE_TIMEOUT_MS);
 		if (!deterministic) {
 			counters.timeouts++;
-			return outcome;
+			return { outcome, stored: false };
 		}
 		try {
 			await this.env.TRANSPILE_CACHE.put(key, JSON.stringify(outcome), { expirationTtl: CACHE_TTL_SECONDS });
@@ -81,7 +86,7 @@ export default class Transpiler extends WorkerEntrypoint<TranspilerEnv> {
 			// The output is still right; only the next identical call pays for esbuild again.
 			console.error(JSON.stringify({ transpiler: 'cache-write-failed', error: String(error) }));
 		}
-		return outcome;
+		return { outcome, stored: true };
 	}
 
 	private async readCache(key: string): Promise<unknown> {

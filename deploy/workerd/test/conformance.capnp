@@ -1,15 +1,19 @@
-# The D1/KV/R2 stand-ins under test (run.mjs), bound exactly as murmur.capnp binds them for the app, with
-# fixture migrations in place of the generated drizzle/ bundle. Paths are relative to this file; run.mjs
-# gives the data directory with --directory-path and the address with --socket-addr.
+# The D1/KV/R2 stand-ins and the transpiler worker under test (run.mjs), bound exactly as murmur.capnp binds
+# them for the app, with fixture migrations in place of the generated drizzle/ bundle. The transpiler's
+# modules are the assembled bundle's (`npm run selfhost:assemble` writes dist/selfhost first). Paths are
+# relative to this file; run.mjs gives the data directory with --directory-path and the address with
+# --socket-addr.
 
 @0xd4a0c6b2e81f3a59;
 
 using Workerd = import "/workerd/workerd.capnp";
+using Transpiler = import "../../../dist/selfhost/generated/transpiler.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "harness", worker = .harness),
     (name = "stores", worker = .stores),
+    (name = "murmur-transpiler", worker = .transpiler),
     (name = "data", disk = (writable = true)),
   ],
   sockets = [(name = "http", service = "harness", http = ())],
@@ -22,6 +26,7 @@ const harness :Workerd.Worker = (
   modules = [
     (name = "harness.js", esModule = embed "harness.js"),
     (name = "conformance.js", esModule = embed "conformance.js"),
+    (name = "transpiler-checks.js", esModule = embed "transpiler-checks.js"),
   ],
   compatibilityDate = "2026-11-01",
   bindings = [
@@ -36,6 +41,16 @@ const harness :Workerd.Worker = (
       innerBindings = [(name = "store", service = (
         name = "stores", entrypoint = "R2Service", props = (json = "{\"bucket\": \"conformance\"}")))])),
     (name = "D1_STORE", durableObjectNamespace = (className = "D1Store", serviceName = "stores")),
+    (name = "TRANSPILER", service = "murmur-transpiler"),
+  ],
+);
+
+const transpiler :Workerd.Worker = (
+  modules = Transpiler.modules,
+  compatibilityDate = "2026-11-01",
+  bindings = [
+    (name = "TRANSPILE_CACHE", kvNamespace = (
+      name = "stores", entrypoint = "KvService", props = (json = "{\"namespace\": \"transpile-cache\"}"))),
   ],
 );
 

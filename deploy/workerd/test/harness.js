@@ -1,8 +1,9 @@
 // The worker conformance.capnp runs: exposes the conformance checks and a write-then-restart-then-read
-// persistence check over HTTP, for run.mjs. Bindings: DB (D1), KV, R2 as murmur.capnp binds them, plus
-// D1_STORE to read the migration history directly.
+// persistence check over HTTP, for run.mjs. Bindings: DB (D1), KV, R2 and TRANSPILER as murmur.capnp binds
+// them, plus D1_STORE to read the migration history directly.
 import { env as moduleEnv } from 'cloudflare:workers';
 import { checkStores, pattern } from './conformance.js';
+import { checkTranspiler, jobSource } from './transpiler-checks.js';
 
 /** Over one SQLite row, so the persistence check also covers chunked values after a restart. */
 const PERSISTED_BYTES = 2 * 1024 * 1024 + 5;
@@ -10,7 +11,8 @@ const PERSISTED_BYTES = 2 * 1024 * 1024 + 5;
 export default {
 	async fetch(request, env) {
 		const { pathname } = new URL(request.url);
-		if (pathname === '/check') return Response.json(await checkStores(env));
+		if (pathname === '/check')
+			return Response.json([...(await checkStores(env)), ...(await checkTranspiler(env.TRANSPILER))]);
 		if (pathname === '/migrations') {
 			// Touch every binding through the module-level env in this (first) request; /persist/read uses them
 			// from a later one, as SvelteKit's worker (which imports `env`) does. The app's own avatar route,
@@ -27,6 +29,7 @@ export default {
 		if (pathname === '/persist/write') {
 			await env.DB.prepare('INSERT INTO fixture_notes (body) VALUES (?)').bind('written before restart').run();
 			await env.KV.put('persisted', 'kv survives', { metadata: { n: 1 } });
+			await env.TRANSPILER.transpile(jobSource('persisted'));
 			await env.R2.put('persisted.bin', pattern(PERSISTED_BYTES), {
 				httpMetadata: { contentType: 'application/x-test' }
 			});
@@ -38,7 +41,14 @@ export default {
 			const object = await moduleEnv.R2.get('persisted.bin');
 			const bytes = new Uint8Array(await object.arrayBuffer());
 			const expected = pattern(PERSISTED_BYTES);
+			// A fresh process has transpiled nothing: a cached answer can only come from the KV stand-in's disk.
+			const transpiled = await env.TRANSPILER.transpile(jobSource('persisted'));
 			return Response.json({
+				transpiler: {
+					ok: transpiled.ok,
+					cached: transpiled.cached,
+					transpiles: (await env.TRANSPILER.stats()).transpiles
+				},
 				notes: results.map((r) => r.body),
 				kv: { value: kv.value, metadata: kv.metadata },
 				r2: {

@@ -1,6 +1,7 @@
-// Checks the self-hosted D1/KV/R2 stand-ins inside workerd (conformance.capnp): the conformance checks,
-// migrations applied once and tracked, and data surviving a restart of the process. Part of
-// `npm run test:selfhost`. Exits non-zero on any failure.
+// Checks the self-hosted D1/KV/R2 stand-ins and the transpiler worker inside workerd (conformance.capnp):
+// the conformance checks, migrations applied once and tracked, and data (a cached transpile too) surviving
+// a restart of the process. Part of `npm run test:selfhost`, after `npm run selfhost:assemble`. Exits
+// non-zero on any failure.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,8 @@ try {
 		applied: fixture,
 		notes: ['seeded by a migration', 'written before restart']
 	});
-	expect('restart: D1, KV and R2 data survive', await get('/persist/read'), {
+	expect('restart: D1, KV and R2 data and the transpile cache survive', await get('/persist/read'), {
+		transpiler: { ok: true, cached: true, transpiles: 0 },
 		notes: ['seeded by a migration', 'written before restart'],
 		kv: { value: 'kv survives', metadata: { n: 1 } },
 		r2: { size: 2 * 1024 * 1024 + 5, contentType: 'application/x-test', intact: true }
@@ -52,7 +54,7 @@ try {
 
 if (failures.length) {
 	console.error(
-		`\n${failures.length} self-host store check(s) failed:\n${failures.join('\n')}\n\nworkerd output:\n${server.output}`
+		`\n${failures.length} self-host store or transpiler check(s) failed:\n${failures.join('\n')}\n\nworkerd output:\n${server.output}`
 	);
 	process.exit(1);
 }

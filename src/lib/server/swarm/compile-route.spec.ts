@@ -13,6 +13,9 @@ const compile = (swarmId: string, cookie: string | undefined, body: unknown) =>
 		body: typeof body === 'string' ? body : JSON.stringify(body)
 	});
 
+/** The `code` of an API error response (`{ error: { code, message } }`). */
+const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+
 describe('POST /api/swarm/<id>/jobs/compile (the job editor\'s "Check")', { timeout: 30_000 }, () => {
 	it("answers the owner's clean module and compile errors as data, through the real transpiler", async () => {
 		const { owner, swarmId } = await ownerWithSwarm();
@@ -57,14 +60,14 @@ describe('POST /api/swarm/<id>/jobs/compile (the job editor\'s "Check")', { time
 		const { owner, swarmId } = await ownerWithSwarm();
 		const notJson = await compile(swarmId, owner.cookie, 'export function run() {}');
 		expect(notJson.status).toBe(400);
-		expect((await notJson.json()).error.code).toBe('bad-json');
+		expect(await errorCode(notJson)).toBe('bad-json');
 		// A "__proto__" key in the JSON is an own property after parsing, never the object's prototype.
 		const noSource = await compile(swarmId, owner.cookie, '{"code": "x", "__proto__": {"source": "x"}}');
 		expect(noSource.status).toBe(400);
-		expect((await noSource.json()).error.code).toBe('bad-request');
+		expect(await errorCode(noSource)).toBe('bad-request');
 		const tooLarge = await compile(swarmId, owner.cookie, { source: 'x'.repeat(JOB_SOURCE_BODY_MAX_BYTES) });
 		expect(tooLarge.status).toBe(413);
-		expect((await tooLarge.json()).error.code).toBe('too-large');
+		expect(await errorCode(tooLarge)).toBe('too-large');
 		// Under the body cap but over the source cap: the transpiler's own refusal, as data.
 		const overCap = await compile(swarmId, owner.cookie, { source: 'x'.repeat(70_000) });
 		expect(overCap.status).toBe(200);
@@ -90,7 +93,7 @@ describe('POST /api/swarm/<id>/jobs/compile (the job editor\'s "Check")', { time
 		} as unknown as Parameters<typeof POST>[0]);
 		expect(response.status).toBe(503);
 		expect(response.headers.get('retry-after')).toBe('60');
-		expect((await response.json()).error.code).toBe('transpiler-unavailable');
+		expect(await errorCode(response)).toBe('transpiler-unavailable');
 		expect((await request(`/api/swarm/${swarmId}/jobs`, { cookie: owner.cookie })).status).toBe(200);
 	});
 });

@@ -1,6 +1,5 @@
 import { apiError } from '$lib/server/api-error';
-import type { TranspileError } from '../../../../transpiler/src/contract';
-import { TRANSPILE_TIMEOUT_MS } from '../../../../transpiler/src/contract';
+import { TRANSPILE_TIMEOUT_MS, type TranspileError } from '../../../../transpiler/src/contract';
 
 export { MAX_SOURCE_BYTES } from '../../../../transpiler/src/contract';
 export type { TranspileError };
@@ -12,8 +11,8 @@ export type CompileResult =
 
 /**
  * The transpiler worker is not bound, not running or not answering: a fault of the deployment, not of
- * the source, so it is thrown rather than returned, and routes answer it with 503 (see
- * transpilerUnavailable in http.ts). Compile errors are never thrown.
+ * the source, so it is thrown rather than returned, and routes answer it with 503 (unavailableResponse
+ * below). Compile errors are never thrown.
  */
 export class TranspilerUnavailable extends Error {
 	override name = 'TranspilerUnavailable';
