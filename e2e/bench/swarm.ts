@@ -8,13 +8,17 @@
  * against cached (swarm-transpile.ts).
  * BENCH_ONLY=transpile runs only that section (no devices).
  *
- * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30).
+ * Then the verification section (swarm-verification.ts): a custom job at k = 1 and k = 2 with 100 devices.
+ *
+ * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30),
+ * SWARM_BENCH_ONLY (fleet | verification: one section).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
 import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
 import { formPost, signUp, startLocalServer } from './local-server.ts';
 import { transpileSection } from './swarm-transpile.ts';
+import { benchVerification } from './swarm-verification.ts';
 
 const PORT = Number(process.env.SWARM_BENCH_PORT ?? 8791);
 const DEVICES = Number(process.env.SWARM_BENCH_DEVICES ?? 1000);
@@ -33,7 +37,7 @@ const ORIGIN = BASE;
 // The swarm channel, as in src/lib/protocol/swarm-channel.ts (swarmChannel): its protocol version and the
 // type bytes used here. That module is not imported because Node's type stripping cannot resolve its
 // extensionless imports; keep these in sync with it.
-const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 2;
 const T = {
 	error: 0,
 	// client → server
@@ -73,8 +77,10 @@ function read(data: ArrayBuffer): Frame {
 
 async function main() {
 	const server = await startLocalServer(PORT);
+	const only = process.env.SWARM_BENCH_ONLY;
 	try {
-		await run();
+		if (!only || only === 'fleet') await run();
+		if (!only || only === 'verification') await verification();
 	} finally {
 		server.stop();
 	}
@@ -198,6 +204,21 @@ async function run() {
 function print(rows: [string, string][]) {
 	const width = Math.max(...rows.map(([k]) => k.length));
 	console.log(`\nSwarm bench: ${DEVICES} devices, wrangler dev on :${PORT}\n`);
+	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
+
+/** k-replication's cost, on a swarm of its own (swarm-verification.ts). */
+async function verification() {
+	const cookie = await signUp(BASE, `verify${Date.now().toString(36)}`, 'Verify Owner');
+	const rows = await benchVerification({
+		base: BASE,
+		cookie,
+		post,
+		get: (path) => api(path, cookie),
+		createSwarm: () => createSwarm(cookie)
+	});
+	const width = Math.max(...rows.map(([k]) => k.length));
+	console.log(`\nSwarm bench, verification: wrangler dev on :${PORT}\n`);
 	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 

@@ -172,10 +172,20 @@ export function coordinatorSql<T>(stub: CoordinatorStub, query: (sql: SqlStorage
 	return runInDurableObject(stub, (_instance: unknown, state) => query(state.storage.sql));
 }
 
-export function compute(task: ChunkTask): ChunkOutput {
+/**
+ * A simulated device's answer: built-in chunks with the browser's own kernels; a custom chunk with `run`,
+ * the test's native stand-in for the job module (workerd cannot evaluate job code, and the server never does).
+ */
+export function compute(task: ChunkTask, run: CustomRun = noCustomRun): ChunkOutput {
 	if (task.kind === 'primes') return { kind: 'primes', count: countPrimes(task.lo, task.hi) };
+	if (task.kind === 'custom') return { kind: 'custom', value: run(task.input) };
 	return { kind: 'mandelbrot', pixels: bytesToBase64(renderTile(task)) };
 }
+
+export type CustomRun = (input: unknown) => unknown;
+const noCustomRun: CustomRun = () => {
+	throw new Error('This simulated device was given no run() for custom chunks.');
+};
 
 export function sleep(ms: number) {
 	return new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -183,11 +193,15 @@ export function sleep(ms: number) {
 
 /**
  * A device that answers every chunk it is assigned with the real computation, as the browser would,
- * optionally after a delay. `stop()` drops the connection mid-work (the drop-out case).
+ * optionally after a delay; custom chunks with `run` (a liar's `run` returns wrong results). `stop()` drops
+ * the connection mid-work (the drop-out case).
  */
 export class SimDevice {
 	done = 0;
 	errors: string[] = [];
+	/** Every chunk it was handed, as "jobId/chunk", and every one it was told to drop. */
+	assigned: string[] = [];
+	dropped: string[] = [];
 	private seen = 0;
 	private stopped = false;
 	private constructor(
@@ -195,13 +209,13 @@ export class SimDevice {
 		readonly socket: SwarmSocket
 	) {}
 
-	static async start(swarmId: string, token: string, name: string, score: number, delayMs = 0) {
+	static async start(swarmId: string, token: string, name: string, score: number, delayMs = 0, run?: CustomRun) {
 		const joined = await joinDevice(swarmId, token, name);
 		const socket = await connectDevice(swarmId, joined.cookie);
 		const device = new SimDevice(joined.deviceId, socket);
 		socket.ws.addEventListener('message', () => {
 			// openChannelSocket decoded the frame (if it was one) into `messages` just before this listener.
-			while (device.seen < socket.messages.length) void device.onFrame(socket.messages[device.seen++], delayMs);
+			while (device.seen < socket.messages.length) void device.onFrame(socket.messages[device.seen++], delayMs, run);
 		});
 		await socket.take('welcome');
 		socket.send('benchmark', { score });
@@ -213,13 +227,20 @@ export class SimDevice {
 		this.socket.ws.close(1000, 'simulated drop-out');
 	}
 
-	private async onFrame(message: SwarmMessage, delayMs: number) {
+	private async onFrame(message: SwarmMessage, delayMs: number, run?: CustomRun) {
 		if (message.type === 'error') this.errors.push(message.payload.code);
+		if (message.type === 'drop') this.dropped.push(...message.payload.chunks.map((c) => `${c.jobId}/${c.chunk}`));
 		if (message.type !== 'assign') return;
 		for (const chunk of message.payload.chunks) {
+			this.assigned.push(`${chunk.jobId}/${chunk.chunk}`);
 			if (delayMs) await sleep(delayMs);
 			if (this.stopped) return;
-			this.socket.send('result', { jobId: chunk.jobId, chunk: chunk.chunk, output: compute(chunk.task) });
+			this.socket.send('result', {
+				jobId: chunk.jobId,
+				chunk: chunk.chunk,
+				output: compute(chunk.task, run),
+				cpuMs: 1
+			});
 			this.done++;
 		}
 	}

@@ -22,8 +22,11 @@ export const compileError = z.object({ line: z.number().int(), column: z.number(
 export type CompileError = z.infer<typeof compileError>;
 
 export const compileAnswer = z.discriminatedUnion('ok', [
-	/** `key` names the compiled module in the transpiler's cache; `cached`: it was compiled before. */
-	z.object({ ok: z.literal(true), key: z.string(), cached: z.boolean(), bytes: z.number().int() }),
+	/**
+	 * `key` names the compiled module in the transpiler's cache; `cached`: it was compiled before. `code`:
+	 * the module itself, which the dashboard's sandbox runs split() of before submitting.
+	 */
+	z.object({ ok: z.literal(true), key: z.string(), cached: z.boolean(), bytes: z.number().int(), code: z.string() }),
 	z.object({ ok: z.literal(false), errors: z.array(compileError) })
 ]);
 export type CompileAnswer = z.infer<typeof compileAnswer>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineChannel, type ClientKind, type ClientMessage } from './channel';
 import { deviceView, inviteTokenView, jobView, logLine, SCORE_MAX, throughputPoint } from './swarm';
-import { chunkOutput, chunkTask } from './swarm-jobs';
+import { chunkOutput, chunkTask, CUSTOM_CODE_MAX_BYTES } from './swarm-jobs';
 
 /**
  * The swarm's channel: one contract for both kinds of socket the SwarmCoordinator serves, the devices'
@@ -10,8 +10,13 @@ import { chunkOutput, chunkTask } from './swarm-jobs';
  * other role with `forbidden`. Server kinds are everything either receives.
  */
 
-/** Device frames carry at most one 64×64 tile (~5.5 KiB base64) plus framing; 16 KiB leaves headroom. */
-export const SWARM_FRAME_MAX_BYTES = 16 * 1024;
+/**
+ * Device frames carry at most one result: a 64×64 tile (~5.5 KiB base64) or a custom job's result
+ * (CUSTOM_RESULT_MAX_BYTES, 32 KiB) plus framing; 40 KiB leaves headroom.
+ */
+export const SWARM_FRAME_MAX_BYTES = 40 * 1024;
+/** CPU time a runner may report for one chunk: more than any chunk's deadline is a lie. */
+export const CPU_MS_MAX = 10 * 60_000;
 
 const jobId = z.string().regex(/^[a-f0-9]{16}$/, 'Unknown job id.');
 const chunkIndex = z.number().int().min(0).max(1_000_000);
@@ -19,17 +24,33 @@ const chunkRef = z.object({ jobId, chunk: chunkIndex });
 
 export const swarmChannel = defineChannel({
 	name: 'swarm',
-	version: 1,
+	// 2: results carry cpuMs, device and job views grew (votes, trust, lending, pause/cancel), job-code, lending.
+	version: 2,
 	client: {
 		/** Device: its benchmark score (work units per second). */
 		benchmark: { type: 1, schema: z.strictObject({ score: z.number().positive().max(SCORE_MAX) }) },
-		/** Device: the output of a chunk it was assigned. */
-		result: { type: 2, schema: z.strictObject({ jobId, chunk: chunkIndex, output: chunkOutput }) },
+		/** Device: the output of a chunk it was assigned, and the CPU time its worker spent on it. */
+		result: {
+			type: 2,
+			schema: z.strictObject({
+				jobId,
+				chunk: chunkIndex,
+				output: chunkOutput,
+				cpuMs: z.number().min(0).max(CPU_MS_MAX).optional()
+			})
+		},
 		/** Device: a chunk it could not compute. */
 		'chunk-failed': {
 			type: 3,
 			schema: z.strictObject({ jobId, chunk: chunkIndex, error: z.string().max(200) })
 		},
+		/** Device: the compiled module of a custom job it holds chunks of (answered with job-code). */
+		'job-code': { type: 4, schema: z.strictObject({ jobId }) },
+		/**
+		 * Device: what the person lends. `paused`: no chunks at all (those held go back to the queue, the
+		 * page stopped them); `slots`: chunks it runs at once (its core cap, at most its cores).
+		 */
+		lending: { type: 5, schema: z.strictObject({ paused: z.boolean(), slots: z.number().int().min(1).max(1024) }) },
 		/** Dashboard: every finished tile of a fractal job (dashboards that connect after it ran). */
 		'job-image': { type: 16, schema: z.strictObject({ jobId }) },
 		/** Dashboard: a full snapshot now (after creating an invite, or to time one in the bench). */
@@ -56,7 +77,9 @@ export const swarmChannel = defineChannel({
 		},
 		/** Device: chunks to stop working on (reassigned after a timeout, or their job failed). */
 		drop: { type: 3, schema: z.object({ chunks: z.array(chunkRef) }) },
-		/** Device: a result was accepted (echoes the result's request number); `done` is its total. */
+		/** Device: a custom job's compiled module (an ES module exporting run). */
+		'job-code': { type: 5, schema: z.object({ jobId, code: z.string().max(CUSTOM_CODE_MAX_BYTES) }) },
+		/** Device: a result was taken (echoes the result's request number); `done` is its total. */
 		accepted: { type: 4, schema: chunkRef.extend({ done: z.number().int().min(0) }) },
 		/**
 		 * Dashboard: the swarm's state. Full snapshots replace the device list; deltas carry only the devices
@@ -88,8 +111,11 @@ export const swarmChannel = defineChannel({
 			})
 		}
 	},
-	/** not-assigned: a result for a chunk this device does not hold (moved on, or replayed); bad-result: wrong output. */
-	errors: ['not-assigned', 'bad-result'],
+	/**
+	 * not-assigned: a result for a chunk this device does not hold (moved on, or replayed); bad-result: wrong
+	 * output; no-job: job-code for a job that is not a custom job this device holds chunks of.
+	 */
+	errors: ['not-assigned', 'bad-result', 'no-job'],
 	maxInboundBytes: SWARM_FRAME_MAX_BYTES
 });
 export type SwarmChannel = typeof swarmChannel;
@@ -101,6 +127,8 @@ export const CLIENT_ROLE = {
 	benchmark: 'device',
 	result: 'device',
 	'chunk-failed': 'device',
+	'job-code': 'device',
+	lending: 'device',
 	'job-image': 'dashboard',
 	refresh: 'dashboard'
 } as const satisfies Record<ClientKind<SwarmChannel>, SwarmRole>;

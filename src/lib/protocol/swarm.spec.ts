@@ -27,6 +27,12 @@ const device = {
 	inFlight: 2,
 	done: 40,
 	failed: 1,
+	cpuMs: 81_000,
+	votesWon: 12,
+	votesLost: 1,
+	quarantined: false,
+	paused: false,
+	slots: 2,
 	cores: 8,
 	memoryGb: 8,
 	gpu: null,
@@ -40,8 +46,10 @@ describe('swarm channel contract', () => {
 		await expectContractRoundTrips(swarmChannel, {
 			client: {
 				benchmark: { score: 2500.5 },
-				result: { jobId, chunk: 3, output: { kind: 'primes', count: 168 } },
+				result: { jobId, chunk: 3, output: { kind: 'primes', count: 168 }, cpuMs: 420 },
 				'chunk-failed': { jobId, chunk: 3, error: 'out of memory' },
+				'job-code': { jobId },
+				lending: { paused: false, slots: 2 },
 				'job-image': { jobId },
 				refresh: {}
 			},
@@ -50,9 +58,16 @@ describe('swarm channel contract', () => {
 				assign: {
 					chunks: [
 						{ jobId, chunk: 0, task: { kind: 'primes', lo: 0, hi: 100_000 }, deadline: 1_700_000_060_000 },
-						{ jobId, chunk: 1, task: tileTask, deadline: 1_700_000_060_000 }
+						{ jobId, chunk: 1, task: tileTask, deadline: 1_700_000_060_000 },
+						{
+							jobId,
+							chunk: 2,
+							task: { kind: 'custom', input: { seed: 7, n: [1, 2] }, timeLimitMs: 10_000 },
+							deadline: 1_700_000_060_000
+						}
 					]
 				},
+				'job-code': { jobId, code: 'export function run(n) { return n * 2; }' },
 				drop: { chunks: [{ jobId, chunk: 1 }] },
 				accepted: { jobId, chunk: 0, done: 41 },
 				snapshot: {
@@ -66,12 +81,29 @@ describe('swarm channel contract', () => {
 							kind: 'primes',
 							status: 'done',
 							spec: { kind: 'primes', lo: 0, hi: 1_000_000, chunkSize: 100_000 },
+							k: 1,
 							total: 10,
 							done: 10,
+							disagreements: 0,
 							retries: 1,
 							createdAt: 1_700_000_000_000,
 							finishedAt: 1_700_000_030_000,
 							answer: 78_498,
+							error: null
+						},
+						{
+							id: 'fe'.repeat(8),
+							kind: 'custom',
+							status: 'paused',
+							spec: { kind: 'custom', title: 'Monte Carlo π', k: 2, chunks: 40, timeLimitMs: 10_000 },
+							k: 2,
+							total: 40,
+							done: 12,
+							disagreements: 1,
+							retries: 0,
+							createdAt: 1_700_000_000_000,
+							finishedAt: null,
+							answer: null,
 							error: null
 						}
 					],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobSpec } from './swarm-jobs';
+import { customSummary, jobSpec } from './swarm-jobs';
 
 /**
  * The swarm's shared vocabulary: what a device says about itself when it joins, and what the owner's
@@ -46,7 +46,8 @@ export type JoinRequest = z.infer<typeof joinRequest>;
 
 export const deviceStatus = z.enum(['online', 'offline', 'left', 'revoked']);
 export type DeviceStatus = z.infer<typeof deviceStatus>;
-export const jobStatus = z.enum(['running', 'done', 'failed']);
+/** Paused: no new chunks go out (those out are still accepted). Cancelled: stopped by the owner for good. */
+export const jobStatus = z.enum(['running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof jobStatus>;
 
 const time = z.number().int().min(0);
@@ -73,6 +74,16 @@ export const deviceView = z.object({
 	inFlight: count,
 	done: count,
 	failed: count,
+	/** CPU time its runner reported for the chunks it computed. */
+	cpuMs: count,
+	/** Replicated chunks where its result was on the agreeing side, and where it was outvoted. */
+	votesWon: count,
+	votesLost: count,
+	/** Outvoted too often (trust-ledger.ts): gets no more chunks. */
+	quarantined: z.boolean(),
+	/** Lending paused on the device page, and how many chunks it runs at once (its core cap). */
+	paused: z.boolean(),
+	slots: z.number().int().min(1),
 	cores: z.number().int(),
 	memoryGb: z.number().nullable(),
 	gpu: z.string().nullable(),
@@ -84,11 +95,15 @@ export type DeviceView = z.infer<typeof deviceView>;
 
 export const jobView = z.object({
 	id: z.string(),
-	kind: z.enum(['primes', 'mandelbrot']),
+	kind: z.enum(['primes', 'mandelbrot', 'custom']),
 	status: jobStatus,
-	spec: jobSpec,
+	spec: z.union([jobSpec, customSummary]),
+	/** Devices that must agree on each chunk (built-in jobs: 1, they keep their own checks). */
+	k: z.number().int().min(1),
 	total: count,
 	done: count,
+	/** Chunks whose results disagreed, each sent to one more device. */
+	disagreements: count,
 	/** Chunk attempts that were retried (timeouts, offline devices, reported failures). */
 	retries: count,
 	createdAt: time,

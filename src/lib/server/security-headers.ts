@@ -17,7 +17,8 @@ export function withSecurityHeaders(response: Response, realtimeUrl: string | nu
 	const headers = copy.headers;
 	headers.set('x-content-type-options', 'nosniff');
 	headers.set('referrer-policy', 'strict-origin-when-cross-origin');
-	headers.set('x-frame-options', 'DENY');
+	// Only the job sandbox (/swarm/sandbox) sets its own: SAMEORIGIN, so our pages can frame it.
+	if (!headers.has('x-frame-options')) headers.set('x-frame-options', 'DENY');
 	headers.set('cross-origin-opener-policy', 'same-origin');
 	headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
 	const csp = headers.get('content-security-policy');

@@ -29,6 +29,8 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
 			return;
 		}
 		const task = request.task;
+		// Custom jobs never come here: they run in the sandbox (sandbox/), with no network and a time limit.
+		if (task.kind === 'custom') throw new Error('Custom chunks run in the job sandbox.');
 		const output: ChunkOutput =
 			task.kind === 'primes'
 				? { kind: 'primes', count: countPrimes(task.lo, task.hi, progress) }

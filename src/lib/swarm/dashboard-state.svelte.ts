@@ -3,6 +3,7 @@ import type { ServerMessage } from '$lib/protocol/channel';
 import type { DeviceView, InviteTokenView, JobView, LogLine, ThroughputPoint } from '$lib/protocol/swarm';
 import { swarmChannel, type SnapshotPayload, type SwarmChannel, type TilePayload } from '$lib/protocol/swarm-channel';
 import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
+import { addSample, type Sample } from './job-progress';
 
 /** Log lines kept in the page (the coordinator keeps its own bounded history). */
 const PAGE_LOG_LINES = 200;
@@ -22,6 +23,8 @@ export class DashboardState {
 	/** The swarm's newest invites with their use counts, as the coordinator last sent them. */
 	invites: InviteTokenView[] = $state([]);
 	lastError = $state('');
+	/** (time, chunks done) per live job, from the snapshots: its rate and ETA (job-progress.ts). */
+	progress = new SvelteMap<string, Sample[]>();
 	/** Tiles received per job (the canvas keeps the pixels). */
 	tileCounts = new SvelteMap<string, number>();
 
@@ -115,6 +118,11 @@ export class DashboardState {
 		if (snapshot.full) this.devices.clear();
 		for (const device of snapshot.devices) this.devices.set(device.id, device);
 		this.jobs = snapshot.jobs;
+		for (const job of snapshot.jobs) {
+			if (job.status === 'running')
+				this.progress.set(job.id, addSample(this.progress.get(job.id) ?? [], { at: snapshot.at, done: job.done }));
+			else this.progress.delete(job.id);
+		}
 		this.throughput = snapshot.throughput;
 		if (snapshot.invites) this.invites = snapshot.invites;
 		if (snapshot.full) this.log = snapshot.log;

@@ -1,6 +1,7 @@
 import { CloseCode } from '$lib/protocol/close-codes';
 import type { SwarmClientMessage } from '$lib/protocol/swarm-channel';
 import type { ChunkOutput } from '$lib/protocol/swarm-jobs';
+import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import type { DeviceLimits } from './device-limits';
 import type { Dispatcher } from './dispatcher';
 import { isStale, lastSeen } from './lifecycle';
@@ -62,13 +63,22 @@ export class DeviceFleet {
 			this.dispatch.assignPending(now);
 			return;
 		}
+		if (message.type === 'lending') {
+			const { paused, slots } = message.payload;
+			this.store.setLending(deviceId, paused, slots);
+			if (paused) this.dispatch.withdraw(deviceId, now);
+			this.dispatch.invalidate();
+			this.dispatch.assignPending(now);
+			return;
+		}
+		if (message.type === 'job-code') return this.sendCode(ws, deviceId, message.payload.jobId, message.seq);
 		const chunk = this.dispatch.assignedChunk(deviceId, message.payload.jobId, message.payload.chunk);
 		if (message.type === 'chunk-failed') {
 			this.store.recordChunkOutcome(deviceId, false, now);
-			this.log('warn', `${this.name(deviceId)} failed chunk ${chunk.jobId}/${chunk.idx}: ${message.payload.error}`);
+			this.log('warn', `${this.name(deviceId)} failed chunk ${chunk.jobId}/${chunk.unit}: ${message.payload.error}`);
 			this.dispatch.requeue(chunk, message.payload.error, now);
 		} else {
-			this.accept(ws, chunk, deviceId, message.payload.output, message.seq, now);
+			this.accept(ws, chunk, deviceId, message.payload.output, message.payload.cpuMs ?? 0, message.seq, now);
 		}
 		this.dispatch.assignPending(now);
 	}
@@ -128,13 +138,30 @@ export class DeviceFleet {
 		}
 	}
 
-	private accept(ws: WebSocket, chunk: ChunkRow, deviceId: string, output: ChunkOutput, seq: number, now: number) {
-		const done = this.dispatch.complete(chunk, deviceId, output, now);
-		this.sockets.send(ws, 'accepted', { jobId: chunk.jobId, chunk: chunk.idx, done }, seq);
-		if (output.kind === 'mandelbrot' && chunk.task.kind === 'mandelbrot') {
+	private accept(
+		ws: WebSocket,
+		chunk: ChunkRow,
+		deviceId: string,
+		output: ChunkOutput,
+		cpuMs: number,
+		seq: number,
+		now: number
+	) {
+		const { done, accepted } = this.dispatch.complete(chunk, deviceId, output, cpuMs, now);
+		this.sockets.send(ws, 'accepted', { jobId: chunk.jobId, chunk: chunk.unit, done }, seq);
+		if (accepted?.kind === 'mandelbrot' && chunk.task.kind === 'mandelbrot') {
 			const { x, y, w, h } = chunk.task;
-			this.sockets.toDashboards('tile', { jobId: chunk.jobId, x, y, w, h, pixels: output.pixels });
+			this.sockets.toDashboards('tile', { jobId: chunk.jobId, x, y, w, h, pixels: accepted.pixels });
 		}
+	}
+
+	/** A custom job's module, only to a device that holds one of its chunks (the job is the owner's). */
+	private sendCode(ws: WebSocket, deviceId: string, jobId: string, seq: number) {
+		const parts = this.store.customParts(jobId);
+		const holds = parts && this.store.assignedTo(deviceId).some((c) => c.jobId === jobId);
+		if (!parts || !holds)
+			throw new ProtocolError('no-job', `Job ${jobId} is not a custom job this device holds chunks of.`);
+		this.sockets.send(ws, 'job-code', { jobId, code: parts.code }, seq);
 	}
 
 	private name(deviceId: string): string {

@@ -1,16 +1,27 @@
 import type { JobStatus, JobView } from '$lib/protocol/swarm';
-import type { ChunkOutput, ChunkTask, JobSpec } from '$lib/protocol/swarm-jobs';
+import type { ChunkTask, CustomSummary, JobSpec } from '$lib/protocol/swarm-jobs';
 import { num, type Row } from './sql-values';
 
 /** Finished jobs kept (with their chunks and tiles); older ones are deleted when a new job arrives. */
 export const JOBS_KEEP = 20;
 
+/**
+ * One replica of a chunk: `unit` is the logical chunk (what frames call "chunk"), `idx` this replica's row.
+ * Built-in jobs have one replica per chunk (unit = idx); a custom job with replication k starts with k,
+ * and the validator adds one per disagreement.
+ */
 export interface ChunkRow {
 	jobSeq: number;
 	jobId: string;
 	idx: number;
+	unit: number;
 	task: ChunkTask;
-	status: 'pending' | 'assigned' | 'done' | 'failed';
+	/**
+	 * reported: a result awaits its vote; done: the accepted result of its chunk (holds the output);
+	 * valid / invalid: on the agreeing / outvoted side; dropped: no longer needed (its chunk was decided,
+	 * or the job cancelled).
+	 */
+	status: 'pending' | 'assigned' | 'reported' | 'done' | 'valid' | 'invalid' | 'dropped' | 'failed';
 	deviceId: string | null;
 	attempts: number;
 	deadline: number | null;
@@ -19,10 +30,15 @@ export interface ChunkRow {
 export interface JobRow {
 	seq: number;
 	id: string;
+	kind: JobView['kind'];
 	status: JobStatus;
 	total: number;
 	done: number;
+	k: number;
 }
+
+/** Running or paused: a job that still holds chunks and counts against MAX_RUNNING_JOBS. */
+export const LIVE_STATUSES = "('running', 'paused')";
 
 /**
  * Jobs and their chunks in the coordinator's SQLite (tables created by swarm-schema.ts). Split from
@@ -31,27 +47,42 @@ export interface JobRow {
 export class JobStore {
 	constructor(protected readonly sql: SqlStorage) {}
 
-	insertJob(id: string, spec: JobSpec, tasks: ChunkTask[], now: number): number {
+	/** A job and `k` pending replicas of each chunk; a custom job also keeps its compiled module and input. */
+	insertJob(
+		id: string,
+		spec: JobSpec | CustomSummary,
+		tasks: ChunkTask[],
+		now: number,
+		custom: { k: number; code: string; input: string } | null = null
+	): number {
+		const k = custom?.k ?? 1;
 		const seq = num(
 			this.sql
 				.exec(
-					"INSERT INTO jobs (id, kind, spec, status, total, created_at) VALUES (?, ?, ?, 'running', ?, ?) RETURNING seq",
+					"INSERT INTO jobs (id, kind, spec, status, total, created_at, k, code, input) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?) RETURNING seq",
 					id,
 					spec.kind,
 					JSON.stringify(spec),
 					tasks.length,
-					now
+					now,
+					k,
+					custom?.code ?? null,
+					custom?.input ?? null
 				)
 				.one().seq
 		);
-		tasks.forEach((task, idx) =>
-			this.sql.exec(
-				"INSERT INTO chunks (job_seq, idx, task, status) VALUES (?, ?, ?, 'pending')",
-				seq,
-				idx,
-				JSON.stringify(task)
-			)
-		);
+		tasks.forEach((task, unit) => {
+			const text = JSON.stringify(task);
+			for (let r = 0; r < k; r++) {
+				this.sql.exec(
+					"INSERT INTO chunks (job_seq, idx, unit, task, status) VALUES (?, ?, ?, ?, 'pending')",
+					seq,
+					unit * k + r,
+					unit,
+					text
+				);
+			}
+		});
 		return seq;
 	}
 
@@ -68,16 +99,31 @@ export class JobStore {
 	}
 
 	job(id: string): JobRow | null {
-		const r = this.sql.exec('SELECT seq, id, status, total, done FROM jobs WHERE id = ?', id).toArray()[0];
-		return r
-			? {
-					seq: num(r.seq),
-					id: String(r.id),
-					status: String(r.status) as JobStatus,
-					total: num(r.total),
-					done: num(r.done)
-				}
-			: null;
+		const r = this.sql.exec('SELECT seq, id, kind, status, total, done, k FROM jobs WHERE id = ?', id).toArray()[0];
+		return r ? jobRow(r) : null;
+	}
+
+	jobBySeq(seq: number): JobRow | null {
+		const r = this.sql.exec('SELECT seq, id, kind, status, total, done, k FROM jobs WHERE seq = ?', seq).toArray()[0];
+		return r ? jobRow(r) : null;
+	}
+
+	setJobStatus(seq: number, status: JobStatus): void {
+		this.sql.exec('UPDATE jobs SET status = ? WHERE seq = ?', status, seq);
+	}
+
+	/** A custom job's compiled module and input, or null for built-in jobs and unknown ids. */
+	customParts(id: string): { seq: number; code: string; input: string } | null {
+		const r = this.sql.exec("SELECT seq, code, input FROM jobs WHERE id = ? AND kind = 'custom'", id).toArray()[0];
+		return r && r.code !== null ? { seq: num(r.seq), code: String(r.code), input: String(r.input) } : null;
+	}
+
+	/** Accepted results of a job in chunk order (canonical JSON text each). */
+	acceptedOutputs(seq: number): string[] {
+		return this.sql
+			.exec("SELECT output FROM chunks WHERE job_seq = ? AND status = 'done' ORDER BY unit", seq)
+			.toArray()
+			.map((r) => String(r.output));
 	}
 
 	jobViews(limit = JOBS_KEEP): JobView[] {
@@ -88,9 +134,11 @@ export class JobStore {
 				id: String(r.id),
 				kind: String(r.kind) as JobView['kind'],
 				status: String(r.status) as JobStatus,
-				spec: JSON.parse(String(r.spec)) as JobSpec,
+				spec: JSON.parse(String(r.spec)) as JobView['spec'],
+				k: num(r.k),
 				total: num(r.total),
 				done: num(r.done),
+				disagreements: num(r.disagreements),
 				retries: num(r.retries),
 				createdAt: num(r.created_at),
 				finishedAt: r.finished_at === null ? null : num(r.finished_at),
@@ -99,12 +147,12 @@ export class JobStore {
 			}));
 	}
 
-	/** Jobs still running (all of them, not only the newest shown on the dashboard): the submit cap. */
+	/** Jobs running or paused (all of them, not only the newest shown on the dashboard): the submit cap. */
 	runningJobs(): number {
-		return num(this.sql.exec("SELECT count(*) AS n FROM jobs WHERE status = 'running'").one().n);
+		return num(this.sql.exec(`SELECT count(*) AS n FROM jobs WHERE status IN ${LIVE_STATUSES}`).one().n);
 	}
 
-	finishJob(seq: number, status: 'done' | 'failed', now: number, error: string | null = null): void {
+	finishJob(seq: number, status: 'done' | 'failed' | 'cancelled', now: number, error: string | null = null): void {
 		this.sql.exec('UPDATE jobs SET status = ?, finished_at = ?, error = ? WHERE seq = ?', status, now, error, seq);
 	}
 
@@ -119,16 +167,60 @@ export class JobStore {
 		return r ? chunkRow(r) : null;
 	}
 
-	/** Up to `limit` pending chunks of running jobs, oldest job first (a failed job's chunks never go out). */
-	pending(limit: number): ChunkRow[] {
-		if (limit <= 0) return [];
-		return this.sql
+	/** The replica of chunk `unit` this device holds (frames name chunks by unit: a device holds at most one replica). */
+	heldChunk(jobId: string, unit: number, deviceId: string): ChunkRow | null {
+		const r = this.sql
 			.exec(
-				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'pending' AND j.status = 'running' ORDER BY c.job_seq, c.idx LIMIT ?",
-				limit
+				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE j.id = ? AND c.unit = ? AND c.device_id = ? AND c.status = 'assigned'",
+				jobId,
+				unit,
+				deviceId
+			)
+			.toArray()[0];
+		return r ? chunkRow(r) : null;
+	}
+
+	/** How many pending replicas of running jobs there are, counting at most `limit`. */
+	pendingCount(limit: number): number {
+		if (limit <= 0) return 0;
+		return num(
+			this.sql
+				.exec(
+					"SELECT count(*) AS n FROM (SELECT 1 FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.status = 'pending' AND j.status = 'running' LIMIT ?)",
+					limit
+				)
+				.one().n
+		);
+	}
+
+	/**
+	 * Up to `limit` pending replicas of running jobs this device may compute, oldest job and lowest chunk
+	 * first (a re-issued replica goes out before later chunks): never two replicas of one chunk, and never
+	 * a chunk the device already computed or holds, so the k results of a chunk come from k devices.
+	 */
+	pendingFor(deviceId: string, limit: number): ChunkRow[] {
+		if (limit <= 0) return [];
+		const rows = this.sql
+			.exec(
+				`SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq
+				 WHERE c.status = 'pending' AND j.status = 'running'
+				   AND (j.k = 1 OR NOT EXISTS (SELECT 1 FROM chunks o WHERE o.job_seq = c.job_seq AND o.unit = c.unit AND o.device_id = ?))
+				 ORDER BY c.job_seq, c.unit, c.idx LIMIT ?`,
+				deviceId,
+				limit * 3
 			)
 			.toArray()
 			.map(chunkRow);
+		const seen = new Set<string>();
+		const picked: ChunkRow[] = [];
+		for (const row of rows) {
+			const key = `${row.jobSeq}:${row.unit}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			picked.push(row);
+			if (picked.length === limit) break;
+		}
+		return picked;
 	}
 
 	assign(chunk: ChunkRow, deviceId: string, deadline: number): void {
@@ -138,26 +230,6 @@ export class JobStore {
 			deadline,
 			chunk.jobSeq,
 			chunk.idx
-		);
-	}
-
-	/** Accepts a result; returns the job's new done count. */
-	complete(chunk: ChunkRow, output: ChunkOutput, contribution: number, now: number): number {
-		this.sql.exec(
-			"UPDATE chunks SET status = 'done', deadline = NULL, done_at = ?, output = ? WHERE job_seq = ? AND idx = ?",
-			now,
-			output.kind === 'mandelbrot' ? output.pixels : JSON.stringify(output),
-			chunk.jobSeq,
-			chunk.idx
-		);
-		return num(
-			this.sql
-				.exec(
-					'UPDATE jobs SET done = done + 1, answer = answer + ? WHERE seq = ? RETURNING done',
-					contribution,
-					chunk.jobSeq
-				)
-				.one().done
 		);
 	}
 
@@ -178,8 +250,11 @@ export class JobStore {
 		return true;
 	}
 
-	/** Marks every unfinished chunk of a job failed; returns those that were assigned (to tell their devices). */
-	failJobChunks(jobSeq: number): ChunkRow[] {
+	/**
+	 * Ends every unfinished replica of a job (`failed` when it failed, `dropped` when cancelled); returns
+	 * those that were assigned (to tell their devices).
+	 */
+	failJobChunks(jobSeq: number, status: 'failed' | 'dropped' = 'failed'): ChunkRow[] {
 		const assigned = this.sql
 			.exec(
 				"SELECT c.*, j.id AS job_id FROM chunks c JOIN jobs j ON j.seq = c.job_seq WHERE c.job_seq = ? AND c.status = 'assigned'",
@@ -188,7 +263,8 @@ export class JobStore {
 			.toArray()
 			.map(chunkRow);
 		this.sql.exec(
-			"UPDATE chunks SET status = 'failed', device_id = NULL, deadline = NULL WHERE job_seq = ? AND status IN ('pending', 'assigned')",
+			"UPDATE chunks SET status = ?, deadline = NULL, output = NULL WHERE job_seq = ? AND status IN ('pending', 'assigned', 'reported')",
+			status,
 			jobSeq
 		);
 		return assigned;
@@ -264,10 +340,23 @@ function chunkRow(r: Row): ChunkRow {
 		jobSeq: num(r.job_seq),
 		jobId: String(r.job_id),
 		idx: num(r.idx),
+		unit: num(r.unit),
 		task: JSON.parse(String(r.task)) as ChunkTask,
 		status: String(r.status) as ChunkRow['status'],
 		deviceId: r.device_id === null ? null : String(r.device_id),
 		attempts: num(r.attempts),
 		deadline: r.deadline === null ? null : num(r.deadline)
+	};
+}
+
+function jobRow(r: Row): JobRow {
+	return {
+		seq: num(r.seq),
+		id: String(r.id),
+		kind: String(r.kind) as JobRow['kind'],
+		status: String(r.status) as JobStatus,
+		total: num(r.total),
+		done: num(r.done),
+		k: num(r.k)
 	};
 }

@@ -1,4 +1,9 @@
-import { TILE_SIZE, type ChunkOutput, type ChunkTask, type JobSpec } from '$lib/protocol/swarm-jobs';
+import { TILE_SIZE, type ChunkOutput, type ChunkTask, type CustomJob, type JobSpec } from '$lib/protocol/swarm-jobs';
+
+/** A custom job's chunks are the inputs its split() produced on the owner's dashboard, in that order. */
+export function customTasks(job: CustomJob): ChunkTask[] {
+	return job.chunks.map((input) => ({ kind: 'custom', input, timeLimitMs: job.timeLimitMs }));
+}
 
 /** Splits a validated job into the chunks devices compute, in the order they should be handed out. */
 export function splitJob(spec: JobSpec): ChunkTask[] {
@@ -45,6 +50,8 @@ export function outputProblem(task: ChunkTask, output: ChunkOutput): string | nu
 			? null
 			: `A ${task.w}×${task.h} tile needs ${task.w * task.h} bytes.`;
 	}
+	// A custom result's shape is the job's business (its size was bounded by the schema); the vote checks it.
+	if (task.kind === 'custom' && output.kind === 'custom') return null;
 	return 'Unknown chunk kind.';
 }
 

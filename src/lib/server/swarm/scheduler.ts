@@ -70,3 +70,11 @@ export function allocate(count: number, candidates: Candidate[]): Map<string, nu
 	}
 	return result;
 }
+
+/**
+ * A device's quota given its trust (trust-ledger.ts: 1, or halved per strike) and the chunks it runs at
+ * once (its slots: each one past the first needs one more chunk in hand): at least one chunk.
+ */
+export function deviceQuota(score: number, maxScore: number, trust: number, slots: number): number {
+	return Math.max(MIN_IN_FLIGHT, Math.round((quotaFor(score, maxScore) + Math.max(0, slots - 1)) * trust));
+}

@@ -213,10 +213,23 @@ export class SwarmStore extends JobStore {
 		this.sql.exec('UPDATE devices SET score = ?, last_seen_at = ?, rev = ? WHERE id = ?', score, now, ++this.rev, id);
 	}
 
-	recordChunkOutcome(id: string, ok: boolean, now: number): void {
+	/** A chunk computed (with the CPU time its runner reported) or failed. */
+	recordChunkOutcome(id: string, ok: boolean, now: number, cpuMs = 0): void {
 		this.sql.exec(
-			`UPDATE devices SET ${ok ? 'chunks_done = chunks_done + 1' : 'chunks_failed = chunks_failed + 1'}, last_seen_at = ?, rev = ? WHERE id = ?`,
+			`UPDATE devices SET ${ok ? 'chunks_done = chunks_done + 1' : 'chunks_failed = chunks_failed + 1'}, cpu_ms = cpu_ms + ?, last_seen_at = ?, rev = ? WHERE id = ?`,
+			Math.round(cpuMs),
 			now,
+			++this.rev,
+			id
+		);
+	}
+
+	/** What the device's person lends: nothing while paused, else `slots` chunks at once (at most its cores). */
+	setLending(id: string, paused: boolean, slots: number): void {
+		this.sql.exec(
+			'UPDATE devices SET paused = ?, slots = min(?, cores), rev = ? WHERE id = ?',
+			paused ? 1 : 0,
+			slots,
 			++this.rev,
 			id
 		);
@@ -227,12 +240,20 @@ export class SwarmStore extends JobStore {
 		this.sql.exec('UPDATE devices SET rev = ? WHERE id = ?', ++this.rev, id);
 	}
 
-	/** Online devices with a benchmark score: the ones that can take chunks. */
-	schedulable(): { id: string; score: number }[] {
+	/** Online devices with a benchmark score, not quarantined and lending: the ones that can take chunks. */
+	schedulable(): { id: string; score: number; votesWon: number; votesLost: number; slots: number }[] {
 		return this.sql
-			.exec("SELECT id, score FROM devices WHERE status = 'online' AND score IS NOT NULL")
+			.exec(
+				"SELECT id, score, votes_won, votes_lost, slots FROM devices WHERE status = 'online' AND score IS NOT NULL AND quarantined = 0 AND paused = 0"
+			)
 			.toArray()
-			.map((r) => ({ id: String(r.id), score: num(r.score) }));
+			.map((r) => ({
+				id: String(r.id),
+				score: num(r.score),
+				votesWon: num(r.votes_won),
+				votesLost: num(r.votes_lost),
+				slots: num(r.slots)
+			}));
 	}
 
 	/** Deletes devices that have been offline (or left, or revoked) since before `before`. */
@@ -259,6 +280,12 @@ export class SwarmStore extends JobStore {
 				inFlight: inFlight.get(String(r.id)) ?? 0,
 				done: num(r.chunks_done),
 				failed: num(r.chunks_failed),
+				cpuMs: num(r.cpu_ms),
+				votesWon: num(r.votes_won),
+				votesLost: num(r.votes_lost),
+				quarantined: num(r.quarantined) === 1,
+				paused: num(r.paused) === 1,
+				slots: num(r.slots),
 				cores: num(r.cores),
 				memoryGb: r.memory_gb === null ? null : num(r.memory_gb),
 				gpu: r.gpu === null ? null : String(r.gpu),

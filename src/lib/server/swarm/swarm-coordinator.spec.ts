@@ -17,7 +17,7 @@ import {
 } from '../../../testing/swarm';
 import { signedInUser } from '../../../testing/users';
 import { CloseCode } from '$lib/protocol/close-codes';
-import { swarmChannel } from '$lib/protocol/swarm-channel';
+import { SWARM_FRAME_MAX_BYTES, swarmChannel } from '$lib/protocol/swarm-channel';
 import { loadCodec } from '$lib/server/codec';
 import { DISCONNECTED_REASON } from './device-fleet';
 import { OFFLINE_AFTER_MS } from './lifecycle';
@@ -155,7 +155,7 @@ describe('results and bad messages', () => {
 		d.socket.send('result', { jobId: chunk.jobId, chunk: chunk.chunk, output: { kind: 'primes', count: 168 } });
 		await d.socket.take('accepted');
 		// Oversized frames close with 1009.
-		d.socket.ws.send('x'.repeat(17 * 1024));
+		d.socket.ws.send('x'.repeat(SWARM_FRAME_MAX_BYTES + 1024));
 		expect((await d.socket.closed).code).toBe(1009);
 	});
 

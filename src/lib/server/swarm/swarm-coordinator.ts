@@ -1,38 +1,41 @@
 import type { ClientMessage } from '$lib/protocol/channel';
 import { CLIENT_ROLE, sentBy, swarmChannel, type SwarmChannel } from '$lib/protocol/swarm-channel';
-import { jobSpec } from '$lib/protocol/swarm-jobs';
 import { apiError } from '$lib/server/api-error';
 import { log as logLine } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject } from '$lib/server/realtime/realtime-object';
 import { AlarmClock } from './alarm-clock';
-import { inviteToken, newSecret, randomHex, signDeviceCredential, verifyDeviceCredential } from './credentials';
+import { inviteToken, newSecret, signDeviceCredential, verifyDeviceCredential } from './credentials';
 import { DashboardFeed } from './dashboard-feed';
 import { DeviceFleet } from './device-fleet';
 import { DeviceLimits } from './device-limits';
 import { Dispatcher } from './dispatcher';
-import { splitJob } from './jobs';
+import { JobControl, type JobAction } from './job-control';
 import { CLEANUP_AFTER_MS, TOKEN_KEEP_MS } from './lifecycle';
 import { issueInvite, liveDevice, redeemInvite, showInvite } from './membership';
 import { SwarmStore } from './storage';
 import { migrateSwarmSchema } from './swarm-schema';
 import type { SwarmAttachment, SwarmLog, SwarmSockets } from './swarm-sockets';
 import type { RpcResult } from './tokens';
+import { TrustLedger } from './trust-ledger';
+import { Validator } from './validator';
+import { VoteStore } from './vote-store';
 import { WakeCounter } from './wake-counter';
+
+export { MAX_RUNNING_JOBS } from './job-control';
 
 /** Where a device credential stands: still a member, left, disconnected ('revoked'), or no such device. */
 export type DeviceStanding = 'member' | 'left' | 'revoked' | 'unknown';
-
-/** Running jobs per swarm, so one owner cannot queue unbounded work. */
-export const MAX_RUNNING_JOBS = 5;
 
 /**
  * One compute swarm, on the swarm channel (swarm-channel.ts): devices, join tokens, jobs, chunks and the
  * log live in this object's SQLite (swarm-schema.ts, storage.ts). This class is the surface: the RPCs the
  * worker's routes call, the runtime entry points (each counted as a wake-up), the socket hooks and the
  * alarm. The work is done by its parts: DeviceFleet (device sockets, liveness), Dispatcher (chunks),
- * DashboardFeed (snapshots), AlarmClock (lifecycle.ts decides when), WakeCounter.
+ * Validator (votes on replicated results) and TrustLedger (what losing one costs a device), JobControl
+ * (submit, pause, resume, cancel, output), DashboardFeed (snapshots), AlarmClock (lifecycle.ts decides
+ * when), WakeCounter.
  * Heartbeats are answered by the runtime's auto-response, so they never wake the object; the alarm reads
  * each device socket's auto-response timestamp instead.
  */
@@ -41,6 +44,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 	private readonly dispatch: Dispatcher;
 	private readonly devices: DeviceFleet;
 	private readonly dashboards: DashboardFeed;
+	private readonly control: JobControl;
 	private readonly clock: AlarmClock;
 	private readonly wakes: WakeCounter;
 	private readonly log: SwarmLog;
@@ -54,11 +58,15 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		const sockets = this.swarmSockets();
 		const log: SwarmLog = (level, text) => this.store.appendLog(level, text, Date.now());
 		this.log = log;
+		const votes = new VoteStore(ctx.storage.sql);
 		this.dispatch = new Dispatcher(this.store, {
 			sockets,
 			log,
+			validator: new Validator(votes),
+			trust: new TrustLedger(this.store, votes, log),
 			lost: (deviceId) => this.devices.markOffline(deviceId, Date.now(), 'connection lost')
 		});
+		this.control = new JobControl(this.store, this.dispatch, log);
 		this.devices = new DeviceFleet(this.store, this.dispatch, new DeviceLimits(ctx.storage), sockets, log);
 		this.dashboards = new DashboardFeed(this.store, sockets);
 		this.wakes.count('start');
@@ -168,24 +176,27 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		return this.removeDevice(deviceId, 'revoked');
 	}
 
+	/** A built-in job spec, or a custom job with its compiled module (the route compiled the owner's source). */
 	async submitJob(spec: unknown): Promise<RpcResult<{ jobId: string; chunks: number }>> {
 		this.wakes.count('rpc');
 		this.requireInit();
 		const now = Date.now();
-		const parsed = jobSpec.safeParse(spec);
-		if (!parsed.success)
-			return { ok: false, status: 400, code: 'bad-job', message: parsed.error.issues[0]?.message ?? 'Bad job.' };
-		if (this.store.runningJobs() >= MAX_RUNNING_JOBS) {
-			const message = `At most ${MAX_RUNNING_JOBS} jobs can run at once.`;
-			return { ok: false, status: 409, code: 'too-many-jobs', message };
-		}
-		const tasks = splitJob(parsed.data);
-		const jobId = randomHex(8);
-		this.store.insertJob(jobId, parsed.data, tasks, now);
-		this.store.pruneJobs();
-		this.log('info', `Job ${jobId} (${parsed.data.kind}) submitted: ${tasks.length} chunks.`);
+		const result = this.control.submit(spec, now);
+		if (result.ok) await this.afterChange(now);
+		return result;
+	}
+
+	async controlJob(jobId: string, action: JobAction): Promise<RpcResult<{ status: string }>> {
+		this.wakes.count('rpc');
+		const now = Date.now();
+		const result = this.control.control(jobId, action, now);
 		await this.afterChange(now);
-		return { ok: true, value: { jobId, chunks: tasks.length } };
+		return result;
+	}
+
+	async jobOutput(jobId: string) {
+		this.wakes.count('rpc');
+		return this.control.output(jobId);
 	}
 
 	async jobs() {

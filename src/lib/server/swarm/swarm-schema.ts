@@ -31,7 +31,27 @@ CREATE INDEX IF NOT EXISTS chunks_device ON chunks(device_id) WHERE status = 'as
 CREATE INDEX IF NOT EXISTS chunks_deadline ON chunks(deadline) WHERE status = 'assigned';
 CREATE INDEX IF NOT EXISTS chunks_done_at ON chunks(done_at) WHERE done_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, level TEXT NOT NULL, text TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+	// 2: replicated chunks and votes. A chunk row is now one replica of a logical chunk (`unit`, what
+	// frames call "chunk"); `digest` is the server's SHA-256 of a reported result. Jobs carry their
+	// replication k and, for custom jobs, the compiled module and input; devices their votes, CPU time,
+	// quarantine and lending (paused, slots).
+	`ALTER TABLE chunks ADD COLUMN unit INTEGER NOT NULL DEFAULT 0;
+UPDATE chunks SET unit = idx;
+ALTER TABLE chunks ADD COLUMN digest TEXT;
+CREATE INDEX chunks_unit ON chunks(job_seq, unit, device_id);
+CREATE INDEX chunks_pending_unit ON chunks(job_seq, unit, idx) WHERE status = 'pending';
+ALTER TABLE jobs ADD COLUMN k INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN code TEXT;
+ALTER TABLE jobs ADD COLUMN input TEXT;
+ALTER TABLE jobs ADD COLUMN output_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN disagreements INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN cpu_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN votes_won INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN votes_lost INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN slots INTEGER NOT NULL DEFAULT 1;`
 ];
 
 export function migrateSwarmSchema(storage: DurableObjectStorage): void {

@@ -1,7 +1,10 @@
 import { json } from '@sveltejs/kit';
+import { CUSTOM_JOB_BODY_MAX_BYTES, customJobRequest } from '$lib/protocol/swarm-jobs';
+import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import { coordinator, ownedSwarm } from '$lib/server/swarm/directory';
 import { foreignOrigin, jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
+import { compileJob, TranspilerUnavailable, unavailableResponse } from '$lib/server/swarm/transpile';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ params, platform, locals }) => {
@@ -11,14 +14,45 @@ export const GET: RequestHandler = async ({ params, platform, locals }) => {
 	return json(await coordinator(env, swarm.id).jobs());
 };
 
-/** Submits a job (validated again by the coordinator against the shared zod schema). Owner only. */
+/**
+ * Submits a job, owner only. A built-in spec goes to the coordinator as it is (validated there against the
+ * shared zod schema). A custom job (customJobRequest: source, input, the chunks split() made on the
+ * dashboard, k) is bounded here, compiled with compileJob (the transpiler's KV cache makes the editor's
+ * earlier Check the only real transpile), and the coordinator stores the compiled module with the job.
+ */
 export const POST: RequestHandler = async ({ request, params, platform, locals }) => {
 	const env = platform!.env;
 	const refused = foreignOrigin(request, env);
 	if (refused) return refused;
 	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
 	if (!swarm) return noSuchSwarm();
-	const body = await jsonBody(request, 'the job');
+	const body = await jsonBody(request, 'the job', { maxBytes: CUSTOM_JOB_BODY_MAX_BYTES });
 	if (!body.ok) return body.response;
-	return rpcResponse(await coordinator(env, swarm.id).submitJob(body.value), 201);
+	const stub = coordinator(env, swarm.id);
+	if (!isCustom(body.value)) return rpcResponse(await stub.submitJob(body.value), 201);
+
+	const parsed = customJobRequest.safeParse(body.value);
+	if (!parsed.success) return apiError(400, 'bad-job', parsed.error.issues[0]?.message ?? 'Bad job.');
+	const { source, ...job } = parsed.data;
+	try {
+		const compiled = await compileJob(env, source);
+		if (!compiled.ok) {
+			const [first] = compiled.errors;
+			const where = first && first.line > 0 ? `line ${first.line}, column ${first.column}: ` : '';
+			return apiError(400, 'compile-error', `The job does not compile: ${where}${first?.message ?? 'unknown error'}`);
+		}
+		return rpcResponse(await stub.submitJob({ ...job, code: compiled.code }), 201);
+	} catch (error) {
+		if (error instanceof TranspilerUnavailable) return unavailableResponse(error);
+		throw error;
+	}
 };
+
+function isCustom(value: unknown): boolean {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		Object.hasOwn(value, 'kind') &&
+		(value as { kind: unknown }).kind === 'custom'
+	);
+}

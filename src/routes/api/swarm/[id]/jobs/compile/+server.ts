@@ -25,7 +25,13 @@ export const POST: RequestHandler = async ({ request, params, platform, locals }
 	try {
 		const result = await compileJob(env, body.data.source);
 		const answer: CompileAnswer = result.ok
-			? { ok: true, key: result.key, cached: result.cached, bytes: new TextEncoder().encode(result.code).byteLength }
+			? {
+					ok: true,
+					key: result.key,
+					cached: result.cached,
+					bytes: new TextEncoder().encode(result.code).byteLength,
+					code: result.code
+				}
 			: { ok: false, errors: result.errors };
 		return json(answer);
 	} catch (error) {
