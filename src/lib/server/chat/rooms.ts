@@ -82,12 +82,12 @@ export async function listRooms(db: Db, userId: string) {
  */
 export async function roomAccess(db: Db, roomId: string, userId: string) {
 	const [row] = await db
-		.select({ room: chatRooms, role: chatMemberships.role })
+		.select({ room: chatRooms, role: chatMemberships.role, joinedAt: chatMemberships.joinedAt })
 		.from(chatRooms)
 		.leftJoin(chatMemberships, and(eq(chatMemberships.roomId, chatRooms.id), eq(chatMemberships.userId, userId)))
 		.where(eq(chatRooms.id, roomId));
 	if (!row || (row.room.isPrivate && !row.role)) return null;
-	return { room: row.room, member: row.role !== null, role: row.role };
+	return { room: row.room, member: row.role !== null, role: row.role, joinedAt: row.joinedAt };
 }
 
 /** Throws RoomAccessError unless the user is a member (sockets and REST writes need membership). */
