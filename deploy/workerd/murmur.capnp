@@ -58,6 +58,7 @@ const murmur :Workerd.Worker = (
     (name = "SWARM_COORDINATOR", durableObjectNamespace = "SwarmCoordinator"),
     (name = "WORKSPACE_SYNC", durableObjectNamespace = "WorkspaceSync"),
     (name = "RELAY_ROOM", durableObjectNamespace = "RelayRoom"),
+    (name = "CHAT_INBOX", durableObjectNamespace = "ChatInbox"),
 
     # D1: workerd's own D1 client class (what Cloudflare runs), talking D1's protocol to a SQLite Durable
     # Object in the stores worker that applies drizzle/ migrations when it starts.
@@ -99,6 +100,7 @@ const murmur :Workerd.Worker = (
     (className = "SwarmCoordinator", uniqueKey = "murmur-SwarmCoordinator", enableSql = true),
     (className = "WorkspaceSync", uniqueKey = "murmur-WorkspaceSync", enableSql = true),
     (className = "RelayRoom", uniqueKey = "murmur-RelayRoom", enableSql = true),
+    (className = "ChatInbox", uniqueKey = "murmur-ChatInbox", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "data"),
   # SvelteKit's worker uses caches.default; without a backend every request fails "No Cache was configured".

@@ -94,12 +94,18 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		return this.unread.summary(userId, joinedAt);
 	}
 
+	/** The person's inbox follows this room (ChatInbox, while a chat page of theirs is open). */
+	async watch(userId: string, joinedAt: number) {
+		return this.unread.watch(userId, joinedAt);
+	}
+
 	async historyPage(before: number | undefined, limit: number) {
 		return { ...this.store.page(before, limit), rev: this.store.rev };
 	}
 
 	/** Closes a user's sockets after they left the room (their membership is already gone from D1). */
 	async removeMember(userId: string): Promise<number> {
+		this.unread.unwatch(userId);
 		return this.closeWhere((a) => a.user.id === userId, CloseCode.policy, 'You left this room.');
 	}
 
@@ -249,6 +255,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		const message = change();
 		this.broadcast(type, message);
 		if (type === 'edit') this.unread.edited(message);
+		else this.unread.deleted();
 		return message;
 	}
 

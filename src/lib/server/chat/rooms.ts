@@ -54,14 +54,25 @@ export async function createRoom(db: Db, userId: string, input: z.infer<typeof c
 	return room;
 }
 
-/** The rooms a user belongs to, and the public rooms they could join. */
-export async function listRooms(db: Db, userId: string) {
-	const mine = await db
-		.select({ id: chatRooms.id, name: chatRooms.name, isPrivate: chatRooms.isPrivate })
+/** The rooms a user belongs to (with when they joined each), by name. */
+export async function myRooms(db: Db, userId: string, limit?: number) {
+	const query = db
+		.select({
+			id: chatRooms.id,
+			name: chatRooms.name,
+			isPrivate: chatRooms.isPrivate,
+			joinedAt: chatMemberships.joinedAt
+		})
 		.from(chatMemberships)
 		.innerJoin(chatRooms, eq(chatRooms.id, chatMemberships.roomId))
 		.where(eq(chatMemberships.userId, userId))
 		.orderBy(asc(chatRooms.name));
+	return limit === undefined ? query : query.limit(limit);
+}
+
+/** The rooms a user belongs to, and the public rooms they could join. */
+export async function listRooms(db: Db, userId: string) {
+	const mine = await myRooms(db, userId);
 	const joinedIds = mine.map((r) => r.id);
 	const open = await db
 		.select({ id: chatRooms.id, name: chatRooms.name, isPrivate: chatRooms.isPrivate })
@@ -73,7 +84,7 @@ export async function listRooms(db: Db, userId: string) {
 		)
 		.orderBy(asc(chatRooms.name))
 		.limit(200);
-	return { mine: mine as RoomSummary[], open: open as RoomSummary[] };
+	return { mine, open: open as RoomSummary[] };
 }
 
 /**

@@ -1,0 +1,61 @@
+import { expect, test, type Page } from '@playwright/test';
+import { uniqueName } from './support/auth';
+import { connected, signUp } from './support/chat';
+
+async function createRoom(page: Page, name: string): Promise<string> {
+	await page.goto('/chat');
+	await page.getByLabel('Room name').fill(name);
+	await page.getByRole('button', { name: 'Create room' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+	return new URL(page.url()).pathname.split('/').pop()!;
+}
+
+const row = (page: Page, name: string) => page.getByTestId('room-row').filter({ hasText: name });
+
+test('unread and mention counts in the room list: live across two people, and the same after a reload', async ({
+	browser,
+	baseURL
+}) => {
+	const alice = await (await browser.newContext()).newPage();
+	const bob = await (await browser.newContext()).newPage();
+	await signUp(alice, baseURL!, 'Alice Unread');
+	const bobName = await signUp(bob, baseURL!, 'Bob Unread');
+	const [quiet, busy] = [uniqueName('quiet'), uniqueName('busy')];
+	const quietId = await createRoom(alice, quiet);
+	const busyId = await createRoom(alice, busy);
+	for (const name of [quiet, busy]) {
+		await bob.goto('/chat');
+		await bob.getByRole('button', { name: `Join ${name}` }).click();
+		await connected(bob);
+	}
+	const post = async (room: string, text: string) =>
+		expect((await alice.request.post('/api/messages', { data: { room, text } })).status()).toBe(201);
+	await post(quietId, 'first in quiet');
+
+	// Bob's room list: the quiet room has news, and both rooms are listed newest activity first.
+	await bob.goto('/chat');
+	await expect(row(bob, quiet).getByTestId('room-unread')).toHaveText('1 unread');
+	await expect(row(bob, quiet).getByTestId('room-preview')).toHaveText('Alice Unread: first in quiet');
+	await expect(bob.getByTestId('room-name')).toHaveText([quiet, busy]);
+
+	// Live: a mention in the other room moves it up and counts as unread and as a mention.
+	await post(busyId, `hey @${bobName} <b>not bold</b>`);
+	await expect(bob.getByTestId('room-name')).toHaveText([busy, quiet]);
+	await expect(row(bob, busy).getByTestId('room-unread')).toHaveText('1 unread');
+	await expect(row(bob, busy).getByTestId('room-mentions')).toHaveText('@1 mention');
+	// The preview is text, never markup.
+	await expect(row(bob, busy).getByTestId('room-preview')).toHaveText(`Alice Unread: hey @${bobName} <b>not bold</b>`);
+	await post(busyId, 'and another');
+	await expect(row(bob, busy).getByTestId('room-unread')).toHaveText('2 unread');
+
+	// After a reload the counts come from the rooms themselves.
+	await bob.reload();
+	await expect(bob.getByTestId('room-name')).toHaveText([busy, quiet]);
+	await expect(row(bob, busy).getByTestId('room-unread')).toHaveText('2 unread');
+	await expect(row(bob, busy).getByTestId('room-mentions')).toHaveText('@1 mention');
+	await expect(row(bob, quiet).getByTestId('room-unread')).toHaveText('1 unread');
+	// Alice wrote everything: nothing is unread for her.
+	await alice.goto('/chat');
+	await expect(row(alice, busy).getByTestId('room-preview')).toHaveText('Alice Unread: and another');
+	await expect(alice.getByTestId('room-unread')).toHaveCount(0);
+});
