@@ -58,4 +58,30 @@ test('unread and mention counts in the room list: live across two people, and th
 	await alice.goto('/chat');
 	await expect(row(alice, busy).getByTestId('room-preview')).toHaveText('Alice Unread: and another');
 	await expect(alice.getByTestId('room-unread')).toHaveCount(0);
+
+	// Two tall messages, so the first unread one is off screen when Bob opens the room at the bottom.
+	const tall = (n: number) => `tall ${n}\n${Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n')}`;
+	await post(busyId, tall(1));
+	await post(busyId, tall(2));
+	await row(bob, busy).click();
+	await connected(bob);
+	const divider = bob.getByTestId('unread-divider');
+	await expect(divider).toHaveCount(1);
+	// The divider sits right above the first message Bob had not read.
+	await expect(bob.locator('[data-testid="unread-divider"] + [data-testid="message"]')).toContainText(
+		`hey @${bobName}`
+	);
+	await expect(divider).not.toBeInViewport();
+	await bob.getByTestId('jump-to-unread').click();
+	await expect(divider).toBeInViewport();
+	await expect(bob.getByTestId('jump-to-unread')).toHaveCount(0);
+
+	// What Bob saw is read: back in the list the room has nothing unread, and neither does a reload.
+	await bob.getByRole('link', { name: '← Rooms' }).click();
+	await expect(row(bob, busy).getByTestId('room-preview')).toContainText('tall 2');
+	await expect(row(bob, busy).getByTestId('room-unread')).toHaveCount(0);
+	await expect(row(bob, busy).getByTestId('room-mentions')).toHaveCount(0);
+	await bob.reload();
+	await expect(row(bob, quiet).getByTestId('room-unread')).toHaveText('1 unread');
+	await expect(row(bob, busy).getByTestId('room-unread')).toHaveCount(0);
 });
