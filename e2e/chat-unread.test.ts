@@ -12,12 +12,41 @@ async function createRoom(page: Page, name: string): Promise<string> {
 
 const row = (page: Page, name: string) => page.getByTestId('room-row').filter({ hasText: name });
 
+/**
+ * Records every Notification the page creates, around the browser's own class (which still does its
+ * work): what the app shows, and the last one, so the test can click it as a person would.
+ */
+function recordNotifications() {
+	const Real = window.Notification;
+	const shown: { title: string; body?: string }[] = [];
+	class Recorded extends Real {
+		constructor(title: string, options?: NotificationOptions) {
+			super(title, options);
+			shown.push({ title, body: options?.body });
+			Object.assign(window, { lastNotification: this });
+		}
+		static get permission() {
+			return Real.permission;
+		}
+		static requestPermission = Real.requestPermission.bind(Real);
+	}
+	Object.assign(window, { Notification: Recorded, shownNotifications: shown });
+}
+const shown = (page: Page) =>
+	page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications);
+
 test('unread and mention counts in the room list: live across two people, and the same after a reload', async ({
 	browser,
 	baseURL
 }) => {
 	const alice = await (await browser.newContext()).newPage();
-	const bob = await (await browser.newContext()).newPage();
+	// Bob has allowed notifications in this browser; the page's Notification calls are recorded.
+	const bobContext = await browser.newContext({ permissions: ['notifications'] });
+	await bobContext.addInitScript(recordNotifications);
+	const bob = await bobContext.newPage();
+	// A page error (an effect that loops, say) fails the test even where the page still looks right.
+	const pageErrors: string[] = [];
+	for (const page of [alice, bob]) page.on('pageerror', (error) => pageErrors.push(error.message));
 	await signUp(alice, baseURL!, 'Alice Unread');
 	const bobName = await signUp(bob, baseURL!, 'Bob Unread');
 	const [quiet, busy] = [uniqueName('quiet'), uniqueName('busy')];
@@ -43,6 +72,12 @@ test('unread and mention counts in the room list: live across two people, and th
 	await expect(bob.getByTestId('room-name')).toHaveText([busy, quiet]);
 	await expect(row(bob, busy).getByTestId('room-unread')).toHaveText('1 unread');
 	await expect(row(bob, busy).getByTestId('room-mentions')).toHaveText('@1 mention');
+	// The mention is a browser notification (permission granted, so no offer to turn them on), and the tab says so.
+	await expect
+		.poll(() => shown(bob))
+		.toEqual([{ title: `Alice Unread mentioned you in ${busy}`, body: `hey @${bobName} <b>not bold</b>` }]);
+	await expect(bob).toHaveTitle('(1) Chat · Murmur');
+	await expect(bob.getByTestId('notification-offer')).toHaveCount(0);
 	// The preview is text, never markup.
 	await expect(row(bob, busy).getByTestId('room-preview')).toHaveText(`Alice Unread: hey @${bobName} <b>not bold</b>`);
 	await post(busyId, 'and another');
@@ -84,4 +119,25 @@ test('unread and mention counts in the room list: live across two people, and th
 	await bob.reload();
 	await expect(row(bob, quiet).getByTestId('room-unread')).toHaveText('1 unread');
 	await expect(row(bob, busy).getByTestId('room-unread')).toHaveCount(0);
+	await expect(bob).toHaveTitle('Chat · Murmur');
+
+	// A mention in the quiet room while Bob is on the list: clicking its notification opens the room at it.
+	await post(quietId, `@${bobName} one more thing`);
+	await expect.poll(async () => (await shown(bob)).length).toBe(1); // a fresh page after the reload
+	await expect(bob).toHaveTitle('(1) Chat · Murmur');
+	await bob.evaluate(() =>
+		(window as unknown as { lastNotification: Notification }).lastNotification.dispatchEvent(new Event('click'))
+	);
+	await expect(bob).toHaveURL(new RegExp(`/chat/${quietId}\\?message=2$`));
+	await expect(bob.getByTestId('message').filter({ hasText: 'one more thing' })).toBeInViewport();
+	await expect(bob).toHaveTitle(`${quiet} · Chat · Murmur`);
+
+	// Without the permission decided, the room list offers notifications; "Not now" is remembered.
+	await alice.goto('/chat');
+	await alice.getByRole('button', { name: 'Not now' }).click();
+	await expect(alice.getByTestId('notification-offer')).toHaveCount(0);
+	await alice.reload();
+	await expect(alice.getByRole('heading', { name: 'Your rooms' })).toBeVisible();
+	await expect(alice.getByTestId('notification-offer')).toHaveCount(0);
+	expect(pageErrors).toEqual([]);
 });
