@@ -125,7 +125,7 @@ export class ReadState {
 		return fresh;
 	}
 
-	/** Whether message `seq` has ever mentioned anyone (an edit that drops every @name must still be resolved). */
+	/** Whether message `seq` mentions anyone now (an edit that drops every @name must still be resolved). */
 	hasMentions(seq: number): boolean {
 		return (
 			this.sql.exec('SELECT 1 FROM mentions WHERE message_seq = ? AND active = 1 LIMIT 1', seq).toArray().length > 0
