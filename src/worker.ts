@@ -8,6 +8,7 @@
 import sveltekit from '../.svelte-kit/cloudflare/_worker.js';
 
 export { ChatRoom } from './lib/server/chat/chat-room';
+export { ChatInbox } from './lib/server/chat/chat-inbox';
 export { SwarmCoordinator } from './lib/server/swarm/swarm-coordinator';
 export { WorkspaceSync } from './lib/server/workspace/workspace-sync';
 export { RelayRoom } from './lib/server/realtime/relay-room';

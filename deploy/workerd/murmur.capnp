@@ -62,6 +62,7 @@ const murmur :Workerd.Worker = (
     (name = "SWARM_COORDINATOR", durableObjectNamespace = "SwarmCoordinator"),
     (name = "WORKSPACE_SYNC", durableObjectNamespace = "WorkspaceSync"),
     (name = "RELAY_ROOM", durableObjectNamespace = "RelayRoom"),
+    (name = "CHAT_INBOX", durableObjectNamespace = "ChatInbox"),
 
     # Job modules → ES modules, over RPC to the transpiler worker's default entrypoint.
     (name = "TRANSPILER", service = "murmur-transpiler"),
@@ -113,6 +114,7 @@ const murmur :Workerd.Worker = (
     (className = "SwarmCoordinator", uniqueKey = "murmur-SwarmCoordinator", enableSql = true),
     (className = "WorkspaceSync", uniqueKey = "murmur-WorkspaceSync", enableSql = true),
     (className = "RelayRoom", uniqueKey = "murmur-RelayRoom", enableSql = true),
+    (className = "ChatInbox", uniqueKey = "murmur-ChatInbox", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "data"),
   # SvelteKit's worker uses caches.default; without a backend every request fails "No Cache was configured".

@@ -1,4 +1,5 @@
-import { chatChannel, type ChatChannel, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
+import { chatChannel, type ChatChannel, type ChatCursor, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
+import { CHAT_READ_DEBOUNCE_MS } from '$lib/protocol/chat-unread-limits';
 import type { ConnectionStatus } from '$lib/realtime/connection-status.svelte';
 import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
 import { ChatSession, type OutboxItem, type TypingUser } from './chat-session';
@@ -20,10 +21,19 @@ export class ChatClient {
 	notice: string | null = $state(null);
 	/** While the rate limit holds the outbox: how many messages wait and about how many seconds it takes. */
 	waiting: { count: number; seconds: number } | null = $state(null);
+	/** The person's read cursor and what is unread after it (the room's word, kept current). */
+	cursor: ChatCursor | null = $state.raw(null);
+	/**
+	 * Where the "new messages" divider goes: the cursor when this visit began, if anything by others was
+	 * unread then (null: nothing was; undefined: not known yet). It stays put while the person reads.
+	 */
+	unreadAfter: number | null | undefined = $state(undefined);
 
 	private channel: ChannelHandle<ChatChannel> | null = null;
 	private typingTimer: ReturnType<typeof setTimeout> | undefined;
 	private waitingTimer: ReturnType<typeof setTimeout> | undefined;
+	private readTimer: ReturnType<typeof setTimeout> | undefined;
+	private readUpTo = 0;
 	private readonly session: ChatSession;
 	private readonly storageKey: string;
 
@@ -88,6 +98,17 @@ export class ChatClient {
 	loadOlder() {
 		this.session.loadOlder();
 	}
+	/**
+	 * Every message up to `seq` has been on screen in a focused tab: the cursor follows, at most one
+	 * request per CHAT_READ_DEBOUNCE_MS however fast the reader scrolls.
+	 */
+	markRead(seq: number) {
+		this.readUpTo = Math.max(this.readUpTo, seq);
+		this.readTimer ??= setTimeout(() => {
+			this.readTimer = undefined;
+			this.session.markRead(this.readUpTo);
+		}, CHAT_READ_DEBOUNCE_MS);
+	}
 	dismissNotice() {
 		this.session.lastError = null;
 		this.notice = null;
@@ -97,6 +118,9 @@ export class ChatClient {
 	close() {
 		clearTimeout(this.typingTimer);
 		clearTimeout(this.waitingTimer);
+		// Reading that has not gone out yet still counts: send it now, while the socket is open.
+		if (this.readTimer) this.session.markRead(this.readUpTo);
+		clearTimeout(this.readTimer);
 		this.channel?.close();
 		this.channel = null;
 	}
@@ -110,6 +134,10 @@ export class ChatClient {
 		this.online = s.online;
 		this.hasMore = s.hasMore;
 		this.loadingOlder = s.loadingOlder;
+		if (s.cursor !== this.cursor) {
+			this.cursor = s.cursor;
+			if (this.unreadAfter === undefined && s.cursor) this.unreadAfter = s.cursor.unread > 0 ? s.cursor.seq : null;
+		}
 		if (s.lastError) this.notice = s.lastError.message;
 		const now = Date.now();
 		this.typing = s.typingNow(now);

@@ -1,5 +1,5 @@
 import type { ClientKind, ClientPayload, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
-import type { ChatChannel, ChatMessage, ChatUser } from '$lib/protocol/chat';
+import type { ChatChannel, ChatCursor, ChatMessage, ChatUser } from '$lib/protocol/chat';
 import { CHAT_PAGE_SIZE, CHAT_TYPING_SIGNAL_INTERVAL_MS } from '$lib/protocol/chat-limits';
 import { randomId } from '$lib/random-id';
 
@@ -61,8 +61,12 @@ export class ChatSession {
 	loadingOlder = false;
 	connected = false;
 	lastError: { code: string; message: string } | null = null;
+	/** The person's read cursor here, as the room last said (null until the first `cursor` after join). */
+	cursor: ChatCursor | null = null;
 
 	private requestSeq = 0;
+	/** The highest seq this client has asked to mark read: sent again on reconnect if the room missed it. */
+	private readWanted = 0;
 	private lastTypingSignal = 0;
 	private transport: ChatTransport | null = null;
 	/** The lowest seq of the contiguous window held (set by latest/reset/older pages); null: none yet. */
@@ -97,6 +101,7 @@ export class ChatSession {
 		this.transport = send;
 		this.connected = true;
 		this.pump();
+		if (this.readWanted > 0) this.request('read', { seq: this.readWanted });
 		this.onChange();
 	}
 
@@ -168,6 +173,16 @@ export class ChatSession {
 	keystroke(now = Date.now()) {
 		if (now - this.lastTypingSignal < CHAT_TYPING_SIGNAL_INTERVAL_MS) return;
 		if (this.request('typing', {})) this.lastTypingSignal = now;
+	}
+
+	/**
+	 * The reader has seen every message up to `seq`: moves the read cursor (the room keeps it monotonic
+	 * and clamps it; this only skips asking for what is already read). Callers debounce.
+	 */
+	markRead(seq: number) {
+		if (seq <= Math.max(this.readWanted, this.cursor?.seq ?? 0)) return;
+		this.readWanted = seq;
+		this.request('read', { seq });
 	}
 
 	/** Asks for the page before the oldest message held. */
@@ -324,6 +339,10 @@ export class ChatSession {
 			}
 			case 'presence':
 				this.online = event.payload.online;
+				return;
+			case 'cursor':
+				// Forward only: an answer to an older request cannot undo a newer move from another tab.
+				if (!this.cursor || event.payload.seq >= this.cursor.seq) this.cursor = event.payload;
 				return;
 			case 'typing': {
 				this.typing = new Map(event.payload.users.map((u) => [u.id, { id: u.id, name: u.name, until: now + u.ms }]));

@@ -53,7 +53,8 @@ describe('chat channel contract', () => {
 				delete: { id: 'm-7' },
 				react: { id: 'm-7', emoji: '🎉' },
 				typing: {},
-				history: { before: 7, limit: 50 }
+				history: { before: 7, limit: 50 },
+				read: { seq: 7 }
 			},
 			server: {
 				ack: { id: 'm-8', seq: 8, rev: 13, duplicate: false },
@@ -63,7 +64,8 @@ describe('chat channel contract', () => {
 				react: message,
 				typing: { users: [{ id: 'u2', name: 'Bo', ms: 4_200 }] },
 				presence: { online: [ada], joined: ada },
-				history: { kind: 'catchup', messages: [message], hasMore: false, rev: 12 }
+				history: { kind: 'catchup', messages: [message], hasMore: false, rev: 12 },
+				cursor: { seq: 7, unread: 3, mentions: 1 }
 			}
 		});
 	});
@@ -71,7 +73,15 @@ describe('chat channel contract', () => {
 	it('keeps the type bytes chat had before the contract (e2e/bench/chat.ts hardcodes send and message)', () => {
 		const types = (kinds: Record<string, { type: number }>) =>
 			Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [name, kind.type]));
-		expect(types(chatChannel.client)).toEqual({ send: 1, edit: 4, delete: 5, react: 6, typing: 7, history: 9 });
+		expect(types(chatChannel.client)).toEqual({
+			send: 1,
+			edit: 4,
+			delete: 5,
+			react: 6,
+			typing: 7,
+			history: 9,
+			read: 10
+		});
 		expect(types(chatChannel.server)).toEqual({
 			ack: 2,
 			message: 3,
@@ -80,7 +90,8 @@ describe('chat channel contract', () => {
 			react: 6,
 			typing: 7,
 			presence: 8,
-			history: 9
+			history: 9,
+			cursor: 10
 		});
 	});
 

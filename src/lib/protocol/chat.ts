@@ -79,6 +79,12 @@ export const historyRequest = z.strictObject({
 	before: seqSchema,
 	limit: z.number().int().min(1).max(CHAT_PAGE_MAX).optional()
 });
+/**
+ * "I have read up to message `seq`": moves the sender's read cursor in this room. Monotonic (an older seq
+ * leaves it where it is) and clamped to the room's last message; the room answers every socket of the
+ * person with `cursor`, so their tabs agree.
+ */
+export const readRequest = z.strictObject({ seq: seqSchema });
 
 // ---- server → client ------------------------------------------------------------------------------
 
@@ -136,6 +142,15 @@ export const historyEvent = z.object({
 	rev: seqSchema
 });
 
+/**
+ * The person's read cursor in this room (every message with seq ≤ it is read) and what is unread after
+ * it: live messages by others, and those of them that mention the person. Sent on join (after the
+ * history), after their own `read` (to all their sockets) and when they post. Counts stop at
+ * CHAT_UNREAD_COUNT_MAX ("999+").
+ */
+export const cursorEvent = z.object({ seq: seqSchema, unread: seqSchema, mentions: seqSchema });
+export type ChatCursor = z.infer<typeof cursorEvent>;
+
 // ---- the socket contract ----------------------------------------------------------------------------
 
 /**
@@ -153,7 +168,8 @@ export const chatChannel = defineChannel({
 		delete: { type: 5, schema: deleteRequest },
 		react: { type: 6, schema: reactRequest },
 		typing: { type: 7, schema: typingRequest },
-		history: { type: 9, schema: historyRequest }
+		history: { type: 9, schema: historyRequest },
+		read: { type: 10, schema: readRequest }
 	},
 	server: {
 		ack: { type: 2, schema: ackEvent },
@@ -163,7 +179,8 @@ export const chatChannel = defineChannel({
 		react: { type: 6, schema: chatMessageSchema },
 		typing: { type: 7, schema: typingEvent },
 		presence: { type: 8, schema: presenceEvent },
-		history: { type: 9, schema: historyEvent }
+		history: { type: 9, schema: historyEvent },
+		cursor: { type: 10, schema: cursorEvent }
 	},
 	/** Besides the common codes (bad-message, rate-limited, forbidden, …): what ChatStore refuses. */
 	errors: ['not-found', 'gone', 'id-taken', 'too-many-reactions'],

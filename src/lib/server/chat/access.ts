@@ -3,12 +3,55 @@ import { CHAT_MAX_FRAME_BYTES } from '$lib/protocol/chat-limits';
 import { apiError } from '$lib/server/api-error';
 import type { SessionUser } from '$lib/server/auth/session';
 import type { Db } from '$lib/server/db';
+import { mapBounded } from '$lib/map-bounded';
+import type { RoomActivity } from '$lib/protocol/chat-inbox';
+import { CHAT_SUMMARY_CONCURRENCY } from '$lib/protocol/chat-unread-limits';
+import { log } from '$lib/server/log';
 import { readJsonBody } from '$lib/server/read-json-body';
 import { RoomAccessError, requireMember } from './rooms';
 
 /** The ChatRoom object of a room: one per D1 room id. */
 export function chatRoomStub(env: Env, roomId: string) {
 	return env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId));
+}
+
+/** A person's ChatInbox object (the live feed of their rooms): one per user id. */
+export function chatInboxStub(env: Env, userId: string) {
+	return env.CHAT_INBOX.get(env.CHAT_INBOX.idFromName(userId));
+}
+
+/**
+ * The person joined or left a room: their open chat pages get the new room list. Best effort — a page
+ * that misses it still has the right list on its next load.
+ */
+export async function membershipChanged(env: Env, userId: string): Promise<void> {
+	try {
+		await chatInboxStub(env, userId).roomsChanged();
+	} catch (error) {
+		log('warn', 'chat inbox refresh failed', { error: String(error) });
+	}
+}
+
+/**
+ * One person's summary of each of their rooms (unread, mentions, preview), asked of the rooms themselves,
+ * a few at a time; a room that fails is left out (the list still shows it, without counts). With `watch`
+ * (the person's ChatInbox asking), each room also starts sending them its changes.
+ */
+export async function roomSummaries(
+	env: Env,
+	userId: string,
+	rooms: readonly { id: string; joinedAt: Date }[],
+	{ watch = false } = {}
+): Promise<RoomActivity[]> {
+	const summaries = await mapBounded(rooms, CHAT_SUMMARY_CONCURRENCY, (room) => {
+		const stub = chatRoomStub(env, room.id);
+		const joinedAt = room.joinedAt.getTime();
+		return (watch ? stub.watch(userId, joinedAt) : stub.summary(userId, joinedAt)).catch((error: unknown) => {
+			log('warn', 'chat room summary failed', { room: room.id, error: String(error) });
+			return null;
+		});
+	});
+	return summaries.filter((s) => s !== null);
 }
 
 export function chatUser(user: SessionUser): ChatUser {

@@ -8,6 +8,7 @@ import {
 	CHAT_RATE_WINDOW_MS,
 	CHAT_TYPING_TTL_MS
 } from '$lib/protocol/chat-limits';
+import { CHAT_READ_BURST, CHAT_READ_WINDOW_MS } from '$lib/protocol/chat-unread-limits';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
@@ -16,6 +17,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';
+import { RoomUnread } from './room-unread';
 
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
@@ -23,6 +25,8 @@ interface ChatAttachment extends BaseAttachment {
 	since: number | null;
 	/** Until when this socket's user shows as typing (0: not typing). Lives here so it survives hibernation. */
 	typingUntil: number;
+	/** When the person joined the room (ms, from the membership the route read): where a first cursor starts. */
+	joinedAt: number;
 }
 
 export type ChatResult<T> =
@@ -49,6 +53,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly buckets: TokenBuckets;
 	/** Scroll-back has its own table: TokenBuckets prunes a table by one limit. */
 	private readonly historyBuckets: TokenBuckets;
+	/** Read cursors, unread and mention counts (room-unread.ts). */
+	readonly unread: RoomUnread;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -58,6 +64,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.store = new ChatStore(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
+		this.unread = new RoomUnread({
+			// Named by its D1 room id (chatRoomStub), which the runtime hands back as the id's name.
+			roomId: ctx.id.name ?? '',
+			store: this.store,
+			env,
+			storage: ctx.storage,
+			waitUntil: (promise) => ctx.waitUntil(promise)
+		});
 	}
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
@@ -75,12 +89,23 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		return this.asResult(() => ({ message: this.doReact(user, id, emoji, on) }));
 	}
 
+	/** One person's summary of this room for their room list (unread, mentions, preview); no D1. */
+	async summary(userId: string, joinedAt: number) {
+		return this.unread.summary(userId, joinedAt);
+	}
+
+	/** The person's inbox follows this room (ChatInbox, while a chat page of theirs is open). */
+	async watch(userId: string, joinedAt: number) {
+		return this.unread.watch(userId, joinedAt);
+	}
+
 	async historyPage(before: number | undefined, limit: number) {
 		return { ...this.store.page(before, limit), rev: this.store.rev };
 	}
 
 	/** Closes a user's sockets after they left the room (their membership is already gone from D1). */
 	async removeMember(userId: string): Promise<number> {
+		this.unread.unwatch(userId);
 		return this.closeWhere((a) => a.user.id === userId, CloseCode.policy, 'You left this room.');
 	}
 
@@ -89,13 +114,15 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
 		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
 		const avatarKey = identity.claims?.avatarKey;
+		const joinedAt = identity.claims?.joinedAt;
 		const since = new URL(request.url).searchParams.get('since');
 		return {
 			identity,
 			connectedAt: Date.now(),
 			user: { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null },
 			since: since !== null && /^\d{1,15}$/.test(since) ? Number(since) : null,
-			typingUntil: 0
+			typingUntil: 0,
+			joinedAt: typeof joinedAt === 'number' ? joinedAt : 0
 		};
 	}
 
@@ -120,6 +147,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 		const typing = this.typing();
 		if (typing.users.length > 0) this.send(ws, 'typing', typing);
+		this.send(ws, 'cursor', this.unread.cursor(user.id, attachment.joinedAt));
 	}
 
 	protected onMessage(ws: WebSocket, request: ClientMessage<ChatChannel>, attachment: ChatAttachment) {
@@ -155,6 +183,22 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 				case 'typing':
 					this.onTyping(ws, attachment);
 					return;
+				case 'read': {
+					const result = this.unread.read(user.id, request.payload.seq, attachment.joinedAt);
+					if ('waitMs' in result)
+						throw new RateLimited(
+							result.waitMs,
+							Math.ceil(CHAT_READ_WINDOW_MS / CHAT_READ_BURST),
+							'mark messages read'
+						);
+					// Every tab of the person shows the same cursor; an unmoved one is only answered.
+					if (!result.moved) this.send(ws, 'cursor', result.cursor, request.seq);
+					else {
+						const frame = this.wire.encodeServer('cursor', result.cursor);
+						for (const socket of this.socketsOf({ kind: 'user', id: user.id })) this.sendFrame(socket, frame);
+					}
+					return;
+				}
 				case 'history': {
 					const wait = this.historyBuckets.take(user.id, HISTORY_LIMIT);
 					if (wait > 0)
@@ -194,6 +238,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		if (!result.duplicate) {
 			this.broadcast('message', result.message);
 			this.stopTyping(user.id);
+			this.unread.posted(result.message);
 		}
 		return result;
 	}
@@ -209,6 +254,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.charge(user.id);
 		const message = change();
 		this.broadcast(type, message);
+		if (type === 'edit') this.unread.edited(message);
+		else this.unread.deleted();
 		return message;
 	}
 

@@ -97,6 +97,17 @@ export class ChatStore {
 		return this.lastRev;
 	}
 
+	/** The newest message's seq (0 in an empty room): how far a read cursor may go. */
+	get seq(): number {
+		return this.lastSeq;
+	}
+
+	/** A message's current text, or null when it does not exist or was deleted. */
+	liveText(id: string): string | null {
+		const row = this.row(id);
+		return row && row.deleted_at === null ? row.text : null;
+	}
+
 	/**
 	 * Stores a new message, or returns the existing one when this id was already posted by the same user.
 	 * `beforeInsert` runs only for a genuinely new message (the rate limit charges there, so a resend after

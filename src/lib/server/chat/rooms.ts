@@ -54,14 +54,25 @@ export async function createRoom(db: Db, userId: string, input: z.infer<typeof c
 	return room;
 }
 
-/** The rooms a user belongs to, and the public rooms they could join. */
-export async function listRooms(db: Db, userId: string) {
-	const mine = await db
-		.select({ id: chatRooms.id, name: chatRooms.name, isPrivate: chatRooms.isPrivate })
+/** The rooms a user belongs to (with when they joined each), by name. */
+export async function myRooms(db: Db, userId: string, limit?: number) {
+	const query = db
+		.select({
+			id: chatRooms.id,
+			name: chatRooms.name,
+			isPrivate: chatRooms.isPrivate,
+			joinedAt: chatMemberships.joinedAt
+		})
 		.from(chatMemberships)
 		.innerJoin(chatRooms, eq(chatRooms.id, chatMemberships.roomId))
 		.where(eq(chatMemberships.userId, userId))
 		.orderBy(asc(chatRooms.name));
+	return limit === undefined ? query : query.limit(limit);
+}
+
+/** The rooms a user belongs to, and the public rooms they could join. */
+export async function listRooms(db: Db, userId: string) {
+	const mine = await myRooms(db, userId);
 	const joinedIds = mine.map((r) => r.id);
 	const open = await db
 		.select({ id: chatRooms.id, name: chatRooms.name, isPrivate: chatRooms.isPrivate })
@@ -73,7 +84,7 @@ export async function listRooms(db: Db, userId: string) {
 		)
 		.orderBy(asc(chatRooms.name))
 		.limit(200);
-	return { mine: mine as RoomSummary[], open: open as RoomSummary[] };
+	return { mine, open: open as RoomSummary[] };
 }
 
 /**
@@ -82,12 +93,12 @@ export async function listRooms(db: Db, userId: string) {
  */
 export async function roomAccess(db: Db, roomId: string, userId: string) {
 	const [row] = await db
-		.select({ room: chatRooms, role: chatMemberships.role })
+		.select({ room: chatRooms, role: chatMemberships.role, joinedAt: chatMemberships.joinedAt })
 		.from(chatRooms)
 		.leftJoin(chatMemberships, and(eq(chatMemberships.roomId, chatRooms.id), eq(chatMemberships.userId, userId)))
 		.where(eq(chatRooms.id, roomId));
 	if (!row || (row.room.isPrivate && !row.role)) return null;
-	return { room: row.room, member: row.role !== null, role: row.role };
+	return { room: row.room, member: row.role !== null, role: row.role, joinedAt: row.joinedAt };
 }
 
 /** Throws RoomAccessError unless the user is a member (sockets and REST writes need membership). */

@@ -1,4 +1,5 @@
 import { chatChannel } from '$lib/protocol/chat';
+import { chatInboxChannel } from '$lib/protocol/chat-inbox';
 import type { AnyChannel } from '$lib/protocol/channel';
 import { relayChannel } from '$lib/protocol/relay';
 import { swarmChannel } from '$lib/protocol/swarm-channel';
@@ -40,6 +41,7 @@ function ticketRoute(channel: AnyChannel, namespace: (env: Env) => DurableObject
 /** By the channel's name, which is the first segment of the socket URL the app hands out. */
 const routes = new Map([
 	[chatChannel.name, ticketRoute(chatChannel, (env) => env.CHAT_ROOM)],
+	[chatInboxChannel.name, ticketRoute(chatInboxChannel, (env) => env.CHAT_INBOX)],
 	[relayChannel.name, ticketRoute(relayChannel, (env) => env.RELAY_ROOM)],
 	[swarmChannel.name, ticketRoute(swarmChannel, (env) => env.SWARM_COORDINATOR)],
 	[workspaceChannel.name, ticketRoute(workspaceChannel, (env) => env.WORKSPACE_SYNC)]

@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { chatRoomStub } from '$lib/server/chat/access';
+import { chatRoomStub, membershipChanged } from '$lib/server/chat/access';
 import { createInvite, joinPublicRoom, leaveRoom, RoomAccessError, roomAccess } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import { signInFirst } from '$lib/server/auth/sign-in-first';
@@ -23,6 +23,7 @@ export const actions: Actions = {
 		if (!locals.user) return fail(401, { error: 'Sign in first.' });
 		try {
 			await joinPublicRoom(getDb(platform!.env), params.room, locals.user.id);
+			await membershipChanged(platform!.env, locals.user.id);
 		} catch (e) {
 			if (e instanceof RoomAccessError) return fail(e.status, { error: e.message });
 			throw e;
@@ -40,6 +41,7 @@ export const actions: Actions = {
 		}
 		// Open sockets were admitted as a member; close them so leaving takes effect at once.
 		await chatRoomStub(env, params.room).removeMember(locals.user.id);
+		await membershipChanged(env, locals.user.id);
 		redirect(303, '/chat');
 	},
 	invite: async ({ locals, params, platform, url }) => {

@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
+import { membershipChanged } from '$lib/server/chat/access';
 import { inviteHash, joinByInvite, RoomAccessError } from '$lib/server/chat/rooms';
 import { getDb } from '$lib/server/db';
 import { chatRooms } from '$lib/server/db/schema';
@@ -23,6 +24,7 @@ export const actions: Actions = {
 		if (!locals.user) return fail(401, { error: 'Sign in first.' });
 		try {
 			const room = await joinByInvite(getDb(platform!.env), params.token, locals.user.id);
+			await membershipChanged(platform!.env, locals.user.id);
 			redirect(303, `/chat/${room.id}`);
 		} catch (e) {
 			if (e instanceof RoomAccessError) return fail(e.status, { error: e.message });
