@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { MEMBER_SUGGESTIONS_MAX, memberSuggestionsSchema } from '$lib/protocol/chat-members';
+import { MEMBER_IDS_MAX, MEMBER_SUGGESTIONS_MAX, memberSuggestionsSchema } from '$lib/protocol/chat-members';
 import { getDb } from '$lib/server/db';
 import { users } from '$lib/server/db/schema';
 import { newRoom, ORIGIN } from '../../../testing/chat';
@@ -8,8 +8,12 @@ import { newSession, signedInUser } from '../../../testing/users';
 import { joinPublicRoom } from './rooms';
 
 /** GET /api/members through the whole worker, as the composer asks it. */
-async function suggest(cookie: string | null, room: string, q?: string) {
-	const params = new URLSearchParams({ room, ...(q === undefined ? {} : { q }) });
+async function suggest(cookie: string | null, room: string, q?: string, ids?: string) {
+	const params = new URLSearchParams({
+		room,
+		...(q === undefined ? {} : { q }),
+		...(ids === undefined ? {} : { ids })
+	});
 	const res = await exports.default.fetch(
 		new Request(`${ORIGIN}/api/members?${params}`, { headers: cookie ? { cookie } : {} })
 	);
@@ -49,6 +53,29 @@ describe('GET /api/members (mention suggestions)', () => {
 		expect(names((await suggest(owner.cookie, room.id)).body)).toEqual([`a_b${tag}`, `ada${tag}`, `grace${tag}`]);
 		expect(names((await suggest(owner.cookie, room.id, 'own')).body)).toEqual([]);
 		expect(names((await suggest(owner.cookie, room.id, '__proto__')).body)).toEqual([]);
+	});
+
+	it('names the members among given user ids (who reacted), at most a bounded number at once', async () => {
+		const owner = await signedInUser(env);
+		const room = await newRoom(env, owner.user.id);
+		const tag = crypto.randomUUID().slice(0, 6);
+		const ada = await member(room.id, `ada${tag}`, 'Ada Lovelace');
+		const outsider = await account(`out${tag}`, 'Outsider');
+		const { body } = await suggest(
+			owner.cookie,
+			room.id,
+			undefined,
+			`${ada.id},${outsider.id},${owner.user.id},${ada.id}`
+		);
+		expect(
+			memberSuggestionsSchema
+				.parse(body)
+				.members.map((m) => m.name)
+				.sort()
+		).toEqual(['Ada Lovelace', owner.user.displayName].sort());
+		const tooMany = Array.from({ length: MEMBER_IDS_MAX + 1 }, () => crypto.randomUUID()).join(',');
+		expect(await suggest(owner.cookie, room.id, undefined, tooMany)).toMatchObject({ status: 400 });
+		expect(await suggest(owner.cookie, room.id, undefined, "x' OR 1=1")).toMatchObject({ status: 400 });
 	});
 
 	it('answers at most one page, whatever the room size', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { MEMBER_SUGGESTIONS_MAX, type MemberSuggestion } from '$lib/protocol/chat-members';
 import type { Db } from '$lib/server/db';
 import { chatMemberships, users } from '$lib/server/db/schema';
@@ -36,4 +36,15 @@ export async function suggestMembers(
 		)
 		.orderBy(asc(users.username))
 		.limit(limit);
+}
+
+/** Those of `ids` who are members of `roomId` (the caller bounds `ids`; see MEMBER_IDS_MAX). */
+export async function membersByIds(db: Db, roomId: string, ids: string[]): Promise<MemberSuggestion[]> {
+	if (ids.length === 0) return [];
+	return db
+		.select({ id: users.id, username: users.username, name: users.displayName, avatarKey: users.avatarKey })
+		.from(chatMemberships)
+		.innerJoin(users, eq(users.id, chatMemberships.userId))
+		.where(and(eq(chatMemberships.roomId, roomId), inArray(chatMemberships.userId, ids)))
+		.orderBy(asc(users.username));
 }
