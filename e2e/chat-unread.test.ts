@@ -48,7 +48,7 @@ test('unread and mention counts in the room list: live across two people, and th
 	const pageErrors: string[] = [];
 	for (const page of [alice, bob]) page.on('pageerror', (error) => pageErrors.push(error.message));
 	await signUp(alice, baseURL!, 'Alice Unread');
-	const bobName = await signUp(bob, baseURL!, 'Bob Unread');
+	const { username: bobName } = await signUp(bob, baseURL!, 'Bob Unread');
 	const [quiet, busy] = [uniqueName('quiet'), uniqueName('busy')];
 	const quietId = await createRoom(alice, quiet);
 	const busyId = await createRoom(alice, busy);

@@ -4,9 +4,10 @@ import { PASSWORD, uniqueName } from './auth';
 /**
  * Signs up by posting the real sign-up form action: the same server path as the form, without racing
  * hydration on a loaded machine (a fill before hydration can be reset). The session cookie lands in the
- * page's browser context. The form UI itself is covered by auth.test.ts. Returns the username (for @mentions).
+ * page's browser context. The form UI itself is covered by auth.test.ts. Returns the username (what an
+ * @mention names).
  */
-export async function signUp(page: Page, baseURL: string, displayName: string): Promise<string> {
+export async function signUp(page: Page, baseURL: string, displayName: string) {
 	const username = uniqueName();
 	const response = await page.request.post('/signup', {
 		form: { username, displayName, password: PASSWORD },
@@ -16,7 +17,7 @@ export async function signUp(page: Page, baseURL: string, displayName: string): 
 	expect(await response.json()).toMatchObject({ type: 'redirect' });
 	await page.goto('/');
 	await expect(page.getByTestId('nav-user')).toHaveText(displayName);
-	return username;
+	return { username };
 }
 
 export async function connected(page: Page) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mentionSpans, mentionedUsernames } from './mentions';
+import { mentionQueryAt, mentionSpans, mentionedUsernames } from './mentions';
 
 describe('mentions', () => {
 	it('finds @usernames with their offsets, lower-cased and de-duplicated', () => {
@@ -29,5 +29,22 @@ describe('mentions', () => {
 
 	it('handles prototype names as plain usernames', () => {
 		expect(mentionedUsernames('@constructor @__proto__')).toEqual(['constructor', '__proto__']);
+	});
+
+	it('finds the mention being typed at the caret, with the rest of its word', () => {
+		expect(mentionQueryAt('hi @', 4)).toEqual({ query: '', start: 3, end: 4 });
+		expect(mentionQueryAt('hi @Ad', 6)).toEqual({ query: 'Ad', start: 3, end: 6 });
+		// Caret inside the word: the whole word is what a suggestion replaces.
+		expect(mentionQueryAt('@adxyz, ok', 3)).toEqual({ query: 'ad', start: 0, end: 6 });
+		expect(mentionQueryAt('(@bo', 4)).toEqual({ query: 'bo', start: 1, end: 4 });
+	});
+
+	it('suggests nothing inside a word, an e-mail address, code, or after a space', () => {
+		expect(mentionQueryAt('mail ada@exa', 12)).toBeNull();
+		expect(mentionQueryAt('`@ad` x', 4)).toBeNull();
+		expect(mentionQueryAt('```\n@ad', 7)).toBeNull();
+		expect(mentionQueryAt('@ada ', 5)).toBeNull();
+		expect(mentionQueryAt('no at sign', 5)).toBeNull();
+		expect(mentionQueryAt('@' + 'x'.repeat(33), 34)).toBeNull();
 	});
 });

@@ -8,7 +8,13 @@
  * a path) is not a mention either.
  */
 
-const MENTION = /(^|[^A-Za-z0-9_@./-])@([A-Za-z0-9_-]{3,32})(?![A-Za-z0-9_-])/g;
+/** What may stand before the "@" (not a word character, so not an e-mail address or a path), and the name. */
+const BEFORE = '(^|[^A-Za-z0-9_@./-])';
+const NAME_CHAR = '[A-Za-z0-9_-]';
+const MENTION = new RegExp(`${BEFORE}@(${NAME_CHAR}{3,32})(?!${NAME_CHAR})`, 'g');
+/** A mention being typed: "@" and up to a name's length of name characters, ending at the caret. */
+const TYPING = new RegExp(`${BEFORE}@(${NAME_CHAR}{0,32})$`);
+const NAME_REST = new RegExp(`^${NAME_CHAR}*`);
 const FENCED_CODE = /^(```|~~~)[^\n]*\n[\s\S]*?(?:^\1[^\n]*$|(?![\s\S]))/gm;
 const INLINE_CODE = /(`+)(?!`)[\s\S]*?[^`]\1(?!`)|(`+)(?!`)[^`]\2(?!`)/g;
 
@@ -39,4 +45,23 @@ export function mentionSpans(text: string): MentionSpan[] {
 /** The distinct usernames `text` mentions, in first-mention order. */
 export function mentionedUsernames(text: string): string[] {
 	return [...new Set(mentionSpans(text).map((s) => s.username))];
+}
+
+export interface MentionQuery {
+	/** What follows the "@" so far (as typed), and where the mention runs: "@" up to the end of the word. */
+	query: string;
+	start: number;
+	end: number;
+}
+
+/**
+ * The mention the caret is in while typing, for the composer's suggestions: "@", then the name up to the
+ * caret; `end` takes the rest of the word after the caret, which choosing a suggestion replaces. Null
+ * where no mention could start (inside a word, inside code).
+ */
+export function mentionQueryAt(text: string, caret: number): MentionQuery | null {
+	const m = TYPING.exec(blankCode(text).slice(0, caret));
+	if (!m) return null;
+	const start = m.index + m[1].length;
+	return { query: m[2], start, end: caret + NAME_REST.exec(text.slice(caret))![0].length };
 }

@@ -14,7 +14,12 @@ export const load: PageServerLoad = async ({ locals, url, params, platform }) =>
 		room: { id: access.room.id, name: access.room.name, isPrivate: access.room.isPrivate },
 		member: access.member,
 		isOwner: access.role === 'owner',
-		me: { id: locals.user.id, name: locals.user.displayName, avatarKey: locals.user.avatarKey }
+		me: {
+			id: locals.user.id,
+			name: locals.user.displayName,
+			avatarKey: locals.user.avatarKey,
+			username: locals.user.username
+		}
 	};
 };
 
