@@ -29,7 +29,9 @@ export default defineConfig(async () => {
 									TEST_MIGRATIONS: migrations,
 									TEST_SEED: process.env.TEST_SEED ?? '',
 									PUBLIC_REALTIME_URL: 'http://realtime.test'
-								}
+								},
+								// A D1 database no migration is applied to: the chat index spec's real write failure.
+								d1Databases: { UNMIGRATED_DB: 'unmigrated' }
 							}
 						})
 					],

@@ -16,6 +16,8 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';
+import { chatIndexMessage } from './search/index-message';
+import { IndexOutbox } from './search/index-outbox';
 
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
@@ -49,6 +51,10 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly buckets: TokenBuckets;
 	/** Scroll-back has its own table: TokenBuckets prunes a table by one limit. */
 	private readonly historyBuckets: TokenBuckets;
+	/** Every stored, edited and deleted message, on its way to the search index (CHAT_INDEX queue). */
+	private readonly index: IndexOutbox;
+	/** The D1 room id: the object is named by it (chatRoomStub), so the index can say whose message it is. */
+	private readonly roomId: string;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -58,6 +64,13 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.store = new ChatStore(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
+		this.roomId = ctx.id.name ?? ctx.id.toString();
+		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));
+	}
+
+	/** The only alarm of a room: the index outbox's retry and safety net. */
+	async alarm() {
+		await this.index.alarm();
 	}
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
@@ -192,6 +205,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
 		const result = this.store.post(user, id, text, () => this.charge(user.id));
 		if (!result.duplicate) {
+			this.index.enqueue(chatIndexMessage(this.roomId, result.message));
 			this.broadcast('message', result.message);
 			this.stopTyping(user.id);
 		}
@@ -208,6 +222,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private doChange(user: ChatUser, type: 'edit' | 'delete', change: () => ChatMessage): ChatMessage {
 		this.charge(user.id);
 		const message = change();
+		this.index.enqueue(chatIndexMessage(this.roomId, message));
 		this.broadcast(type, message);
 		return message;
 	}
