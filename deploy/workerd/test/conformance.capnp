@@ -1,4 +1,4 @@
-# The D1/KV/R2 stand-ins under test (run.mjs), bound exactly as murmur.capnp binds them for the app, with
+# The D1/KV/R2/Queue stand-ins under test (run.mjs), bound exactly as murmur.capnp binds them for the app, with
 # fixture migrations in place of the generated drizzle/ bundle. Paths are relative to this file; run.mjs
 # gives the data directory with --directory-path and the address with --socket-addr.
 
@@ -15,6 +15,7 @@ const config :Workerd.Config = (
   sockets = [(name = "http", service = "harness", http = ())],
   extensions = [(modules = [
     (name = "murmur-internal:r2-bucket", internal = true, esModule = embed "../bindings/r2.js"),
+    (name = "murmur-internal:queue", internal = true, esModule = embed "../bindings/queue.js"),
   ])],
 );
 
@@ -22,6 +23,8 @@ const harness :Workerd.Worker = (
   modules = [
     (name = "harness.js", esModule = embed "harness.js"),
     (name = "conformance.js", esModule = embed "conformance.js"),
+    (name = "queue-conformance.js", esModule = embed "queue-conformance.js"),
+    (name = "queue-batch.js", esModule = embed "../bindings/queue-batch.js"),
   ],
   compatibilityDate = "2026-11-01",
   bindings = [
@@ -36,6 +39,10 @@ const harness :Workerd.Worker = (
       innerBindings = [(name = "store", service = (
         name = "stores", entrypoint = "R2Service", props = (json = "{\"bucket\": \"conformance\"}")))])),
     (name = "D1_STORE", durableObjectNamespace = (className = "D1Store", serviceName = "stores")),
+    (name = "QUEUE", wrapped = (
+      moduleName = "murmur-internal:queue",
+      innerBindings = [(name = "service", service = (
+        name = "stores", entrypoint = "QueueService", props = (json = "{\"queue\": \"conformance\"}")))])),
   ],
 );
 
@@ -50,17 +57,24 @@ const stores :Workerd.Worker = (
     (name = "r2-store.js", esModule = embed "../stores/r2-store.js"),
     (name = "chunks.js", esModule = embed "../stores/chunks.js"),
     (name = "migrations.js", esModule = embed "fixture-migrations.js"),
+    (name = "queue-service.js", esModule = embed "../stores/queue-service.js"),
+    (name = "queue-store.js", esModule = embed "../stores/queue-store.js"),
   ],
   compatibilityDate = "2026-11-01",
   bindings = [
     (name = "D1_STORE", durableObjectNamespace = "D1Store"),
     (name = "KV_STORE", durableObjectNamespace = "KvStore"),
     (name = "R2_STORE", durableObjectNamespace = "R2Store"),
+    (name = "QUEUE_STORE", durableObjectNamespace = "QueueStore"),
+    # Small batches and few retries, so the checks see batching, retries and the drop quickly.
+    (name = "QUEUE_CONSUMER", service = (name = "harness", entrypoint = "QueueDelivery")),
+    (name = "QUEUE_CONSUMERS", json = "{\"conformance\": {\"maxBatchSize\": 10, \"maxBatchTimeoutMs\": 200, \"maxRetries\": 2, \"retryDelaySeconds\": 0}}"),
   ],
   durableObjectNamespaces = [
     (className = "D1Store", uniqueKey = "test-D1Store", enableSql = true),
     (className = "KvStore", uniqueKey = "test-KvStore", enableSql = true),
     (className = "R2Store", uniqueKey = "test-R2Store", enableSql = true),
+    (className = "QueueStore", uniqueKey = "test-QueueStore", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "data"),
 );
