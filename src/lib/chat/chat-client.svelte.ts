@@ -1,7 +1,7 @@
 import { chatChannel, type ChatChannel, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
 import type { ConnectionStatus } from '$lib/realtime/connection-status.svelte';
 import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
-import { ChatSession, type OutboxItem, type TypingUser } from './chat-session';
+import { ChatSession, type Jump, type OutboxItem, type TypingUser } from './chat-session';
 
 /**
  * The browser's chat connection: a ChatSession (protocol, outbox, resume point) on the shared
@@ -18,6 +18,8 @@ export class ChatClient {
 	hasMore = $state(false);
 	loadingOlder = $state(false);
 	notice: string | null = $state(null);
+	/** A jump to a message (search's "open in room"), while it loads and once it landed. */
+	jump: Jump | null = $state.raw(null);
 	/** While the rate limit holds the outbox: how many messages wait and about how many seconds it takes. */
 	waiting: { count: number; seconds: number } | null = $state(null);
 
@@ -88,6 +90,9 @@ export class ChatClient {
 	loadOlder() {
 		this.session.loadOlder();
 	}
+	jumpTo(seq: number) {
+		this.session.jumpTo(seq);
+	}
 	dismissNotice() {
 		this.session.lastError = null;
 		this.notice = null;
@@ -110,6 +115,7 @@ export class ChatClient {
 		this.online = s.online;
 		this.hasMore = s.hasMore;
 		this.loadingOlder = s.loadingOlder;
+		this.jump = s.jump && { ...s.jump };
 		if (s.lastError) this.notice = s.lastError.message;
 		const now = Date.now();
 		this.typing = s.typingNow(now);

@@ -106,7 +106,7 @@ describe('chat search index through the CHAT_INDEX queue', () => {
 		const afterDelete = await searchMessages(env.DB, alice.user.id, 'okapi');
 		expect(afterDelete.ok && afterDelete.hits).toEqual([]);
 		socket.ws.close();
-	});
+	}, 60_000);
 
 	it('a batch whose D1 write fails is retried and then indexed exactly once', async () => {
 		const body = indexMessage({ text: 'retried wombat' });
@@ -177,7 +177,7 @@ describe('chat search index through the CHAT_INDEX queue', () => {
 		await joinPublicRoom(getDb(env), open.id, outsider.user.id);
 		const again = await searchMessages(env.DB, outsider.user.id, 'capybara');
 		expect(again.ok && again.hits.map((h) => h.roomId)).toEqual([open.id]);
-	});
+	}, 60_000);
 
 	it('pages newest first with a cursor; refuses bad queries with a clear message, never an exception', async () => {
 		const bodies = Array.from({ length: SEARCH_PAGE_SIZE + 5 }, (_, i) =>
@@ -254,5 +254,5 @@ describe('chat search index through the CHAT_INDEX queue', () => {
 		await stub.historyPage(undefined, 1);
 		await searchUntil(alice.user.id, 'tapir', (r) => r.hits.length === 1);
 		expect(await pending()).toBe(0);
-	});
+	}, 60_000);
 });

@@ -91,10 +91,10 @@ export async function searchMessages(
 		const next = results.length > SEARCH_PAGE_SIZE && last ? `${last.createdAt}.${last.rowid}` : null;
 		return { ok: true, hits, next };
 	} catch (error) {
-		// FTS5 reports a query it cannot parse as an SQL error ("fts5: syntax error near …", "unknown special
-		// query", "no such column"): the user's mistake, answered as such. Anything else is a real fault.
+		// FTS5 reports a query it cannot parse as an SQL error ("fts5: syntax error near …"): the user's
+		// mistake, answered as such. Anything else (a missing migration included) is a real fault.
 		const text = String(error);
-		if (/fts5|syntax error|no such column|unterminated|malformed MATCH/i.test(text))
+		if (/fts5: syntax error|unterminated string/i.test(text))
 			return { ok: false, code: 'bad-query', message: `That search could not be read. ${SEARCH_SYNTAX_HELP}` };
 		throw error;
 	}
