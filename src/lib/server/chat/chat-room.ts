@@ -16,6 +16,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';
+import { RoomIdentity } from './room-identity';
 import { chatIndexMessage } from './search/index-message';
 import { IndexOutbox } from './search/index-outbox';
 
@@ -53,8 +54,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly historyBuckets: TokenBuckets;
 	/** Every stored, edited and deleted message, on its way to the search index (CHAT_INDEX queue). */
 	private readonly index: IndexOutbox;
-	/** The D1 room id: the object is named by it (chatRoomStub), so the index can say whose message it is. */
-	private readonly roomId: string;
+	/** The D1 room id (the object's name), so the index can say whose message it is. */
+	private readonly room: RoomIdentity;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -64,7 +65,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.store = new ChatStore(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
-		this.roomId = ctx.id.name ?? ctx.id.toString();
+		this.room = new RoomIdentity(ctx.storage, ctx.id, env.CHAT_ROOM);
 		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));
 	}
 
@@ -75,11 +76,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
 
+	/** `roomId`: this room's D1 id, as chatRoomStub named it (see RoomIdentity); optional for older callers. */
 	async postMessage(
 		user: ChatUser,
 		id: string,
-		text: string
+		text: string,
+		roomId?: string
 	): Promise<ChatResult<{ message: ChatMessage; duplicate: boolean }>> {
+		this.room.learn(roomId);
 		return this.asResult(() => this.doSend(user, id, text));
 	}
 
@@ -101,6 +105,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
 		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
+		this.room.learn(RoomIdentity.fromSocketPath(request.url));
 		const avatarKey = identity.claims?.avatarKey;
 		const since = new URL(request.url).searchParams.get('since');
 		return {
@@ -205,7 +210,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
 		const result = this.store.post(user, id, text, () => this.charge(user.id));
 		if (!result.duplicate) {
-			this.index.enqueue(chatIndexMessage(this.roomId, result.message));
+			this.indexChange(result.message);
 			this.broadcast('message', result.message);
 			this.stopTyping(user.id);
 		}
@@ -222,9 +227,16 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private doChange(user: ChatUser, type: 'edit' | 'delete', change: () => ChatMessage): ChatMessage {
 		this.charge(user.id);
 		const message = change();
-		this.index.enqueue(chatIndexMessage(this.roomId, message));
+		this.indexChange(message);
 		this.broadcast(type, message);
 		return message;
+	}
+
+	/** Into the outbox, in the same synchronous step as the change, so both commit together. */
+	private indexChange(message: ChatMessage) {
+		const roomId = this.room.get();
+		if (roomId) this.index.enqueue(chatIndexMessage(roomId, message));
+		else log('error', 'chat index: this room does not know its id; the message is not indexed', { seq: message.seq });
 	}
 
 	private charge(userId: string) {

@@ -14,6 +14,7 @@ import { newRoom, openChat } from '../../../../testing/chat';
 import { signedInUser } from '../../../../testing/users';
 import { chatRoomStub } from '../access';
 import type { ChatRoom } from '../chat-room';
+import { RoomIdentity } from '../room-identity';
 import { joinPublicRoom } from '../rooms';
 import { CHAT_INDEX_MESSAGE_VERSION, type ChatIndexMessage } from './index-message';
 import { IndexOutbox } from './index-outbox';
@@ -255,4 +256,23 @@ describe('chat search index through the CHAT_INDEX queue', () => {
 		await searchUntil(alice.user.id, 'tapir', (r) => r.hits.length === 1);
 		expect(await pending()).toBe(0);
 	}, 60_000);
+
+	it('a room reached without its name (a script_name binding) learns its id from a request that names it', async () => {
+		const roomId = `room-${crypto.randomUUID()}`;
+		const stub = chatRoomStub(env, roomId);
+		await runInDurableObject(stub, (_room, state) => {
+			// An id made from its hex string carries no name, as one through another worker's binding arrives.
+			const bare = env.CHAT_ROOM.idFromString(state.id.toString());
+			expect(bare.name).toBeUndefined();
+			const identity = new RoomIdentity(state.storage, bare, env.CHAT_ROOM);
+			expect(identity.get()).toBeNull();
+			identity.learn('another-room'); // a name that is not this object's: refused
+			identity.learn(RoomIdentity.fromSocketPath('http://x/swarm/abc/ws'));
+			expect(identity.get()).toBeNull();
+			identity.learn(RoomIdentity.fromSocketPath(`http://x/chat/${encodeURIComponent(roomId)}/ws?v=1`));
+			expect(identity.get()).toBe(roomId);
+			// Kept in storage: the next incarnation knows it without being told.
+			expect(new RoomIdentity(state.storage, bare, env.CHAT_ROOM).get()).toBe(roomId);
+		});
+	});
 });
