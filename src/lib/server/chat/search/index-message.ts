@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageIdSchema, seqSchema, type ChatMessage } from '$lib/protocol/chat';
-import { CHAT_MESSAGE_ID_MAX, CHAT_TEXT_MAX_CHARS } from '$lib/protocol/chat-limits';
+import { CHAT_TEXT_MAX_CHARS } from '$lib/protocol/chat-limits';
 
 /**
  * The body of one CHAT_INDEX queue message: what a ChatRoom (the producer, through its outbox) tells the
@@ -13,15 +13,20 @@ import { CHAT_MESSAGE_ID_MAX, CHAT_TEXT_MAX_CHARS } from '$lib/protocol/chat-lim
  */
 export const CHAT_INDEX_MESSAGE_VERSION = 1;
 
+/** A D1 room id is a UUID (36 characters); anything much longer is not one. */
+const ROOM_ID_MAX = 64;
+/** Display names and user ids are far shorter; the cap only bounds what a malformed body can make us store. */
+const AUTHOR_FIELD_MAX = 200;
+
 export const chatIndexMessageSchema = z.strictObject({
 	v: z.literal(CHAT_INDEX_MESSAGE_VERSION),
 	op: z.enum(['upsert', 'delete']),
 	/** The D1 room id (the ChatRoom object's name). */
-	roomId: z.string().min(1).max(CHAT_MESSAGE_ID_MAX),
+	roomId: z.string().min(1).max(ROOM_ID_MAX),
 	messageId: messageIdSchema,
 	seq: seqSchema,
-	author: z.strictObject({ id: z.string().min(1).max(200), name: z.string().max(200) }),
-	/** The text as stored (the source of truth, not a rendering); empty for a delete. */
+	author: z.strictObject({ id: z.string().min(1).max(AUTHOR_FIELD_MAX), name: z.string().max(AUTHOR_FIELD_MAX) }),
+	/** The text as stored (the source, not a rendering); empty for a delete. Code points ≤ 2 UTF-16 units each. */
 	text: z.string().max(CHAT_TEXT_MAX_CHARS * 2),
 	createdAt: z.number().int().min(0),
 	version: seqSchema

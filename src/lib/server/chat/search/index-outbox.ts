@@ -90,8 +90,8 @@ export class IndexOutbox {
 	}
 
 	private async drain() {
-		// After the current event: changes made in the same turn go out in one batch.
-		await new Promise((resolve) => setTimeout(resolve, 0));
+		// After the current event's synchronous work: its changes go out in one batch.
+		await Promise.resolve();
 		for (;;) {
 			const rows = this.nextBatch();
 			if (rows.length === 0) return;
