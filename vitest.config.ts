@@ -49,7 +49,9 @@ export default defineConfig(async () => {
 									LLM_MODEL: 'route-model',
 									LLM_API_KEY: 'sk-route-test-key-never-logged'
 								},
-								workers: transpilerWorker()
+								workers: transpilerWorker(),
+								// A D1 database no migration is applied to: the chat index spec's real write failure.
+								d1Databases: { UNMIGRATED_DB: 'unmigrated' }
 							}
 						})
 					],

@@ -72,6 +72,7 @@ test.beforeAll(async ({ browser, baseURL }) => {
 		{ path: '/', primary: (p) => [p.getByRole('link', { name: /Create a room/ })] },
 		{ path: '/chat', primary: button('Create room') },
 		{ path: room, primary: (p) => [p.getByLabel('Message', { exact: true }), ...button('Send')(p)] },
+		{ path: '/chat/search?q=hello', primary: button('Search') },
 		{ path: '/swarm', primary: button('Create swarm') },
 		{
 			path: swarm,

@@ -23,6 +23,12 @@ export function pagesConfigDrift(/** @type {Located} */ main, /** @type {Located
 		problems.push(`has [[migrations]]: the ${REALTIME_WORKER} worker owns the Durable Object migrations`);
 	problems.push(...storageDrift(main, pages, ['d1_databases', 'kv_namespaces', 'r2_buckets'], []));
 	problems.push(...servicesDrift(main, pages, { optional: false }));
+	// Nothing in the app sends to a queue (the ChatRoom does, in the realtime worker), and Pages Functions
+	// cannot consume one.
+	if (pages.config.queues?.consumers?.length)
+		problems.push(`has [[queues.consumers]]: Pages cannot consume a queue; the ${REALTIME_WORKER} worker does`);
+	if (pages.config.queues?.producers?.length)
+		problems.push(`has [[queues.producers]]: the ChatRoom sends, and it lives in the ${REALTIME_WORKER} worker`);
 	return problems;
 }
 
@@ -41,6 +47,10 @@ export function realtimeConfigDrift(/** @type {Located} */ main, /** @type {Loca
 	problems.push(...storageDrift(main, realtime, ['kv_namespaces'], ['d1_databases', 'r2_buckets']));
 	// The objects call no other worker today (jobs are compiled by the app's routes): optional, never different.
 	problems.push(...servicesDrift(main, realtime, { optional: true }));
+	// The ChatRoom produces the chat index queue and the consumer writes D1: both live here in this shape.
+	problems.push(...queueDrift(main, realtime));
+	if ((main.config.queues?.consumers?.length ?? 0) > 0 && !(realtime.config.d1_databases ?? []).length)
+		problems.push('has no d1_databases binding, but its queue consumer writes the D1 search index');
 	if (String(realtime.config.vars?.ALLOWED_ORIGINS ?? '').includes('*'))
 		problems.push(
 			'vars.ALLOWED_ORIGINS contains "*": name the Pages origin; any site could open sockets with a stolen ticket'
@@ -89,6 +99,29 @@ function durableObjectDrift(main, shape, scriptOk, scriptRule) {
 		if (!mainBindings.some((b) => b.name === binding.name))
 			problems.push(`Durable Object binding ${binding.name} is not in wrangler.toml`);
 		if (!scriptOk(binding)) problems.push(`Durable Object binding ${binding.name} needs ${scriptRule}`);
+	}
+	return problems;
+}
+
+/** Queue producers and consumers must equal wrangler.toml's (same bindings, same consumer settings). */
+function queueDrift(main, shape) {
+	const problems = [];
+	for (const kind of ['producers', 'consumers']) {
+		const key = kind === 'producers' ? 'binding' : 'queue';
+		const want = (main.config.queues?.[kind] ?? []).map((b) => normalized(main, b));
+		const have = (shape.config.queues?.[kind] ?? []).map((b) => normalized(shape, b));
+		for (const entry of want) {
+			const found = have.find((b) => b[key] === entry[key]);
+			if (!found) problems.push(`queue ${kind.slice(0, -1)} ${entry[key]} is missing`);
+			else if (JSON.stringify(found) !== JSON.stringify(entry))
+				problems.push(
+					`queue ${kind.slice(0, -1)} ${entry[key]} is ${JSON.stringify(found)}, wrangler.toml's is ${JSON.stringify(entry)}`
+				);
+		}
+		for (const entry of have) {
+			if (!want.some((b) => b[key] === entry[key]))
+				problems.push(`queue ${kind.slice(0, -1)} ${entry[key]} is not in wrangler.toml`);
+		}
 	}
 	return problems;
 }

@@ -23,6 +23,10 @@ interface Config {
 	kv_namespaces: { binding: string; id: string }[];
 	d1_databases: { database_id: string }[];
 	services?: { binding: string; service: string }[];
+	queues?: {
+		producers?: { binding: string; queue: string }[];
+		consumers?: { queue: string; max_batch_size?: number }[];
+	};
 }
 
 /** A deep copy of a config with one change, as a person editing one file but not the other would make. */
@@ -95,6 +99,25 @@ describe('the Pages shape configs', () => {
 		const wrongRealtime = drifted(realtime, (c) => (c.services = [{ binding: 'TRANSPILER', service: 'other' }]));
 		expect(realtimeConfigDrift(main, wrongRealtime)).toEqual([
 			'service binding TRANSPILER names "other", wrangler.toml\'s names "murmur-transpiler"'
+		]);
+	});
+
+	it('refuse a realtime worker without the chat queue or its D1, and queues on the Pages project', () => {
+		const noQueue = drifted(realtime, (c) => {
+			c.queues = { consumers: [{ ...c.queues!.consumers![0]!, max_batch_size: 10 }] };
+			c.d1_databases = [];
+		});
+		expect(realtimeConfigDrift(main, noQueue)).toEqual([
+			'queue producer CHAT_INDEX is missing',
+			'queue consumer murmur-chat-index is {"max_batch_size":10,"max_batch_timeout":1,"max_retries":10,"queue":"murmur-chat-index"}, wrangler.toml\'s is {"max_batch_size":100,"max_batch_timeout":1,"max_retries":10,"queue":"murmur-chat-index"}',
+			'has no d1_databases binding, but its queue consumer writes the D1 search index'
+		]);
+		const queuedPages = drifted(pages, (c) => {
+			c.queues = structuredClone((realtime.config as Config).queues);
+		});
+		expect(pagesConfigDrift(main, queuedPages)).toEqual([
+			'has [[queues.consumers]]: Pages cannot consume a queue; the murmur-realtime worker does',
+			'has [[queues.producers]]: the ChatRoom sends, and it lives in the murmur-realtime worker'
 		]);
 	});
 });

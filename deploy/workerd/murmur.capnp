@@ -47,6 +47,7 @@ const config :Workerd.Config = (
   extensions = [(modules = [
     (name = "murmur-internal:r2-bucket", internal = true, esModule = embed "bindings/r2.js"),
     (name = "murmur-internal:setting", internal = true, esModule = embed "bindings/setting.js"),
+    (name = "murmur-internal:queue", internal = true, esModule = embed "bindings/queue.js"),
   ])],
 );
 
@@ -83,6 +84,13 @@ const murmur :Workerd.Worker = (
       moduleName = "murmur-internal:r2-bucket",
       innerBindings = [(name = "store", service = (
         name = "stores", entrypoint = "R2Service", props = (json = "{\"bucket\": \"murmur-images\"}")))])),
+
+    # Queue producer: Cloudflare's Queue API (bindings/queue.js) over a Durable Object in the stores worker,
+    # which delivers batches back to this worker's queue() handler (QueueDelivery, src/worker.ts).
+    (name = "CHAT_INDEX", wrapped = (
+      moduleName = "murmur-internal:queue",
+      innerBindings = [(name = "service", service = (
+        name = "stores", entrypoint = "QueueService", props = (json = "{\"queue\": \"murmur-chat-index\"}")))])),
 
     # Settings and secrets from the process environment (systemd EnvironmentFile, deploy/murmur.env.example).
     # Unset or empty means absent, as on Cloudflare.
@@ -132,7 +140,8 @@ const transpiler :Workerd.Worker = (
   ],
 );
 
-# On-disk stand-ins for D1, KV and R2 (stores/): one SQLite Durable Object per database/namespace/bucket.
+# On-disk stand-ins for D1, KV, R2 and Queues (stores/): one SQLite Durable Object per database/namespace/
+# bucket/queue.
 const stores :Workerd.Worker = (
   modules = [
     (name = "index.js", esModule = embed "stores/index.js"),
@@ -144,17 +153,24 @@ const stores :Workerd.Worker = (
     (name = "r2-store.js", esModule = embed "stores/r2-store.js"),
     (name = "chunks.js", esModule = embed "stores/chunks.js"),
     (name = "migrations.js", esModule = embed "stores/migrations.js"),
+    (name = "queue-service.js", esModule = embed "stores/queue-service.js"),
+    (name = "queue-store.js", esModule = embed "stores/queue-store.js"),
   ],
   compatibilityDate = "2026-11-01",
   bindings = [
     (name = "D1_STORE", durableObjectNamespace = "D1Store"),
     (name = "KV_STORE", durableObjectNamespace = "KvStore"),
     (name = "R2_STORE", durableObjectNamespace = "R2Store"),
+    (name = "QUEUE_STORE", durableObjectNamespace = "QueueStore"),
+    # Where queues deliver, and each queue's consumer settings: wrangler.toml's [[queues.consumers]].
+    (name = "QUEUE_CONSUMER", service = (name = "murmur", entrypoint = "QueueDelivery")),
+    (name = "QUEUE_CONSUMERS", json = "{\"murmur-chat-index\": {\"maxBatchSize\": 100, \"maxBatchTimeoutMs\": 1000, \"maxRetries\": 10, \"retryDelaySeconds\": 2}}"),
   ],
   durableObjectNamespaces = [
     (className = "D1Store", uniqueKey = "murmur-D1Store", enableSql = true),
     (className = "KvStore", uniqueKey = "murmur-KvStore", enableSql = true),
     (className = "R2Store", uniqueKey = "murmur-R2Store", enableSql = true),
+    (className = "QueueStore", uniqueKey = "murmur-QueueStore", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "data"),
 );

@@ -32,6 +32,13 @@ test(`Pages shape (${sockets} sockets): sign up, chat, a swarm device by QR, a w
 	await alice.getByLabel('Message', { exact: true }).press('Enter');
 	await expect(bob.getByTestId('message-list').getByTestId('message-text')).toHaveText(['hello from Pages']);
 	await expect(bob.getByTestId('message-list')).toContainText(aliceName);
+	// Search: the realtime worker's ChatRoom queued the message, the realtime worker's consumer indexed it
+	// into D1, and the Pages app finds it.
+	await expect(async () => {
+		await bob.goto('/chat/search?q=hello');
+		await expect(bob.getByTestId('search-result')).toHaveCount(1, { timeout: 1_000 });
+	}).toPass({ timeout: 30_000 });
+	await expect(bob.getByTestId('search-result').locator('mark')).toHaveText(['hello']);
 
 	// Swarm: a device with no account joins by the decoded QR code and finishes a job's chunks.
 	await alice.goto('/swarm');

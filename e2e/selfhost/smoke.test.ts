@@ -64,6 +64,14 @@ test('sign-up, avatar and a chat message survive a workerd restart', async ({ br
 		'hello after the restart'
 	]);
 
+	// Search through the queue stand-in: the message from before the restart was indexed then, the one
+	// after it by the restarted process; both are found.
+	await expect(async () => {
+		await bob.goto('/chat/search?q=restart');
+		await expect(bob.getByTestId('search-result')).toHaveCount(2, { timeout: 1_000 });
+	}).toPass({ timeout: 30_000 });
+	await expect(bob.getByTestId('search-result').locator('mark')).toHaveText(['restart', 'restart']);
+
 	// The relay smoke page still works between two browsers.
 	await openRealtime(alice);
 	await openRealtime(bob);

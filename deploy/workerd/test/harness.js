@@ -1,18 +1,39 @@
 // The worker conformance.capnp runs: exposes the conformance checks and a write-then-restart-then-read
-// persistence check over HTTP, for run.mjs. Bindings: DB (D1), KV, R2 and TRANSPILER as murmur.capnp binds
-// them, plus D1_STORE to read the migration history directly.
-import { env as moduleEnv } from 'cloudflare:workers';
+// persistence check over HTTP, for run.mjs. Bindings: DB (D1), KV, R2, QUEUE and TRANSPILER as murmur.capnp
+// binds them, plus D1_STORE to read the migration history directly.
+import { env as moduleEnv, WorkerEntrypoint } from 'cloudflare:workers';
+import { deliverBatch } from './queue-batch.js';
 import { checkStores, pattern } from './conformance.js';
+import { checkQueue, consumeConformance, deliveries } from './queue-conformance.js';
 import { checkTranspiler, jobSource } from './transpiler-checks.js';
+
+/** This process's id (made on first use: no randomness at global scope): a delivery recorded under another one happened before a restart. */
+let boot = null;
+const BOOT = () => (boot ??= crypto.randomUUID());
 
 /** Over one SQLite row, so the persistence check also covers chunked values after a restart. */
 const PERSISTED_BYTES = 2 * 1024 * 1024 + 5;
 
-export default {
+const handler = {
+	async queue(batch, env) {
+		await consumeConformance(batch, env.DB, BOOT());
+	},
+
 	async fetch(request, env) {
-		const { pathname } = new URL(request.url);
+		const url = new URL(request.url);
+		const { pathname } = url;
 		if (pathname === '/check')
 			return Response.json([...(await checkStores(env)), ...(await checkTranspiler(env.TRANSPILER))]);
+		if (pathname === '/queue/check') return Response.json(await checkQueue(env));
+		if (pathname === '/queue/persist/send') {
+			// Delayed, so it is still waiting on disk when run.mjs restarts the process right after.
+			const tag = url.searchParams.get('tag');
+			await env.QUEUE.send({ tag, n: 1 }, { delaySeconds: 3 });
+			return Response.json({ boot: BOOT(), delivered: await deliveries(env.DB, tag) });
+		}
+		if (pathname === '/queue/persist/read') {
+			return Response.json({ boot: BOOT(), delivered: await deliveries(env.DB, url.searchParams.get('tag')) });
+		}
 		if (pathname === '/migrations') {
 			// Touch every binding through the module-level env in this (first) request; /persist/read uses them
 			// from a later one, as SvelteKit's worker (which imports `env`) does. The app's own avatar route,
@@ -61,3 +82,12 @@ export default {
 		return new Response('Not found', { status: 404 });
 	}
 };
+
+export default handler;
+
+/** The queue stand-in delivers here, as it delivers to the app's QueueDelivery (src/worker.ts). */
+export class QueueDelivery extends WorkerEntrypoint {
+	deliver(queue, messages) {
+		return deliverBatch(handler, this.env, this.ctx, queue, messages);
+	}
+}

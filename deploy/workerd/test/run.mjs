@@ -24,7 +24,7 @@ const expect = (name, actual, expected) => {
 
 try {
 	await server.start();
-	for (const result of await get('/check')) {
+	for (const result of [...(await get('/check')), ...(await get('/queue/check'))]) {
 		console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name}`);
 		if (!result.ok) failures.push(`${result.name}: ${result.detail}`);
 	}
@@ -34,6 +34,9 @@ try {
 		notes: ['seeded by a migration']
 	});
 	await get('/persist/write');
+	// A queue message still waiting on disk when the process stops is delivered by the next one.
+	const queued = await get('/queue/persist/send?tag=persist');
+	expect('queue: the delayed message is not delivered before the restart', queued.delivered, []);
 	await server.restart();
 	expect('migrations: not applied again after a restart', await get('/migrations'), {
 		applied: fixture,
@@ -45,6 +48,20 @@ try {
 		kv: { value: 'kv survives', metadata: { n: 1 } },
 		r2: { size: 2 * 1024 * 1024 + 5, contentType: 'application/x-test', intact: true }
 	});
+	const deadline = Date.now() + 15_000;
+	let after = await get('/queue/persist/read?tag=persist');
+	while (after.delivered.length === 0 && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		after = await get('/queue/persist/read?tag=persist');
+	}
+	expect(
+		'restart: a queued message survives and is delivered once, by the new process',
+		after.delivered.map((d) => ({
+			attempts: d.attempts,
+			byNewProcess: d.boot === after.boot && d.boot !== queued.boot
+		})),
+		[{ attempts: 1, byNewProcess: true }]
+	);
 } catch (error) {
 	failures.push(String(error?.stack ?? error));
 } finally {

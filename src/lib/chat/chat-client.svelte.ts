@@ -2,7 +2,7 @@ import { chatChannel, type ChatChannel, type ChatCursor, type ChatMessage, type 
 import { CHAT_READ_DEBOUNCE_MS } from '$lib/protocol/chat-unread-limits';
 import type { ConnectionStatus } from '$lib/realtime/connection-status.svelte';
 import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
-import { ChatSession, type OutboxItem, type TypingUser } from './chat-session';
+import { ChatSession, type Jump, type OutboxItem, type TypingUser } from './chat-session';
 
 /**
  * The browser's chat connection: a ChatSession (protocol, outbox, resume point) on the shared
@@ -19,6 +19,8 @@ export class ChatClient {
 	hasMore = $state(false);
 	loadingOlder = $state(false);
 	notice: string | null = $state(null);
+	/** A jump to a message (search's "open in room"), while it loads and once it landed. */
+	jump: Jump | null = $state.raw(null);
 	/** While the rate limit holds the outbox: how many messages wait and about how many seconds it takes. */
 	waiting: { count: number; seconds: number } | null = $state(null);
 	/** The person's read cursor and what is unread after it (the room's word, kept current). */
@@ -109,6 +111,9 @@ export class ChatClient {
 			this.session.markRead(this.readUpTo);
 		}, CHAT_READ_DEBOUNCE_MS);
 	}
+	jumpTo(seq: number) {
+		this.session.jumpTo(seq);
+	}
 	dismissNotice() {
 		this.session.lastError = null;
 		this.notice = null;
@@ -138,6 +143,7 @@ export class ChatClient {
 			this.cursor = s.cursor;
 			if (this.unreadAfter === undefined && s.cursor) this.unreadAfter = s.cursor.unread > 0 ? s.cursor.seq : null;
 		}
+		this.jump = s.jump && { ...s.jump };
 		if (s.lastError) this.notice = s.lastError.message;
 		const now = Date.now();
 		this.typing = s.typingNow(now);

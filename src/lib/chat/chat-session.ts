@@ -1,6 +1,11 @@
 import type { ClientKind, ClientPayload, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
 import type { ChatChannel, ChatCursor, ChatMessage, ChatUser } from '$lib/protocol/chat';
-import { CHAT_PAGE_SIZE, CHAT_TYPING_SIGNAL_INTERVAL_MS } from '$lib/protocol/chat-limits';
+import {
+	CHAT_HISTORY_BURST,
+	CHAT_PAGE_MAX,
+	CHAT_PAGE_SIZE,
+	CHAT_TYPING_SIGNAL_INTERVAL_MS
+} from '$lib/protocol/chat-limits';
 import { randomId } from '$lib/random-id';
 
 /** A message the user wrote that the room has not confirmed yet. */
@@ -25,6 +30,22 @@ export type ChatTransport = <N extends ClientKind<ChatChannel>>(
 ) => boolean;
 
 type ChatServerMessage = ServerMessage<ChatChannel>;
+
+/**
+ * A jump to one message (from search): `loading` while scroll-back pages towards it, `found` once it is
+ * held, `missing` when the room's history has no such message (deleted rooms, a bad link), `too-far` when
+ * it lies further back than one jump pages (the reader can keep scrolling up).
+ */
+export interface Jump {
+	seq: number;
+	state: 'loading' | 'found' | 'missing' | 'too-far';
+}
+
+/**
+ * Pages one jump may load: the history budget's burst (CHAT_HISTORY_BURST), so a jump never waits on the
+ * rate limit, of CHAT_PAGE_MAX messages each — 2,000 messages back at once.
+ */
+export const JUMP_PAGES_MAX = CHAT_HISTORY_BURST;
 
 export interface TypingUser {
 	id: string;
@@ -63,10 +84,13 @@ export class ChatSession {
 	lastError: { code: string; message: string } | null = null;
 	/** The person's read cursor here, as the room last said (null until the first `cursor` after join). */
 	cursor: ChatCursor | null = null;
+	/** The current jump to a message, if any (see `jumpTo`). */
+	jump: Jump | null = null;
 
 	private requestSeq = 0;
 	/** The highest seq this client has asked to mark read: sent again on reconnect if the room missed it. */
 	private readWanted = 0;
+	private jumpPages = 0;
 	private lastTypingSignal = 0;
 	private transport: ChatTransport | null = null;
 	/** The lowest seq of the contiguous window held (set by latest/reset/older pages); null: none yet. */
@@ -196,6 +220,18 @@ export class ChatSession {
 		return this.loadingOlder;
 	}
 
+	/**
+	 * Brings message `seq` into the window (a jump from search): scroll-back continues, CHAT_PAGE_MAX at a
+	 * time and at most JUMP_PAGES_MAX pages, until the window reaches it; `jump` says how far it got.
+	 * Works before the first page arrived too: it continues when the page comes.
+	 */
+	jumpTo(seq: number) {
+		this.jump = { seq, state: 'loading' };
+		this.jumpPages = 0;
+		this.continueJump();
+		this.onChange();
+	}
+
 	// ---- views ----------------------------------------------------------------------------------------
 
 	/** Messages in room order. */
@@ -229,6 +265,18 @@ export class ChatSession {
 	}
 
 	// ---- internals ----------------------------------------------------------------------------------
+
+	/** One more step of the jump, after each page: done, or the next page towards the target. */
+	private continueJump() {
+		const jump = this.jump;
+		if (!jump || jump.state !== 'loading' || this.rev === null || this.loadingOlder) return;
+		const oldest = this.windowStart;
+		if (this.messages.has(jump.seq)) jump.state = 'found';
+		else if (oldest === null || oldest < jump.seq || !this.hasMore) jump.state = 'missing';
+		else if (this.jumpPages >= JUMP_PAGES_MAX) jump.state = 'too-far';
+		else if (this.loadOlder(CHAT_PAGE_MAX)) this.jumpPages++;
+		else jump.state = 'too-far'; // offline: the reader can retry the link
+	}
 
 	/** Sends a request; returns its frame seq (what the answer or error echoes), or 0 when offline. */
 	private request<N extends ClientKind<ChatChannel>>(type: N, payload: ClientPayload<ChatChannel, N>): number {
@@ -297,6 +345,8 @@ export class ChatSession {
 		if (answersSend) this.sendSettled();
 		// An unreadable frame cannot name its request; a pending scroll-back may have been it.
 		if (code === 'bad-frame' && event.seq === 0) this.loadingOlder = false;
+		// A refused scroll-back ends a jump where it got to, rather than asking again at once.
+		if (this.jump?.state === 'loading' && !this.loadingOlder) this.jump.state = 'too-far';
 	}
 
 	private apply(event: ChatServerMessage, now: number) {
@@ -335,6 +385,7 @@ export class ChatSession {
 					this.loadingOlder = false;
 				}
 				this.outbox = this.outbox.filter((i) => !this.seqById.has(i.id));
+				this.continueJump();
 				return;
 			}
 			case 'presence':

@@ -46,10 +46,12 @@ export async function roomSummaries(
 	const summaries = await mapBounded(rooms, CHAT_SUMMARY_CONCURRENCY, (room) => {
 		const stub = chatRoomStub(env, room.id);
 		const joinedAt = room.joinedAt.getTime();
-		return (watch ? stub.watch(userId, joinedAt) : stub.summary(userId, joinedAt)).catch((error: unknown) => {
-			log('warn', 'chat room summary failed', { room: room.id, error: String(error) });
-			return null;
-		});
+		return (watch ? stub.watch(userId, joinedAt, room.id) : stub.summary(userId, joinedAt, room.id)).catch(
+			(error: unknown) => {
+				log('warn', 'chat room summary failed', { room: room.id, error: String(error) });
+				return null;
+			}
+		);
 	});
 	return summaries.filter((s) => s !== null);
 }

@@ -17,7 +17,10 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';
+import { RoomIdentity } from './room-identity';
 import { RoomUnread } from './room-unread';
+import { chatIndexMessage } from './search/index-message';
+import { IndexOutbox } from './search/index-outbox';
 
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
@@ -55,6 +58,10 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly historyBuckets: TokenBuckets;
 	/** Read cursors, unread and mention counts (room-unread.ts). */
 	readonly unread: RoomUnread;
+	/** Every stored, edited and deleted message, on its way to the search index (CHAT_INDEX queue). */
+	private readonly index: IndexOutbox;
+	/** The D1 room id (the object's name), so the index can say whose message it is. */
+	private readonly room: RoomIdentity;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -64,9 +71,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.store = new ChatStore(ctx.storage);
 		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
+		this.room = new RoomIdentity(ctx.storage, ctx.id, env.CHAT_ROOM);
+		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));
+		const room = this.room;
 		this.unread = new RoomUnread({
-			// Named by its D1 room id (chatRoomStub), which the runtime hands back as the id's name.
-			roomId: ctx.id.name ?? '',
+			// The D1 room id as RoomIdentity knows it (ctx.id.name is empty through the Pages shape's binding).
+			get roomId() {
+				return room.get() ?? '';
+			},
 			store: this.store,
 			env,
 			storage: ctx.storage,
@@ -74,13 +86,21 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		});
 	}
 
+	/** The only alarm of a room: the index outbox's retry and safety net. */
+	async alarm() {
+		await this.index.alarm();
+	}
+
 	// ---- RPC for the REST API (same rules, same broadcast) ------------------------------------------
 
+	/** `roomId`: this room's D1 id, as chatRoomStub named it (see RoomIdentity); optional for older callers. */
 	async postMessage(
 		user: ChatUser,
 		id: string,
-		text: string
+		text: string,
+		roomId?: string
 	): Promise<ChatResult<{ message: ChatMessage; duplicate: boolean }>> {
+		this.room.learn(roomId);
 		return this.asResult(() => this.doSend(user, id, text));
 	}
 
@@ -90,12 +110,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	}
 
 	/** One person's summary of this room for their room list (unread, mentions, preview); no D1. */
-	async summary(userId: string, joinedAt: number) {
+	async summary(userId: string, joinedAt: number, roomId?: string) {
+		this.room.learn(roomId);
 		return this.unread.summary(userId, joinedAt);
 	}
 
 	/** The person's inbox follows this room (ChatInbox, while a chat page of theirs is open). */
-	async watch(userId: string, joinedAt: number) {
+	async watch(userId: string, joinedAt: number, roomId?: string) {
+		this.room.learn(roomId);
 		return this.unread.watch(userId, joinedAt);
 	}
 
@@ -113,6 +135,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
 		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
+		this.room.learn(RoomIdentity.fromSocketPath(request.url));
 		const avatarKey = identity.claims?.avatarKey;
 		const joinedAt = identity.claims?.joinedAt;
 		const since = new URL(request.url).searchParams.get('since');
@@ -236,6 +259,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
 		const result = this.store.post(user, id, text, () => this.charge(user.id));
 		if (!result.duplicate) {
+			this.indexChange(result.message);
 			this.broadcast('message', result.message);
 			this.stopTyping(user.id);
 			this.unread.posted(result.message);
@@ -253,10 +277,18 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private doChange(user: ChatUser, type: 'edit' | 'delete', change: () => ChatMessage): ChatMessage {
 		this.charge(user.id);
 		const message = change();
+		this.indexChange(message);
 		this.broadcast(type, message);
 		if (type === 'edit') this.unread.edited(message);
 		else this.unread.deleted();
 		return message;
+	}
+
+	/** Into the outbox, in the same synchronous step as the change, so both commit together. */
+	private indexChange(message: ChatMessage) {
+		const roomId = this.room.get();
+		if (roomId) this.index.enqueue(chatIndexMessage(roomId, message));
+		else log('error', 'chat index: this room does not know its id; the message is not indexed', { seq: message.seq });
 	}
 
 	private charge(userId: string) {

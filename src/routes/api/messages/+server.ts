@@ -37,7 +37,7 @@ export const POST: RequestHandler = async ({ request, platform, locals }) => {
 	const env = platform!.env;
 	const denied = await memberOrError(getDb(env), room, user.id);
 	if (denied) return denied;
-	const result = await chatRoomStub(env, room).postMessage(chatUser(user), id, text);
+	const result = await chatRoomStub(env, room).postMessage(chatUser(user), id, text, room);
 	if (!result.ok) return resultError(result);
 	return json({ message: result.message, duplicate: result.duplicate }, { status: result.duplicate ? 200 : 201 });
 };
