@@ -39,10 +39,10 @@ const INDEX_TIMEOUT_MS = 30 * 60_000;
 const BENCH_RATE_LIMIT = '100000000/1000';
 
 // chatChannel (src/lib/protocol/chat.ts): version 1, client send 1, server ack 2 (pinned by chat.spec.ts);
-// payloads under 512 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not imported: Node's
+// payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not imported: Node's
 // type stripping cannot resolve those modules' extensionless imports.
 const CHAT = { version: 1, send: 1, ack: 2 };
-const COMPRESS_MIN_BYTES = 512;
+const COMPRESS_MIN_BYTES = 768;
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();
 const text = new TextDecoder();

@@ -14,7 +14,7 @@ import { percentile } from './local-server.ts';
 // As swarmChannel in src/lib/protocol/swarm-channel.ts (its version and the type bytes used here).
 const PROTOCOL_VERSION = 2;
 const T = { benchmark: 1, result: 2, welcome: 1, assign: 2 } as const;
-const COMPRESS_MIN_BYTES = 512;
+const COMPRESS_MIN_BYTES = 768;
 const DEVICES = Number(process.env.SWARM_BENCH_VERIFY_DEVICES ?? 100);
 /** CUSTOM_MAX_CHUNKS: the biggest custom job; tiny chunks, so the figure is the coordinator's. */
 const CHUNKS = 1000;
