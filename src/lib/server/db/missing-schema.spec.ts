@@ -8,7 +8,7 @@ beforeAll(async () => {
 		"select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name != 'd1_migrations'"
 	).all<{ name: string }>();
 	await env.DB.exec('PRAGMA foreign_keys = OFF');
-	for (const { name } of tables.results) await env.DB.exec(`DROP TABLE "${name}"`);
+	for (const { name } of tables.results) await env.DB.exec(`DROP TABLE IF EXISTS "${name}"`); // an FTS5 table drops its shadow tables with it
 });
 
 describe('a database without migrations', () => {
