@@ -42,17 +42,59 @@ export interface Target {
 	min: number;
 }
 
-/** The reference each operation is judged against, and the ratio it must reach. */
-export type Targets = Record<'compress' | 'decompress' | 'crc32', { ref: string; min: number }>;
+export type Op = 'compress' | 'decompress' | 'crc32';
 
-/** The issue's four inputs: a 66 KB JSON document, a 1 KB chat message, 10 MB of text, 1 MB random. */
-export function datasets(): Dataset[] {
-	return [
-		{ key: 'a', name: '(a) JSON 66 KB', bytes: sampleJsonDocument() },
-		{ key: 'b', name: '(b) chat JSON 1 KB', bytes: chatMessageJson() },
-		{ key: 'c', name: '(c) English 10 MB', bytes: englishLikeText(10_000_000, 11) },
-		{ key: 'd', name: '(d) random 1 MB', bytes: randomBytes(1_000_000, 3) }
+/** The reference each operation is judged against, and the ratio it must reach. */
+export type Targets = Record<Op, { ref: string; min: number }>;
+
+/**
+ * Which part of the bench runs: `BENCH_CODEC_OPS=compress` and `BENCH_CODEC_DATA=a,b,c` (comma lists;
+ * unset means all), read by the Node side and handed to the Chromium worker, so one section can be
+ * rerun alone in a minute or two.
+ */
+export interface Sections {
+	ops: Op[];
+	data: string[];
+}
+
+export const ALL_OPS: Op[] = ['compress', 'decompress', 'crc32'];
+
+/** Sections from the two environment variables' values (undefined or empty: everything). */
+export function sectionsFrom(ops: string | undefined, data: string | undefined): Sections {
+	const list = (value: string | undefined) =>
+		(value ?? '')
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean);
+	const wantedOps = list(ops);
+	for (const op of wantedOps) {
+		if (!ALL_OPS.includes(op as Op)) throw new Error(`BENCH_CODEC_OPS: unknown operation ${op}`);
+	}
+	const keys = datasets(false).map((d) => d.key);
+	const wantedData = list(data);
+	for (const key of wantedData) {
+		if (!keys.includes(key)) throw new Error(`BENCH_CODEC_DATA: unknown input ${key} (${keys.join(', ')})`);
+	}
+	return {
+		ops: wantedOps.length ? (wantedOps as Op[]) : ALL_OPS,
+		data: wantedData.length ? wantedData : keys
+	};
+}
+
+/**
+ * The issue's four inputs: a 66 KB JSON document, a 1 KB chat message, 10 MB of text, 1 MB random.
+ * `sections` keeps only the chosen ones (and generates no others); `false` lists keys and names only.
+ */
+export function datasets(sections?: Sections | false): Dataset[] {
+	const all: { key: string; name: string; make: () => Uint8Array }[] = [
+		{ key: 'a', name: '(a) JSON 66 KB', make: () => sampleJsonDocument() },
+		{ key: 'b', name: '(b) chat JSON 1 KB', make: () => chatMessageJson() },
+		{ key: 'c', name: '(c) English 10 MB', make: () => englishLikeText(10_000_000, 11) },
+		{ key: 'd', name: '(d) random 1 MB', make: () => randomBytes(1_000_000, 3) }
 	];
+	return all
+		.filter(({ key }) => !sections || sections.data.includes(key))
+		.map(({ key, name, make }) => ({ key, name, bytes: sections === false ? new Uint8Array(0) : make() }));
 }
 
 /** MB/s of each call, as the median of ROUNDS interleaved rounds of about ROUND_MS each. */
@@ -92,7 +134,8 @@ export function runWorkloads(
 	sets: Dataset[],
 	blocks: BlockImpl[],
 	crcs: CrcImpl[],
-	targets: Targets
+	targets: Targets,
+	ops: Op[] = ALL_OPS
 ): { rows: Row[]; targets: Target[]; sizes: Map<string, number[]> } {
 	const rows: Row[] = [];
 	const met: Target[] = [];
@@ -108,7 +151,7 @@ export function runWorkloads(
 			key,
 			compressed.map((b) => b.length)
 		);
-		for (const op of ['compress', 'decompress'] as const) {
+		for (const op of (['compress', 'decompress'] as const).filter((o) => ops.includes(o))) {
 			const mbps = throughputs(
 				bytes.length,
 				blocks.map((impl, i) =>
@@ -126,6 +169,7 @@ export function runWorkloads(
 				met.push({ what: `${op} ${name} vs ${target.ref}`, value: mbps[0] / mbps[ref], min: target.min });
 			}
 		}
+		if (!ops.includes('crc32')) continue;
 		const expected = crcs[0].crc32(bytes);
 		for (const impl of crcs) {
 			if (impl.crc32(bytes) !== expected) throw new Error(`${impl.name} CRC mismatch on ${name}`);
@@ -149,6 +193,39 @@ export function runWorkloads(
 	return { rows, targets: met, sizes };
 }
 
+/** Another compressor's block size for each input key, for the ratio target. */
+export interface SizeReference {
+	name: string;
+	sizes: Map<string, number>;
+}
+
+/** Our block may be at most this much larger than the reference's (the issue: within 1%). */
+const RATIO_SLACK = 1.01;
+
+/**
+ * The ratio targets: on every compressible input (not the random one), our block at most 1% larger
+ * than each reference's. `ours` is our block size by input key.
+ */
+export function ratioTargets(sets: Dataset[], ours: Map<string, number>, references: SizeReference[]): Target[] {
+	return references.flatMap((reference) =>
+		sets.flatMap(({ key, name }) => {
+			const size = ours.get(key);
+			const theirs = reference.sizes.get(key);
+			if (key === 'd' || size === undefined || theirs === undefined) return [];
+			const percent = (size / theirs - 1) * 100;
+			const change =
+				percent === 0 ? 'the same' : `${Math.abs(percent).toFixed(2)}% ${percent > 0 ? 'larger' : 'smaller'}`;
+			return [
+				{
+					what: `ratio ${name} vs ${reference.name} (${size} vs ${theirs} bytes, ${change})`,
+					value: theirs / size,
+					min: 1 / RATIO_SLACK
+				}
+			];
+		})
+	);
+}
+
 /** The Markdown table and the target lines, as bench:codec prints them. */
 export function formatResults(rows: Row[], targets: Target[]): string {
 	const header = ['Data', 'Op', 'Implementation', 'MB/s', 'Ratio', 'Ours ÷ this'];
@@ -168,7 +245,7 @@ export function formatResults(rows: Row[], targets: Target[]): string {
 		`|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
 		...table.map(line),
 		'',
-		'Targets (ours ÷ reference; for ratio, liblz4 bytes ÷ ours):',
+		'Targets (ours ÷ reference; for ratio, their bytes ÷ ours, at most 1% larger):',
 		...targets.map(
 			(t) => `  ${t.value >= t.min ? 'met   ' : 'MISSED'} ${t.what}: ${t.value.toFixed(2)}× (≥ ${t.min.toFixed(2)}×)`
 		)
