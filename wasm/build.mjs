@@ -27,12 +27,12 @@ for (const { file, flags } of builds) {
 		'--shrinkLevel',
 		'0',
 		'--converge',
-		// We never allocate managed objects, so the smallest runtime. Two initial pages hold the static
-		// data (the 64 KiB LZ4 hash table and the CRC tables); the scratch buffers grow behind them.
+		// We never allocate managed objects, so the smallest runtime. Three initial pages hold the static
+		// data (the 128 KiB LZ4 hash table and the CRC tables); the scratch buffers grow behind them.
 		'--runtime',
 		'stub',
 		'--initialMemory',
-		'2',
+		'3',
 		// No env.abort import: instantiation needs no imports, and failed assertions trap (the wrapper turns
 		// any trap into a CodecError).
 		'--use',
