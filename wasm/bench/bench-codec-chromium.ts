@@ -103,7 +103,9 @@ try {
 	];
 	result.targets.push(...ratioTargets(sets, new Map(result.sizes), references));
 	console.log(`\nChromium ${browser.version()} (${result.userAgent}), same machine, Web Worker`);
-	console.log('MB/s of uncompressed bytes (median of rounds); Ratio = original ÷ compressed size.\n');
+	console.log(
+		'MB/s of uncompressed bytes per second of wall-clock time (median of rounds; ours ÷ this: median of per-round ratios); Ratio = original ÷ compressed size.\n'
+	);
 	console.log(formatResults(result.rows, result.targets));
 } finally {
 	await browser.close();

@@ -3,12 +3,13 @@
 //
 // MB/s of uncompressed bytes (10^6 bytes/s). Each implementation decompresses its own output. Each
 // number is the median of ROUNDS timed rounds after a warm-up, with implementations taking turns round
-// by round, so one noisy moment on a shared machine slows all of them alike instead of deciding a ratio.
+// by round, so one noisy moment on a shared machine slows all of them alike instead of deciding a ratio;
+// each "ours ÷ this" is the median of the per-round ratios.
 import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument } from './data.ts';
 
 const WARMUP_MS = 150;
-const ROUND_MS = 120;
-const ROUNDS = 7;
+const ROUND_MS = 50;
+const ROUNDS = 21;
 
 export interface BlockImpl {
 	name: string;
@@ -97,8 +98,21 @@ export function datasets(sections?: Sections | false): Dataset[] {
 		.map(({ key, name, make }) => ({ key, name, bytes: sections === false ? new Uint8Array(0) : make() }));
 }
 
-/** MB/s of each call, as the median of ROUNDS interleaved rounds of about ROUND_MS each. */
-function throughputs(bytesPerCall: number, calls: (() => unknown)[]): number[] {
+/** A clock in milliseconds: wall time by default; the Node half can pass process CPU time. */
+export type Clock = () => number;
+
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
+/**
+ * MB/s of each call, as the median of ROUNDS interleaved rounds of about ROUND_MS each, and each call's
+ * "ours ÷ this": the median of the per-round ratios (calls[0] ÷ this in the same round), so a change in
+ * the machine's load between rounds does not decide a ratio.
+ */
+function throughputs(
+	bytesPerCall: number,
+	calls: (() => unknown)[],
+	clock: Clock
+): { mbps: number[]; ratios: number[] } {
 	const callsPerRound = calls.map((call) => {
 		const warmupEnd = performance.now() + WARMUP_MS;
 		let n = 0;
@@ -111,13 +125,17 @@ function throughputs(bytesPerCall: number, calls: (() => unknown)[]): number[] {
 	const rates: number[][] = calls.map(() => []);
 	for (let round = 0; round < ROUNDS; round++) {
 		calls.forEach((call, i) => {
-			const started = performance.now();
+			const started = clock();
 			for (let k = 0; k < callsPerRound[i]; k++) call();
-			const seconds = (performance.now() - started) / 1000;
+			// A CPU clock ticks in microseconds: never divide by zero.
+			const seconds = Math.max(clock() - started, 0.001) / 1000;
 			rates[i].push((bytesPerCall * callsPerRound[i]) / seconds / 1e6);
 		});
 	}
-	return rates.map((r) => r.sort((x, y) => x - y)[Math.floor(r.length / 2)]);
+	return {
+		mbps: rates.map(median),
+		ratios: rates.map((r) => median(r.map((rate, round) => rates[0][round] / rate)))
+	};
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -135,7 +153,8 @@ export function runWorkloads(
 	blocks: BlockImpl[],
 	crcs: CrcImpl[],
 	targets: Targets,
-	ops: Op[] = ALL_OPS
+	ops: Op[] = ALL_OPS,
+	clock: Clock = () => performance.now()
 ): { rows: Row[]; targets: Target[]; sizes: Map<string, number[]> } {
 	const rows: Row[] = [];
 	const met: Target[] = [];
@@ -152,21 +171,22 @@ export function runWorkloads(
 			compressed.map((b) => b.length)
 		);
 		for (const op of (['compress', 'decompress'] as const).filter((o) => ops.includes(o))) {
-			const mbps = throughputs(
+			const { mbps, ratios } = throughputs(
 				bytes.length,
 				blocks.map((impl, i) =>
 					op === 'compress' ? () => impl.compress(bytes) : () => impl.decompress(compressed[i], bytes.length)
-				)
+				),
+				clock
 			);
 			blocks.forEach((impl, i) => {
 				const ratio = bytes.length / compressed[i].length;
-				rows.push({ data: name, op, impl: impl.name, mbps: mbps[i], ratio, oursOverThis: mbps[0] / mbps[i] });
+				rows.push({ data: name, op, impl: impl.name, mbps: mbps[i], ratio, oursOverThis: ratios[i] });
 			});
 			const target = targets[op];
 			const ref = blocks.findIndex((impl) => impl.name === target.ref);
 			// Random bytes do not compress: only their decompression (a copy) is a target.
 			if (ref >= 0 && (key !== 'd' || op === 'decompress')) {
-				met.push({ what: `${op} ${name} vs ${target.ref}`, value: mbps[0] / mbps[ref], min: target.min });
+				met.push({ what: `${op} ${name} vs ${target.ref}`, value: ratios[ref], min: target.min });
 			}
 		}
 		if (!ops.includes('crc32')) continue;
@@ -174,18 +194,19 @@ export function runWorkloads(
 		for (const impl of crcs) {
 			if (impl.crc32(bytes) !== expected) throw new Error(`${impl.name} CRC mismatch on ${name}`);
 		}
-		const crcMbps = throughputs(
+		const crc = throughputs(
 			bytes.length,
-			crcs.map((impl) => () => impl.crc32(bytes))
+			crcs.map((impl) => () => impl.crc32(bytes)),
+			clock
 		);
 		crcs.forEach((impl, i) => {
-			rows.push({ data: name, op: 'crc32', impl: impl.name, mbps: crcMbps[i], oursOverThis: crcMbps[0] / crcMbps[i] });
+			rows.push({ data: name, op: 'crc32', impl: impl.name, mbps: crc.mbps[i], oursOverThis: crc.ratios[i] });
 		});
 		const crcRef = crcs.findIndex((impl) => impl.name === targets.crc32.ref);
 		if (crcRef >= 0) {
 			met.push({
 				what: `crc32 ${name} vs ${targets.crc32.ref}`,
-				value: crcMbps[0] / crcMbps[crcRef],
+				value: crc.ratios[crcRef],
 				min: targets.crc32.min
 			});
 		}
