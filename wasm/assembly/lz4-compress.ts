@@ -19,8 +19,9 @@ const MAX_DISTANCE: u32 = 65535;
  * table for inputs under 64 KB has 2^13 too); large ones hash 5 bytes into 2^15 entries, eight times
  * liblz4's 2^12. In the English-like 10 MB bench input 76% of matches start right where the previous
  * one ended, so the time goes per match and per failed probe, and a larger table finds longer matches
- * with fewer probes: 2^12 → 2^14 → 2^15 made it 1.15× and then 1.03× faster (CPU time, interleaved
- * runs) and the output 5.2% and then 0.8% smaller; 2^16 was slower again. 128 KiB of u32 sits in L2.
+ * with fewer probes: 2^12 → 2^14 made it 1.15× faster (CPU time, interleaved runs) and 5.2% smaller,
+ * 2^14 → 2^15 (with ip − 1 indexed too, below) 1.03× and 0.8%; 2^16 was slower again. 128 KiB of u32
+ * sits in L2.
  */
 const HASH_LOG4: u32 = 13;
 const HASH_LOG5: u32 = 15;
