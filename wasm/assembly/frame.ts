@@ -12,7 +12,7 @@
 // The stored length is the message length minus header and CRC: a WebSocket message is already framed.
 
 import { crc32Update } from './crc32';
-import { compressBound, lz4Compress } from './lz4-compress';
+import { COMPRESS_SLACK, compressBound, lz4Compress } from './lz4-compress';
 import { LZ4_CORRUPT, lz4Decompress } from './lz4-decompress';
 import { inputPtr, outputPtr, reserve } from './scratch';
 
@@ -109,7 +109,7 @@ function readVarint(p: usize, end: usize, maxBytes: usize): i64 {
  * payload length).
  */
 export function encodeFrame(type: u32, seq: f64, len: usize, allowCompression: bool): i32 {
-  if (!reserve(0, MAX_OVERHEAD_BYTES + len)) return ERR_OUT_OF_MEMORY;
+  if (!reserve(0, MAX_OVERHEAD_BYTES + len + COMPRESS_SLACK)) return ERR_OUT_OF_MEMORY;
   const src = inputPtr();
   const out = outputPtr();
   store<u16>(out, MAGIC);
@@ -222,7 +222,7 @@ export function lastFrameVersion(): u32 {
 
 /** Raw LZ4 block of the input buffer into the output buffer (benchmarks, interop tests). */
 export function compressBlock(len: usize): i32 {
-  if (!reserve(0, compressBound(len))) return ERR_OUT_OF_MEMORY;
+  if (!reserve(0, compressBound(len) + COMPRESS_SLACK)) return ERR_OUT_OF_MEMORY;
   return <i32>lz4Compress(inputPtr(), len, outputPtr(), compressBound(len));
 }
 

@@ -1,8 +1,10 @@
 // LZ4 block compression (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md), the "fast"
-// greedy parser of the reference implementation: a hash table of 4-byte sequences, a skip step that
-// grows on incompressible input, and the block format's end-of-block rules.
+// greedy parser of the reference implementation: a hash table of 4- or 5-byte sequences, a skip step
+// that grows on incompressible input, and the block format's end-of-block rules. The loop is liblz4's
+// LZ4_compress_generic: the next position's hash is computed while the current candidate is checked,
+// and after each match the position right behind it is tried at once (a match there needs no literals).
 
-import { wildCopy } from './copy';
+import { copy16 } from './copy';
 
 /** Shortest match the format can express. */
 const MIN_MATCH: usize = 4;
@@ -12,20 +14,40 @@ const LAST_LITERALS: usize = 5;
 const MF_LIMIT: usize = 12;
 /** Offsets are 16-bit. */
 const MAX_DISTANCE: u32 = 65535;
-/** 2^12 entries × 4 bytes = 16 KiB: the reference's default (LZ4_MEMORY_USAGE 14), fits in L1. */
-const HASH_LOG: u32 = 12;
-const HASH_TABLE: usize = memory.data(<i32>(4 << HASH_LOG), 64);
+/**
+ * Table sizes, log2 of the entry count. Small inputs hash 4 bytes into 2^13 entries (liblz4's 16-bit
+ * table for inputs under 64 KB has 2^13 too); large ones hash 5 bytes into 2^15 entries, eight times
+ * liblz4's 2^12. In the English-like 10 MB bench input 76% of matches start right where the previous
+ * one ended, so the time goes per match and per failed probe, and a larger table finds longer matches
+ * with fewer probes: 2^12 → 2^14 made it 1.15× faster (CPU time, interleaved runs) and 5.2% smaller,
+ * 2^14 → 2^15 (with ip − 1 indexed too, below) 1.03× and 0.8%; 2^16 was slower again. 128 KiB of u32
+ * sits in L2.
+ */
+const HASH_LOG4: u32 = 13;
+const HASH_LOG5: u32 = 15;
+const HASH_ENTRIES: usize = 1 << (HASH_LOG4 > HASH_LOG5 ? HASH_LOG4 : HASH_LOG5);
+const HASH_TABLE: usize = memory.data(<i32>(HASH_ENTRIES * 4), 64);
 /** After 2^6 misses in a row the search step grows by one byte: fast skipping of random data. */
 const SKIP_TRIGGER: u32 = 6;
+
 /**
- * Table entries are absolute positions `positionBase + offset`. Each call moves the base past the
- * previous input, so stale entries from earlier calls fail the `>= base` test and the 16 KiB table
- * needs no clearing per call (16 KiB of clearing for a 1 KB chat message would be a large share of its
- * cost). When the base
- * nears 2^32 the table is cleared and the base restarts; 1 keeps the zero-filled table invalid.
+ * Bytes past `dst + dstCap` the compressor may overwrite (literals are copied in 16-byte steps, so up
+ * to 15 bytes past the last literal), and the input may be read up to 3 bytes past its end the same
+ * way. Callers reserve this much extra room in the output buffer, which lies right behind the input
+ * buffer (scratch.ts), so both stay inside memory; those bytes are garbage and never part of the block.
  */
-let positionBase: u32 = 1;
-const BASE_RESET_AT: u64 = 0xffff0000;
+export const COMPRESS_SLACK: usize = 16;
+
+/**
+ * Table entries are positions `base + offset`, and each call starts its base a whole window (2^16)
+ * past the previous call's last position. An entry from an earlier call (or a never-written zero) is
+ * then always more than MAX_DISTANCE behind any position of this call, so the one distance test
+ * rejects it and the table needs no clearing per call (clearing 128 KiB for a 1 KB chat message would
+ * cost more than compressing it). When the base nears 2^32 the table is cleared and it restarts.
+ */
+const WINDOW: u32 = 65536;
+let positionBase: u32 = WINDOW;
+const BASE_RESET_AT: u64 = 0xfff00000;
 
 /** Worst-case compressed size of `n` bytes (LZ4_COMPRESSBOUND). */
 export function compressBound(n: usize): usize {
@@ -34,22 +56,31 @@ export function compressBound(n: usize): usize {
 
 /**
  * Inputs from this size on hash 5 bytes, smaller ones 4: liblz4's choice (LZ4_64Klimit, where it switches
- * from its 16-bit to its 32-bit table). Measured on the bench inputs: hashing 5 bytes finds longer
- * matches in big text (10 MB English-like: 10.3% smaller output, equal to liblz4 to the byte count's
- * 0.002%; 66 KB JSON: 3.8% smaller) but loses 1.9% on a 1 KB chat message, where hashing 4 is within
- * 0.13% of liblz4.
+ * from its 16-bit to its 32-bit table). Hashing 5 bytes finds longer matches in big text and JSON but
+ * loses 1.9% on a 1 KB chat message, where hashing 4 is equal to liblz4.
  */
 const HASH5_FROM: usize = 65536 + MF_LIMIT - 1;
 
 /**
  * The table slot of the sequence at `p`. `W` is the width read: u32 hashes those 4 bytes
  * (× 2654435761, Knuth's multiplicative hash, as LZ4_hash4), u64 the low 5 of 8 (LZ4_hash5's prime).
- * Callers guarantee 8 readable bytes at `p` for u64 (p <= end − MF_LIMIT).
+ * Callers guarantee 8 readable bytes at `p` for u64 (p <= end − MF_LIMIT + 1).
  */
 // @ts-ignore: decorator
 @inline function hashAt<W>(p: usize): usize {
-  if (sizeof<W>() == 8) return <usize>(((load<u64>(p) << 24) * 889523592379) >> (64 - <u64>HASH_LOG));
-  return <usize>((load<u32>(p) * 2654435761) >>> (32 - HASH_LOG));
+  if (sizeof<W>() == 8) return <usize>(((load<u64>(p) << 24) * 889523592379) >> (64 - <u64>HASH_LOG5));
+  return <usize>((load<u32>(p) * 2654435761) >>> (32 - HASH_LOG4));
+}
+
+/** The table entry for hash `h` (the table's address is an immediate offset of the access). */
+// @ts-ignore: decorator
+@inline function entryAt(h: usize): u32 {
+  return load<u32>(h << 2, HASH_TABLE);
+}
+
+// @ts-ignore: decorator
+@inline function setEntry(h: usize, position: u32): void {
+  store<u32>(h << 2, position, HASH_TABLE);
 }
 
 /** Length of the common prefix of `p` and `m`, not reading at or past `limit` on the `p` side. */
@@ -80,114 +111,19 @@ const HASH5_FROM: usize = 65536 + MF_LIMIT - 1;
   return op;
 }
 
-/** Literal runs up to this long are copied in 16-byte steps (`memory.copy` costs more for them). */
-const WILD_COPY_MAX: usize = 64;
-
 /**
- * Copies `n` literal bytes. Short runs (the common case) use 16-byte steps when both ends have
- * room for them; the extra bytes land inside the destination and are overwritten by what follows.
- */
-// @ts-ignore: decorator
-@inline function copyLiterals(op: usize, ip: usize, n: usize, oend: usize, iend: usize): void {
-  if (n <= WILD_COPY_MAX && op + WILD_COPY_MAX <= oend && ip + WILD_COPY_MAX <= iend) {
-    wildCopy(op, ip, n);
-  } else {
-    memory.copy(op, ip, n);
-  }
-}
-
-/**
- * Compresses `srcLen` bytes at `src` into at most `dstCap` bytes at `dst`. Returns the compressed size,
- * or 0 when the output would not fit in `dstCap`: with `dstCap = srcLen - 1` this is the cheap
- * "does compression pay?" test; with `compressBound(srcLen)` it always fits.
+ * Compresses `srcLen` bytes at `src` into at most `dstCap` bytes at `dst` (which must have
+ * COMPRESS_SLACK more writable bytes behind it). Returns the compressed size, or 0 when the output
+ * would not fit in `dstCap`: with `dstCap = srcLen - 1` this is the cheap "does compression pay?"
+ * test; with `compressBound(srcLen)` it always fits.
  */
 export function lz4Compress(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
   return srcLen >= HASH5_FROM ? compressWith<u64>(src, srcLen, dst, dstCap) : compressWith<u32>(src, srcLen, dst, dstCap);
 }
 
-/**
- * lz4Compress with the hash of width `W` (see hashAt): two copies of one loop, chosen per call. Not
- * @inline: inlining both into lz4Compress measured slower (66 KB JSON: 48-182 vs 74-251 MB/s, two runs).
- */
-function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
-  if (<u64>positionBase + <u64>srcLen + 1 >= BASE_RESET_AT) {
-    memory.fill(HASH_TABLE, 0, 4 << HASH_LOG);
-    positionBase = 1;
-  }
-  const base = positionBase;
-  positionBase += <u32>srcLen + 1;
-
-  const iend = src + srcLen;
-  const oend = dst + dstCap;
-  let ip = src;
-  let anchor = src;
-  let op = dst;
-
-  if (srcLen > MF_LIMIT) {
-    const mfLimit = iend - MF_LIMIT;
-    const matchLimit = iend - LAST_LITERALS;
-    while (true) {
-      // Find the next match: probe the hash table, stepping faster after many misses.
-      let matchPos: usize = 0;
-      let found = false;
-      let attempts: u32 = 1 << SKIP_TRIGGER;
-      while (ip <= mfLimit) {
-        const sequence = load<u32>(ip);
-        const slot = HASH_TABLE + (hashAt<W>(ip) << 2);
-        const candidate = load<u32>(slot);
-        const here = base + <u32>(ip - src);
-        store<u32>(slot, here);
-        if (candidate >= base && here - candidate <= MAX_DISTANCE) {
-          const m = src + <usize>(candidate - base);
-          if (load<u32>(m) == sequence) {
-            matchPos = m;
-            found = true;
-            break;
-          }
-        }
-        ip += <usize>(attempts++ >> SKIP_TRIGGER);
-      }
-      if (!found) break;
-
-      // Extend backwards over literals that also match.
-      while (ip > anchor && matchPos > src && load<u8>(ip - 1) == load<u8>(matchPos - 1)) {
-        ip--;
-        matchPos--;
-      }
-      const matchLen = MIN_MATCH + commonLength(ip + MIN_MATCH, matchPos + MIN_MATCH, matchLimit);
-      const litLen = ip - anchor;
-
-      // Worst case for this sequence: token, literal length bytes, literals, offset, match length bytes.
-      if (op + litLen + litLen / 255 + matchLen / 255 + 5 > oend) return 0;
-      const token = op++;
-      if (litLen >= 15) {
-        store<u8>(token, 15 << 4);
-        op = writeLength(op, litLen - 15);
-      } else {
-        store<u8>(token, <u8>(litLen << 4));
-      }
-      copyLiterals(op, anchor, litLen, oend, iend);
-      op += litLen;
-      store<u16>(op, <u16>(ip - matchPos));
-      op += 2;
-      const mlCode = matchLen - MIN_MATCH;
-      if (mlCode >= 15) {
-        store<u8>(token, load<u8>(token) | 15);
-        op = writeLength(op, mlCode - 15);
-      } else {
-        store<u8>(token, load<u8>(token) | <u8>mlCode);
-      }
-
-      ip += matchLen;
-      anchor = ip;
-      if (ip > mfLimit) break;
-      // Index a position inside the match we skipped: cheap, and it finds the next match sooner.
-      const back = ip - 2;
-      store<u32>(HASH_TABLE + (hashAt<W>(back) << 2), base + <u32>(back - src));
-    }
-  }
-
-  // The last literals (at least the final 5 bytes, or the whole input when it is tiny).
+/** The last literals (at least the final 5 bytes, or the whole input when it is tiny); the block's size. */
+// @ts-ignore: decorator
+@inline function finish(op: usize, anchor: usize, iend: usize, oend: usize, dst: usize): usize {
   const lastLen = iend - anchor;
   if (op + 1 + lastLen + (lastLen + 255 - 15) / 255 > oend) return 0;
   if (lastLen >= 15) {
@@ -197,6 +133,104 @@ function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): 
     store<u8>(op++, <u8>(lastLen << 4));
   }
   memory.copy(op, anchor, lastLen);
-  op += lastLen;
-  return op - dst;
+  return op + lastLen - dst;
+}
+
+/**
+ * lz4Compress with the hash of width `W` (see hashAt): two copies of one loop, chosen per call. Not
+ * @inline: inlining both into lz4Compress measured slower.
+ */
+function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
+  if (<u64>positionBase + <u64>srcLen + <u64>WINDOW >= BASE_RESET_AT) {
+    memory.fill(HASH_TABLE, 0, HASH_ENTRIES * 4);
+    positionBase = WINDOW;
+  }
+  // A position's table value is `ip + delta` (u32 arithmetic wraps), a candidate's address `value - delta`.
+  const delta: u32 = positionBase - <u32>src;
+  positionBase += <u32>srcLen + WINDOW;
+
+  const iend = src + srcLen;
+  const oend = dst + dstCap;
+  let anchor = src;
+  let op = dst;
+  if (srcLen <= MF_LIMIT) return finish(op, anchor, iend, oend, dst);
+
+  // No match may start past iend - MF_LIMIT; the search reads 8 bytes at up to searchEnd.
+  const searchEnd = iend - MF_LIMIT + 1;
+  const matchLimit = iend - LAST_LITERALS;
+  let ip = src;
+  let h = hashAt<W>(ip);
+  while (true) {
+    // Find the next match: probe the hash table, stepping faster after many misses.
+    let forward = ip;
+    let attempts: u32 = 1 << SKIP_TRIGGER;
+    let step: usize = 1;
+    let m: usize = 0;
+    while (true) {
+      ip = forward;
+      forward += step;
+      step = <usize>(attempts++ >> SKIP_TRIGGER);
+      if (forward > searchEnd) return finish(op, anchor, iend, oend, dst);
+      const candidate = entryAt(h);
+      const here = <u32>ip + delta;
+      setEntry(h, here);
+      h = hashAt<W>(forward);
+      if (here - candidate <= MAX_DISTANCE) {
+        m = <usize>(candidate - delta);
+        if (load<u32>(m) == load<u32>(ip)) break;
+      }
+    }
+
+    // Extend backwards over literals that also match.
+    while (ip > anchor && m > src && load<u8>(ip - 1) == load<u8>(m - 1)) {
+      ip--;
+      m--;
+    }
+
+    // Token, literal length, literals. Worst case up to the match: token, length bytes, literals, offset.
+    const litLen = ip - anchor;
+    if (op + litLen + litLen / 255 + (3 + LAST_LITERALS) > oend) return 0;
+    let token = op++;
+    let tokenBits: u32 = 15 << 4;
+    if (litLen >= 15) op = writeLength(op, litLen - 15);
+    else tokenBits = <u32>litLen << 4;
+    let k: usize = 0;
+    do {
+      copy16(op + k, anchor + k);
+      k += 16;
+    } while (k < litLen);
+    op += litLen;
+
+    // The match, then as long as the next position matches too, further matches without literals.
+    while (true) {
+      store<u16>(op, <u16>(ip - m));
+      op += 2;
+      const mlCode = commonLength(ip + MIN_MATCH, m + MIN_MATCH, matchLimit);
+      ip += mlCode + MIN_MATCH;
+      if (mlCode >= 15) {
+        if (op + mlCode / 255 + (1 + LAST_LITERALS) > oend) return 0;
+        store<u8>(token, <u8>(tokenBits | 15));
+        op = writeLength(op, mlCode - 15);
+      } else {
+        store<u8>(token, <u8>(tokenBits | <u32>mlCode));
+      }
+      anchor = ip;
+      if (ip >= searchEnd) return finish(op, anchor, iend, oend, dst);
+      // Index the two positions before the next one, inside the match we skipped: cheap, and the
+      // next match is found sooner (liblz4 indexes ip - 2; ip - 1 too measured 1% faster on (a) and (c)).
+      setEntry(hashAt<W>(ip - 2), <u32>(ip - 2) + delta);
+      setEntry(hashAt<W>(ip - 1), <u32>(ip - 1) + delta);
+      const hn = hashAt<W>(ip);
+      const candidate = entryAt(hn);
+      const here = <u32>ip + delta;
+      setEntry(hn, here);
+      if (here - candidate > MAX_DISTANCE) break;
+      m = <usize>(candidate - delta);
+      if (load<u32>(m) != load<u32>(ip)) break;
+      if (op + (3 + LAST_LITERALS) > oend) return 0;
+      token = op++;
+      tokenBits = 0;
+    }
+    h = hashAt<W>(++ip);
+  }
 }

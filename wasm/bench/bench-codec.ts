@@ -3,6 +3,9 @@
 // issue (workloads.ts), plus the compression ratio against liblz4's fast mode. The Chromium half
 // (bench-codec-chromium.ts) runs the same workloads in a browser. README keeps the latest run.
 // `--baseline <codec.wasm>` adds another build (e.g. main's) to every row group, measured in the same run.
+// BENCH_CODEC_OPS / BENCH_CODEC_DATA pick a section (workloads.ts), e.g. compress on a,b,c only.
+// Rounds are timed in process CPU time (user + system), so on a shared machine the time the scheduler
+// gives other jobs is not counted; BENCH_CODEC_CLOCK=wall times them by the wall clock instead.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,7 +14,16 @@ import { liblz4BlockSizes } from '../node/liblz4.ts';
 import { loadNodeCodec } from '../node/load-codec-node.ts';
 import { hashWasmCrc32, lz4jsBlocks, lz4NapiBlocks, lz4WasmBlocks, zlibCrc32 } from '../node/references.ts';
 import { baselineFrom } from './baseline.ts';
-import { datasets, formatResults, runWorkloads, type BlockImpl, type CrcImpl } from './workloads.ts';
+import {
+	datasets,
+	formatResults,
+	ratioTargets,
+	runWorkloads,
+	sectionsFrom,
+	type BlockImpl,
+	type CrcImpl,
+	type SizeReference
+} from './workloads.ts';
 
 const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
 const baseline = args.baseline ? baselineFrom(readFileSync(args.baseline)) : undefined;
@@ -33,7 +45,16 @@ const simd = ours('simd');
 const scalar = ours('scalar');
 const hashWasm = await hashWasmCrc32();
 
-const sets = datasets();
+const sections = sectionsFrom(process.env.BENCH_CODEC_OPS, process.env.BENCH_CODEC_DATA);
+const wallClock = process.env.BENCH_CODEC_CLOCK === 'wall';
+if (!['wall', 'cpu', undefined].includes(process.env.BENCH_CODEC_CLOCK)) {
+	throw new Error('BENCH_CODEC_CLOCK: cpu (the default) or wall');
+}
+const cpuClock = () => {
+	const { user, system } = process.cpuUsage();
+	return (user + system) / 1000;
+};
+const sets = datasets(sections);
 const { rows, targets } = runWorkloads(
 	sets,
 	[simd.blocks, scalar.blocks, ...(baseline ? [baseline.blocks] : []), lz4WasmBlocks, lz4jsBlocks, lz4NapiBlocks],
@@ -48,22 +69,23 @@ const { rows, targets } = runWorkloads(
 		crc32: { ref: 'hash-wasm', min: 1.2 },
 		decompress: { ref: 'lz4-napi (native)', min: 1.0 },
 		compress: { ref: 'lz4-wasm (lz4_flex)', min: 1.2 }
-	}
+	},
+	sections.ops,
+	wallClock ? () => performance.now() : cpuClock
 );
 
-// liblz4's fast mode on the same inputs, for the ratio target (python3 + the system liblz4).
+// The ratio target: liblz4's own fast mode (python3 + the system liblz4) and lz4-napi's compress (lz4_flex
+// native, the same greedy parse with liblz4's 5-byte hash on 64-bit), on the same inputs.
 const liblz4 = liblz4BlockSizes(sets.map((d) => d.bytes));
-if (liblz4) {
-	sets.forEach(({ key, name, bytes }, i) => {
-		if (key === 'd') return;
-		const size = simd.blocks.compress(bytes).length;
-		targets.push({
-			what: `ratio ${name} vs liblz4 ${liblz4.version} fast (${size} vs ${liblz4.sizes[i]} bytes)`,
-			value: liblz4.sizes[i] / size,
-			min: 0.99
-		});
-	});
-}
+const sizesOf = (compress: (bytes: Uint8Array) => Uint8Array) =>
+	new Map(sets.map(({ key, bytes }) => [key, compress(bytes).length]));
+const references: SizeReference[] = [
+	...(liblz4
+		? [{ name: `liblz4 ${liblz4.version} fast`, sizes: new Map(sets.map(({ key }, i) => [key, liblz4.sizes[i]])) }]
+		: []),
+	{ name: 'lz4-napi', sizes: sizesOf(lz4NapiBlocks.compress) }
+];
+targets.push(...ratioTargets(sets, sizesOf(simd.blocks.compress), references));
 
 /** lscpu's model name where there is one (os.cpus() shortens some), for the machine line. */
 function cpuModel(): string {
@@ -81,7 +103,9 @@ function cpuModel(): string {
 console.log(
 	`Node: ${cpuModel()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`
 );
-console.log('MB/s of uncompressed bytes (median of rounds); Ratio = original ÷ compressed size.\n');
+console.log(
+	`MB/s of uncompressed bytes per second of ${wallClock ? 'wall-clock' : 'process CPU'} time (median of rounds; ours ÷ this: median of per-round ratios); Ratio = original ÷ compressed size.\n`
+);
 console.log(formatResults(rows, targets));
 console.log(
 	liblz4

@@ -3,12 +3,13 @@
 //
 // MB/s of uncompressed bytes (10^6 bytes/s). Each implementation decompresses its own output. Each
 // number is the median of ROUNDS timed rounds after a warm-up, with implementations taking turns round
-// by round, so one noisy moment on a shared machine slows all of them alike instead of deciding a ratio.
+// by round, so one noisy moment on a shared machine slows all of them alike instead of deciding a ratio;
+// each "ours ÷ this" is the median of the per-round ratios.
 import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument } from './data.ts';
 
 const WARMUP_MS = 150;
-const ROUND_MS = 120;
-const ROUNDS = 7;
+const ROUND_MS = 50;
+const ROUNDS = 21;
 
 export interface BlockImpl {
 	name: string;
@@ -42,21 +43,76 @@ export interface Target {
 	min: number;
 }
 
-/** The reference each operation is judged against, and the ratio it must reach. */
-export type Targets = Record<'compress' | 'decompress' | 'crc32', { ref: string; min: number }>;
+export type Op = 'compress' | 'decompress' | 'crc32';
 
-/** The issue's four inputs: a 66 KB JSON document, a 1 KB chat message, 10 MB of text, 1 MB random. */
-export function datasets(): Dataset[] {
-	return [
-		{ key: 'a', name: '(a) JSON 66 KB', bytes: sampleJsonDocument() },
-		{ key: 'b', name: '(b) chat JSON 1 KB', bytes: chatMessageJson() },
-		{ key: 'c', name: '(c) English 10 MB', bytes: englishLikeText(10_000_000, 11) },
-		{ key: 'd', name: '(d) random 1 MB', bytes: randomBytes(1_000_000, 3) }
-	];
+/** The reference each operation is judged against, and the ratio it must reach. */
+export type Targets = Record<Op, { ref: string; min: number }>;
+
+/**
+ * Which part of the bench runs: `BENCH_CODEC_OPS=compress` and `BENCH_CODEC_DATA=a,b,c` (comma lists;
+ * unset means all), read by the Node side and handed to the Chromium worker, so one section can be
+ * rerun alone in a minute or two.
+ */
+export interface Sections {
+	ops: Op[];
+	data: string[];
 }
 
-/** MB/s of each call, as the median of ROUNDS interleaved rounds of about ROUND_MS each. */
-function throughputs(bytesPerCall: number, calls: (() => unknown)[]): number[] {
+export const ALL_OPS: Op[] = ['compress', 'decompress', 'crc32'];
+
+/** Sections from the two environment variables' values (undefined or empty: everything). */
+export function sectionsFrom(ops: string | undefined, data: string | undefined): Sections {
+	const list = (value: string | undefined) =>
+		(value ?? '')
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean);
+	const wantedOps = list(ops);
+	for (const op of wantedOps) {
+		if (!ALL_OPS.includes(op as Op)) throw new Error(`BENCH_CODEC_OPS: unknown operation ${op}`);
+	}
+	const keys = datasets(false).map((d) => d.key);
+	const wantedData = list(data);
+	for (const key of wantedData) {
+		if (!keys.includes(key)) throw new Error(`BENCH_CODEC_DATA: unknown input ${key} (${keys.join(', ')})`);
+	}
+	return {
+		ops: wantedOps.length ? (wantedOps as Op[]) : ALL_OPS,
+		data: wantedData.length ? wantedData : keys
+	};
+}
+
+/**
+ * The issue's four inputs: a 66 KB JSON document, a 1 KB chat message, 10 MB of text, 1 MB random.
+ * `sections` keeps only the chosen ones (and generates no others); `false` lists keys and names only.
+ */
+export function datasets(sections?: Sections | false): Dataset[] {
+	const all: { key: string; name: string; make: () => Uint8Array }[] = [
+		{ key: 'a', name: '(a) JSON 66 KB', make: () => sampleJsonDocument() },
+		{ key: 'b', name: '(b) chat JSON 1 KB', make: () => chatMessageJson() },
+		{ key: 'c', name: '(c) English 10 MB', make: () => englishLikeText(10_000_000, 11) },
+		{ key: 'd', name: '(d) random 1 MB', make: () => randomBytes(1_000_000, 3) }
+	];
+	return all
+		.filter(({ key }) => !sections || sections.data.includes(key))
+		.map(({ key, name, make }) => ({ key, name, bytes: sections === false ? new Uint8Array(0) : make() }));
+}
+
+/** A clock in milliseconds: wall time by default; the Node half can pass process CPU time. */
+export type Clock = () => number;
+
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
+/**
+ * MB/s of each call, as the median of ROUNDS interleaved rounds of about ROUND_MS each, and each call's
+ * "ours ÷ this": the median of the per-round ratios (calls[0] ÷ this in the same round), so a change in
+ * the machine's load between rounds does not decide a ratio.
+ */
+function throughputs(
+	bytesPerCall: number,
+	calls: (() => unknown)[],
+	clock: Clock
+): { mbps: number[]; ratios: number[] } {
 	const callsPerRound = calls.map((call) => {
 		const warmupEnd = performance.now() + WARMUP_MS;
 		let n = 0;
@@ -69,13 +125,17 @@ function throughputs(bytesPerCall: number, calls: (() => unknown)[]): number[] {
 	const rates: number[][] = calls.map(() => []);
 	for (let round = 0; round < ROUNDS; round++) {
 		calls.forEach((call, i) => {
-			const started = performance.now();
+			const started = clock();
 			for (let k = 0; k < callsPerRound[i]; k++) call();
-			const seconds = (performance.now() - started) / 1000;
+			// A CPU clock ticks in microseconds: never divide by zero.
+			const seconds = Math.max(clock() - started, 0.001) / 1000;
 			rates[i].push((bytesPerCall * callsPerRound[i]) / seconds / 1e6);
 		});
 	}
-	return rates.map((r) => r.sort((x, y) => x - y)[Math.floor(r.length / 2)]);
+	return {
+		mbps: rates.map(median),
+		ratios: rates.map((r) => median(r.map((rate, round) => rates[0][round] / rate)))
+	};
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -92,7 +152,9 @@ export function runWorkloads(
 	sets: Dataset[],
 	blocks: BlockImpl[],
 	crcs: CrcImpl[],
-	targets: Targets
+	targets: Targets,
+	ops: Op[] = ALL_OPS,
+	clock: Clock = () => performance.now()
 ): { rows: Row[]; targets: Target[]; sizes: Map<string, number[]> } {
 	const rows: Row[] = [];
 	const met: Target[] = [];
@@ -108,45 +170,81 @@ export function runWorkloads(
 			key,
 			compressed.map((b) => b.length)
 		);
-		for (const op of ['compress', 'decompress'] as const) {
-			const mbps = throughputs(
+		for (const op of (['compress', 'decompress'] as const).filter((o) => ops.includes(o))) {
+			const { mbps, ratios } = throughputs(
 				bytes.length,
 				blocks.map((impl, i) =>
 					op === 'compress' ? () => impl.compress(bytes) : () => impl.decompress(compressed[i], bytes.length)
-				)
+				),
+				clock
 			);
 			blocks.forEach((impl, i) => {
 				const ratio = bytes.length / compressed[i].length;
-				rows.push({ data: name, op, impl: impl.name, mbps: mbps[i], ratio, oursOverThis: mbps[0] / mbps[i] });
+				rows.push({ data: name, op, impl: impl.name, mbps: mbps[i], ratio, oursOverThis: ratios[i] });
 			});
 			const target = targets[op];
 			const ref = blocks.findIndex((impl) => impl.name === target.ref);
 			// Random bytes do not compress: only their decompression (a copy) is a target.
 			if (ref >= 0 && (key !== 'd' || op === 'decompress')) {
-				met.push({ what: `${op} ${name} vs ${target.ref}`, value: mbps[0] / mbps[ref], min: target.min });
+				met.push({ what: `${op} ${name} vs ${target.ref}`, value: ratios[ref], min: target.min });
 			}
 		}
+		if (!ops.includes('crc32')) continue;
 		const expected = crcs[0].crc32(bytes);
 		for (const impl of crcs) {
 			if (impl.crc32(bytes) !== expected) throw new Error(`${impl.name} CRC mismatch on ${name}`);
 		}
-		const crcMbps = throughputs(
+		const crc = throughputs(
 			bytes.length,
-			crcs.map((impl) => () => impl.crc32(bytes))
+			crcs.map((impl) => () => impl.crc32(bytes)),
+			clock
 		);
 		crcs.forEach((impl, i) => {
-			rows.push({ data: name, op: 'crc32', impl: impl.name, mbps: crcMbps[i], oursOverThis: crcMbps[0] / crcMbps[i] });
+			rows.push({ data: name, op: 'crc32', impl: impl.name, mbps: crc.mbps[i], oursOverThis: crc.ratios[i] });
 		});
 		const crcRef = crcs.findIndex((impl) => impl.name === targets.crc32.ref);
 		if (crcRef >= 0) {
 			met.push({
 				what: `crc32 ${name} vs ${targets.crc32.ref}`,
-				value: crcMbps[0] / crcMbps[crcRef],
+				value: crc.ratios[crcRef],
 				min: targets.crc32.min
 			});
 		}
 	}
 	return { rows, targets: met, sizes };
+}
+
+/** Another compressor's block size for each input key, for the ratio target. */
+export interface SizeReference {
+	name: string;
+	sizes: Map<string, number>;
+}
+
+/** Our block may be at most this much larger than the reference's (the issue: within 1%). */
+const RATIO_SLACK = 1.01;
+
+/**
+ * The ratio targets: on every compressible input (not the random one), our block at most 1% larger
+ * than each reference's. `ours` is our block size by input key.
+ */
+export function ratioTargets(sets: Dataset[], ours: Map<string, number>, references: SizeReference[]): Target[] {
+	return references.flatMap((reference) =>
+		sets.flatMap(({ key, name }) => {
+			const size = ours.get(key);
+			const theirs = reference.sizes.get(key);
+			if (key === 'd' || size === undefined || theirs === undefined) return [];
+			const percent = (size / theirs - 1) * 100;
+			const change =
+				percent === 0 ? 'the same' : `${Math.abs(percent).toFixed(2)}% ${percent > 0 ? 'larger' : 'smaller'}`;
+			return [
+				{
+					what: `ratio ${name} vs ${reference.name} (${size} vs ${theirs} bytes, ${change})`,
+					value: theirs / size,
+					min: 1 / RATIO_SLACK
+				}
+			];
+		})
+	);
 }
 
 /** The Markdown table and the target lines, as bench:codec prints them. */
@@ -168,7 +266,7 @@ export function formatResults(rows: Row[], targets: Target[]): string {
 		`|${widths.map((w, i) => (i >= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
 		...table.map(line),
 		'',
-		'Targets (ours ÷ reference; for ratio, liblz4 bytes ÷ ours):',
+		'Targets (ours ÷ reference; for ratio, their bytes ÷ ours, at most 1% larger):',
 		...targets.map(
 			(t) => `  ${t.value >= t.min ? 'met   ' : 'MISSED'} ${t.what}: ${t.value.toFixed(2)}× (≥ ${t.min.toFixed(2)}×)`
 		)

@@ -6,6 +6,26 @@ import { loadNodeCodec } from '../node/load-codec-node.ts';
 /** The figure: a million frames in a loop must not grow memory. */
 const FRAMES = 1_000_000;
 
+describe('WASM memory growth seen by the wrapper', () => {
+	it('every call after the memory grew (inside the call or before it) reads and writes the new memory', () => {
+		// codec.ts keeps one view of the module's memory and replaces it when growth detached the old
+		// buffer; a stale view would throw on write or read back nothing.
+		const { codec, memory } = loadNodeCodec({ maxPayloadBytes: 16 * 1024 * 1024 });
+		const pages = new Set<number>();
+		for (let size = 1024; size <= 4 * 1024 * 1024; size *= 2) {
+			const text = englishLikeText(size, size);
+			const frame = codec.encode(1, size, text);
+			expect(Buffer.compare(codec.decode(frame).payload, text)).toBe(0);
+			const block = codec.compressBlock(text);
+			expect(Buffer.compare(codec.decompressBlock(block, size), text)).toBe(0);
+			expect(codec.crc32(text)).toBe(codec.crc32(text.slice()));
+			pages.add(memory.buffer.byteLength);
+		}
+		// The loop did make the memory grow, several times.
+		expect(pages.size).toBeGreaterThan(5);
+	});
+});
+
 describe('WASM memory over a million frames', () => {
 	it('stays the same size once the largest frame has been seen', () => {
 		const { codec, memory } = loadNodeCodec();

@@ -214,10 +214,13 @@ export function createCodec(source: CodecSource, options: CodecOptions = {}): Co
 	}
 	const maxFrameBytes = FRAME_OVERHEAD_BYTES + maxPayloadBytes;
 
-	// Growing WASM memory detaches the old ArrayBuffer, so the view is refreshed whenever it changed.
+	// Growing WASM memory detaches the old ArrayBuffer, and views of a detached buffer read as length 0
+	// (the memory itself never has 0 bytes), so the view is refreshed then. Reading the length is cheap;
+	// reading `wasm.memory.buffer` is a call into the engine: twice per call it was 0.4 µs of a 3 µs
+	// compressBlock of a 1 KB chat message in Node (bench:codec, input (b)).
 	let heap = new Uint8Array(wasm.memory.buffer);
 	const memoryView = () => {
-		if (heap.buffer !== wasm.memory.buffer) heap = new Uint8Array(wasm.memory.buffer);
+		if (heap.length === 0) heap = new Uint8Array(wasm.memory.buffer);
 		return heap;
 	};
 

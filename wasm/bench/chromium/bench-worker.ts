@@ -7,7 +7,7 @@ import { createCodec } from '../../../src/lib/protocol/codec.ts';
 import scalarWasm from '../../build/codec-scalar.wasm';
 import simdWasm from '../../build/codec.wasm';
 import { baselineFrom } from '../baseline.ts';
-import { datasets, runWorkloads, type BlockImpl, type CrcImpl } from '../workloads.ts';
+import { datasets, runWorkloads, type BlockImpl, type CrcImpl, type Sections } from '../workloads.ts';
 
 const SIZE_PREFIX_BYTES = 4;
 // esbuild's binary loader inlines the files as bytes (src/wasm.d.ts types .wasm imports as the
@@ -39,8 +39,8 @@ const lz4Wasm: BlockImpl = {
 	}
 };
 
-/** The message is `{ baseline?: Uint8Array }`: another codec.wasm to measure beside ours. */
-self.onmessage = async (event: MessageEvent<{ baseline?: Uint8Array }>) => {
+/** `baseline`: another codec.wasm to measure beside ours; `sections`: which ops and inputs to run. */
+self.onmessage = async (event: MessageEvent<{ baseline?: Uint8Array; sections: Sections }>) => {
 	try {
 		const hasher = await createCRC32();
 		const hashWasm: CrcImpl = {
@@ -62,13 +62,22 @@ self.onmessage = async (event: MessageEvent<{ baseline?: Uint8Array }>) => {
 			...(baseline ? [{ name: baseline.blocks.name, crc32: baseline.crc32 }] : []),
 			hashWasm
 		];
-		const result = runWorkloads(datasets(), blocks, crcs, {
-			crc32: { ref: 'hash-wasm', min: 1.2 },
-			// No native LZ4 in a browser: lz4-wasm is the reference for both directions.
-			decompress: { ref: 'lz4-wasm (lz4_flex)', min: 1.0 },
-			compress: { ref: 'lz4-wasm (lz4_flex)', min: 1.2 }
-		});
-		postMessage({ rows: result.rows, targets: result.targets, userAgent: navigator.userAgent });
+		const { sections } = event.data;
+		const sets = datasets(sections);
+		const result = runWorkloads(
+			sets,
+			blocks,
+			crcs,
+			{
+				crc32: { ref: 'hash-wasm', min: 1.2 },
+				// No native LZ4 in a browser: lz4-wasm is the reference for both directions.
+				decompress: { ref: 'lz4-wasm (lz4_flex)', min: 1.0 },
+				compress: { ref: 'lz4-wasm (lz4_flex)', min: 1.2 }
+			},
+			sections.ops
+		);
+		const sizes = sets.map(({ key, bytes }) => [key, simd.blocks.compress(bytes).length]);
+		postMessage({ rows: result.rows, targets: result.targets, sizes, userAgent: navigator.userAgent });
 	} catch (error) {
 		postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
 	}
