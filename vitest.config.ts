@@ -61,6 +61,9 @@ export default defineConfig(async () => {
 						include: ['src/**/*.spec.ts'],
 						exclude: ['**/*.node.spec.ts'],
 						setupFiles: ['./src/testing/apply-migrations.ts'],
+						// Each spec drives real sockets, Durable Objects and D1 through workerd: 2–4 s on a quiet
+						// 2-core machine, more when it is shared. A hang still fails, 30 s in, not at vitest's 5 s.
+						testTimeout: 30_000,
 						// The local OpenAI-compatible server the assistant's specs talk to (no internet here).
 						globalSetup: ['./src/testing/llm-global-setup.ts']
 					}
