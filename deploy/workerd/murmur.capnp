@@ -55,7 +55,8 @@ const config :Workerd.Config = (
 const murmur :Workerd.Worker = (
   modules = App.modules,
   compatibilityDate = "2026-11-01",
-  compatibilityFlags = ["nodejs_als"],
+  # no_web_socket_compression: permessage-deflate refused on every socket, as in wrangler.toml.
+  compatibilityFlags = ["nodejs_als", "no_web_socket_compression"],
   bindings = [
     (name = "ASSETS", service = "assets"),
 

@@ -182,9 +182,13 @@ export class Audience {
 		};
 	}
 
-	async close(): Promise<void> {
-		// A ladder that ended behind may still have frames queued: the close waits behind them, briefly.
-		await Promise.all([closeAll(this.senders, 5_000), this.pool.close()]);
+	/**
+	 * `hard` after a ladder that ended behind: the room still has frames queued for these sockets, and a
+	 * close would wait behind them; dropping the connections lets the room discard them.
+	 */
+	async close(hard = false): Promise<void> {
+		if (hard) for (const ws of this.senders) ws.terminate();
+		await Promise.all([hard ? undefined : closeAll(this.senders, 5_000), this.pool.close(hard)]);
 		// The object counts an account's sockets (16 at most): let it see these closes before the next room opens.
 		await sleep(300);
 	}

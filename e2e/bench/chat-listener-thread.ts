@@ -21,7 +21,7 @@ export type ThreadRequest =
 	| { op: 'record' }
 	| { op: 'count' }
 	| { op: 'stop' }
-	| { op: 'close' };
+	| { op: 'close'; hard: boolean };
 
 export interface ThreadStats {
 	/** This thread's CPU (user + system) while recording, ms. */
@@ -95,7 +95,8 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			return { result: { deliveries, stats }, transfer: [deliveries.buffer] };
 		}
 		case 'close':
-			await closeAll(sockets, 5_000);
+			if (request.hard) for (const ws of sockets) ws.terminate();
+			else await closeAll(sockets, 5_000);
 			sockets = [];
 			return { result: null };
 	}

@@ -94,8 +94,9 @@ export class ListenerPool {
 		};
 	}
 
-	async close(): Promise<void> {
-		await this.all({ op: 'close' });
+	/** `hard`: drop the connections at once rather than closing them after what is still queued. */
+	async close(hard = false): Promise<void> {
+		await this.all({ op: 'close', hard });
 	}
 
 	async terminate(): Promise<void> {

@@ -240,3 +240,43 @@ export function bytesTable(rows: WireBytes[]): string {
 		])
 	);
 }
+
+/**
+ * Issue 19 item 2, from this run: chat p50 and p99 at most relay's in every cell the relay kept up with,
+ * and chat's saturation at least 1.5× relay's from N = 200 on.
+ */
+export function targets(
+	ladder: LadderResults | undefined,
+	saturation: Record<Kind, Map<number, Saturation>> | undefined
+) {
+	const lines: string[] = [];
+	if (ladder) {
+		let cells = 0;
+		const missed: string[] = [];
+		for (const { n, rate } of rowsOf(ladder)) {
+			const chat = cellAt(ladder, 'chat', n, rate).cell;
+			const relay = cellAt(ladder, 'relay', n, rate).cell;
+			if (!relay || relay.saturated) continue;
+			cells++;
+			const ok =
+				chat &&
+				!chat.saturated &&
+				pct(chat.measured.latencies, 50) <= pct(relay.measured.latencies, 50) &&
+				pct(chat.measured.latencies, 99) <= pct(relay.measured.latencies, 99);
+			if (!ok) missed.push(`N=${n} ${rate}/s`);
+		}
+		lines.push(
+			`latency (chat p50 and p99 ≤ 1.0× relay below relay's saturation): ${cells - missed.length} of ${cells} cells${missed.length ? ` (missed: ${missed.join(', ')})` : ''}`
+		);
+	}
+	if (saturation) {
+		const parts = [...saturation.chat.keys()]
+			.filter((n) => n >= 200 && saturation.relay.has(n))
+			.map((n) => {
+				const r = saturation.chat.get(n)!.deliveredPerSecond / saturation.relay.get(n)!.deliveredPerSecond;
+				return `N=${n} ${r.toFixed(2)}× ${r >= 1.5 ? 'met' : 'NOT met'}`;
+			});
+		if (parts.length) lines.push(`saturation (chat ≥ 1.5× relay at N ≥ 200): ${parts.join(', ')}`);
+	}
+	return lines.join('\n');
+}

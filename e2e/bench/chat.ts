@@ -10,9 +10,13 @@
 // The client's sockets are `ws` on BENCH_CLIENT_THREADS worker threads plus the senders on the main
 // thread; its own CPU is printed with every cell and a cell it may have slowed is marked CLIENT-BOUND.
 //
+// BENCH_SERVER=selfhost runs it on bare workerd (the self-host shape, after `npm run selfhost:bundle`):
+// one process and no dev layers in front, so permessage-deflate is whatever our worker negotiates.
+//
 // Env: BENCH_N (50,200,1000), BENCH_RATES (per N, e.g. "50:5/20/50;1000:5/10"), BENCH_SENDERS (10),
 //      BENCH_CELL_MS (1500), BENCH_GRACE_MS (1000), BENCH_JOINS (1000), BENCH_HISTORY (10000),
-//      BENCH_CLIENT_THREADS (2), BENCH_PORT (8790), BENCH_TIMEOUT_S (900: the whole run, never a hang).
+//      BENCH_CLIENT_THREADS (2), BENCH_PORT (8790), BENCH_TIMEOUT_S (900: the whole run, never a hang),
+//      BENCH_SERVER (wrangler | selfhost).
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Audience } from './chat-audience.ts';
@@ -20,12 +24,12 @@ import { builtInExtensions, wireBytes, type WireBytes } from './chat-bytes.ts';
 import { fillRoom, measureJoins, type Joins } from './chat-joins.ts';
 import { ladder, type Cell } from './chat-ladder.ts';
 import { ListenerPool } from './chat-listeners.ts';
-import { bytesTable, joinsTable, ladderTables, saturationTable, type LadderResults } from './chat-report.ts';
+import { bytesTable, joinsTable, ladderTables, saturationTable, targets, type LadderResults } from './chat-report.ts';
 import { closedLoop, type Saturation } from './chat-saturation.ts';
 import { chatRoom, listenerCookies, makeAccounts } from './chat-setup.ts';
 import { wires, type Kind } from './chat-wire.ts';
 import { startLocalServer, startSelfhostServer } from './local-server.ts';
-import { findWorkerd } from './workerd-cpu.ts';
+import { findWorkerd, settle } from './workerd-cpu.ts';
 
 const SECTION_NAMES = ['ladder', 'saturation', 'joins', 'bytes'] as const;
 type Section = (typeof SECTION_NAMES)[number];
@@ -61,9 +65,11 @@ if (SERVER !== 'wrangler' && SERVER !== 'selfhost') throw new Error('BENCH_SERVE
 for (const n of NS) if (!Number.isInteger(n) || n <= SENDERS) throw new Error(`BENCH_N: each N must exceed ${SENDERS}`);
 
 /**
- * Offered rates per N, light load to past saturation (a run stops an object's ladder at its first
- * saturated cell). Chosen from measurement on the 2-core machine: at N = 50 both objects keep up well
- * past 200 msg/s; at N = 1000 the relay falls behind between 20 and 50 msg/s (20,000–50,000 deliveries/s).
+ * Offered rates per N, light load to one step past saturation (an object's ladder stops at its first
+ * saturated cell, so the top rates cost nothing once both fell behind). Chosen from runs on the 2-core
+ * machine (2026-12-01): without deflate the rooms kept up with 200–500 msg/s at N = 50, 100–200 at
+ * N = 200 and 10–20 at N = 1000 (10,000–40,000 deliveries/s in all); with deflate, and on a quieter
+ * machine, the limit moves by about one step either way, which the extra rungs cover.
  */
 const DEFAULT_RATES: Record<number, number[]> = {
 	50: [5, 20, 50, 200, 500, 1000],
@@ -89,7 +95,8 @@ const JOIN_CONCURRENCY = 10;
 const BENCH_RATE_LIMIT = '100000000/1000';
 
 const WS_VERSION = (createRequire(import.meta.url)('ws/package.json') as { version: string }).version;
-const progress = (line: string) => console.error(`bench:chat ${line}`);
+const began = Date.now();
+const progress = (line: string) => console.error(`bench:chat [${((Date.now() - began) / 1000).toFixed(0)} s] ${line}`);
 const mode = (deflate: boolean) => (deflate ? 'on' : 'off');
 
 async function main() {
@@ -123,7 +130,8 @@ async function main() {
 		console.log(
 			processes.proxy === null
 				? 'Worker CPU is the workerd process (it runs the worker, its Durable Objects, D1 and the queue stand-ins).'
-				: `Worker CPU is the runtime workerd's (it runs the worker, its Durable Objects, D1 and the queue); the other workerd is wrangler's dev proxy, which listens on :${PORT} and forwards every socket, so it is shown apart.`
+				: `Worker CPU is the runtime workerd's (it runs the worker, its Durable Objects, D1 and the queue); the other workerd is wrangler's dev proxy, which listens on :${PORT} and forwards every socket, so it is shown apart. ` +
+						'Under wrangler dev, permessage-deflate is negotiated with the client by the dev layers (wrangler’s proxy, miniflare’s entry worker), whatever our worker sets (wasm/README.md "Compression layers"); BENCH_SERVER=selfhost measures our worker alone.'
 		);
 
 		const ladders = new Map<boolean, LadderResults>();
@@ -177,7 +185,9 @@ async function main() {
 								progress(`ladder N=${n} deflate ${mode(deflate)} ${kind}: ${cells.map(describe).join(', ')}`);
 							}
 						} finally {
-							await audience.close();
+							const behind = ladders.get(deflate)?.[kind].get(n)?.at(-1)?.saturated ?? false;
+							await audience.close(behind);
+							if (behind) await settle(processes);
 						}
 					}
 				}
@@ -278,6 +288,10 @@ async function main() {
 			console.log(
 				`\nNode's built-in WebSocket (${process.version}) offers permessage-deflate and negotiated: ${builtIn}`
 			);
+		}
+		for (const deflate of MODES) {
+			const summary = targets(ladders.get(deflate), saturations.get(deflate));
+			if (summary) console.log(`\n### Issue 19 item 2, permessage-deflate ${mode(deflate)}\n\n${summary}`);
 		}
 		console.log(`\nbench:chat took ${((Date.now() - started) / 1000).toFixed(0)} s (after the server started).`);
 	} finally {

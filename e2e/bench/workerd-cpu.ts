@@ -119,9 +119,10 @@ export function cpuInterval(processes: WorkerdProcesses): () => CpuDelta {
 }
 
 /**
- * Waits until the runtime is idle (below `share` of a core over `windowMs`), e.g. after filling a room
- * the queue consumer is still indexing; returns the last window's CPU rate (ms per ms) as the idle
- * baseline. Bounded: after `timeoutMs` it returns what it has.
+ * Waits until the runtime (and the dev proxy) is idle, below `share` of a core over `windowMs`: after
+ * filling a room the queue consumer is still indexing, after an overloaded cell frames are still being
+ * discarded. Returns the runtime's last-window CPU rate (ms per ms) as the idle baseline. Bounded: after
+ * `timeoutMs` it returns what it has.
  */
 export async function settle(
 	processes: WorkerdProcesses,
@@ -134,7 +135,7 @@ export async function settle(
 		const d = stop();
 		const rate = d.runtimeMs / d.wallMs;
 		const waitedMs = performance.now() - started;
-		if (rate <= share) return { idleRate: rate, waitedMs, quiet: true };
+		if (rate <= share && d.proxyMs / d.wallMs <= share) return { idleRate: rate, waitedMs, quiet: true };
 		if (waitedMs > timeoutMs) return { idleRate: rate, waitedMs, quiet: false };
 	}
 }

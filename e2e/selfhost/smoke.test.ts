@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { VERSION_PARAM } from '../../src/lib/protocol/channel';
+import { relayChannel } from '../../src/lib/protocol/relay';
 import { signUp, uniqueName } from '../support/auth';
 import { createSwarm } from '../support/swarm';
 import { selfhostServer } from './server';
@@ -77,6 +79,9 @@ test('sign-up, avatar and a chat message survive a workerd restart', async ({ br
 	await openRealtime(bob);
 	await say(alice, 'relay after the restart');
 	await expect(bob.getByTestId('relay-log')).toContainText('Alice Selfhost: relay after the restart');
+	// permessage-deflate is refused worker-wide (no_web_socket_compression; wasm/README.md "Compression
+	// layers"): Chromium offers it on every socket, and here, with no dev proxy in front, the app answers.
+	expect(await negotiatedExtensions(alice)).toBe('');
 
 	// The session cookie still names a session in the (restarted) D1 stand-in.
 	await alice.goto('/profile');
@@ -175,6 +180,23 @@ async function uploadAvatar(page: Page) {
 async function openRealtime(page: Page) {
 	await page.goto('/realtime');
 	await expect(page.getByTestId('socket-status')).toHaveText('connected');
+}
+
+/** The extensions the server agreed to for a relay socket the page opens (browsers offer permessage-deflate). */
+function negotiatedExtensions(page: Page) {
+	const path = `/realtime/lobby/ws?${VERSION_PARAM}=${relayChannel.version}`;
+	return page.evaluate(
+		(path) =>
+			new Promise<string>((resolve, reject) => {
+				const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}${path}`);
+				ws.onopen = () => {
+					resolve(ws.extensions);
+					ws.close();
+				};
+				ws.onerror = () => reject(new Error('the relay socket did not open'));
+			}),
+		path
+	);
 }
 
 async function chatConnected(page: Page) {
