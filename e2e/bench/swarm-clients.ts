@@ -9,7 +9,7 @@ import { formPost } from './local-server.ts';
 // The swarm channel, as in src/lib/protocol/swarm-channel.ts (swarmChannel): its protocol version and the
 // type bytes used here. That module is not imported because Node's type stripping cannot resolve its
 // extensionless imports; keep these in sync with it.
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const T = {
 	error: 0,
 	// client → server
