@@ -104,6 +104,10 @@ export class Device {
 		if (this.ws.readyState === WebSocket.OPEN) this.ws.send(this.heartbeat);
 	}
 
+	benchmark(score: number) {
+		this.ws.send(frame(T.benchmark, { score }));
+	}
+
 	/** Sends the result of every chunk held; answers how many. */
 	answerHeld(): number {
 		const chunks = this.held.splice(0);

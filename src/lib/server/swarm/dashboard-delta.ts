@@ -6,8 +6,9 @@ import type { DashboardRows } from './dashboard-rows';
  * The delta that turns what dashboards hold (`base`, the last broadcast) into `now`: the devices that
  * joined, changed (only their changed columns) or were deleted, the jobs likewise (with their order when
  * the list changed), the lines logged since, and the throughput, invites and swarm only if they changed.
- * Computed from the two states rather than from change flags, so nothing that moves a dashboard's figures
- * (a chunk leaving a device when its job is cancelled, a cleanup deleting a row) can be missed.
+ * Rows are compared value by value, so a row whose revision moved without a change it shows sends
+ * nothing, and whatever moves a figure without a revision (a chunk leaving a device when its job is
+ * cancelled, a cleanup deleting a row: readDashboard) is still sent.
  */
 export function deltaBetween(base: DashboardRows, now: DashboardRows, tick: number): DeltaWire {
 	const delta: DeltaWire = { tick, at: now.at };

@@ -60,7 +60,7 @@ export class DashboardFeed {
 		// broadcast is a keyframe rather than a delta from a state some dashboards may have moved past.
 		const base = this.baseline;
 		this.baseline = null;
-		const current = readDashboard(this.store, now);
+		const current = readDashboard(this.store, now, base);
 		const tick = ++this.tick;
 		const except = requester?.ws;
 		let keyframe = requester !== null;

@@ -25,6 +25,8 @@ export interface DashboardRows {
 	at: number;
 	swarm: { id: string; name: string };
 	devices: Map<string, Row>;
+	/** The device revision the rows were read up to (SwarmStore.currentRev). */
+	rev: number;
 	jobs: Row[];
 	/** The newest DASHBOARD_LOG_LINES lines, oldest first; a row's first value is its seq. */
 	log: Row[];
@@ -32,19 +34,47 @@ export interface DashboardRows {
 	invites: Row[];
 }
 
-export function readDashboard(store: SwarmStore, now: number): DashboardRows {
-	const devices = new Map<string, Row>();
-	for (const device of store.deviceViews(store.inFlightByDevice()))
-		devices.set(device.id, toRow(device, DEVICE_COLUMNS));
+const IN_FLIGHT = DEVICE_COLUMNS.indexOf('inFlight');
+
+/**
+ * The dashboard's state now. Given `base`, the state of the last broadcast, only the device rows changed
+ * since it are read (a few of a thousand, where reading every row costs most of a broadcast), and every
+ * row's in-flight count, which is derived from the chunks and has no revision, is brought up to date; if
+ * rows were deleted meanwhile (the rows no longer add up to the table's count), every row is read.
+ */
+export function readDashboard(store: SwarmStore, now: number, base: DashboardRows | null = null): DashboardRows {
+	const inFlight = store.inFlightByDevice();
+	const rev = store.currentRev();
 	return {
 		at: now,
 		swarm: { id: store.getMeta('swarmId') ?? '', name: store.getMeta('name') ?? '' },
-		devices,
+		devices: (base && changedSince(store, base, inFlight)) ?? allDevices(store, inFlight),
+		rev,
 		jobs: store.jobViews(DASHBOARD_JOBS).map((job) => toRow(job, JOB_COLUMNS)),
 		log: store.logSince(0, DASHBOARD_LOG_LINES).map((line) => toRow(line, LOG_COLUMNS)),
 		throughput: throughputOf(store, now),
 		invites: store.listTokens().map((invite) => toRow(invite, INVITE_COLUMNS))
 	};
+}
+
+function allDevices(store: SwarmStore, inFlight: Map<string, number>): Map<string, Row> {
+	const devices = new Map<string, Row>();
+	for (const row of store.deviceRows(inFlight)) devices.set(String(row[0]), row);
+	return devices;
+}
+
+/** `base`'s devices with the rows changed since and today's in-flight counts (base's rows are not touched), or null. */
+function changedSince(store: SwarmStore, base: DashboardRows, inFlight: Map<string, number>) {
+	const devices = new Map(base.devices);
+	for (const [id, row] of devices) {
+		const count = inFlight.get(id) ?? 0;
+		if (row[IN_FLIGHT] === count) continue;
+		const updated = [...row];
+		updated[IN_FLIGHT] = count;
+		devices.set(id, updated);
+	}
+	for (const row of store.deviceRows(inFlight, base.rev)) devices.set(String(row[0]), row);
+	return devices.size === store.countDevices() ? devices : null;
 }
 
 function throughputOf(store: SwarmStore, now: number): ThroughputWire {
