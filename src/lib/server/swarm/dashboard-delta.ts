@@ -31,6 +31,8 @@ function deviceChanges(base: Map<string, Row>, now: Map<string, Row>): DeltaWire
 	const drop: string[] = [];
 	for (const [id, row] of now) {
 		const before = base.get(id);
+		// readDashboard keeps the very row of every device that did not change: nothing to compare.
+		if (before === row) continue;
 		const change = before ? rowChange(before, row) : null;
 		if (!before) add.push(row);
 		else if (change) set.push(change);
