@@ -12,7 +12,7 @@ import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
 import { percentile } from './local-server.ts';
 
 // As swarmChannel in src/lib/protocol/swarm-channel.ts (its version and the type bytes used here).
-const PROTOCOL_VERSION = 2;
+const PROTOCOL_VERSION = 3;
 const T = { benchmark: 1, result: 2, welcome: 1, assign: 2 } as const;
 const COMPRESS_MIN_BYTES = 768;
 const DEVICES = Number(process.env.SWARM_BENCH_VERIFY_DEVICES ?? 100);

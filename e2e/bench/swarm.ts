@@ -8,15 +8,31 @@
  * against cached (swarm-transpile.ts).
  * BENCH_ONLY=transpile runs only that section (no devices).
  *
+ * Then, on the same devices, the dashboard deltas (swarm-deltas.ts): bytes and build + send time per 2 s
+ * broadcast while 5 % of the devices change in each, against the full snapshot of the same swarm.
  * Then the verification section (swarm-verification.ts): a custom job at k = 1 and k = 2 with 100 devices.
  *
  * Env: SWARM_BENCH_PORT (default 8791), SWARM_BENCH_DEVICES (1000), SWARM_BENCH_HEARTBEAT_S (30),
- * SWARM_BENCH_ONLY (fleet | verification: one section).
+ * SWARM_BENCH_ONLY (fleet | deltas | verification: one section; deltas joins the devices and runs only that).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countPrimes } from '../../src/lib/swarm/compute/primes.ts';
-import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
-import { formPost, signUp, startLocalServer } from './local-server.ts';
+import { signUp, startLocalServer } from './local-server.ts';
+import {
+	Dashboard,
+	Device,
+	frame,
+	kib,
+	median,
+	ms,
+	p90,
+	pool,
+	SwarmApi,
+	T,
+	UNKNOWN_TYPE,
+	type Stats
+} from './swarm-clients.ts';
+import { beforeDeltas, benchDeltas, deltaScore } from './swarm-deltas.ts';
 import { transpileSection } from './swarm-transpile.ts';
 import { benchVerification } from './swarm-verification.ts';
 
@@ -31,62 +47,26 @@ const JOB_HI = Number(process.env.SWARM_BENCH_JOB_HI ?? 5_000_000);
 const JOB = { kind: 'primes', lo: 0, hi: JOB_HI, chunkSize: 1_000 };
 const JOB_ANSWER = countPrimes(0, JOB_HI);
 const BASE = `http://127.0.0.1:${PORT}`;
-const WS_BASE = `ws://127.0.0.1:${PORT}`;
-const ORIGIN = BASE;
-
-// The swarm channel, as in src/lib/protocol/swarm-channel.ts (swarmChannel): its protocol version and the
-// type bytes used here. That module is not imported because Node's type stripping cannot resolve its
-// extensionless imports; keep these in sync with it.
-const PROTOCOL_VERSION = 2;
-const T = {
-	error: 0,
-	// client → server
-	benchmark: 1,
-	result: 2,
-	refresh: 17,
-	// server → client
-	welcome: 1,
-	assign: 2,
-	snapshot: 16
-} as const;
-/** A type byte no swarm client kind uses: answered with an `unknown-type` error frame (the round-trip baseline). */
-const UNKNOWN_TYPE = 99;
-/** As COMPRESS_MIN_BYTES in src/lib/protocol/channel.ts. */
-const COMPRESS_MIN_BYTES = 768;
-
-const { codec } = loadNodeCodec();
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-
-function frame(type: number, payload: unknown, seq = 0): Uint8Array {
-	const bytes = utf8.encode(JSON.stringify(payload));
-	return codec.encode(type, seq, bytes, { compress: bytes.byteLength >= COMPRESS_MIN_BYTES });
-}
-
-interface Frame {
-	type: number;
-	/** On the wire. */
-	bytes: number;
-	payload: unknown;
-}
-
-function read(data: ArrayBuffer): Frame {
-	const decoded = codec.decode(data);
-	return { type: decoded.type, bytes: data.byteLength, payload: JSON.parse(utf8Decoder.decode(decoded.payload)) };
-}
+const ENDPOINT = { wsBase: `ws://127.0.0.1:${PORT}`, origin: BASE };
+const http = new SwarmApi(BASE);
+const api = <R>(path: string, cookie: string, body?: unknown): Promise<R> =>
+	body === undefined ? http.get<R>(path, cookie) : http.post<R>(path, cookie, body);
+const post = <R>(path: string, cookie: string, body: unknown) => http.post<R>(path, cookie, body);
+const createSwarm = (cookie: string) => http.createSwarm(cookie);
 
 async function main() {
 	const server = await startLocalServer(PORT);
 	const only = process.env.SWARM_BENCH_ONLY;
 	try {
-		if (!only || only === 'fleet') await run();
+		if (!only || only === 'fleet' || only === 'deltas') await run(only === 'deltas');
 		if (!only || only === 'verification') await verification();
 	} finally {
 		server.stop();
 	}
 }
 
-async function run() {
+/** The fleet sections on 1,000 devices, then the dashboard deltas on the same devices (`deltasOnly`: just those). */
+async function run(deltasOnly: boolean) {
 	const cookie = await signUp(BASE, `bench${Date.now().toString(36)}`, 'Bench Owner');
 	const swarmId = await createSwarm(cookie);
 	// Before any device joins, so the figures are the transpiler's, not those of 1,000 sockets opening or closing.
@@ -102,10 +82,31 @@ async function run() {
 			token: invite.token,
 			capabilities: { name: `bench-${i}`, cores: 4, memoryGb: 8, gpu: null, userAgent: 'bench' }
 		});
-		devices.push(await Device.connect(swarmId, joined.credential, 500 + ((i * 37) % 3500)));
+		// The deltas section's scores from the start when it runs alone (re-benchmarking is rate-limited).
+		const score = deltasOnly ? deltaScore(i) : 500 + ((i * 37) % 3500);
+		devices.push(await Device.connect(ENDPOINT, swarmId, joined.credential, score, HEARTBEAT_MS));
 	});
 	const joinSeconds = (performance.now() - joinStarted) / 1000;
+	process.stderr.write(`[bench:swarm] ${devices.length} devices joined in ${joinSeconds.toFixed(1)} s\n`);
 	await sleep(1_000);
+	const joinRow: [string, string] = [
+		'devices joined + connected (benchmarked)',
+		`${devices.filter((d) => d.welcomed).length} / ${DEVICES} in ${joinSeconds.toFixed(1)} s`
+	];
+	const deltas = () =>
+		benchDeltas({
+			devices,
+			connectDashboard: () => Dashboard.connect(ENDPOINT, swarmId, cookie),
+			swarmId,
+			cookie,
+			api,
+			rebenchmark: !deltasOnly
+		});
+	if (deltasOnly) {
+		const rows = await deltas();
+		devices.forEach((d) => d.ws.close());
+		return print([joinRow, ...rows]);
+	}
 
 	// 1. Heartbeats only: each device pings every 10 s, staggered; no dashboard is connected.
 	const wakes = async () => sumWakes((await api<Stats>(`/api/swarm/${swarmId}/stats`, cookie)).counters);
@@ -130,15 +131,15 @@ async function run() {
 
 	// 2. Broadcast: the size of a full snapshot (all devices) on the wire, before and after the codec, and
 	// its build + send time against a trivial round trip on the same socket.
-	const dashboard = await Dashboard.connect(swarmId, cookie);
-	const snapshot = await dashboard.next((f) => f.type === T.snapshot);
+	const dashboard = await Dashboard.connect(ENDPOINT, swarmId, cookie);
+	const snapshot = await dashboard.next((f) => f.type === T.keyframe);
 	// Before the channel contract this very snapshot went out as a JSON text frame with its kind inside.
-	const jsonTextBytes = Buffer.byteLength(JSON.stringify({ type: 'snapshot', ...(snapshot.payload as object) }));
+	const before = beforeDeltas(snapshot.payload);
 	const baseline: number[] = [];
 	const full: number[] = [];
 	for (let i = 0; i < 20; i++) {
 		baseline.push(await dashboard.time(frame(UNKNOWN_TYPE, {}, i + 1), (f) => f.type === T.error));
-		full.push(await dashboard.time(frame(T.refresh, {}, i + 1), (f) => f.type === T.snapshot));
+		full.push(await dashboard.time(frame(T.refresh, {}, i + 1), (f) => f.type === T.keyframe));
 	}
 
 	// 3. Assignments per second while the devices work through the job (5,000 chunks by default; dashboard connected).
@@ -159,14 +160,12 @@ async function run() {
 	dashboard.ws.close();
 	// Heartbeats kept every device connected all along (the liveness sweep closes silent ones).
 	const stillOpen = devices.filter((d) => d.ws.readyState === WebSocket.OPEN).length;
+	// 4. Dashboard deltas on the same devices (swarm-deltas.ts), last: it leaves them holding chunks.
+	const deltaRows = await deltas();
 	devices.forEach((d) => d.ws.close());
-	const online = devices.filter((d) => d.welcomed).length;
 
 	const rows: [string, string][] = [
-		[
-			'devices joined + connected (benchmarked)',
-			`${online} / ${DEVICES} in ${joinSeconds.toFixed(1)} s, ${stillOpen} still connected at the end`
-		],
+		[joinRow[0], `${joinRow[1]}, ${stillOpen} still connected after the job`],
 		[
 			'wake-ups / device-hour, heartbeats as ping/pong auto-response',
 			`${autoResponse.perDeviceHour.toFixed(2)} (${autoResponse.woke} wakes for ${autoResponse.pings} pings in ${HEARTBEAT_WINDOW_MS / 1000} s)`
@@ -180,8 +179,8 @@ async function run() {
 			`${(asMessages.perDeviceHour / Math.max(autoResponse.perDeviceHour, 0.01)).toFixed(0)}× fewer wake-ups`
 		],
 		[
-			`full snapshot of ${devices.length} devices on the wire`,
-			`${kib(snapshot.bytes)} codec frame (LZ4) vs ${kib(jsonTextBytes)} as JSON text before (${(jsonTextBytes / snapshot.bytes).toFixed(1)}× smaller; ${snapshot.bytes} vs ${jsonTextBytes} bytes)`
+			`keyframe (full state) of ${devices.length} devices on the wire`,
+			`${kib(snapshot.bytes)} codec frame (${kib(snapshot.jsonBytes)} JSON) vs ${kib(before.json)} as JSON text before the channel contract (${(before.json / snapshot.bytes).toFixed(1)}× smaller) and ${kib(before.wire)} as version 2's codec frame`
 		],
 		[
 			'broadcast build + send, median (p90)',
@@ -195,6 +194,7 @@ async function run() {
 			'chunk assignments / s',
 			`${(assignments / jobSeconds).toFixed(0)} (${assignments} in ${jobSeconds.toFixed(1)} s)`
 		],
+		...deltaRows,
 		...transpileRows
 	];
 	print(rows);
@@ -222,112 +222,6 @@ async function verification() {
 	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 
-// ---- clients ---------------------------------------------------------------------------------------
-
-class Device {
-	welcomed = false;
-	/** What the heartbeat sends: the auto-response text, or (the control) anything else. */
-	heartbeat = 'ping';
-	private timer?: ReturnType<typeof setInterval>;
-	readonly ws: WebSocket;
-	constructor(ws: WebSocket) {
-		this.ws = ws;
-		// Staggered like devices that opened their pages at different moments.
-		const first = setTimeout(() => {
-			this.beat();
-			this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
-		}, Math.random() * HEARTBEAT_MS);
-		ws.addEventListener('close', () => {
-			clearTimeout(first);
-			clearInterval(this.timer);
-		});
-	}
-
-	private beat() {
-		if (this.ws.readyState === WebSocket.OPEN) this.ws.send(this.heartbeat);
-	}
-
-	static async connect(swarmId: string, credential: string, score: number): Promise<Device> {
-		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/device/ws?v=${PROTOCOL_VERSION}`, {
-			headers: { cookie: `murmur_device=${credential}`, origin: ORIGIN }
-		} as never);
-		ws.binaryType = 'arraybuffer';
-		const device = new Device(ws);
-		await new Promise<void>((resolve, reject) => {
-			ws.onerror = () => reject(new Error('device socket failed'));
-			ws.onclose = (event) => reject(new Error(`device socket closed: ${event.code} ${event.reason}`));
-			ws.onmessage = (event) => {
-				if (event.data === 'pong') return;
-				const message = read(event.data as ArrayBuffer);
-				if (message.type === T.welcome) {
-					device.welcomed = true;
-					ws.send(frame(T.benchmark, { score }));
-					resolve();
-				} else if (message.type === T.assign) {
-					const { chunks } = message.payload as {
-						chunks: { jobId: string; chunk: number; task: { lo: number; hi: number } }[];
-					};
-					for (const c of chunks) {
-						const count = countPrimes(c.task.lo, c.task.hi);
-						ws.send(frame(T.result, { jobId: c.jobId, chunk: c.chunk, output: { kind: 'primes', count } }));
-					}
-				}
-			};
-		});
-		return device;
-	}
-}
-
-class Dashboard {
-	private frames: Frame[] = [];
-	private wake: (() => void) | null = null;
-	readonly ws: WebSocket;
-	constructor(ws: WebSocket) {
-		this.ws = ws;
-		ws.onmessage = (event) => {
-			if (event.data === 'pong') return;
-			this.frames.push(read(event.data as ArrayBuffer));
-			this.wake?.();
-		};
-	}
-
-	static async connect(swarmId: string, cookie: string) {
-		const ws = new WebSocket(`${WS_BASE}/swarm/${swarmId}/ws?v=${PROTOCOL_VERSION}`, {
-			headers: { cookie, origin: ORIGIN }
-		} as never);
-		ws.binaryType = 'arraybuffer';
-		// Listening from the start: the first frame (the full snapshot) may arrive right after open.
-		const dashboard = new Dashboard(ws);
-		await new Promise((resolve, reject) => {
-			ws.onopen = resolve;
-			ws.onerror = () => reject(new Error('dashboard socket failed'));
-		});
-		return dashboard;
-	}
-
-	async next(match: (frame: Frame) => boolean): Promise<Frame> {
-		for (;;) {
-			const i = this.frames.findIndex(match);
-			if (i >= 0) return this.frames.splice(i, 1)[0];
-			await new Promise<void>((resolve) => (this.wake = resolve));
-		}
-	}
-
-	/** Milliseconds from sending `request` to the reply matching `match` (queued older frames dropped). */
-	async time(request: Uint8Array, match: (reply: Frame) => boolean): Promise<number> {
-		this.frames = [];
-		const started = performance.now();
-		this.ws.send(request);
-		await this.next(match);
-		return performance.now() - started;
-	}
-}
-
-// ---- HTTP helpers ------------------------------------------------------------------------------------
-
-interface Stats {
-	counters: Record<string, number>;
-}
 interface JobView {
 	id: string;
 	status: string;
@@ -335,48 +229,10 @@ interface JobView {
 	retries: number;
 }
 
-async function createSwarm(cookie: string): Promise<string> {
-	const res = await formPost(BASE, '/swarm?/create', { name: 'Bench swarm' }, cookie);
-	const location = res.headers.get('location') ?? '';
-	const match = /\/swarm\/([a-f0-9]{32})$/.exec(location);
-	if (!match) throw new Error(`create swarm failed: ${res.status} ${location}`);
-	return match[1];
-}
-
-async function post<T>(path: string, cookie: string, body: unknown): Promise<T> {
-	const res = await fetch(`${BASE}${path}`, {
-		method: 'POST',
-		headers: { origin: ORIGIN, cookie, accept: 'application/json', 'content-type': 'application/json' },
-		body: JSON.stringify(body)
-	});
-	if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-	return (await res.json()) as T;
-}
-
-async function api<T>(path: string, cookie: string, body?: unknown): Promise<T> {
-	if (body !== undefined) return post<T>(path, cookie, body);
-	const res = await fetch(`${BASE}${path}`, { headers: { cookie, accept: 'application/json' } });
-	if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-	return (await res.json()) as T;
-}
-
-async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>) {
-	let next = 0;
-	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			while (next < count) await work(next++);
-		})
-	);
-}
-
 function sumWakes(counters: Record<string, number>) {
 	return Object.entries(counters)
 		.filter(([k]) => k.startsWith('wake.') && k !== 'wake.start')
 		.reduce((sum, [, v]) => sum + v, 0);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
-const ms = (x: number) => `${Math.max(0, x).toFixed(1)} ms`;
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 await main();

@@ -2,12 +2,14 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { ServerKind, ServerMessage, ServerMessageOf } from '$lib/protocol/channel';
 import type { Capabilities } from '$lib/protocol/swarm';
+import type { DeltaPayload } from '$lib/protocol/swarm-dashboard';
 import { swarmChannel, type AssignedChunk, type SwarmChannel } from '$lib/protocol/swarm-channel';
 import type { ChunkOutput, ChunkTask } from '$lib/protocol/swarm-jobs';
 import { getDb } from '$lib/server/db';
 import { createSwarm } from '$lib/server/swarm/directory';
 import { bytesToBase64, renderTile } from '$lib/swarm/compute/mandelbrot';
 import { countPrimes } from '$lib/swarm/compute/primes';
+import { DashboardStream, emptyModel, type DashboardModel, type Outcome } from '$lib/swarm/dashboard-stream';
 import { openChannelSocket, ORIGIN, upgrade } from './channel-socket';
 import { signedInUser } from './users';
 
@@ -107,8 +109,8 @@ export async function openSwarmSocket(path: string, cookie: string | null) {
 			});
 		}
 	}
-	const { ws, wire, send, closed, messages } = socket;
-	return { ws, wire, send, closed, messages, received, take, pong };
+	const { ws, wire, raw, send, closed, messages } = socket;
+	return { ws, wire, raw, send, closed, messages, received, take, pong };
 }
 export type SwarmSocket = Awaited<ReturnType<typeof openSwarmSocket>>;
 
@@ -123,6 +125,69 @@ export function connectDevice(swarmId: string, cookie: string) {
 
 export function connectDashboard(swarmId: string, cookie: string) {
 	return openSwarmSocket(`/swarm/${swarmId}/ws`, cookie);
+}
+
+/** One stream frame a streamed dashboard got, and what its reducer made of it ('dropped': the test lost it). */
+export interface StreamEvent {
+	type: 'keyframe' | 'delta';
+	tick: number;
+	/** The request it answers (0: a broadcast). */
+	seq: number;
+	outcome: Outcome | 'dropped';
+}
+
+/**
+ * The owner's dashboard as the browser keeps it: a real dashboard socket whose every keyframe and delta goes
+ * through the browser's reducer (DashboardStream) as it arrives, which asks for a keyframe on this socket
+ * when it sees a gap. `lose(match)` makes the next delta that matches go missing before the reducer sees it.
+ */
+export async function streamDashboard(swarmId: string, cookie: string) {
+	const socket = await connectDashboard(swarmId, cookie);
+	const model: DashboardModel = emptyModel();
+	const events: StreamEvent[] = [];
+	const refreshes: number[] = [];
+	const stream = new DashboardStream(model, () => refreshes.push(socket.send('refresh', {})));
+	let losing: ((delta: DeltaPayload) => boolean) | null = null;
+	let seen = 0;
+	const feed = () => {
+		while (seen < socket.messages.length) {
+			const message = socket.messages[seen++];
+			if (message.type !== 'keyframe' && message.type !== 'delta') continue;
+			const { type, seq, payload } = message;
+			let outcome: StreamEvent['outcome'];
+			if (type === 'keyframe') outcome = stream.keyframe(payload);
+			else if (losing?.(payload)) {
+				losing = null;
+				outcome = 'dropped';
+			} else outcome = stream.delta(payload);
+			events.push({ type, tick: payload.tick, seq, outcome });
+		}
+	};
+	// After openChannelSocket's own listener, so each frame is already decoded into `messages`.
+	socket.ws.addEventListener('message', feed);
+	feed();
+	return {
+		socket,
+		model,
+		stream,
+		events,
+		refreshes,
+		lose: (match: (delta: DeltaPayload) => boolean) => void (losing = match),
+		/** Resolves once the reducer holds a whole keyframe (the one every new socket gets first). */
+		ready: async () => {
+			for (let i = 0; stream.position === null; i++) {
+				if (i > 100) throw new Error('no keyframe arrived');
+				await sleep(20);
+			}
+		}
+	};
+}
+export type StreamedDashboard = Awaited<ReturnType<typeof streamDashboard>>;
+
+/** A model in a form `toEqual` compares: devices sorted by id (a Map's order is how they arrived). */
+export function comparable(model: DashboardModel) {
+	const devices = [...model.devices.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+	return { ...model, devices };
 }
 
 /** The frame `processed` sends: text, not a codec frame, so the coordinator answers `bad-frame` and changes nothing. */

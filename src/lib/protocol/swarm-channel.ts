@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineChannel, type ClientKind, type ClientMessage } from './channel';
-import { deviceView, inviteTokenView, jobView, logLine, SCORE_MAX, throughputPoint } from './swarm';
+import { SCORE_MAX } from './swarm';
+import { delta, keyframe } from './swarm-dashboard';
 import { chunkOutput, chunkTask, CUSTOM_CODE_MAX_BYTES } from './swarm-jobs';
 
 /**
@@ -25,7 +26,8 @@ const chunkRef = z.object({ jobId, chunk: chunkIndex });
 export const swarmChannel = defineChannel({
 	name: 'swarm',
 	// 2: results carry cpuMs, device and job views grew (votes, trust, lending, pause/cancel), job-code, lending.
-	version: 2,
+	// 3: the dashboard's snapshot became a stream of keyframes and deltas with ticks, records as column tuples.
+	version: 3,
 	client: {
 		/** Device: its benchmark score (work units per second). */
 		benchmark: { type: 1, schema: z.strictObject({ score: z.number().positive().max(SCORE_MAX) }) },
@@ -53,7 +55,10 @@ export const swarmChannel = defineChannel({
 		lending: { type: 5, schema: z.strictObject({ paused: z.boolean(), slots: z.number().int().min(1).max(1024) }) },
 		/** Dashboard: every finished tile of a fractal job (dashboards that connect after it ran). */
 		'job-image': { type: 16, schema: z.strictObject({ jobId }) },
-		/** Dashboard: a full snapshot now (after creating an invite, or to time one in the bench). */
+		/**
+		 * Dashboard: a keyframe now (it missed a delta, or wants the invite it just created listed at once).
+		 * The other dashboards get the delta to the same tick.
+		 */
 		refresh: { type: 17, schema: z.strictObject({}) }
 	},
 	server: {
@@ -81,23 +86,10 @@ export const swarmChannel = defineChannel({
 		'job-code': { type: 5, schema: z.object({ jobId, code: z.string().max(CUSTOM_CODE_MAX_BYTES) }) },
 		/** Device: a result was taken (echoes the result's request number); `done` is its total. */
 		accepted: { type: 4, schema: chunkRef.extend({ done: z.number().int().min(0) }) },
-		/**
-		 * Dashboard: the swarm's state. Full snapshots replace the device list; deltas carry only the devices
-		 * changed since the last broadcast, and the invites only when one changed.
-		 */
-		snapshot: {
-			type: 16,
-			schema: z.object({
-				full: z.boolean(),
-				at: z.number().int(),
-				swarm: z.object({ id: z.string(), name: z.string() }),
-				devices: z.array(deviceView),
-				jobs: z.array(jobView),
-				log: z.array(logLine),
-				throughput: z.array(throughputPoint),
-				invites: z.array(inviteTokenView).optional()
-			})
-		},
+		/** Dashboard: the whole state, on connect, on request and periodically (swarm-dashboard.ts). */
+		keyframe: { type: 16, schema: keyframe },
+		/** Dashboard: what changed since the broadcast before (swarm-dashboard.ts), every 2 s. */
+		delta: { type: 18, schema: delta },
 		/** Dashboard: one finished fractal tile, `pixels` as base64 bytes (one per pixel). */
 		tile: {
 			type: 17,
@@ -148,6 +140,5 @@ export function sentBy<R extends SwarmRole>(
 }
 
 type ServerOut<N extends keyof SwarmChannel['server']> = z.infer<SwarmChannel['server'][N]['schema']>;
-export type SnapshotPayload = ServerOut<'snapshot'>;
 export type TilePayload = ServerOut<'tile'>;
 export type AssignedChunk = ServerOut<'assign'>['chunks'][number];

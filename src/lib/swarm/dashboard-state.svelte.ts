@@ -1,21 +1,21 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { ServerMessage } from '$lib/protocol/channel';
 import type { DeviceView, InviteTokenView, JobView, LogLine, ThroughputPoint } from '$lib/protocol/swarm';
-import { swarmChannel, type SnapshotPayload, type SwarmChannel, type TilePayload } from '$lib/protocol/swarm-channel';
+import { swarmChannel, type SwarmChannel, type TilePayload } from '$lib/protocol/swarm-channel';
 import { openChannel, type ChannelHandle } from '$lib/realtime/open-channel.svelte';
+import { DashboardStream, type DashboardModel, type Outcome } from './dashboard-stream';
 import { addSample, type Sample } from './job-progress';
-
-/** Log lines kept in the page (the coordinator keeps its own bounded history). */
-const PAGE_LOG_LINES = 200;
 
 /**
  * The owner's live view of a swarm over the swarm channel (openChannel: validated frames, heartbeat,
- * reconnects, one connection status): applies full snapshots and deltas from the coordinator and hands
- * fractal tiles to whoever draws them.
+ * reconnects, one connection status): the model the dashboard stream's keyframes and deltas keep
+ * (dashboard-stream.ts), the jobs' progress, and fractal tiles for whoever draws them.
  */
-export class DashboardState {
+export class DashboardState implements DashboardModel {
 	/** The socket, once the codec has loaded (its `status` is what ConnectionBadge shows). */
 	channel: ChannelHandle<SwarmChannel> | null = $state(null);
+	at = $state(0);
+	swarm: { id: string; name: string } | null = $state(null);
 	devices = new SvelteMap<string, DeviceView>();
 	jobs: JobView[] = $state([]);
 	log: LogLine[] = $state([]);
@@ -29,6 +29,7 @@ export class DashboardState {
 	tileCounts = new SvelteMap<string, number>();
 
 	private closed = false;
+	private readonly stream = new DashboardStream(this, () => this.refresh());
 	// Bookkeeping, not UI state: plain collections on purpose.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	private tileListeners = new Set<(tile: TilePayload) => void>();
@@ -41,8 +42,11 @@ export class DashboardState {
 		openChannel({
 			channel: swarmChannel,
 			path: () => `/swarm/${swarmId}/ws`,
-			// Tiles sent while we were away come back on request; the first frame is a full snapshot.
-			onOpen: () => this.requestedImages.clear(),
+			// Tiles sent while we were away come back on request; the first frame is a keyframe.
+			onOpen: () => {
+				this.requestedImages.clear();
+				this.stream.reset();
+			},
 			onMessage: (message) => this.apply(message),
 			onInvalid: (error) => (this.lastError = error.message)
 		}).then((handle) => {
@@ -80,8 +84,9 @@ export class DashboardState {
 	}
 
 	/**
-	 * Asks for a full snapshot now (after creating or revoking an invite, so the list shows it at once). While
-	 * the socket is down there is nothing to ask: the reconnect's first frame is a full snapshot anyway.
+	 * Asks for a keyframe now (after creating or revoking an invite, so the list shows it at once, or after a
+	 * gap in the deltas). While the socket is down there is nothing to ask: the reconnect's first frame is a
+	 * keyframe anyway.
 	 */
 	refresh() {
 		this.channel?.send('refresh', {});
@@ -99,8 +104,10 @@ export class DashboardState {
 				return;
 			case 'tile':
 				return this.addTile(message.payload);
-			case 'snapshot':
-				return this.applySnapshot(message.payload);
+			case 'keyframe':
+				return this.progressed(this.stream.keyframe(message.payload));
+			case 'delta':
+				return this.progressed(this.stream.delta(message.payload));
 		}
 		// Device frames never reach a dashboard socket.
 	}
@@ -114,20 +121,13 @@ export class DashboardState {
 		this.tileListeners.forEach((listener) => listener(tile));
 	}
 
-	private applySnapshot(snapshot: SnapshotPayload) {
-		if (snapshot.full) this.devices.clear();
-		for (const device of snapshot.devices) this.devices.set(device.id, device);
-		this.jobs = snapshot.jobs;
-		for (const job of snapshot.jobs) {
+	/** A sample of each running job's progress per state the stream reached (job-progress.ts: rate, ETA). */
+	private progressed(outcome: Outcome) {
+		if (outcome !== 'applied') return;
+		for (const job of this.jobs) {
 			if (job.status === 'running')
-				this.progress.set(job.id, addSample(this.progress.get(job.id) ?? [], { at: snapshot.at, done: job.done }));
+				this.progress.set(job.id, addSample(this.progress.get(job.id) ?? [], { at: this.at, done: job.done }));
 			else this.progress.delete(job.id);
 		}
-		this.throughput = snapshot.throughput;
-		if (snapshot.invites) this.invites = snapshot.invites;
-		if (snapshot.full) this.log = snapshot.log;
-		else if (snapshot.log.length)
-			this.log = [...this.log, ...snapshot.log.filter((l) => l.seq > (this.log.at(-1)?.seq ?? 0))];
-		if (this.log.length > PAGE_LOG_LINES) this.log = this.log.slice(-PAGE_LOG_LINES);
 	}
 }

@@ -1,36 +1,98 @@
-import type { SwarmClientMessage } from '$lib/protocol/swarm-channel';
-import { buildSnapshot, shouldSendFull, splitSnapshot, tileFrames } from './snapshot';
+import type { SwarmClientMessage, TilePayload } from '$lib/protocol/swarm-channel';
+import { deltaBetween } from './dashboard-delta';
+import { FRAME_JSON_BYTES, jsonBytes, keyframeParts, readDashboard, type DashboardRows } from './dashboard-rows';
+import { KEYFRAME_EVERY } from './lifecycle';
 import type { SwarmStore } from './storage';
 import type { SwarmSockets } from './swarm-sockets';
 
-/** What the owner's dashboards get: a full snapshot on connect and on request, tiles, the periodic broadcast. */
+/** Broadcasts of one kind and the time spent building and sending them (for bench:swarm). */
+export interface FeedTiming {
+	count: number;
+	ms: number;
+}
+
+/**
+ * The owner's dashboards' stream (swarm-dashboard.ts): every broadcast moves it one tick, sending every
+ * dashboard the delta from the state of the last broadcast (the baseline, which every dashboard on the
+ * stream holds) to the state now, or a keyframe of the state now. A keyframe goes out when the stream
+ * has no baseline (the first dashboard, or the object restarted and lost it: it lives in memory), every
+ * KEYFRAME_EVERY broadcasts, and when a delta would not fit in a frame. A dashboard that connects or asks
+ * (`refresh`, after a gap) moves the stream too: it gets a keyframe of the new tick, the others its delta.
+ */
 export class DashboardFeed {
+	private baseline: DashboardRows | null = null;
+	private tick = 0;
+	private keyframeTick = 0;
+	readonly timing: { deltas: FeedTiming; keyframes: FeedTiming } = {
+		deltas: { count: 0, ms: 0 },
+		keyframes: { count: 0, ms: 0 }
+	};
+
 	constructor(
 		private readonly store: SwarmStore,
 		private readonly sockets: SwarmSockets
 	) {}
 
-	/** A full snapshot to one dashboard (it connected, or asked); `seq` is the request it answers. */
-	sendFull(ws: WebSocket, now: number, seq = 0): void {
-		for (const part of splitSnapshot(buildSnapshot(this.store, this.context(now, true)))) {
-			this.sockets.send(ws, 'snapshot', part, seq);
-		}
+	/** A keyframe to one dashboard (it connected, or asked); `seq` is the request it answers. */
+	sendKeyframe(ws: WebSocket, now: number, seq = 0): void {
+		this.advance(now, { ws, seq });
 	}
 
 	answer(ws: WebSocket, message: SwarmClientMessage<'dashboard'>, now: number): void {
-		if (message.type === 'refresh') return this.sendFull(ws, now, message.seq);
+		if (message.type === 'refresh') return this.sendKeyframe(ws, now, message.seq);
 		for (const tile of tileFrames(this.store, message.payload.jobId)) this.sockets.send(ws, 'tile', tile, message.seq);
 	}
 
-	/** The alarm's broadcast: a delta (or every FULL_SNAPSHOT_EVERY-th time a full one), each frame encoded once. */
+	/** The alarm's broadcast, to every dashboard, each frame encoded once. */
 	broadcast(now: number): void {
-		if (this.sockets.dashboards().length === 0) return;
-		const snapshot = buildSnapshot(this.store, this.context(now, shouldSendFull(this.store)), true);
-		for (const part of splitSnapshot(snapshot)) this.sockets.toDashboards('snapshot', part);
+		if (this.sockets.dashboards().length === 0) {
+			// Nobody follows the stream: the next dashboard starts it again with a keyframe.
+			this.baseline = null;
+			return;
+		}
+		this.advance(now, null);
 		this.store.bump('broadcasts');
 	}
 
-	private context(now: number, full: boolean) {
-		return { now, full, swarmId: this.store.getMeta('swarmId') ?? '', name: this.store.getMeta('name') ?? '' };
+	private advance(now: number, requester: { ws: WebSocket; seq: number } | null): void {
+		const started = performance.now();
+		// Cleared until every frame of this tick is out: if building or sending one throws, the next
+		// broadcast is a keyframe rather than a delta from a state some dashboards may have moved past.
+		const base = this.baseline;
+		this.baseline = null;
+		const current = readDashboard(this.store, now, base);
+		const tick = ++this.tick;
+		const except = requester?.ws;
+		let keyframe = requester !== null;
+		if (this.sockets.dashboards().some((ws) => ws !== except)) {
+			const due = requester === null && tick - this.keyframeTick >= KEYFRAME_EVERY;
+			const delta = base && !due ? deltaBetween(base, current, tick) : null;
+			if (delta && jsonBytes(delta) <= FRAME_JSON_BYTES) {
+				this.sockets.toDashboards('delta', delta, except);
+			} else {
+				for (const part of keyframeParts(current, tick)) this.sockets.toDashboards('keyframe', part, except);
+				this.keyframeTick = tick;
+				keyframe = true;
+			}
+		} else {
+			// The requester is the whole stream.
+			this.keyframeTick = tick;
+		}
+		if (requester) {
+			for (const part of keyframeParts(current, tick)) this.sockets.send(requester.ws, 'keyframe', part, requester.seq);
+		}
+		this.baseline = current;
+		const timing = keyframe ? this.timing.keyframes : this.timing.deltas;
+		timing.count++;
+		timing.ms += performance.now() - started;
 	}
+}
+
+/** Every finished tile of a fractal job, for a dashboard that connected after they were painted. */
+function tileFrames(store: SwarmStore, jobId: string): TilePayload[] {
+	return store
+		.tiles(jobId)
+		.flatMap(({ task, pixels }) =>
+			task.kind === 'mandelbrot' ? [{ jobId, x: task.x, y: task.y, w: task.w, h: task.h, pixels }] : []
+		);
 }

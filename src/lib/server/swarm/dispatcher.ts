@@ -103,7 +103,6 @@ export class Dispatcher {
 		const deadline = now + CHUNK_TIMEOUT_MS;
 		for (const chunk of batch) this.store.assign(chunk, deviceId, deadline);
 		this.adjustInFlight(deviceId, batch.length);
-		this.store.touchDevice(deviceId);
 		this.ports.sockets.send(ws, 'assign', {
 			chunks: batch.map((c) => ({ jobId: c.jobId, chunk: c.unit, task: c.task, deadline }))
 		});

@@ -4,10 +4,15 @@
  * duty (dashboard broadcast, liveness sweep, chunk timeouts, cleanup) is folded into it.
  */
 
-/** Dashboards get a snapshot this often while at least one is connected. */
+/** Dashboards get a broadcast (a delta, or a keyframe) this often while at least one is connected. */
 export const BROADCAST_MS = 2_000;
-/** Every this many broadcasts is a full snapshot (drops devices deleted by cleanup from dashboards). */
-export const FULL_SNAPSHOT_EVERY = 15;
+/**
+ * At least every this many broadcasts (60 s) the broadcast is a keyframe. Deltas are exact and a missed one
+ * is seen by its tick, so this is the safety net for what ticks cannot see (a dashboard that applied
+ * something wrongly): it bounds how long such a dashboard stays wrong to a minute, while costing about
+ * 1/30 of a keyframe per broadcast.
+ */
+export const KEYFRAME_EVERY = 30;
 /**
  * After 60 s without a sign of life the device counts as offline. Browsers ping every PING_INTERVAL_MS
  * (25 s, $lib/protocol/heartbeat), so that is two missed pings plus 10 s of slack: one ping lost or late

@@ -1,4 +1,6 @@
-import type { Capabilities, DeviceStatus, DeviceView, InviteTokenView, LogLine } from '$lib/protocol/swarm';
+import type { Capabilities, DeviceStatus, InviteTokenView, LogLine } from '$lib/protocol/swarm';
+import { DEVICE_COLUMNS } from '$lib/protocol/swarm-columns';
+import type { Row as WireRow } from '$lib/protocol/swarm-rows';
 import { JobStore } from './job-store';
 import { num, type Row } from './sql-values';
 
@@ -13,10 +15,32 @@ export type { ChunkRow, JobRow } from './job-store';
 
 /** Log lines kept; dashboards get the most recent ones. Bounded so a noisy swarm cannot grow storage. */
 export const LOG_KEEP = 500;
-/** Counter holding the device revision last sent to dashboards (snapshot.ts moves it). */
-export const BROADCAST_REV = 'broadcast.rev';
-/** Counter moved by every change to an invite row (created, used, revoked, deleted): dashboards resend the list. */
-export const INVITES_REV = 'invites.rev';
+/** Where each column of the dashboard's device rows comes from ('0': inFlight, counted from the chunks). */
+const DEVICE_SQL: Record<(typeof DEVICE_COLUMNS)[number], string> = {
+	id: 'id',
+	inviteId: 'token_id',
+	name: 'name',
+	status: 'status',
+	score: 'score',
+	inFlight: '0',
+	done: 'chunks_done',
+	failed: 'chunks_failed',
+	cpuMs: 'cpu_ms',
+	votesWon: 'votes_won',
+	votesLost: 'votes_lost',
+	quarantined: 'quarantined',
+	paused: 'paused',
+	slots: 'slots',
+	cores: 'cores',
+	memoryGb: 'memory_gb',
+	gpu: 'gpu',
+	userAgent: 'user_agent',
+	joinedAt: 'joined_at',
+	lastSeenAt: 'last_seen_at'
+};
+const DEVICE_ROW_SQL = DEVICE_COLUMNS.map((column) => DEVICE_SQL[column]).join(', ');
+const IN_FLIGHT = DEVICE_COLUMNS.indexOf('inFlight');
+const BOOLEANS = [DEVICE_COLUMNS.indexOf('quarantined'), DEVICE_COLUMNS.indexOf('paused')];
 
 /** The coordinator's invite rows are exactly what the dashboard lists. */
 export type TokenRow = InviteTokenView;
@@ -33,19 +57,18 @@ export interface DeviceRow {
 }
 
 export class SwarmStore extends JobStore {
-	/** Devices changed get the next revision, so a dashboard delta is "devices with rev > last sent". */
+	/**
+	 * Every change to a device row gives it the next revision, so the dashboard stream reads only the rows
+	 * changed since its last broadcast ("rev > the revision it read up to"). The stream's cursor lives in
+	 * memory like its baseline, so after a restart it starts from a full read and revisions need only grow
+	 * within one life of the object.
+	 */
 	private rev: number;
 
 	/** `sql` must hold the swarm schema already (migrateSwarmSchema). */
 	constructor(sql: SqlStorage) {
 		super(sql);
-		// After a restart, continue above both the newest device row and the last revision broadcast:
-		// cleanup may have deleted the row that held the highest revision, and a revision at or below the
-		// dashboards' cursor would never appear in a delta.
-		this.rev = Math.max(
-			num(sql.exec('SELECT coalesce(max(rev), 0) AS r FROM devices').one().r),
-			this.counter(BROADCAST_REV)
-		);
+		this.rev = num(sql.exec('SELECT coalesce(max(rev), 0) AS r FROM devices').one().r);
 	}
 
 	// ---- meta and counters ---------------------------------------------------------------------
@@ -94,6 +117,7 @@ export class SwarmStore extends JobStore {
 		);
 	}
 
+	/** The revision of the newest device change. */
 	currentRev(): number {
 		return this.rev;
 	}
@@ -109,7 +133,6 @@ export class SwarmStore extends JobStore {
 			t.expiresAt,
 			t.maxUses
 		);
-		this.bump(INVITES_REV);
 	}
 
 	/** Creation times inside the window, oldest first (for the rate limit). */
@@ -141,23 +164,17 @@ export class SwarmStore extends JobStore {
 
 	useToken(id: string): void {
 		this.sql.exec('UPDATE tokens SET uses = uses + 1 WHERE id = ?', id);
-		this.bump(INVITES_REV);
 	}
 
 	revokeToken(id: string, now: number): boolean {
-		const revoked =
-			this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0;
-		if (revoked) this.bump(INVITES_REV);
-		return revoked;
+		return (
+			this.sql.exec('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id).rowsWritten > 0
+		);
 	}
 
 	/** Expired tokens that no device row names any more (the dashboard groups devices by their invite). */
 	deleteDeadTokens(before: number): void {
-		const deleted = this.sql.exec(
-			'DELETE FROM tokens WHERE expires_at < ? AND id NOT IN (SELECT token_id FROM devices)',
-			before
-		).rowsWritten;
-		if (deleted > 0) this.bump(INVITES_REV);
+		this.sql.exec('DELETE FROM tokens WHERE expires_at < ? AND id NOT IN (SELECT token_id FROM devices)', before);
 	}
 
 	// ---- devices -------------------------------------------------------------------------------
@@ -235,7 +252,7 @@ export class SwarmStore extends JobStore {
 		);
 	}
 
-	/** The device's in-flight count changed (assignment, reassignment): dashboards should see it. */
+	/** A device's row changed outside this class (its votes, VoteStore): dashboards should see it. */
 	touchDevice(id: string): void {
 		this.sql.exec('UPDATE devices SET rev = ? WHERE id = ?', ++this.rev, id);
 	}
@@ -266,33 +283,21 @@ export class SwarmStore extends JobStore {
 		return r.t === null ? null : num(r.t);
 	}
 
-	/** Device rows for the dashboard, all or only those changed after `sinceRev`. */
-	deviceViews(inFlight: Map<string, number>, sinceRev = 0): DeviceView[] {
-		return this.sql
-			.exec('SELECT * FROM devices WHERE rev > ? ORDER BY joined_at', sinceRev)
-			.toArray()
-			.map((r) => ({
-				id: String(r.id),
-				inviteId: String(r.token_id),
-				name: String(r.name),
-				status: String(r.status) as DeviceStatus,
-				score: r.score === null ? null : num(r.score),
-				inFlight: inFlight.get(String(r.id)) ?? 0,
-				done: num(r.chunks_done),
-				failed: num(r.chunks_failed),
-				cpuMs: num(r.cpu_ms),
-				votesWon: num(r.votes_won),
-				votesLost: num(r.votes_lost),
-				quarantined: num(r.quarantined) === 1,
-				paused: num(r.paused) === 1,
-				slots: num(r.slots),
-				cores: num(r.cores),
-				memoryGb: r.memory_gb === null ? null : num(r.memory_gb),
-				gpu: r.gpu === null ? null : String(r.gpu),
-				userAgent: String(r.user_agent),
-				joinedAt: num(r.joined_at),
-				lastSeenAt: num(r.last_seen_at)
-			}));
+	/**
+	 * Device rows for the dashboard (swarm-columns.ts tuples) in the order they joined: all, or those changed
+	 * after `sinceRev`. Read as raw values: building an object per row costs several times what the values
+	 * do, and the broadcast reads rows every 2 s.
+	 */
+	deviceRows(inFlight: Map<string, number>, sinceRev = 0): WireRow[] {
+		const rows: WireRow[] = [];
+		const query = `SELECT ${DEVICE_ROW_SQL} FROM devices WHERE rev > ? ORDER BY joined_at`;
+		for (const values of this.sql.exec(query, sinceRev).raw()) {
+			const row: WireRow = values;
+			row[IN_FLIGHT] = inFlight.get(String(row[0])) ?? 0;
+			for (const i of BOOLEANS) row[i] = row[i] === 1;
+			rows.push(row);
+		}
+		return rows;
 	}
 
 	// ---- log -----------------------------------------------------------------------------------

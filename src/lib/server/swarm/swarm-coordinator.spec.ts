@@ -394,17 +394,18 @@ describe('invites', () => {
 });
 
 describe('dashboard broadcast', () => {
-	it('sends a snapshot on connect, broadcasts from the alarm only while a dashboard is connected', async () => {
+	it('sends a keyframe on connect, broadcasts deltas from the alarm only while a dashboard is connected', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		const first = await dash.take('snapshot');
-		expect(first.payload).toMatchObject({ full: true, swarm: { id: swarmId } });
+		const first = await dash.take('keyframe');
+		expect(first.payload).toMatchObject({ part: 0, parts: 1, swarm: { id: swarmId } });
 		const { token } = await createInvite(swarmId, owner.cookie);
 		await manualDevice(swarmId, token, 'watched', 1000);
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		const tick = (await dash.take('snapshot')).payload;
-		expect(tick.devices.map((d) => d.name)).toContain('watched');
-		expect(tick.log.map((l) => l.text).join('\n')).toMatch(/watched joined/);
+		const tick = (await dash.take('delta')).payload;
+		expect(tick.tick).toBe(first.payload.tick + 1);
+		expect(tick.devices?.add?.map((d) => d.name)).toContain('watched');
+		expect(tick.log?.map((l) => l.text).join('\n')).toMatch(/watched joined/);
 		dash.ws.close(1000);
 		await dashboardGone(dash, stub);
 		const broadcasts = (await stub.stats()).counters.broadcasts;
@@ -415,12 +416,12 @@ describe('dashboard broadcast', () => {
 	it('refuses device messages from a dashboard with forbidden (echoing the request) and keeps the socket', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		await dash.take('snapshot');
+		await dash.take('keyframe');
 		const seq = dash.send('benchmark', { score: 1000 });
 		expect(await dash.take('error')).toMatchObject({ seq, payload: { code: 'forbidden' } });
 		// Still usable: a dashboard's own request is answered.
 		const refresh = dash.send('refresh', {});
-		expect((await dash.take('snapshot')).seq).toBe(refresh);
+		expect((await dash.take('keyframe')).seq).toBe(refresh);
 		// Nothing reached the devices' handler: no score was recorded, no log line written.
 		const logged = await coordinatorSql(stub, (sql) =>
 			sql.exec("SELECT count(*) AS n FROM log WHERE text LIKE '%benchmarked%'").one()
@@ -431,7 +432,7 @@ describe('dashboard broadcast', () => {
 	it('stops rescheduling the alarm when nothing is connected', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		await dash.take('snapshot');
+		await dash.take('keyframe');
 		dash.ws.close(1000);
 		await dashboardGone(dash, stub);
 		await runDurableObjectAlarm(stub);

@@ -34,8 +34,8 @@ export type DeviceStanding = 'member' | 'left' | 'revoked' | 'unknown';
  * worker's routes call, the runtime entry points (each counted as a wake-up), the socket hooks and the
  * alarm. The work is done by its parts: DeviceFleet (device sockets, liveness), Dispatcher (chunks),
  * Validator (votes on replicated results) and TrustLedger (what losing one costs a device), JobControl
- * (submit, pause, resume, cancel, output), DashboardFeed (snapshots), AlarmClock (lifecycle.ts decides
- * when), WakeCounter.
+ * (submit, pause, resume, cancel, output), DashboardFeed (the dashboards' keyframes and deltas),
+ * AlarmClock (lifecycle.ts decides when), WakeCounter.
  * Heartbeats are answered by the runtime's auto-response, so they never wake the object; the alarm reads
  * each device socket's auto-response timestamp instead.
  */
@@ -204,14 +204,19 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		return this.store.jobViews();
 	}
 
-	/** Handler invocations by kind and other counters (the bench reads wake-ups per device-hour here). */
+	/**
+	 * Handler invocations by kind and other counters (the bench reads wake-ups per device-hour here), and the
+	 * dashboard broadcasts' build + send time since the object started (zero where timers stand still
+	 * during execution, as on Cloudflare; wrangler dev and workerd's clocks run).
+	 */
 	async stats() {
 		this.wakes.count('rpc');
 		return {
 			counters: this.store.counters(),
 			devicesOnline: this.store.devicesWithStatus('online').length,
 			deviceSockets: this.sockets('device').length,
-			dashboards: this.sockets('dashboard').length
+			dashboards: this.sockets('dashboard').length,
+			broadcastTiming: this.dashboards.timing
 		};
 	}
 
@@ -251,7 +256,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 		try {
 			this.dashboards.broadcast(now);
 		} catch (error) {
-			// A dashboard frame that cannot be built (e.g. a snapshot over the codec's payload cap) must not stop
+			// A dashboard frame that cannot be built (e.g. a keyframe over the codec's payload cap) must not stop
 			// the sweeps above from running again: log it and keep the alarm going.
 			logLine('error', 'swarm dashboard broadcast failed', { error: String(error) });
 		}
@@ -280,7 +285,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 
 	protected async onOpen(ws: WebSocket, attachment: SwarmAttachment): Promise<void> {
 		const now = Date.now();
-		if (attachment.role === 'dashboard') this.dashboards.sendFull(ws, now);
+		if (attachment.role === 'dashboard') this.dashboards.sendKeyframe(ws, now);
 		else this.devices.opened(ws, attachment.deviceId, now);
 		await this.scheduleAlarm(now);
 	}
@@ -308,7 +313,7 @@ export class SwarmCoordinator extends RealtimeObject<SwarmChannel, SwarmAttachme
 			dashboards: () => this.sockets('dashboard'),
 			send: (ws, kind, payload, seq) => void this.send(ws, kind, payload, seq),
 			toDevice: (deviceId, kind, payload) => void this.broadcast(kind, payload, { tag: `device:${deviceId}` }),
-			toDashboards: (kind, payload) => void this.broadcast(kind, payload, { tag: 'dashboard' }),
+			toDashboards: (kind, payload, except) => void this.broadcast(kind, payload, { tag: 'dashboard', except }),
 			attachment: (ws) => this.attachment(ws),
 			lastPing: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)
 		};

@@ -159,25 +159,27 @@ describe('device rows', () => {
 	});
 });
 
-describe('dashboard deltas after a restart', () => {
-	it('carry changes even when the device with the highest revision was deleted before the restart', async () => {
+describe('the dashboard stream after a restart', () => {
+	it('starts again with a keyframe (the baseline was in memory) that holds what changed and not what cleanup deleted', async () => {
 		const { owner, swarmId, stub } = await ownerWithSwarm();
 		const dash = await connectDashboard(swarmId, owner.cookie);
-		await dash.take('snapshot');
+		await dash.take('keyframe');
 		const invite = await createInvite(swarmId, owner.cookie);
 		const a = await joinDevice(swarmId, invite.token, 'a');
 		const b = await joinDevice(swarmId, invite.token, 'b');
 		await runDurableObjectAlarm(stub);
-		await dash.take('snapshot');
-		// Cleanup deletes b (which held the newest revision), then the object restarts.
+		expect((await dash.take('delta')).payload.devices?.add?.map((d) => d.name)).toEqual(['a', 'b']);
+		// Cleanup deletes b, then the object restarts.
 		await coordinatorSql(stub, (s) => s.exec('DELETE FROM devices WHERE id = ?', b.deviceId));
 		await evictDurableObject(stub);
 		const socket = await connectDevice(swarmId, a.cookie);
 		await socket.take('welcome');
 		await runDurableObjectAlarm(stub);
-		const delta = (await dash.take('snapshot')).payload;
-		expect(delta.full).toBe(false);
-		expect(delta.devices.map((d) => [d.name, d.status])).toEqual([['a', 'online']]);
+		const keyframe = (await dash.take('keyframe')).payload;
+		expect(keyframe.devices.map((d) => [d.name, d.status])).toEqual([['a', 'online']]);
+		// And deltas again from there.
+		await runDurableObjectAlarm(stub);
+		expect((await dash.take('delta')).payload.tick).toBe(keyframe.tick + 1);
 	});
 });
 

@@ -19,8 +19,8 @@ export interface SwarmSockets {
 	send<N extends Kind>(ws: WebSocket, kind: N, payload: Payload<N>, seq?: number): void;
 	/** To every open socket of one device. */
 	toDevice<N extends Kind>(deviceId: string, kind: N, payload: Payload<N>): void;
-	/** To every dashboard, encoded once. */
-	toDashboards<N extends Kind>(kind: N, payload: Payload<N>): void;
+	/** To every dashboard (but `except`), encoded once. */
+	toDashboards<N extends Kind>(kind: N, payload: Payload<N>, except?: WebSocket): void;
 	attachment(ws: WebSocket): SwarmAttachment | null;
 	/** When the runtime last answered this socket's "ping" (getWebSocketAutoResponseTimestamp). */
 	lastPing(ws: WebSocket): Date | null;
