@@ -275,8 +275,10 @@ export class SyncEngine {
 		if (frame.burstId !== undefined) this.pulls.answered(frame.burstId);
 		if (this.backendId !== null && frame.backendId !== this.backendId) return this.onReset(frame.backendId);
 		this.backendId = frame.backendId;
+		// Keys matter only to settle pending events: a catch-up with nothing pending builds none.
+		const watching = this.pending.length > 0;
 		const confirmedKeys = new Set<string>();
-		const fresh: LoggedEvent[] = [];
+		let fresh = 0;
 		let gap = false;
 		for (const event of frame.events) {
 			if (event.seq <= this.cursor) continue; // already have it (live broadcast raced a pull page)
@@ -285,13 +287,13 @@ export class SyncEngine {
 				gap = true;
 				break;
 			}
-			fresh.push(event);
+			this.unfolded.push(event);
 			this.cursor = event.seq;
-			confirmedKeys.add(key(event));
+			fresh++;
+			if (watching) confirmedKeys.add(key(event));
 		}
-		for (const event of fresh) this.unfolded.push(event);
-		if (confirmedKeys.size > 0) {
-			this.settle([...confirmedKeys]);
+		if (fresh > 0) {
+			if (watching) this.settle([...confirmedKeys]);
 			this.scheduleSnapshot();
 		}
 		if (gap) return this.pull();
