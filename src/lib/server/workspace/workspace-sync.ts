@@ -270,7 +270,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			return;
 		}
 		this.setAttachment(ws, { ...attachment, live: false, burstId, pullRefusals: 0 });
-		return sendBurst(this.burstHost, ws, { seq, cursor, backendId: current, burstId });
+		const { identity } = attachment;
+		return sendBurst(this.burstHost, ws, { seq, identity, cursor, backendId: current, head, burstId });
 	}
 
 	/** Appends one push (request number `seq`) whose parent is the head, or says why not. */
