@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface LocalServer {
 	/** http://127.0.0.1:<port> */
 	readonly base: string;
+	/** Its process group (serve.mjs, wrangler and the workerd processes under them). */
+	readonly processGroup: number;
 	stop(): void;
 }
 
@@ -40,7 +42,7 @@ export async function startLocalServer(port: number, wranglerArgs: string[] = []
 	const deadline = Date.now() + START_TIMEOUT_MS;
 	for (;;) {
 		try {
-			if ((await fetch(`${base}/api/health`)).ok) return { base, stop };
+			if ((await fetch(`${base}/api/health`)).ok) return { base, processGroup: server.pid!, stop };
 		} catch {
 			// not listening yet
 		}

@@ -4,12 +4,14 @@
 // protocol rules. With BENCH_REFERENCE=<git rev> (e.g. main) the same rounds run, interleaved, against
 // that commit's build — its worker under its own `wrangler dev` and its own browser modules — so the
 // table compares both in one run. Each run is split into where its time went: connecting (token fetch,
-// upgrade), the client's CPU (frame decode + contract validation, then the engine), and the rest, spent
-// waiting on the server and the wire.
+// upgrade), the client's time (frame decode + contract validation, then the engine), and the rest, spent
+// waiting on the server and the wire; and into the CPU time both sides used (the server's from /proc,
+// process-cpu.ts), which a busy machine inflates far less than wall time.
 import { pathToFileURL } from 'node:url';
 import { registerCheckout } from './app-loader.ts';
 import { profiled, summarize } from './cpu-profile.ts';
 import { formPost, signUp, startLocalServer, type LocalServer } from './local-server.ts';
+import { processGroupCpuMs } from './process-cpu.ts';
 import { referenceCheckout } from './workspace-reference.ts';
 
 /** The catch-up size the issue asks for. */
@@ -72,6 +74,8 @@ interface Target {
 	base: string;
 	/** wrangler dev's inspector for the worker (serve.mjs: the port + 10000). */
 	inspectorPort: number;
+	/** The server's process group, whose CPU time is the server side's work. */
+	serverGroup: number;
 	cookie: string;
 	workspaceId: string;
 }
@@ -186,6 +190,9 @@ interface Run {
 	engine: number;
 	/** Everything else: the client idle, waiting on the server's pages and the wire. */
 	waiting: number;
+	/** CPU time used meanwhile by the server (workerd and wrangler) and by this client process. */
+	serverCpu: number;
+	clientCpu: number;
 	/** From each pull sent to the first frame answering it. */
 	pullToFirstPage: number[];
 	pulls: number;
@@ -226,6 +233,8 @@ class Reader {
 			decode: 0,
 			engine: 0,
 			waiting: 0,
+			serverCpu: 0,
+			clientCpu: 0,
 			pullToFirstPage: [],
 			pulls: 0,
 			frames: 0,
@@ -236,6 +245,8 @@ class Reader {
 		this.received = [];
 		this.pullSentAt.clear();
 		const caughtUp = this.caughtUp(head);
+		const serverCpuBefore = processGroupCpuMs(this.target.serverGroup) ?? NaN;
+		const clientCpuBefore = process.cpuUsage();
 		const started = performance.now();
 		const ws = new WebSocket(await socketUrl(this.target));
 		this.ws = ws;
@@ -267,6 +278,9 @@ class Reader {
 		);
 		await caughtUp;
 		run.total = performance.now() - started;
+		const clientCpu = process.cpuUsage(clientCpuBefore);
+		run.clientCpu = (clientCpu.user + clientCpu.system) / 1000;
+		run.serverCpu = (processGroupCpuMs(this.target.serverGroup) ?? NaN) - serverCpuBefore;
 		run.waiting = run.total - run.connect - run.decode - run.engine;
 		this.run = null;
 		// The JSON inside the frames, before LZ4: decoded again, after the clock stopped.
@@ -348,10 +362,11 @@ class Subject {
 	}
 }
 
-async function target(checkout: Checkout, base: string): Promise<Target> {
+async function target(checkout: Checkout, server: LocalServer): Promise<Target> {
+	const { base, processGroup: serverGroup } = server;
 	const cookie = await signUp(base, `bench${Date.now().toString(36)}`);
 	const inspectorPort = Number(new URL(base).port) + 10_000;
-	return { checkout, base, inspectorPort, cookie, workspaceId: await createWorkspace(base, cookie) };
+	return { checkout, base, inspectorPort, serverGroup, cookie, workspaceId: await createWorkspace(base, cookie) };
 }
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
@@ -374,6 +389,8 @@ function printTable(subjects: Subject[]) {
 		['  client: frame decode + validation (ms)', med((r) => r.decode)],
 		['  client: engine, fold into the board (ms)', med((r) => r.engine)],
 		['  waiting on server + wire (ms)', med((r) => r.waiting)],
+		['CPU: server, workerd + wrangler (ms, median)', med((r) => r.serverCpu)],
+		['CPU: client process (ms, median)', med((r) => r.clientCpu)],
 		[
 			'pull → its first page (ms, median run)',
 			cell((runs) =>
@@ -402,12 +419,12 @@ function printTable(subjects: Subject[]) {
 }
 
 /**
- * Runs the section against this checkout's server at `base` and, with BENCH_REFERENCE set, against the
+ * Runs the section against this checkout's `server` and, with BENCH_REFERENCE set, against the
  * reference commit's build served on `referencePort`.
  */
-export async function catchUpSection(base: string, referencePort: number): Promise<void> {
+export async function catchUpSection(server: LocalServer, referencePort: number): Promise<void> {
 	const here = await loadCheckout('this branch', new URL('../../', import.meta.url));
-	const subjects = [new Subject(await target(here, base))];
+	const subjects = [new Subject(await target(here, server))];
 	let referenceServer: LocalServer | null = null;
 	try {
 		const rev = process.env.BENCH_REFERENCE;
@@ -415,7 +432,7 @@ export async function catchUpSection(base: string, referencePort: number): Promi
 			const { dir, commit } = referenceCheckout(rev);
 			const reference = await loadCheckout(`${rev} (${commit.slice(0, 8)})`, pathToFileURL(`${dir}/`));
 			referenceServer = await startLocalServer(referencePort, [], dir);
-			subjects.unshift(new Subject(await target(reference, referenceServer.base)));
+			subjects.unshift(new Subject(await target(reference, referenceServer)));
 		}
 		for (const subject of subjects) await subject.start();
 		for (let round = 0; round < CATCH_UP_ROUNDS; round++) {

@@ -148,7 +148,7 @@ async function main() {
 		const only = process.env.BENCH_ONLY?.split(',');
 		const runs = (section: 'catchup' | 'latency' | 'docs') => !only || only.includes(section);
 
-		if (runs('catchup')) await catchUpSection(BASE, PORT + 1);
+		if (runs('catchup')) await catchUpSection(server, PORT + 1);
 		if (runs('latency')) await latencySection(cookie, workspaceId);
 		if (runs('docs')) {
 			await docs.docSection({ base: BASE, port: PORT, ownerCookie: cookie, workspaceId, socketUrl, wire });
