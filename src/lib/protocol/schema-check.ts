@@ -80,7 +80,7 @@ function compile(schema: z.ZodType): Check | null {
 		case 'enum': {
 			const values = Object.values(def.entries ?? {});
 			if (refinements.length || !values.every((x) => typeof x === 'string')) return null;
-			const allowed = new Set(values);
+			const allowed = new Set<unknown>(values);
 			return (v) => allowed.has(v);
 		}
 		case 'nullable': {
