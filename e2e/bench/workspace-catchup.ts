@@ -8,10 +8,12 @@
 // waiting on the server and the wire; and into the CPU time both sides used (the server's from /proc,
 // process-cpu.ts), which a busy machine inflates far less than wall time.
 import { pathToFileURL } from 'node:url';
-import { registerCheckout } from './app-loader.ts';
 import { profiled, summarize } from './cpu-profile.ts';
-import { formPost, signUp, startLocalServer, type LocalServer } from './local-server.ts';
+import { signUp, startLocalServer, type LocalServer } from './local-server.ts';
 import { processGroupCpuMs } from './process-cpu.ts';
+import { loadCheckout, type Checkout, type Frame } from './workspace-checkout.ts';
+import { createWorkspace, opened, socketUrl, Writer, type Target } from './workspace-writer.ts';
+import { replayClient } from './workspace-client-replay.ts';
 import { referenceCheckout } from './workspace-reference.ts';
 
 /** The catch-up size the issue asks for. */
@@ -22,162 +24,6 @@ const CATCH_UP_ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 /** Functions whose inclusive CPU time a profiled round reports (server: WorkspaceSync's pull path). */
 const SERVER_FUNCTIONS = ['webSocketMessage', 'pull', 'sendBurst', 'page', 'pageJson', 'encodeServerJson', 'encode'];
 const CLIENT_FUNCTIONS = ['receive', 'decodeServer', 'read', 'validate', 'onEvents', 'fold', 'replay', 'notify'];
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- two checkouts' modules, loaded by URL */
-type Frame = { type: string; seq: number; payload: any };
-type Wire = {
-	encodeClient(type: string, payload: unknown, seq?: number): Uint8Array;
-	decodeServer(data: ArrayBuffer): Frame;
-};
-
-/** One checkout's browser modules and codec, loaded from its own directory. */
-interface Checkout {
-	label: string;
-	wire: Wire;
-	codec: { decode(frame: ArrayBuffer): { payload: Uint8Array } };
-	version: number;
-	pushMaxEvents: number;
-	SyncEngine: any;
-	EngineWire: any;
-	MemoryPendingStore: any;
-}
-
-async function loadCheckout(label: string, dir: URL): Promise<Checkout> {
-	const lib = registerCheckout(dir);
-	const load = (path: string) => import(new URL(path, lib).href);
-	const [channel, contract, engine, engineWire, store, messages] = await Promise.all([
-		load('protocol/channel.ts'),
-		load('protocol/workspace-channel.ts'),
-		load('workspace/sync-engine.ts'),
-		load('workspace/engine-wire.ts'),
-		load('workspace/pending-store.ts'),
-		load('protocol/workspace-messages.ts')
-	]);
-	const { loadNodeCodec } = await import(new URL('wasm/node/load-codec-node.ts', dir).href);
-	const { codec } = loadNodeCodec();
-	return {
-		label,
-		wire: new channel.ChannelWire(contract.workspaceChannel, codec),
-		codec,
-		version: contract.workspaceChannel.version,
-		pushMaxEvents: messages.PUSH_MAX_EVENTS,
-		SyncEngine: engine.SyncEngine,
-		EngineWire: engineWire.EngineWire,
-		MemoryPendingStore: store.MemoryPendingStore
-	};
-}
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
-/** A checkout served on a port, with an account and a workspace of its own. */
-interface Target {
-	checkout: Checkout;
-	base: string;
-	/** wrangler dev's inspector for the worker (serve.mjs: the port + 10000). */
-	inspectorPort: number;
-	/** The server's process group, whose CPU time is the server side's work. */
-	serverGroup: number;
-	cookie: string;
-	workspaceId: string;
-}
-
-async function createWorkspace(base: string, cookie: string): Promise<string> {
-	const response = await formPost(base, '/workspace?/create', { name: 'bench' }, cookie);
-	const id = /\/workspace\/([0-9a-f-]+)$/.exec(response.headers.get('location') ?? '')?.[1];
-	if (!id) throw new Error(`create failed: ${response.status}`);
-	return id;
-}
-
-async function socketUrl(target: Target): Promise<string> {
-	const response = await fetch(`${target.base}/api/workspace/token`, { headers: { cookie: target.cookie } });
-	const { token } = (await response.json()) as { token: string };
-	const ws = target.base.replace(/^http/, 'ws');
-	return `${ws}/workspace/${target.workspaceId}/ws?token=${token}&v=${target.checkout.version}`;
-}
-
-function opened(ws: WebSocket): Promise<unknown> {
-	ws.binaryType = 'arraybuffer';
-	return new Promise((resolve, reject) => {
-		ws.addEventListener('open', resolve, { once: true });
-		ws.addEventListener('error', reject, { once: true });
-	});
-}
-
-/** The writer: pushes the log's events, one batch at a time, each acknowledged by its live echo. */
-class Writer {
-	private ws!: WebSocket;
-	private cursor = 0;
-	private waiter: ((frame: Frame) => void) | null = null;
-	private readonly target: Target;
-	private nextClientSeq = 1;
-
-	constructor(target: Target) {
-		this.target = target;
-	}
-
-	async open(): Promise<void> {
-		this.ws = new WebSocket(await socketUrl(this.target));
-		this.ws.addEventListener('message', (event) => {
-			const frame = this.target.checkout.wire.decodeServer(event.data as ArrayBuffer);
-			if (frame.type === 'events' && frame.payload.events.length) {
-				this.cursor = Math.max(this.cursor, frame.payload.events.at(-1).seq);
-			}
-			this.waiter?.(frame);
-		});
-		await opened(this.ws);
-		// Only this writer writes, and it writes only once it is live: pull the (short) log until live.
-		let lastBurstId: string | undefined;
-		for (;;) {
-			const answered = this.next((f) => f.type === 'events' && f.payload.burstId !== undefined);
-			this.ws.send(
-				this.target.checkout.wire.encodeClient('pull', { cursor: this.cursor, backendId: null, lastBurstId })
-			);
-			const page = (await answered).payload;
-			if (!page.more) return;
-			lastBurstId = page.burstId;
-		}
-	}
-
-	private next(test: (f: Frame) => boolean): Promise<Frame> {
-		return new Promise((resolve) => {
-			this.waiter = (frame) => {
-				if (!test(frame)) return;
-				this.waiter = null;
-				resolve(frame);
-			};
-		});
-	}
-
-	/** Appends `count` task.created events, in the protocol's largest batches. */
-	async append(count: number): Promise<number> {
-		const batch = this.target.checkout.pushMaxEvents;
-		for (let done = 0; done < count; done += batch) {
-			const events = Array.from({ length: Math.min(batch, count - done) }, () => {
-				const clientSeq = this.nextClientSeq++;
-				return {
-					name: 'task.created' as const,
-					args: {
-						id: `bench-writer-${clientSeq}`,
-						title: `Preloaded task number ${clientSeq} with a realistic title`,
-						status: 'todo' as const,
-						order: clientSeq,
-						assignee: null
-					},
-					clientId: 'bench-writer',
-					clientSeq,
-					at: Date.now()
-				};
-			});
-			const echoed = this.next((f) => f.type === 'events' && f.payload.live);
-			this.ws.send(this.target.checkout.wire.encodeClient('push', { parent: this.cursor, events }));
-			await echoed;
-		}
-		return this.cursor;
-	}
-
-	close() {
-		this.ws.close(1000);
-	}
-}
 
 /** What one timed catch-up cost, in ms unless named otherwise. */
 interface Run {
@@ -209,7 +55,9 @@ class Reader {
 	private readonly target: Target;
 	private run: Run | null = null;
 	private pullSentAt = new Map<number, number>();
-	private received: ArrayBuffer[] = [];
+	/** The last run's frames, as they arrived, and the log it started from (workspace-client-replay.ts). */
+	received: ArrayBuffer[] = [];
+	receivedFrom = { backendId: null as string | null, cursor: 0 };
 
 	constructor(target: Target) {
 		this.target = target;
@@ -243,6 +91,8 @@ class Reader {
 		};
 		this.run = run;
 		this.received = [];
+		const { backendId, cursor } = this.engine.view();
+		this.receivedFrom = { backendId, cursor };
 		this.pullSentAt.clear();
 		const caughtUp = this.caughtUp(head);
 		const serverCpuBefore = processGroupCpuMs(this.target.serverGroup) ?? NaN;
@@ -443,6 +293,13 @@ export async function catchUpSection(server: LocalServer, referencePort: number)
 			}
 		}
 		printTable(subjects);
+		// The client alone, on identical input: the last run's frames replayed through each checkout's engine.
+		const { received, receivedFrom } = subjects.at(-1)!.reader;
+		await replayClient(
+			subjects.map((s) => s.target.checkout),
+			received,
+			receivedFrom
+		);
 		if (process.env.BENCH_PROFILE) {
 			for (const subject of subjects) await subject.profile().catch((e) => console.log(`no profile: ${e}`));
 		}
