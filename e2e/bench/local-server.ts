@@ -23,9 +23,13 @@ export interface LocalServer {
 /** How long `wrangler dev` may take to answer /api/health (a cold build of the local runtime is slow). */
 const START_TIMEOUT_MS = 120_000;
 
-/** Starts the server on `port` (extra args go to `wrangler dev`) and resolves once /api/health answers 200. */
-export async function startLocalServer(port: number, wranglerArgs: string[] = []): Promise<LocalServer> {
+/**
+ * Starts the server on `port` (extra args go to `wrangler dev`) and resolves once /api/health answers 200.
+ * `cwd` serves another built checkout (a benchmark's reference commit, workspace-reference.ts).
+ */
+export async function startLocalServer(port: number, wranglerArgs: string[] = [], cwd?: string): Promise<LocalServer> {
 	const server = spawn('node', ['e2e/support/serve.mjs', String(port), ...wranglerArgs], {
+		cwd,
 		stdio: ['ignore', 'ignore', 'inherit'],
 		// Its own process group, so stopping it also stops wrangler and workerd underneath.
 		detached: true

@@ -91,6 +91,8 @@ export class SyncEngine {
 		this.send?.('pull', { cursor: this.cursor, backendId: this.backendId, lastBurstId }, ++this.requestSeq)
 	);
 	private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Confirmed events arrived since the last snapshot was written. */
+	private snapshotDue = false;
 	private listeners = new Set<(view: SyncView) => void>();
 
 	readonly workspaceId: string;
@@ -169,6 +171,7 @@ export class SyncEngine {
 	disconnected(): void {
 		this.send = null;
 		this.phase = 'offline';
+		if (this.snapshotDue) this.scheduleSnapshot(); // what a cut-short catch-up brought
 		this.inFlight = null;
 		this.clearRetry();
 		this.pulls.reset();
@@ -275,8 +278,10 @@ export class SyncEngine {
 		if (frame.burstId !== undefined) this.pulls.answered(frame.burstId);
 		if (this.backendId !== null && frame.backendId !== this.backendId) return this.onReset(frame.backendId);
 		this.backendId = frame.backendId;
+		// Keys matter only to settle pending events: a catch-up with nothing pending builds none.
+		const watching = this.pending.length > 0;
 		const confirmedKeys = new Set<string>();
-		const fresh: LoggedEvent[] = [];
+		let fresh = 0;
 		let gap = false;
 		for (const event of frame.events) {
 			if (event.seq <= this.cursor) continue; // already have it (live broadcast raced a pull page)
@@ -285,13 +290,13 @@ export class SyncEngine {
 				gap = true;
 				break;
 			}
-			fresh.push(event);
+			this.unfolded.push(event);
 			this.cursor = event.seq;
-			confirmedKeys.add(key(event));
+			fresh++;
+			if (watching) confirmedKeys.add(key(event));
 		}
-		for (const event of fresh) this.unfolded.push(event);
-		if (confirmedKeys.size > 0) {
-			this.settle([...confirmedKeys]);
+		if (fresh > 0) {
+			if (watching) this.settle([...confirmedKeys]);
 			this.scheduleSnapshot();
 		}
 		if (gap) return this.pull();
@@ -306,12 +311,18 @@ export class SyncEngine {
 		if (!frame.live) {
 			// Within a burst, pages without `pullAgain` are followed by more pages: just wait for them.
 			if (frame.pullAgain) this.pull();
-			else if (!frame.more) this.phase = 'live';
+			else if (!frame.more) this.caughtUp();
 			else return this.notify(); // mid-burst: fold when the burst's last page is in
 			this.pulls.sendWanted(); // a pull asked for while this one was open
 		}
 		this.recompute();
 		this.flush();
+	}
+
+	/** The pull reached the end of the log: live from here, and what it brought is saved now. */
+	private caughtUp() {
+		this.phase = 'live';
+		if (this.snapshotDue) this.scheduleSnapshot();
 	}
 
 	private fold() {
@@ -374,10 +385,18 @@ export class SyncEngine {
 		for (const listener of this.listeners) listener(view);
 	}
 
+	/**
+	 * Writes the confirmed state SNAPSHOT_DELAY_MS after it changed, but never while pulling: a catch-up
+	 * is saved once, when it ends (or its socket drops), not every SNAPSHOT_DELAY_MS of a long one — each
+	 * of those folded the pages so far and cloned the whole board into IndexedDB in the middle of it.
+	 */
 	private scheduleSnapshot() {
-		if (this.snapshotTimer !== null) return;
+		this.snapshotDue = true;
+		if (this.phase === 'pulling' || this.snapshotTimer !== null) return;
 		this.snapshotTimer = setTimeout(() => {
 			this.snapshotTimer = null;
+			if (this.phase === 'pulling') return; // still due: saved when this pull ends
+			this.snapshotDue = false;
 			if (this.backendId === null) return;
 			this.fold(); // the snapshot's state must match its cursor
 			const snapshot: Snapshot = { backendId: this.backendId, cursor: this.cursor, state: this.confirmed };

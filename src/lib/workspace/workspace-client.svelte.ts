@@ -25,7 +25,12 @@ const issuedToken = z.object({ token: z.string().min(1) });
  * workspace JWT (session cookie) before every (re)connect, and reactive `view` for components.
  */
 export class WorkspaceClient {
-	view: SyncView = $state({
+	/**
+	 * Raw, not deep state: the engine hands out a new view on every change, while its board (`state`) stays
+	 * the same object until events are folded into it. A deep proxy wrapped that board anew on every
+	 * frame, so the board and doc list re-sorted on each of a catch-up's hundred pages, not once.
+	 */
+	view: SyncView = $state.raw({
 		state: emptyWorkspace(),
 		status: 'offline',
 		pending: 0,

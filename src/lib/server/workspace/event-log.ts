@@ -123,10 +123,14 @@ export class EventLog {
 	) {
 		migrateSchema(storage, 'event-log', EVENT_LOG_SCHEMA);
 		if (this.meta('backend_id') === null) this.setMeta('backend_id', crypto.randomUUID());
+		this.currentBackendId = this.meta('backend_id')!;
 	}
 
+	/** Kept in memory: only `reset` changes it, and a pull's burst asks before every page. */
+	private currentBackendId: string;
+
 	get backendId(): string {
-		return this.meta('backend_id')!;
+		return this.currentBackendId;
 	}
 
 	get head(): number {
@@ -289,6 +293,7 @@ export class EventLog {
 			this.sql.exec(`DELETE FROM live_items`);
 			this.setMeta('backend_id', backendId);
 		});
+		this.currentBackendId = backendId;
 		return backendId;
 	}
 }

@@ -2,8 +2,6 @@ import type { ClientMessage } from '$lib/protocol/channel';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { workspaceChannel, type EventsFrame, type WorkspaceChannel } from '$lib/protocol/workspace-channel';
 import {
-	PULL_BURST_MAX_BYTES,
-	PULL_BURST_MAX_PAGES,
 	PULL_BUSY_RETRY_MS,
 	PULL_RATE_BURST,
 	PULL_RATE_WINDOW_MS,
@@ -22,12 +20,13 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ASSISTANT_METHODS, AssistantHost, type AssistantMethod, type ConversationChange } from './assistant-host';
-import { EventLog, pageJson } from './event-log';
+import { EventLog } from './event-log';
+import { sendBurst, type BurstHost } from './pull-burst';
 import { Revocations } from './revocations';
 import { isTextMessage, TextSync, type TextSubscription } from './text-sync';
 import { socketTokenExpired, workspaceSocketClaims, type WorkspaceSocketClaims } from './socket-claims';
 
-interface WorkspaceAttachment extends BaseAttachment {
+export interface WorkspaceAttachment extends BaseAttachment {
 	workspaceId: string;
 	role: WorkspaceSocketClaims['role'];
 	/** Caught up: receives new events as they are appended. */
@@ -66,6 +65,8 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	readonly texts: TextSync;
 	/** The assistant's tools, confirmations, budgets and conversation; public for tests. */
 	readonly assistantHost: AssistantHost;
+	/** What a pull's burst (pull-burst.ts) uses of this object. */
+	private readonly burstHost: BurstHost;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, workspaceChannel);
@@ -92,6 +93,13 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			legacyBody: (docId) => this.eventLog.lastDocBody(docId),
 			itemExists: (textId) => this.eventLog.itemExists(textId)
 		});
+		this.burstHost = {
+			eventLog: this.eventLog,
+			wire: () => this.wire,
+			sendFrame: (ws, frame) => this.sendFrame(ws, frame),
+			attachment: (ws) => this.attachment(ws),
+			setAttachment: (ws, attachment) => this.setAttachment(ws, attachment)
+		};
 		this.assistantHost = new AssistantHost({
 			storage: ctx.storage,
 			eventLog: this.eventLog,
@@ -203,7 +211,7 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 		if (message.type === 'pull') {
 			const { cursor, backendId, lastBurstId } = message.payload;
 			if (this.admitPull(ws, attachment, lastBurstId ?? null))
-				this.pull(ws, attachment, message.seq, cursor, backendId);
+				return this.pull(ws, attachment, message.seq, cursor, backendId);
 		} else this.push(ws, attachment, message.seq, message.payload.parent, message.payload.events);
 	}
 
@@ -241,14 +249,18 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 	}
 
 	/**
-	 * Answers one pull (request number `seq`) with one bounded burst of pages from `cursor`
-	 * (PULL_BURST_MAX_PAGES pages and PULL_BURST_MAX_BYTES of frames). All pages of a burst go out in this
-	 * one synchronous handler, so no push can land between the last page and the socket going live: no
-	 * gap, no duplicate. If the burst ends before the log does, only its last page carries `pullAgain` and
-	 * the client asks once more from its cursor. The answer's last frame carries a fresh `burstId`,
-	 * outstanding until the next pull returns it.
+	 * Answers one pull (request number `seq`) from `cursor`: `reset` when the cursor means nothing here,
+	 * else one bounded burst of pages (pull-burst.ts), sent as they are built. The answer's last frame
+	 * carries a fresh `burstId`, outstanding from now until the socket's next pull returns it; the socket
+	 * is not live until the burst reaches the end of the log.
 	 */
-	private pull(ws: WebSocket, attachment: WorkspaceAttachment, seq: number, cursor: number, backendId: string | null) {
+	private pull(
+		ws: WebSocket,
+		attachment: WorkspaceAttachment,
+		seq: number,
+		cursor: number,
+		backendId: string | null
+	): Promise<void> | void {
 		const current = this.eventLog.backendId;
 		const head = this.eventLog.head;
 		const burstId = crypto.randomUUID();
@@ -257,44 +269,9 @@ export class WorkspaceSync extends RealtimeObject<WorkspaceChannel, WorkspaceAtt
 			this.send(ws, 'reset', { backendId: current, head, burstId }, seq);
 			return;
 		}
-		let bytes = 0;
-		for (let pages = 1; ; pages++) {
-			const page = this.eventLog.page(cursor);
-			if (page.lastSeq !== null) cursor = page.lastSeq;
-			const frame = (pullAgain: boolean, lastPage: boolean) =>
-				this.wire.encodeServerJson(
-					'events',
-					pageJson(
-						{
-							backendId: current,
-							head,
-							more: page.more,
-							pullAgain,
-							live: false,
-							...(lastPage ? { burstId } : {})
-						},
-						page
-					),
-					seq
-				);
-			if (!page.more) {
-				this.setAttachment(ws, { ...attachment, live: true, burstId, pullRefusals: 0 });
-				this.sendFrame(ws, frame(false, true));
-				return;
-			}
-			const endBurst = () => {
-				// Burst spent: this last page tells the client to ask again; the socket is not live meanwhile.
-				this.setAttachment(ws, { ...attachment, live: false, burstId, pullRefusals: 0 });
-				this.sendFrame(ws, frame(true, true));
-			};
-			// The page cap is known before encoding, so the last page of a full burst is encoded once.
-			if (pages >= PULL_BURST_MAX_PAGES) return endBurst();
-			const middle = frame(false, false);
-			// What this socket's burst holds in the object's memory until the client reads it: frame bytes.
-			bytes += middle.byteLength;
-			if (bytes >= PULL_BURST_MAX_BYTES) return endBurst();
-			this.sendFrame(ws, middle);
-		}
+		this.setAttachment(ws, { ...attachment, live: false, burstId, pullRefusals: 0 });
+		const { identity } = attachment;
+		return sendBurst(this.burstHost, ws, { seq, identity, cursor, backendId: current, head, burstId });
 	}
 
 	/** Appends one push (request number `seq`) whose parent is the head, or says why not. */
