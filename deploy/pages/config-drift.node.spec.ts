@@ -76,7 +76,7 @@ describe('the Pages shape configs', () => {
 		});
 		expect(realtimeConfigDrift(main, wrongRealtime)).toEqual([
 			'compatibility_date "2026-12-01" differs from wrangler.toml\'s "2026-11-01"',
-			"compatibility_flags [] differ from wrangler.toml's [nodejs_als]",
+			"compatibility_flags [] differ from wrangler.toml's [no_web_socket_compression,nodejs_als]",
 			'[[migrations]] differ from wrangler.toml: both shapes must create and rename the same classes'
 		]);
 		const wrongPages = drifted(pages, (c) => {
