@@ -81,6 +81,41 @@ describe('ChatRoom Durable Object', () => {
 		expect(b.messages.filter((e) => e.type === 'message')).toHaveLength(1);
 	});
 
+	it('answers a resend after a lost ack as the stored message even when the budget is spent, for free', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		for (let i = 0; i < CHAT_RATE_BURST; i++) a.send('send', { id: `lost-${i}`, text: `#${i}` });
+		await a.next('ack', (e) => e.payload.id === `lost-${CHAT_RATE_BURST - 1}`);
+		const over = a.send('send', { id: 'one-more', text: 'over the budget' });
+		expect((await a.next('error', (e) => e.seq === over)).payload).toMatchObject({ code: 'rate-limited' });
+		// The ack of lost-3 never arrived (say): the client sends it again, with the budget spent.
+		const again = a.send('send', { id: 'lost-3', text: '#3' });
+		expect((await a.next('ack', (e) => e.seq === again)).payload).toMatchObject({ seq: 4, duplicate: true });
+		// Still nothing stored twice, and the refused one was not stored.
+		a.send('history', { before: 1000 });
+		const page = (await a.next('history', (e) => e.payload.kind === 'older')).payload;
+		expect(page.messages.map((m) => m.id)).toEqual(Array.from({ length: CHAT_RATE_BURST }, (_, i) => `lost-${i}`));
+	});
+
+	it('acks only what is stored: after an eviction the acked messages are there and no seq is reused', async () => {
+		const { users, room, stub } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		a.send('send', { id: 'kept-1', text: 'before the eviction' });
+		a.send('send', { id: 'kept-2', text: 'also before' });
+		expect((await a.next('ack', (e) => e.payload.id === 'kept-2')).payload).toMatchObject({ seq: 2, rev: 2 });
+		await evictDurableObject(stub); // the instance and its memory are gone; SQLite is what remains
+		const b = await openChat(users[0]!.cookie, room.id);
+		const page = (await b.next('history')).payload;
+		expect(page.messages.map((m) => [m.seq, m.id])).toEqual([
+			[1, 'kept-1'],
+			[2, 'kept-2']
+		]);
+		b.send('send', { id: 'kept-3', text: 'after' });
+		expect((await b.next('ack', (e) => e.payload.id === 'kept-3')).payload).toMatchObject({ seq: 3, rev: 3 });
+	});
+
 	it('pages history backwards by seq cursor', async () => {
 		const { users, room, stub } = await roomWith(1);
 		await unlimited(stub);

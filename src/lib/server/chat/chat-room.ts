@@ -14,7 +14,7 @@ import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
-import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
+import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitByJsonBytes } from './frame-budget';
 import { RoomIdentity } from './room-identity';
@@ -53,7 +53,11 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	 */
 	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
 	private readonly store: ChatStore;
-	private readonly buckets: TokenBuckets;
+	/**
+	 * The send budget (sends, edits, deletes, reactions), in memory: a take costs no write in front of the
+	 * broadcast. What that means across eviction: see MemoryTokenBuckets.
+	 */
+	private readonly buckets = new MemoryTokenBuckets();
 	/** Scroll-back has its own table: TokenBuckets prunes a table by one limit. */
 	private readonly historyBuckets: TokenBuckets;
 	/** Read cursors, unread and mention counts (room-unread.ts). */
@@ -69,7 +73,6 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// SQLite calls are synchronous, so the store is ready before the first event (the base class holds
 		// events back until its codec has loaded).
 		this.store = new ChatStore(ctx.storage);
-		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
 		this.room = new RoomIdentity(ctx.storage, ctx.id, env.CHAT_ROOM);
 		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));
@@ -255,13 +258,22 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
 
+	/**
+	 * Store, then send: the INSERT comes first, so the output gate holds every frame of this event — the
+	 * broadcast and the ack — until the row is durable. An acked message is therefore stored, and a seq,
+	 * taken from the row, is never handed out twice, even across a crash.
+	 */
 	private doSend(user: ChatUser, id: string, text: string) {
-		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
-		const result = this.store.post(user, id, text, () => this.charge(user.id));
+		const wait = this.buckets.wait(user.id, this.rateLimit);
+		// Out of budget, only a resend of a stored message (lost ack, reconnect) is still answered: it is free.
+		const result = wait > 0 ? this.store.resent(user, id) : this.store.post(user, id, text);
+		if (!result) throw this.rateLimited(wait);
 		if (!result.duplicate) {
-			this.indexChange(result.message);
+			this.buckets.take(user.id, this.rateLimit);
 			this.broadcast('message', result.message);
 			this.stopTyping(user.id);
+			// Bookkeeping after the fan-out: the index row still commits in this same event as the message.
+			this.indexChange(result.message);
 			this.unread.posted(result.message);
 		}
 		return result;
@@ -293,7 +305,11 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	private charge(userId: string) {
 		const wait = this.buckets.take(userId, this.rateLimit);
-		if (wait > 0) throw new RateLimited(wait, Math.ceil(this.rateLimit.windowMs / this.rateLimit.burst));
+		if (wait > 0) throw this.rateLimited(wait);
+	}
+
+	private rateLimited(waitMs: number) {
+		return new RateLimited(waitMs, Math.ceil(this.rateLimit.windowMs / this.rateLimit.burst));
 	}
 
 	private asResult<T extends object>(run: () => T): ChatResult<T> {

@@ -109,37 +109,29 @@ export class ChatStore {
 	}
 
 	/**
-	 * Stores a new message, or returns the existing one when this id was already posted by the same user.
-	 * `beforeInsert` runs only for a genuinely new message (the rate limit charges there, so a resend after
-	 * a lost ack is free); if it throws, nothing is stored.
+	 * Stores a new message, or returns the existing one when this id was already posted by the same user
+	 * (a resend after a lost ack or a reconnect). One statement on the common path: the INSERT itself finds
+	 * a taken id (ON CONFLICT on the id's unique index), so a new message costs no SELECT before it.
 	 */
-	post(
-		user: ChatUser,
-		id: string,
-		text: string,
-		beforeInsert: () => void = () => {},
-		now = Date.now()
-	): { message: ChatMessage; duplicate: boolean } {
-		const existing = this.row(id);
-		if (existing) {
-			if (existing.user_id !== user.id) throw new ChatStoreError('id-taken', 'That message id is already used.');
-			return { message: this.snapshot(existing), duplicate: true };
-		}
-		beforeInsert();
+	post(user: ChatUser, id: string, text: string, now = Date.now()): { message: ChatMessage; duplicate: boolean } {
 		const seq = this.lastSeq + 1;
-		const rev = this.nextRev();
-		this.sql.exec(
-			`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-			seq,
-			rev,
-			id,
-			user.id,
-			user.name,
-			user.avatarKey,
-			text,
-			now
-		);
+		const rev = this.lastRev + 1;
+		const inserted = this.sql
+			.exec(
+				`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+				seq,
+				rev,
+				id,
+				user.id,
+				user.name,
+				user.avatarKey,
+				text,
+				now
+			)
+			.toArray();
+		if (inserted.length === 0) return this.resent(user, id)!;
 		this.lastSeq = seq;
+		this.lastRev = rev;
 		// Built from what was just written: a new message has no edits and no reactions yet.
 		const message: ChatMessage = {
 			seq,
@@ -153,6 +145,17 @@ export class ChatStore {
 			reactions: []
 		};
 		return { message, duplicate: false };
+	}
+
+	/**
+	 * The stored message of this id when `user` posted it (a resend), null when the id is free; throws
+	 * when someone else's message has it.
+	 */
+	resent(user: ChatUser, id: string): { message: ChatMessage; duplicate: true } | null {
+		const existing = this.row(id);
+		if (!existing) return null;
+		if (existing.user_id !== user.id) throw new ChatStoreError('id-taken', 'That message id is already used.');
+		return { message: this.snapshot(existing), duplicate: true };
 	}
 
 	edit(userId: string, id: string, text: string, now = Date.now()): ChatMessage {
