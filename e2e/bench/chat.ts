@@ -34,11 +34,12 @@ const RUN_TIMEOUT_MS = 120_000;
  */
 const BENCH_RATE_LIMIT = '100000000/1000';
 
-// The channel contracts' version and type bytes, as in src/lib/protocol/chat.ts (chatChannel: client send 1,
-// server message 3; pinned by chat.spec.ts) and src/lib/protocol/relay.ts (relayChannel: client say 1, server
-// said 2), both version 1 (sent as `?v=`, VERSION_PARAM in channel.ts). Those modules are not imported
-// because Node's type stripping cannot resolve their extensionless imports.
-const CHAT = { version: 1, send: 1, message: 3 };
+// The channel contracts' version and type bytes, as in src/lib/protocol/chat.ts (chatChannel version 2:
+// client send 1, server message 3, a message as the array [seq, rev, id, author, text, createdAt] of
+// chat-wire.ts; pinned by chat.spec.ts) and src/lib/protocol/relay.ts (relayChannel version 1: client say 1,
+// server said 2), sent as `?v=` (VERSION_PARAM in channel.ts). Those modules are not imported because
+// Node's type stripping cannot resolve their extensionless imports.
+const CHAT = { version: 2, send: 1, message: 3 };
 const RELAY = { version: 1, say: 1, said: 2 };
 /** channel.ts COMPRESS_MIN_BYTES: smaller payloads are framed uncompressed, as ChannelWire does. */
 const COMPRESS_MIN_BYTES = 768;
@@ -115,7 +116,7 @@ function idOf(kind: Kind, data: ArrayBuffer | string): string | null {
 	const frame = codec.decode(data);
 	if (kind === 'chat') {
 		if (frame.type !== CHAT.message) return null;
-		return (JSON.parse(text.decode(frame.payload)) as { id: string }).id;
+		return (JSON.parse(text.decode(frame.payload)) as [number, number, string])[2];
 	}
 	if (frame.type !== RELAY.said) return null;
 	const said = JSON.parse(text.decode(frame.payload)) as { text: string };

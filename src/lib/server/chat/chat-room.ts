@@ -1,5 +1,6 @@
 import type { ClientMessage, ServerPayload } from '$lib/protocol/channel';
 import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
+import { entryWire, type ChatAuthorWire } from '$lib/protocol/chat-wire';
 import {
 	CHAT_HISTORY_BURST,
 	CHAT_HISTORY_WINDOW_MS,
@@ -16,14 +17,20 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
-import { splitByJsonBytes } from './frame-budget';
+import { splitBySize } from './frame-budget';
+import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
+
+export { parseRateLimit } from './room-limits';
 import { RoomIdentity } from './room-identity';
+import { RoomPresence } from './room-presence';
 import { RoomUnread } from './room-unread';
 import { chatIndexMessage } from './search/index-message';
 import { IndexOutbox } from './search/index-outbox';
 
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
+	/** The room's number for `user` as it is now (chat-wire.ts): how its messages and presence name it. */
+	author: number;
 	/** The rev the client resumes from (`?since=`), or null for a first join. */
 	since: number | null;
 	/** Until when this socket's user shows as typing (0: not typing). Lives here so it survives hibernation. */
@@ -66,6 +73,13 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly index: IndexOutbox;
 	/** The D1 room id (the object's name), so the index can say whose message it is. */
 	private readonly room: RoomIdentity;
+	/** Who is online, by author, kept as sockets open and close (rebuilt from attachments after a wake-up). */
+	private readonly presence = new RoomPresence(() => this.socketAuthors());
+	/**
+	 * Authors described by an `authors` frame to every socket open now (posters not online, over REST);
+	 * cleared when a socket opens, as it has not seen those frames.
+	 */
+	private readonly announced = new Set<number>();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -124,6 +138,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		return this.unread.watch(userId, joinedAt);
 	}
 
+	/** REST's page (ChatMessage, with users): the socket's pages are the compact `history` frames. */
 	async historyPage(before: number | undefined, limit: number) {
 		return { ...this.store.page(before, limit), rev: this.store.rev };
 	}
@@ -142,34 +157,44 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		const avatarKey = identity.claims?.avatarKey;
 		const joinedAt = identity.claims?.joinedAt;
 		const since = new URL(request.url).searchParams.get('since');
+		const user = { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null };
 		return {
 			identity,
 			connectedAt: Date.now(),
-			user: { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null },
+			user,
+			author: this.store.authors.numberOf(user),
 			since: since !== null && /^\d{1,15}$/.test(since) ? Number(since) : null,
 			typingUntil: 0,
 			joinedAt: typeof joinedAt === 'number' ? joinedAt : 0
 		};
 	}
 
-	/** Presence first, then the history the client lacks, then who is typing; all before any later event. */
+	/**
+	 * Presence first, then the history the client lacks, then who is typing; all before any later event.
+	 * Nothing here reads every socket: presence is kept as sockets come and go (RoomPresence).
+	 */
 	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
-		const { user, since } = attachment;
-		const online = this.online();
-		const firstSocket = !this.socketsOf({ kind: 'user', id: user.id }).some((s) => s !== ws);
-		if (firstSocket) this.broadcast('presence', { online, joined: user }, { except: ws });
-		this.send(ws, 'presence', { online });
+		const { user, since, author } = attachment;
+		this.announced.clear();
+		if (this.presence.opened(author, this.openSocketsOf(user.id, author)))
+			this.broadcast('presence', { joined: this.store.authors.wire(author) }, { except: ws });
+		this.send(ws, 'presence', { online: this.authorWires(this.presence.authors()) });
 
 		const rev = this.store.rev;
 		const changes = since === null ? null : this.store.changesSince(since);
 		if (changes?.kind === 'catchup') {
 			// In frames cut by JSON size, so a long absence (or long messages) never outgrows one frame.
-			const runs = splitByJsonBytes(changes.messages);
+			const runs = splitBySize(changes.messages, changes.sizes);
 			for (const messages of runs.length > 0 ? runs : [[]])
-				this.send(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
+				this.send(ws, 'history', { kind: 'catchup', ...this.store.authors.entries(messages), hasMore: false, rev });
 		} else {
-			const page = this.store.page(undefined, CHAT_PAGE_SIZE);
-			this.send(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
+			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
+			this.send(ws, 'history', {
+				kind: changes ? 'reset' : 'latest',
+				...this.store.authors.entries(messages),
+				hasMore,
+				rev
+			});
 		}
 		const typing = this.typing();
 		if (typing.users.length > 0) this.send(ws, 'typing', typing);
@@ -182,13 +207,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			switch (request.type) {
 				case 'send': {
 					const { id, text } = request.payload;
-					const result = this.doSend(user, id, text);
-					this.send(
-						ws,
-						'ack',
-						{ id, seq: result.message.seq, rev: result.message.rev, duplicate: result.duplicate },
-						request.seq
-					);
+					// Answered by the sender's copy of the message frame (see doSend).
+					this.doSend(user, id, text, { ws, seq: request.seq });
 					return;
 				}
 				case 'edit': {
@@ -230,8 +250,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 					if (wait > 0)
 						throw new RateLimited(wait, Math.ceil(CHAT_HISTORY_WINDOW_MS / CHAT_HISTORY_BURST), 'load older messages');
 					const { before, limit } = request.payload;
-					const page = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
-					this.send(ws, 'history', { kind: 'older', ...page, rev: this.store.rev }, request.seq);
+					const { messages, hasMore } = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
+					const page = {
+						kind: 'older' as const,
+						...this.store.authors.entries(messages),
+						hasMore,
+						rev: this.store.rev
+					};
+					this.send(ws, 'history', page, request.seq);
 					return;
 				}
 			}
@@ -247,9 +273,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	protected onClose(_ws: WebSocket, { user, typingUntil }: ChatAttachment) {
-		const stillHere = this.socketsOf({ kind: 'user', id: user.id }).length > 0;
-		if (!stillHere) this.broadcast('presence', { online: this.online(), left: user });
+	protected onClose(_ws: WebSocket, { user, author, typingUntil }: ChatAttachment) {
+		if (this.presence.closed(author, this.openSocketsOf(user.id, author))) this.broadcast('presence', { left: author });
 		if (typingUntil > Date.now()) {
 			this.typingCache = null; // another socket of the same user may still be typing: re-read
 			this.broadcast('typing', this.typing());
@@ -260,29 +285,40 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	/**
 	 * Store, then send: the INSERT comes first, so the output gate holds every frame of this event — the
-	 * broadcast and the ack — until the row is durable. An acked message is therefore stored, and a seq,
-	 * taken from the row, is never handed out twice, even across a crash.
+	 * broadcast, and the sender's copy of it, which is its ack — until the row is durable. An acked message
+	 * is therefore stored, and a seq, taken from the row, is never handed out twice, even across a crash.
+	 * `from` is the socket request it answers (REST answers with the result instead).
 	 */
-	private doSend(user: ChatUser, id: string, text: string) {
+	private doSend(user: ChatUser, id: string, text: string, from?: { ws: WebSocket; seq: number }) {
 		const wait = this.buckets.wait(user.id, this.rateLimit);
 		// Out of budget, only a resend of a stored message (lost ack, reconnect) is still answered: it is free.
 		const result = wait > 0 ? this.store.resent(user, id) : this.store.post(user, id, text);
 		if (!result) throw this.rateLimited(wait);
-		if (!result.duplicate) {
-			this.buckets.take(user.id, this.rateLimit);
-			this.broadcast('message', result.message);
-			this.stopTyping(user.id);
-			// Bookkeeping after the fan-out: the index row still commits in this same event as the message.
-			this.indexChange(result.message);
-			this.unread.posted(result.message);
+		const message = result.message;
+		if (result.duplicate) {
+			// Only the sender hears of it again: its copy of the message, answering this request.
+			if (from) this.send(from.ws, 'message', this.store.authors.entry(message), from.seq);
+			return result;
 		}
+		this.buckets.take(user.id, this.rateLimit);
+		const author = this.store.authors.numberOf(message.user);
+		// Posted over REST by someone not online: the sockets learn who that is first (once).
+		if (!this.presence.has(author) && !this.announced.has(author)) {
+			this.broadcast('authors', { authors: this.authorWires([author]) });
+			this.announced.add(author);
+		}
+		this.broadcast('message', entryWire(message, author), { reply: from });
+		this.stopTyping(user.id);
+		// Bookkeeping after the fan-out: the index row still commits in this same event as the message.
+		this.indexChange(message);
+		this.unread.posted(message);
 		return result;
 	}
 
 	private doReact(user: ChatUser, id: string, emoji: string, on?: boolean): ChatMessage {
 		this.charge(user.id);
 		const { message, changed } = this.store.react(user.id, id, emoji, on);
-		if (changed) this.broadcast('react', message);
+		if (changed) this.broadcast('react', this.store.authors.entry(message));
 		return message;
 	}
 
@@ -290,7 +326,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.charge(user.id);
 		const message = change();
 		this.indexChange(message);
-		this.broadcast(type, message);
+		this.broadcast(type, this.store.authors.entry(message));
 		if (type === 'edit') this.unread.edited(message);
 		else this.unread.deleted();
 		return message;
@@ -323,15 +359,23 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	// ---- presence and typing (from attachments, so they survive hibernation) ------------------------
+	// ---- the wire: authors by number; presence and typing (from attachments, so they survive hibernation)
 
-	private online(): ChatUser[] {
-		const users = new Map<string, ChatUser>();
+	private authorWires(numbers: Iterable<number>): ChatAuthorWire[] {
+		return [...numbers].map((n) => this.store.authors.wire(n));
+	}
+
+	/** How many open sockets `userId` has as author `author`: from their own sockets only (a tag lookup). */
+	private openSocketsOf(userId: string, author: number): number {
+		return this.socketsOf({ kind: 'user', id: userId }).filter((ws) => this.attachment(ws)?.author === author).length;
+	}
+
+	/** The author of every open socket: read once after a wake-up, to rebuild presence. */
+	private *socketAuthors(): Iterable<number> {
 		for (const ws of this.sockets()) {
-			const user = this.attachment(ws)?.user;
-			if (user) users.set(user.id, user);
+			const author = this.attachment(ws)?.author;
+			if (author !== undefined) yield author;
 		}
-		return [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
 	}
 
 	private typingUsers() {
@@ -373,27 +417,5 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
 		}
 		if (entry.until > Date.now()) this.broadcast('typing', this.typing());
-	}
-}
-
-/** "<burst>/<window ms>" (e.g. "10/10000"), or null for empty or malformed values (the default then applies). */
-export function parseRateLimit(value: string | undefined): BucketLimit | null {
-	const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,12})\s*$/.exec(value ?? '');
-	if (!match) return null;
-	const [burst, windowMs] = [Number(match[1]), Number(match[2])];
-	return burst >= 1 && windowMs >= 1 ? { burst, windowMs } : null;
-}
-
-const HISTORY_LIMIT = { burst: CHAT_HISTORY_BURST, windowMs: CHAT_HISTORY_WINDOW_MS };
-
-class RateLimited extends Error {
-	constructor(
-		readonly retryAfterMs: number,
-		/** How often one more token comes back once the bucket is empty. */
-		readonly everyMs: number,
-		what = 'send'
-	) {
-		super(`Slow down: you can ${what} again in ${Math.ceil(retryAfterMs / 1000)} s.`);
-		this.name = 'RateLimited';
 	}
 }
