@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerPayload } from '$lib/protocol/channel';
+import type { ClientMessage } from '$lib/protocol/channel';
 import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
 import { entryWire, type ChatAuthorWire } from '$lib/protocol/chat-wire';
 import {
@@ -6,8 +6,7 @@ import {
 	CHAT_HISTORY_WINDOW_MS,
 	CHAT_PAGE_SIZE,
 	CHAT_RATE_BURST,
-	CHAT_RATE_WINDOW_MS,
-	CHAT_TYPING_TTL_MS
+	CHAT_RATE_WINDOW_MS
 } from '$lib/protocol/chat-limits';
 import { CHAT_READ_BURST, CHAT_READ_WINDOW_MS } from '$lib/protocol/chat-unread-limits';
 import { CloseCode } from '$lib/protocol/close-codes';
@@ -18,14 +17,18 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { splitBySize } from './frame-budget';
-import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
-
-export { parseRateLimit } from './room-limits';
 import { RoomIdentity } from './room-identity';
+import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
+import { d1Access, RoomMembership, type Admission } from './room-membership';
 import { RoomPresence } from './room-presence';
+import { RoomTyping } from './room-typing';
 import { RoomUnread } from './room-unread';
 import { chatIndexMessage } from './search/index-message';
 import { IndexOutbox } from './search/index-outbox';
+
+export { parseRateLimit } from './room-limits';
+
+const NO_SUCH_ROOM: Admission = { ok: false, status: 404, code: 'not-found', message: 'No such room.' };
 
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
@@ -54,11 +57,17 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	/** The per-user send budget (CHAT_RATE_LIMIT overrides); public so a test can raise it for a load scenario. */
 	rateLimit: BucketLimit;
 
-	/**
-	 * Who is typing until when, by user: a cache of the sockets' attachments (the record, which survives
-	 * hibernation), rebuilt from them on first use after a wake-up, so a send does not read every socket.
-	 */
-	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
+	/** Who is typing (in the sockets' attachments, which survive hibernation; cached by user). */
+	private readonly typing = new RoomTyping({
+		sockets: () => this.sockets(),
+		socketsOf: (userId) => this.socketsOf({ kind: 'user', id: userId }),
+		typingOf: (ws) => this.attachment(ws),
+		setTypingUntil: (ws, typingUntil) => {
+			const a = this.attachment(ws);
+			if (a) this.setAttachment(ws, { ...a, typingUntil });
+		},
+		broadcast: (typing, except) => this.broadcast('typing', typing, { except })
+	});
 	private readonly store: ChatStore;
 	/**
 	 * The send budget (sends, edits, deletes, reactions), in memory: a take costs no write in front of the
@@ -73,6 +82,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly index: IndexOutbox;
 	/** The D1 room id (the object's name), so the index can say whose message it is. */
 	private readonly room: RoomIdentity;
+	/** Who may open a socket here: D1 asked once per person, then remembered until they leave. */
+	private readonly membership = new RoomMembership();
 	/** Who is online, by author, kept as sockets open and close (rebuilt from attachments after a wake-up). */
 	private readonly presence = new RoomPresence(() => this.socketAuthors());
 	/**
@@ -143,8 +154,26 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		return { ...this.store.page(before, limit), rev: this.store.rev };
 	}
 
-	/** Closes a user's sockets after they left the room (their membership is already gone from D1). */
+	/**
+	 * May this person open a socket here? The upgrade route's authorize step asks this before forwarding
+	 * the upgrade (so the order stays upgrade → Origin → identity → authorize → the object): a member the
+	 * room knows is answered from memory, anyone else by D1.
+	 */
+	async admit(userId: string, roomId: string): Promise<Admission> {
+		const known = this.room.get();
+		if (known === null && !this.room.isNamed(roomId)) return NO_SUCH_ROOM;
+		const admission = await this.membership.admit(userId, () => d1Access(this.env, known ?? roomId, userId));
+		// Learned only once D1 said the room exists: a made-up room id is never recorded as this one's.
+		if (admission.ok) this.room.learn(roomId);
+		return admission;
+	}
+
+	/**
+	 * Closes a user's sockets after they left the room (their membership is already gone from D1), and
+	 * forgets them as a member: their next join is asked of D1 again, and refused.
+	 */
 	async removeMember(userId: string): Promise<number> {
+		this.membership.remove(userId);
 		this.unread.unwatch(userId);
 		return this.closeWhere((a) => a.user.id === userId, CloseCode.policy, 'You left this room.');
 	}
@@ -154,6 +183,15 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
 		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
 		this.room.learn(RoomIdentity.fromSocketPath(request.url));
+		// Admitted by the route a moment ago, so normally known; if they were removed since (or the object
+		// was evicted in between), D1 decides again.
+		const roomId = this.room.get();
+		if (!this.membership.knows(identity.id)) {
+			const admission = roomId
+				? await this.membership.admit(identity.id, () => d1Access(this.env, roomId, identity.id))
+				: NO_SUCH_ROOM;
+			if (!admission.ok) return new Response(admission.message, { status: admission.status });
+		}
 		const avatarKey = identity.claims?.avatarKey;
 		const joinedAt = identity.claims?.joinedAt;
 		const since = new URL(request.url).searchParams.get('since');
@@ -196,7 +234,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 				rev
 			});
 		}
-		const typing = this.typing();
+		const typing = this.typing.now();
 		if (typing.users.length > 0) this.send(ws, 'typing', typing);
 		this.send(ws, 'cursor', this.unread.cursor(user.id, attachment.joinedAt));
 	}
@@ -227,7 +265,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 					return;
 				}
 				case 'typing':
-					this.onTyping(ws, attachment);
+					this.typing.keystroke(ws, user, attachment.typingUntil);
 					return;
 				case 'read': {
 					const result = this.unread.read(user.id, request.payload.seq, attachment.joinedAt);
@@ -275,10 +313,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	protected onClose(_ws: WebSocket, { user, author, typingUntil }: ChatAttachment) {
 		if (this.presence.closed(author, this.openSocketsOf(user.id, author))) this.broadcast('presence', { left: author });
-		if (typingUntil > Date.now()) {
-			this.typingCache = null; // another socket of the same user may still be typing: re-read
-			this.broadcast('typing', this.typing());
-		}
+		this.typing.closed(typingUntil);
 	}
 
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
@@ -308,7 +343,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			this.announced.add(author);
 		}
 		this.broadcast('message', entryWire(message, author), { reply: from });
-		this.stopTyping(user.id);
+		this.typing.stop(user.id);
 		// Bookkeeping after the fan-out: the index row still commits in this same event as the message.
 		this.indexChange(message);
 		this.unread.posted(message);
@@ -359,7 +394,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	// ---- the wire: authors by number; presence and typing (from attachments, so they survive hibernation)
+	// ---- the wire: authors by number; presence (from attachments, so it survives hibernation) ---------
 
 	private authorWires(numbers: Iterable<number>): ChatAuthorWire[] {
 		return [...numbers].map((n) => this.store.authors.wire(n));
@@ -376,46 +411,5 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			const author = this.attachment(ws)?.author;
 			if (author !== undefined) yield author;
 		}
-	}
-
-	private typingUsers() {
-		if (!this.typingCache) {
-			const cache = new Map<string, { id: string; name: string; until: number }>();
-			for (const ws of this.sockets()) {
-				const a = this.attachment(ws);
-				if (!a || a.typingUntil === 0) continue;
-				const seen = cache.get(a.user.id);
-				if (!seen || seen.until < a.typingUntil) cache.set(a.user.id, { ...a.user, until: a.typingUntil });
-			}
-			this.typingCache = cache;
-		}
-		return this.typingCache;
-	}
-
-	private typing(now = Date.now()): ServerPayload<ChatChannel, 'typing'> {
-		const users = [...this.typingUsers().values()].filter((u) => u.until > now);
-		return { users: users.map((u) => ({ id: u.id, name: u.name, ms: u.until - now })) };
-	}
-
-	private onTyping(ws: WebSocket, attachment: ChatAttachment) {
-		const now = Date.now();
-		// Re-announce only when the indicator is new or more than half expired: keystrokes stay cheap.
-		const announce = attachment.typingUntil - now < CHAT_TYPING_TTL_MS / 2;
-		const until = now + CHAT_TYPING_TTL_MS;
-		this.setAttachment(ws, { ...attachment, typingUntil: until });
-		this.typingUsers().set(attachment.user.id, { ...attachment.user, until });
-		if (announce) this.broadcast('typing', this.typing(now), { except: ws });
-	}
-
-	/** A sent message ends its author's typing indicator everywhere. */
-	private stopTyping(userId: string) {
-		const entry = this.typingUsers().get(userId);
-		if (!entry) return;
-		this.typingUsers().delete(userId);
-		for (const ws of this.socketsOf({ kind: 'user', id: userId })) {
-			const a = this.attachment(ws);
-			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
-		}
-		if (entry.until > Date.now()) this.broadcast('typing', this.typing());
 	}
 }
