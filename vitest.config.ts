@@ -70,7 +70,12 @@ export default defineConfig(async () => {
 					test: {
 						name: 'node',
 						environment: 'node',
-						include: ['src/**/*.node.spec.ts', 'wasm/**/*.spec.ts', 'deploy/**/*.node.spec.ts'],
+						include: [
+							'src/**/*.node.spec.ts',
+							'wasm/**/*.spec.ts',
+							'deploy/**/*.node.spec.ts',
+							'e2e/bench/**/*.node.spec.ts'
+						],
 						// The CI fuzz run (wasm/test/fuzz.spec.ts) takes tens of seconds on a small machine.
 						testTimeout: 120_000
 					}

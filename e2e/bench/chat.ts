@@ -1,263 +1,296 @@
-// npm run bench:chat — fan-out throughput and latency of the ChatRoom Durable Object (SQLite storage,
-// sequence numbers, rate budget) against a bare broadcast object (RelayRoom: no storage, no rules), under the
-// same load in the same run, on the local runtime (wrangler dev, loopback). Both speak their channel
-// contract: WASM codec frames (CRC-32; LZ4 only from COMPRESS_MIN_BYTES, so these short lines go raw).
+// npm run bench:chat — what chat members feel, for the ChatRoom Durable Object (SQLite storage, sequence
+// numbers, rate budget, search outbox) against a bare broadcast object (RelayRoom: no storage, no rules),
+// under the same load in the same run, on the local runtime (the built worker under wrangler dev,
+// loopback). Sections (BENCH_SECTIONS, comma-separated, default all):
+// - ladder: fixed-rate (open-loop) cells, N sockets in one room × offered msg/s (chat-ladder.ts);
+// - saturation: closed loop, the most each object delivers (chat-saturation.ts);
+// - joins: 1,000 sockets joining a room of 10,000 messages, join time and worker CPU per join (chat-joins.ts);
+// - bytes: TCP bytes per chat message for both objects (chat-bytes.ts).
+// Each with permessage-deflate offered by the client (what browsers do) and not (BENCH_DEFLATE=on,off).
+// The client's sockets are `ws` on BENCH_CLIENT_THREADS worker threads plus the senders on the main
+// thread; its own CPU is printed with every cell and a cell it may have slowed is marked CLIENT-BOUND.
 //
-// Load: N sockets in one room, M of them senders. Each sender keeps WINDOW messages in flight: it sends the
-// next one when its own previous one comes back through the room (the same signal for both objects), until
-// it has sent PER_SENDER. Every socket, senders included, receives every message.
-//
-// Env: BENCH_SOCKETS (200), BENCH_SENDERS (10), BENCH_MESSAGES per sender (100), BENCH_WINDOW (4),
-//      BENCH_PORT (8790), BENCH_ROUNDS (2: chat/bare pairs, alternating order; the table shows each's best).
-import { setTimeout as sleep } from 'node:timers/promises';
-import { loadNodeCodec } from '../../wasm/node/load-codec-node.ts';
-import { formPost, percentile, signUp, startLocalServer } from './local-server.ts';
+// Env: BENCH_N (50,200,1000), BENCH_RATES (per N, e.g. "50:5/20/50;1000:5/10"), BENCH_SENDERS (10),
+//      BENCH_CELL_MS (1500), BENCH_GRACE_MS (1000), BENCH_JOINS (1000), BENCH_HISTORY (10000),
+//      BENCH_CLIENT_THREADS (2), BENCH_PORT (8790), BENCH_TIMEOUT_S (900: the whole run, never a hang).
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { Audience } from './chat-audience.ts';
+import { builtInExtensions, wireBytes, type WireBytes } from './chat-bytes.ts';
+import { fillRoom, measureJoins, type Joins } from './chat-joins.ts';
+import { ladder, type Cell } from './chat-ladder.ts';
+import { ListenerPool } from './chat-listeners.ts';
+import { bytesTable, joinsTable, ladderTables, saturationTable, type LadderResults } from './chat-report.ts';
+import { closedLoop, type Saturation } from './chat-saturation.ts';
+import { chatRoom, listenerCookies, makeAccounts } from './chat-setup.ts';
+import { wires, type Kind } from './chat-wire.ts';
+import { startLocalServer, startSelfhostServer } from './local-server.ts';
+import { findWorkerd } from './workerd-cpu.ts';
 
-const env = (name: string, fallback: number) => {
+const SECTION_NAMES = ['ladder', 'saturation', 'joins', 'bytes'] as const;
+type Section = (typeof SECTION_NAMES)[number];
+
+const list = (name: string, fallback: string) =>
+	(process.env[name] ?? fallback)
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+const int = (name: string, fallback: number) => {
 	const value = Number(process.env[name] ?? fallback);
 	if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
 	return value;
 };
-const SOCKETS = env('BENCH_SOCKETS', 200);
-const SENDERS = Math.min(env('BENCH_SENDERS', 10), SOCKETS);
-const PER_SENDER = env('BENCH_MESSAGES', 100);
-const WINDOW = env('BENCH_WINDOW', 4);
-const ROUNDS = env('BENCH_ROUNDS', 2);
-const PORT = env('BENCH_PORT', 8790);
-const BASE = `http://127.0.0.1:${PORT}`;
-const WARMUP_PER_SENDER = 5;
-/** A run that has not finished by then failed (lost deliveries): bounded, never a hang. */
-const RUN_TIMEOUT_MS = 120_000;
+
+const SECTIONS = new Set(list('BENCH_SECTIONS', SECTION_NAMES.join(',')) as Section[]);
+for (const s of SECTIONS) if (!SECTION_NAMES.includes(s)) throw new Error(`BENCH_SECTIONS: unknown section ${s}`);
+const NS = list('BENCH_N', '50,200,1000').map(Number);
+const MODES = list('BENCH_DEFLATE', 'on,off').map((m) => {
+	if (m !== 'on' && m !== 'off') throw new Error('BENCH_DEFLATE is on, off or on,off');
+	return m === 'on';
+});
+const SENDERS = int('BENCH_SENDERS', 10);
+const CELL_MS = int('BENCH_CELL_MS', 1500);
+const GRACE_MS = int('BENCH_GRACE_MS', 1000);
+const JOINS = int('BENCH_JOINS', 1000);
+const HISTORY = int('BENCH_HISTORY', 10_000);
+const THREADS = int('BENCH_CLIENT_THREADS', 2);
+const PORT = int('BENCH_PORT', 8790);
+const TIMEOUT_S = int('BENCH_TIMEOUT_S', 900);
+const SERVER = process.env.BENCH_SERVER ?? 'wrangler';
+if (SERVER !== 'wrangler' && SERVER !== 'selfhost') throw new Error('BENCH_SERVER is wrangler or selfhost');
+for (const n of NS) if (!Number.isInteger(n) || n <= SENDERS) throw new Error(`BENCH_N: each N must exceed ${SENDERS}`);
+
 /**
- * The per-user rate limit (10 per 10 s) is policy, not pipeline cost: raised for the benchmark so both
- * objects see the same offered load.
+ * Offered rates per N, light load to past saturation (a run stops an object's ladder at its first
+ * saturated cell). Chosen from measurement on the 2-core machine: at N = 50 both objects keep up well
+ * past 200 msg/s; at N = 1000 the relay falls behind between 20 and 50 msg/s (20,000–50,000 deliveries/s).
  */
+const DEFAULT_RATES: Record<number, number[]> = {
+	50: [5, 20, 50, 200, 500, 1000],
+	200: [5, 20, 50, 100, 200, 400],
+	1000: [5, 10, 20, 50, 100]
+};
+function ratesFor(n: number): number[] {
+	const spec = process.env.BENCH_RATES;
+	if (spec) {
+		for (const part of spec.split(';')) {
+			const [key, values] = part.split(':');
+			if (Number(key) === n && values) return values.split('/').map(Number);
+		}
+	}
+	return DEFAULT_RATES[n] ?? [5, 20, 50, 200];
+}
+
+/** Closed loop: senders × window in flight, and about this many deliveries per run. */
+const SATURATION = { window: 4, deliveries: 20_000, minPerSender: 5, maxPerSender: 100, timeoutMs: 90_000 };
+/** Joins in flight at once in the joins section (the room serialises them; this keeps it busy). */
+const JOIN_CONCURRENCY = 10;
+/** The per-user send budget is policy, not pipeline cost: raised so both objects see the same load. */
 const BENCH_RATE_LIMIT = '100000000/1000';
 
-// The channel contracts' version and type bytes, as in src/lib/protocol/chat.ts (chatChannel version 2:
-// client send 1, server message 3, a message as the array [seq, rev, id, author, text, createdAt] of
-// chat-wire.ts; pinned by chat.spec.ts) and src/lib/protocol/relay.ts (relayChannel version 1: client say 1,
-// server said 2), sent as `?v=` (VERSION_PARAM in channel.ts). Those modules are not imported because
-// Node's type stripping cannot resolve their extensionless imports.
-const CHAT = { version: 2, send: 1, message: 3 };
-const RELAY = { version: 1, say: 1, said: 2 };
-/** channel.ts COMPRESS_MIN_BYTES: smaller payloads are framed uncompressed, as ChannelWire does. */
-const COMPRESS_MIN_BYTES = 768;
-
-const { codec } = loadNodeCodec();
-const utf8 = new TextEncoder();
-const text = new TextDecoder();
-
-// ---- accounts ------------------------------------------------------------------------------------
-
-/** A form post that must succeed or redirect (303): the room's id is in the Location of create and join. */
-async function roomAction(action: 'create' | 'join', fields: Record<string, string>, cookie: string) {
-	const response = await formPost(BASE, `/chat?/${action}`, fields, cookie);
-	const location = response.headers.get('location');
-	if (response.status !== 303 || !location) throw new Error(`/chat?/${action}: HTTP ${response.status}`);
-	return location.split('/').pop()!;
-}
-
-// ---- one measured run -------------------------------------------------------------------------------
-
-type Kind = 'chat' | 'bare';
-
-interface Client {
-	ws: WebSocket;
-	sender: number | null;
-}
-
-interface RunResult {
-	deliveries: number;
-	messages: number;
-	seconds: number;
-	latencies: number[];
-}
-
-/**
- * Sockets per audience account: the realtime base allows 16 per person per object
- * (MAX_SOCKETS_PER_IDENTITY in src/lib/server/realtime/realtime-object.ts), so the audience is spread over
- * enough accounts.
- */
-const SOCKETS_PER_ACCOUNT = 16;
-
-/** Opens the N sockets for one object: senders first (one per sender account), the rest as audience. */
-async function openSockets(kind: Kind, roomId: string, senderCookies: string[], audienceCookies: string[]) {
-	const url =
-		kind === 'chat'
-			? `ws://127.0.0.1:${PORT}/chat/${roomId}/ws?v=${CHAT.version}`
-			: `ws://127.0.0.1:${PORT}/realtime/bench-${roomId}/ws?v=${RELAY.version}`;
-	const clients: Client[] = [];
-	for (let start = 0; start < SOCKETS; start += 25) {
-		const batch = [];
-		for (let i = start; i < Math.min(SOCKETS, start + 25); i++) {
-			const sender = i < SENDERS ? i : null;
-			const cookie =
-				sender === null ? audienceCookies[Math.floor((i - SENDERS) / SOCKETS_PER_ACCOUNT)]! : senderCookies[sender]!;
-			const ws = new WebSocket(url, { headers: { cookie, origin: BASE } } as unknown as string[]);
-			ws.binaryType = 'arraybuffer';
-			clients.push({ ws, sender });
-			batch.push(
-				new Promise<void>((resolve, reject) => {
-					ws.addEventListener('open', () => resolve(), { once: true });
-					ws.addEventListener('error', () => reject(new Error(`${kind} socket ${i} failed to open`)), { once: true });
-				})
-			);
-		}
-		await Promise.all(batch);
-	}
-	await sleep(500); // let join/presence traffic settle before measuring
-	return clients;
-}
-
-/** The bench message id a delivery carries (chat: the message id; relay: the text's first word), or null. */
-function idOf(kind: Kind, data: ArrayBuffer | string): string | null {
-	if (typeof data === 'string') return null; // the heartbeat's "pong"; every other packet is a codec frame
-	const frame = codec.decode(data);
-	if (kind === 'chat') {
-		if (frame.type !== CHAT.message) return null;
-		return (JSON.parse(text.decode(frame.payload)) as [number, number, string])[2];
-	}
-	if (frame.type !== RELAY.said) return null;
-	const said = JSON.parse(text.decode(frame.payload)) as { text: string };
-	return said.text.slice(0, said.text.indexOf(' '));
-}
-
-function encodeFrame(type: number, seq: number, payload: unknown): Uint8Array {
-	const bytes = utf8.encode(JSON.stringify(payload));
-	return codec.encode(type, seq, bytes, { compress: bytes.byteLength >= COMPRESS_MIN_BYTES });
-}
-
-function encodeSend(kind: Kind, id: string, seq: number): Uint8Array {
-	const body = `${id} — the quick brown fox jumps over the lazy dog, a typical short chat line.`;
-	if (kind === 'chat') return encodeFrame(CHAT.send, seq, { id, text: body });
-	return encodeFrame(RELAY.say, seq, { text: body }); // the same line, so both carry the same text
-}
-
-async function run(kind: Kind, clients: Client[], tag: string, perSender: number): Promise<RunResult> {
-	const sentAt = new Map<string, number>();
-	const latencies: number[] = [];
-	const expected = SENDERS * perSender * clients.length;
-	let deliveries = 0;
-	let last = 0;
-	let done!: () => void;
-	const finished = new Promise<void>((resolve) => (done = resolve));
-	const sentBy = new Array<number>(SENDERS).fill(0);
-
-	const sendNext = (client: Client) => {
-		const s = client.sender!;
-		if (sentBy[s]! >= perSender) return;
-		const id = `${tag}-${s}-${sentBy[s]}`;
-		sentBy[s]! += 1;
-		sentAt.set(id, performance.now());
-		client.ws.send(encodeSend(kind, id, sentBy[s]!));
-	};
-
-	const handlers = clients.map((client) => {
-		const handler = (event: MessageEvent) => {
-			const id = idOf(kind, event.data);
-			if (id === null || !id.startsWith(`${tag}-`)) return;
-			const now = performance.now();
-			latencies.push(now - sentAt.get(id)!);
-			deliveries++;
-			last = now;
-			// A sender's own message came back through the room: its window has room for the next one.
-			if (client.sender !== null && id.startsWith(`${tag}-${client.sender}-`)) sendNext(client);
-			if (deliveries === expected) done();
-		};
-		client.ws.addEventListener('message', handler);
-		return handler;
-	});
-
-	const first = performance.now();
-	for (const client of clients) {
-		if (client.sender === null) continue;
-		for (let w = 0; w < WINDOW; w++) sendNext(client);
-	}
-	const timeout = setTimeout(() => done(), RUN_TIMEOUT_MS);
-	await finished;
-	clearTimeout(timeout);
-	clients.forEach((client, i) => client.ws.removeEventListener('message', handlers[i]!));
-	if (deliveries !== expected) throw new Error(`${kind}: ${deliveries} of ${expected} deliveries arrived`);
-	return { deliveries, messages: SENDERS * perSender, seconds: (last - first) / 1000, latencies };
-}
-
-async function closeAll(clients: Client[]) {
-	await Promise.all(
-		clients.map(
-			(c) =>
-				new Promise<void>((resolve) => {
-					if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-					c.ws.addEventListener('close', () => resolve(), { once: true });
-					c.ws.close(1000);
-				})
-		)
-	);
-}
-
-async function measure(kind: Kind, round: number, roomId: string, senderCookies: string[], audienceCookies: string[]) {
-	const clients = await openSockets(kind, roomId, senderCookies, audienceCookies);
-	if (kind === 'chat') await sleep(200); // history pages on join, already drained by openSockets' settle
-	await run(kind, clients, `warm${round}${kind}`, WARMUP_PER_SENDER);
-	const result = await run(kind, clients, `r${round}${kind}`, PER_SENDER);
-	await closeAll(clients);
-	return result;
-}
-
-// ---- report -----------------------------------------------------------------------------------------
-
-function summarise(r: RunResult) {
-	const sorted = [...r.latencies].sort((a, b) => a - b);
-	return {
-		deliveredPerSecond: r.deliveries / r.seconds,
-		messagesPerSecond: r.messages / r.seconds,
-		p50: percentile(sorted, 50),
-		p95: percentile(sorted, 95),
-		p99: percentile(sorted, 99)
-	};
-}
+const WS_VERSION = (createRequire(import.meta.url)('ws/package.json') as { version: string }).version;
+const progress = (line: string) => console.error(`bench:chat ${line}`);
+const mode = (deflate: boolean) => (deflate ? 'on' : 'off');
 
 async function main() {
-	const server = await startLocalServer(PORT, ['--var', `CHAT_RATE_LIMIT:${BENCH_RATE_LIMIT}`]);
+	const server =
+		SERVER === 'selfhost'
+			? await startSelfhostServer(PORT, { CHAT_RATE_LIMIT: BENCH_RATE_LIMIT })
+			: await startLocalServer(PORT, ['--var', `CHAT_RATE_LIMIT:${BENCH_RATE_LIMIT}`]);
+	const watchdog = setTimeout(() => {
+		console.error(`bench:chat: still running after BENCH_TIMEOUT_S=${TIMEOUT_S} s; stopping`);
+		void Promise.resolve(server.stop()).finally(() => process.exit(1));
+	}, TIMEOUT_S * 1000);
+	watchdog.unref();
+	const pool = ListenerPool.start(THREADS);
+	const started = Date.now();
 	try {
+		const processes = findWorkerd(server, PORT);
+		const base = server.base;
+		const ws = base.replace('http', 'ws');
+		const wantsLoad = SECTIONS.has('ladder') || SECTIONS.has('saturation');
+		const listeners = Math.max(SECTIONS.has('joins') ? JOINS : 0, wantsLoad ? Math.max(...NS) - SENDERS : 1);
+		progress(`signing up ${SENDERS} senders and listeners for ${listeners} sockets`);
+		const accounts = await makeAccounts(base, SENDERS, listeners);
 		const run = Date.now().toString(36);
-		const senderCookies: string[] = [];
-		for (let i = 0; i < SENDERS; i++) senderCookies.push(await signUp(BASE, `bench${run}${i}`, `Bench ${i}`));
-		const audienceCookies: string[] = [];
-		for (let i = 0; i < Math.ceil((SOCKETS - SENDERS) / SOCKETS_PER_ACCOUNT); i++)
-			audienceCookies.push(await signUp(BASE, `bench${run}a${i}`, `Audience ${i}`));
-		const roomId = await roomAction('create', { name: 'bench', visibility: 'public' }, senderCookies[0]!);
-		for (const cookie of [...senderCookies.slice(1), ...audienceCookies])
-			await roomAction('join', { room: roomId }, cookie);
 
-		const best: Record<Kind, ReturnType<typeof summarise> | null> = { chat: null, bare: null };
-		for (let round = 0; round < ROUNDS; round++) {
-			const order: Kind[] = round % 2 === 0 ? ['chat', 'bare'] : ['bare', 'chat'];
-			for (const kind of order) {
-				const s = summarise(await measure(kind, round, roomId, senderCookies, audienceCookies));
-				if (!best[kind] || s.deliveredPerSecond > best[kind]!.deliveredPerSecond) best[kind] = s;
+		const where = SERVER === 'selfhost' ? 'bare workerd (self-host shape, no dev proxy)' : 'wrangler dev';
+		console.log(
+			`\nbench:chat — ${where} on :${PORT} (loopback), ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; ` +
+				`client: ${THREADS} listener threads + senders on the main thread (ws ${WS_VERSION}); workerd runtime pid ${processes.runtime}` +
+				(processes.proxy === null ? '' : `, proxy pid ${processes.proxy}`)
+		);
+		console.log(
+			processes.proxy === null
+				? 'Worker CPU is the workerd process (it runs the worker, its Durable Objects, D1 and the queue stand-ins).'
+				: `Worker CPU is the runtime workerd's (it runs the worker, its Durable Objects, D1 and the queue); the other workerd is wrangler's dev proxy, which listens on :${PORT} and forwards every socket, so it is shown apart.`
+		);
+
+		const ladders = new Map<boolean, LadderResults>();
+		const saturations = new Map<boolean, Record<Kind, Map<number, Saturation>>>();
+		const negotiated = new Map<boolean, string>();
+		if (wantsLoad) {
+			const room = await chatRoom(base, 'bench ladder', accounts);
+			let turn = 0;
+			for (const n of NS) {
+				for (const deflate of MODES) {
+					const kinds: Kind[] = turn++ % 2 === 0 ? ['chat', 'relay'] : ['relay', 'chat'];
+					for (const kind of kinds) {
+						const audience = await Audience.open(pool, {
+							kind,
+							base,
+							room: kind === 'chat' ? room : `bench-${run}-${n}-${mode(deflate)}`,
+							deflate,
+							size: n,
+							senderCookies: accounts.senders,
+							listenerCookies: listenerCookies(accounts, n - SENDERS)
+						});
+						negotiated.set(deflate, audience.extensions);
+						try {
+							// Warm-up (JIT, SQLite pages, zlib contexts), then saturation (which ends with
+							// everything delivered), then the ladder (which may end behind: the sockets close after it).
+							const loop = { window: SATURATION.window, timeoutMs: SATURATION.timeoutMs, processes };
+							await closedLoop(audience, { ...loop, perSender: 2 });
+							if (SECTIONS.has('saturation')) {
+								const perSender = Math.min(
+									SATURATION.maxPerSender,
+									Math.max(SATURATION.minPerSender, Math.ceil(SATURATION.deliveries / (n * SENDERS)))
+								);
+								const result = await closedLoop(audience, { ...loop, perSender });
+								const results = saturations.get(deflate) ?? { chat: new Map(), relay: new Map() };
+								results[kind].set(n, result);
+								saturations.set(deflate, results);
+								progress(
+									`saturation N=${n} deflate ${mode(deflate)} ${kind}: ${result.deliveredPerSecond.toFixed(0)} deliveries/s${result.complete ? '' : ' (incomplete)'}`
+								);
+							}
+							if (SECTIONS.has('ladder')) {
+								const cells = await ladder(audience, ratesFor(n), {
+									cellMs: CELL_MS,
+									graceMs: GRACE_MS,
+									minMessages: 10,
+									processes
+								});
+								const results = ladders.get(deflate) ?? { chat: new Map(), relay: new Map() };
+								results[kind].set(n, cells);
+								ladders.set(deflate, results);
+								progress(`ladder N=${n} deflate ${mode(deflate)} ${kind}: ${cells.map(describe).join(', ')}`);
+							}
+						} finally {
+							await audience.close();
+						}
+					}
+				}
 			}
 		}
-		const chat = best.chat!;
-		const bare = best.bare!;
-		const row = (name: string, s: typeof chat) =>
-			`| ${name.padEnd(36)} | ${s.deliveredPerSecond.toFixed(0).padStart(11)} | ${s.messagesPerSecond.toFixed(1).padStart(7)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p95.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} |`;
-		console.log(
-			`\nbench:chat — ${SOCKETS} sockets in one room, ${SENDERS} senders × ${PER_SENDER} messages, window ${WINDOW}, best of ${ROUNDS} rounds (wrangler dev, loopback)\n`
-		);
-		console.log('| object                               | delivered/s | msgs/s  | p50 ms | p95 ms | p99 ms |');
-		console.log('|--------------------------------------|-------------|---------|--------|--------|--------|');
-		console.log(row('ChatRoom (SQLite + WASM codec)', chat));
-		console.log(row('RelayRoom (bare broadcast, codec)', bare));
-		console.log(
-			`| ${'ratio chat / bare'.padEnd(36)} | ${(chat.deliveredPerSecond / bare.deliveredPerSecond).toFixed(2).padStart(10)}× | ${''.padStart(7)} | ${(chat.p50 / bare.p50).toFixed(2).padStart(5)}× | ${(chat.p95 / bare.p95).toFixed(2).padStart(5)}× | ${(chat.p99 / bare.p99).toFixed(2).padStart(5)}× |`
-		);
-		console.log(
-			`\ntarget: chat throughput ≥ 0.8× bare at a comparable p99 → ${chat.deliveredPerSecond / bare.deliveredPerSecond >= 0.8 ? 'met' : 'NOT met'}`
-		);
+
+		const joins: Joins[] = [];
+		if (SECTIONS.has('joins')) {
+			const room = await chatRoom(base, 'bench joins', accounts);
+			const chatUrl = `${ws}${wires.chat.socketPath(room)}`;
+			progress(`filling a room with ${HISTORY} messages`);
+			await fillRoom(chatUrl, accounts.senders[0]!, base, HISTORY);
+			const cookies = listenerCookies(accounts, JOINS);
+			for (const deflate of MODES) {
+				for (const kind of ['chat', 'relay'] as Kind[]) {
+					const url =
+						kind === 'chat' ? chatUrl : `${ws}${wires.relay.socketPath(`bench-${run}-joins-${mode(deflate)}`)}`;
+					const result = await measureJoins(pool, {
+						kind,
+						url,
+						origin: base,
+						cookies,
+						deflate,
+						concurrency: JOIN_CONCURRENCY,
+						history: kind === 'chat' ? HISTORY : 0,
+						processes
+					});
+					joins.push(result);
+					progress(
+						`joins ${kind} deflate ${mode(deflate)}: ${result.runtimeMsPerJoin.toFixed(2)} ms worker CPU per join`
+					);
+				}
+			}
+		}
+
+		const bytes: WireBytes[] = [];
+		let builtIn = '';
+		if (SECTIONS.has('bytes')) {
+			const room = await chatRoom(base, 'bench bytes', {
+				senders: accounts.senders.slice(0, 1),
+				listeners: accounts.listeners.slice(0, 1)
+			});
+			for (const kind of ['chat', 'relay'] as Kind[]) {
+				for (const deflate of MODES) {
+					const path =
+						kind === 'chat'
+							? wires.chat.socketPath(room)
+							: wires.relay.socketPath(`bench-${run}-bytes-${mode(deflate)}`);
+					bytes.push(
+						await wireBytes({
+							kind,
+							url: `${ws}${path}`,
+							origin: base,
+							senderCookie: accounts.senders[0]!,
+							listenerCookie: accounts.listeners[0]!,
+							deflate
+						})
+					);
+				}
+			}
+			builtIn = await builtInExtensions(
+				`${ws}${wires.relay.socketPath(`bench-${run}-builtin`)}`,
+				accounts.senders[0]!,
+				base
+			);
+		}
+
+		for (const deflate of MODES) {
+			const results = ladders.get(deflate);
+			if (!results) continue;
+			console.log(
+				`\n### Fixed-rate ladder, permessage-deflate ${mode(deflate)} (client ${deflate ? 'offers' : 'does not offer'} it; negotiated: ${negotiated.get(deflate)})\n`
+			);
+			console.log(
+				`${SENDERS} senders round-robin, each cell ${CELL_MS} ms of sending (at least 10 messages) + ${GRACE_MS} ms grace; N counts every socket, senders included.\n`
+			);
+			console.log(ladderTables(results, processes.proxy !== null));
+		}
+		for (const deflate of MODES) {
+			const results = saturations.get(deflate);
+			if (!results) continue;
+			console.log(
+				`\n### Closed-loop saturation, permessage-deflate ${mode(deflate)} (${SENDERS} senders × window ${SATURATION.window}, ~${SATURATION.deliveries.toLocaleString('en')} deliveries per run)\n`
+			);
+			console.log(saturationTable(results));
+		}
+		if (joins.length > 0) {
+			console.log(
+				`\n### Joins: ${JOINS} sockets join one after another (${JOIN_CONCURRENCY} at a time) and stay; join = upgrade → history page (relay: welcome)\n`
+			);
+			console.log(joinsTable(joins, processes.proxy !== null));
+		}
+		if (bytes.length > 0) {
+			console.log(
+				`\n### Bytes on the wire per message (${bytes[0]!.messages} chat lines of 12 words, one at a time; TCP payload)\n`
+			);
+			console.log(bytesTable(bytes));
+			console.log(
+				`\nNode's built-in WebSocket (${process.version}) offers permessage-deflate and negotiated: ${builtIn}`
+			);
+		}
+		console.log(`\nbench:chat took ${((Date.now() - started) / 1000).toFixed(0)} s (after the server started).`);
 	} finally {
-		server.stop();
+		clearTimeout(watchdog);
+		await pool.terminate();
+		await server.stop();
 	}
+}
+
+function describe(cell: Cell): string {
+	const lat = cell.measured.latencies;
+	const p50 = lat[Math.floor(lat.length / 2)] ?? NaN;
+	return `${cell.rate}/s ${cell.saturated ? `sat. (${((lat.length / cell.measured.expected) * 100).toFixed(0)}%)` : `p50 ${p50.toFixed(1)}`}`;
 }
 
 await main();

@@ -1,13 +1,23 @@
 // What every `npm run bench:*` that drives the worker shares: a local server of its own (the built worker
-// under `wrangler dev`, fresh migrated D1, via e2e/support/serve.mjs), real accounts made through the real
-// sign-up form, and the percentile every latency table uses.
+// under `wrangler dev`, fresh migrated D1, via e2e/support/serve.mjs; or the self-host shape on bare
+// workerd), real accounts made through the real sign-up form, and the percentile every latency table uses.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkerdProcess } from '../../deploy/workerd/test/workerd-process.mjs';
 
 export interface LocalServer {
 	/** http://127.0.0.1:<port> */
 	readonly base: string;
-	stop(): void;
+	/**
+	 * `wrangler`: the server's process group leader, with wrangler and its two workerd processes under it;
+	 * `selfhost`: the one workerd process itself.
+	 */
+	readonly shape: 'wrangler' | 'selfhost';
+	readonly pid: number;
+	stop(): void | Promise<void>;
 }
 
 /** How long `wrangler dev` may take to answer /api/health (a cold build of the local runtime is slow). */
@@ -36,7 +46,7 @@ export async function startLocalServer(port: number, wranglerArgs: string[] = []
 	const deadline = Date.now() + START_TIMEOUT_MS;
 	for (;;) {
 		try {
-			if ((await fetch(`${base}/api/health`)).ok) return { base, stop };
+			if ((await fetch(`${base}/api/health`)).ok) return { base, shape: 'wrangler', pid: server.pid!, stop };
 		} catch {
 			// not listening yet
 		}
@@ -46,6 +56,29 @@ export async function startLocalServer(port: number, wranglerArgs: string[] = []
 		}
 		await sleep(250);
 	}
+}
+
+/**
+ * The app on bare workerd as self-hosting runs it (dist/selfhost/murmur.capnp, after `npm run
+ * selfhost:bundle`), on a fresh data directory: one process, no dev proxy in front. Settings come from
+ * `env`, as from the systemd EnvironmentFile.
+ */
+export async function startSelfhostServer(port: number, env: Record<string, string> = {}): Promise<LocalServer> {
+	const data = mkdtempSync(join(tmpdir(), 'murmur-bench-'));
+	const server = new WorkerdProcess({
+		config: 'dist/selfhost/murmur.capnp',
+		port,
+		directories: { data, static: 'dist/selfhost/assets' },
+		readyPath: '/api/health',
+		env
+	});
+	const stop = async () => {
+		await server.stop();
+		rmSync(data, { recursive: true, force: true });
+	};
+	process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+	await server.start();
+	return { base: server.origin, shape: 'selfhost', pid: server.pid, stop };
 }
 
 /**

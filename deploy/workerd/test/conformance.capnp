@@ -26,6 +26,7 @@ const config :Workerd.Config = (
 const harness :Workerd.Worker = (
   modules = [
     (name = "harness.js", esModule = embed "harness.js"),
+    (name = "checks.js", esModule = embed "checks.js"),
     (name = "conformance.js", esModule = embed "conformance.js"),
     (name = "transpiler-checks.js", esModule = embed "transpiler-checks.js"),
     (name = "queue-conformance.js", esModule = embed "queue-conformance.js"),

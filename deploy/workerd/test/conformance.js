@@ -2,7 +2,9 @@
 // twice: inside workerd against the self-hosted stand-ins (run.mjs, conformance.capnp) and inside the
 // vitest pool against Miniflare's implementations (src/lib/server/selfhost/stores-conformance.spec.ts),
 // so "behaves like D1/KV/R2" is checked against the real thing, not against our own reading of the docs.
-// Plain JS with no imports: workerd loads it as is, without a bundler.
+// Plain JS: workerd loads it as is, without a bundler.
+
+import { assert, checkRunner, deepEqual, equal, rejects } from './checks.js';
 
 /** Over one SQLite row (2 MB in a Durable Object): values this big must be chunked to round-trip. */
 const BIG_BYTES = 3 * 1024 * 1024 + 17;
@@ -12,15 +14,7 @@ const BIG_BYTES = 3 * 1024 * 1024 + 17;
  * apart when storage is shared (unique keys and table names per run).
  */
 export async function checkStores(env, tag = String(Date.now())) {
-	const results = [];
-	const check = async (name, fn) => {
-		try {
-			await fn();
-			results.push({ name, ok: true });
-		} catch (error) {
-			results.push({ name, ok: false, detail: String(error?.stack ?? error) });
-		}
-	};
+	const { results, check } = checkRunner();
 	await checkD1(env.DB, `conf_${tag}`, check);
 	await checkKv(env.KV, `conf-${tag}/`, check);
 	await checkR2(env.R2, `conf-${tag}/`, check);
@@ -240,32 +234,7 @@ async function md5Hex(text) {
 	return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function assert(condition, message) {
-	if (!condition) throw new Error(`expected ${message}`);
-}
-
-function equal(actual, expected) {
-	if (actual !== expected) throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-function deepEqual(actual, expected) {
-	const a = JSON.stringify(actual);
-	const e = JSON.stringify(expected);
-	if (a !== e) throw new Error(`expected ${e}, got ${a}`);
-}
-
 function bytesEqual(actual, expected) {
 	equal(actual.byteLength, expected.byteLength);
 	for (let i = 0; i < expected.byteLength; i++) if (actual[i] !== expected[i]) throw new Error(`byte ${i} differs`);
-}
-
-async function rejects(fn, pattern) {
-	try {
-		await fn();
-	} catch (error) {
-		if (!pattern.test(String(error?.message ?? error)))
-			throw new Error(`wrong error: ${error?.message ?? error}`, { cause: error });
-		return;
-	}
-	throw new Error(`expected a rejection matching ${pattern}`);
 }

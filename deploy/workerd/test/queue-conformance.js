@@ -4,7 +4,9 @@
 // message.retry({ delaySeconds }) and send's delaySeconds holding a message back, a message dropped after
 // max_retries, content types, and the producer's limits. Run inside workerd against the self-hosted
 // stand-in (run.mjs → harness.js, whose queue() handler is `consumeConformance` below, bound with
-// maxBatchSize 10, maxRetries 2 in conformance.capnp). Plain JS with no imports: workerd loads it as is.
+// maxBatchSize 10, maxRetries 2 in conformance.capnp). Plain JS: workerd loads it as is.
+
+import { assert, checkRunner, deepEqual, equal, rejects } from './checks.js';
 
 const MAX_BATCH_SIZE = 10;
 const MAX_RETRIES = 2;
@@ -55,15 +57,7 @@ export async function deliveries(db, tag) {
 
 /** Runs every check against `env` ({ QUEUE, DB }) and answers `[{ name, ok, detail }]`. */
 export async function checkQueue(env, tag = String(Date.now())) {
-	const results = [];
-	const check = async (name, fn) => {
-		try {
-			await fn();
-			results.push({ name, ok: true });
-		} catch (error) {
-			results.push({ name, ok: false, detail: String(error?.stack ?? error) });
-		}
-	};
+	const { results, check } = checkRunner();
 	const q = env.QUEUE;
 	const seen = (t) => deliveries(env.DB, `${tag}-${t}`);
 	const body = (t, n, mode) => ({ tag: `${tag}-${t}`, n, ...(mode ? { mode } : {}) });
@@ -200,27 +194,4 @@ async function waitFor(read, done, timeoutMs = 10_000) {
 		if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(value)}`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
-}
-
-function equal(actual, expected) {
-	if (actual !== expected) throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-function deepEqual(actual, expected) {
-	if (JSON.stringify(actual) !== JSON.stringify(expected))
-		throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-function assert(ok, what) {
-	if (!ok) throw new Error(`not true: ${what}`);
-}
-
-async function rejects(fn, pattern) {
-	try {
-		await fn();
-	} catch (error) {
-		if (!pattern.test(String(error?.message ?? error))) throw new Error(`wrong error: ${error}`, { cause: error });
-		return;
-	}
-	throw new Error(`did not reject (expected ${pattern})`);
 }

@@ -1,7 +1,9 @@
 // Behaviour checks for the TRANSPILER binding on bare workerd (run.mjs, conformance.capnp): the real
 // murmur-transpiler bundle (esbuild-wasm) with its cache in the self-hosted KV stand-in, bound as
 // murmur.capnp binds it for the app. The same behaviours are checked under Miniflare by
-// src/lib/server/swarm/transpile.spec.ts. Plain JS with no imports, as workerd loads it without a bundler.
+// src/lib/server/swarm/transpile.spec.ts. Plain JS, as workerd loads it without a bundler.
+
+import { assert, checkRunner, deepEqual, equal } from './checks.js';
 
 /** A job module that differs per run (`tag`), so "not cached" means this run's first call. */
 export function jobSource(tag, body = 'return chunk * 2;') {
@@ -15,15 +17,7 @@ export function jobSource(tag, body = 'return chunk * 2;') {
 
 /** Runs every check against `transpiler` (the binding) and answers `[{ name, ok, detail }]`. */
 export async function checkTranspiler(transpiler, tag = String(Date.now())) {
-	const results = [];
-	const check = async (name, fn) => {
-		try {
-			await fn();
-			results.push({ name, ok: true });
-		} catch (error) {
-			results.push({ name, ok: false, detail: String(error?.stack ?? error) });
-		}
-	};
+	const { results, check } = checkRunner();
 	const source = jobSource(tag);
 	await check('transpiler: a TypeScript job module becomes an ES module, over RPC', async () => {
 		const result = await transpiler.transpile(source);
@@ -53,18 +47,4 @@ export async function checkTranspiler(transpiler, tag = String(Date.now())) {
 		equal(after.transpiles - before.transpiles, 0);
 	});
 	return results;
-}
-
-function assert(condition, message) {
-	if (!condition) throw new Error(`expected ${message}`);
-}
-
-function equal(actual, expected) {
-	if (actual !== expected) throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-function deepEqual(actual, expected) {
-	const a = JSON.stringify(actual);
-	const e = JSON.stringify(expected);
-	if (a !== e) throw new Error(`expected ${e}, got ${a}`);
 }

@@ -49,6 +49,11 @@ export class WorkerdProcess {
 		this.origin = `http://127.0.0.1:${options.port}`;
 	}
 
+	/** The running process's id (benchmarks read its CPU time), or null. */
+	get pid() {
+		return this.#child?.pid ?? null;
+	}
+
 	/** The last output lines, for failure messages. */
 	get output() {
 		return this.#output.slice(-8_000);

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import type { StateCore, StateInline } from 'markdown-it';
+import { newTabLinks } from '$lib/markdown/new-tab-links';
 import { mentionSpans } from './mentions';
 
 /**
@@ -43,14 +44,7 @@ md.validateLink = (url: string) => LINK_ALLOWED.test(url);
  */
 md.linkify.set({ fuzzyLink: true, tlds: ['com', 'org', 'net', 'edu', 'gov', 'io', 'dev', 'app', 'info'] });
 
-const defaultLinkOpen =
-	md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-	// A new tab that cannot reach back into this page, and no search-ranking credit for posted links.
-	tokens[idx].attrSet('target', '_blank');
-	tokens[idx].attrSet('rel', 'noopener noreferrer nofollow');
-	return defaultLinkOpen(tokens, idx, options, env, self);
-};
+newTabLinks(md);
 
 /**
  * markdown-it keeps `[label]()` as a link with an empty href (validateLink is only asked about a

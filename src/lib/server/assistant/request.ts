@@ -1,7 +1,7 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { apiError } from '$lib/server/api-error';
-import { foreignOrigin } from '$lib/server/swarm/http';
+import { foreignOrigin } from '$lib/server/foreign-origin';
 import { getWorkspace, listMembers } from '$lib/server/workspace/directory';
 import type { AssistantCaller } from './actions';
 

@@ -1,7 +1,10 @@
-import { json } from '@sveltejs/kit';
+import { json, type RequestEvent } from '@sveltejs/kit';
 import { apiError } from '$lib/server/api-error';
-import { isAllowedOrigin } from '$lib/server/realtime/origin';
+import { getDb, type Db } from '$lib/server/db';
+import type { Swarm } from '$lib/server/db/schema';
+import { foreignOrigin } from '$lib/server/foreign-origin';
 import { readJsonBody } from '$lib/server/read-json-body';
+import { ownedSwarm } from './directory';
 import type { RpcResult } from './tokens';
 
 /** Swarm API bodies are small (a job spec, an invite's max uses, a join request): 4 KiB is plenty. */
@@ -13,19 +16,32 @@ export function rpcResponse<T>(result: RpcResult<T>, okStatus = 200): Response {
 	return apiError(result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
 }
 
-/**
- * JSON POSTs are not covered by SvelteKit's form CSRF check; a foreign page could still send them with
- * `no-cors` semantics in some browsers, so state-changing swarm APIs check Origin like sockets do.
- */
-export function foreignOrigin(request: Request, env: Env): Response | null {
-	return isAllowedOrigin(request, env.ALLOWED_ORIGINS, env.PUBLIC_ORIGIN)
-		? null
-		: apiError(403, 'origin', 'Cross-origin request refused.');
-}
-
 /** The swarm is not in D1, or not the caller's: the same 404 either way, so others' ids are not confirmed. */
 export function noSuchSwarm(): Response {
 	return apiError(404, 'not-found', 'No such swarm.');
+}
+
+/** What an owner-only swarm route works with, once ownedSwarmRequest let the request through. */
+export interface OwnedSwarmRequest {
+	env: Env;
+	db: Db;
+	swarm: Swarm;
+}
+
+/**
+ * The prologue of every owner-only swarm API route: a request that changes something (anything but GET
+ * and HEAD) must come from our origin, then the swarm must exist and be the caller's — otherwise the
+ * response to answer (403 origin, or the one 404 of noSuchSwarm).
+ */
+export async function ownedSwarmRequest(event: RequestEvent): Promise<OwnedSwarmRequest | Response> {
+	const env = event.platform!.env;
+	if (event.request.method !== 'GET' && event.request.method !== 'HEAD') {
+		const refused = foreignOrigin(event.request, env);
+		if (refused) return refused;
+	}
+	const db = getDb(env);
+	const swarm = await ownedSwarm(db, event.params.id!, event.locals.user?.id);
+	return swarm ? { env, db, swarm } : noSuchSwarm();
 }
 
 /**

@@ -201,6 +201,18 @@ describe('chat search index through the CHAT_INDEX queue', () => {
 		expect(second.ok && second.hits.map((h) => h.createdAt)).toEqual([1_004, 1_003, 1_002, 1_001, 1_000]);
 		expect(second.ok && second.next).toBeNull();
 
+		// Prefixes of every indexed length (0005's prefix indexes: 2, 3, 4) and longer find the same page,
+		// newest first, with the whole word marked in each snippet.
+		for (const q of ['le*', 'lem*', 'lemu*', 'lemur*']) {
+			const found = await searchMessages(env.DB, owner.user.id, q);
+			if (!found.ok) throw new Error(found.message);
+			expect(
+				found.hits.map((h) => h.createdAt),
+				q
+			).toEqual(first.hits.map((h) => h.createdAt));
+			expect(found.hits[0]!.snippet, q).toContain(`${HIT_START}lemur${HIT_END}`);
+		}
+
 		// Punctuation is not syntax: these find (or miss) rather than fail.
 		for (const q of ["don't", 'e-mail', 'v1.2', 'lemur*', '"lemur number"', 'lemur OR nothing', 'text:lemur'])
 			expect((await searchMessages(env.DB, owner.user.id, q)).ok, q).toBe(true);

@@ -1,16 +1,15 @@
 import { json } from '@sveltejs/kit';
 import { CUSTOM_JOB_BODY_MAX_BYTES, customJobRequest } from '$lib/protocol/swarm-jobs';
 import { apiError } from '$lib/server/api-error';
-import { getDb } from '$lib/server/db';
-import { coordinator, ownedSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
+import { coordinator } from '$lib/server/swarm/directory';
+import { jsonBody, ownedSwarmRequest, rpcResponse } from '$lib/server/swarm/http';
 import { compileJob, TranspilerUnavailable, unavailableResponse } from '$lib/server/swarm/transpile';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = async ({ params, platform, locals }) => {
-	const env = platform!.env;
-	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
-	if (!swarm) return noSuchSwarm();
+export const GET: RequestHandler = async (event) => {
+	const owned = await ownedSwarmRequest(event);
+	if (owned instanceof Response) return owned;
+	const { env, swarm } = owned;
 	return json(await coordinator(env, swarm.id).jobs());
 };
 
@@ -20,12 +19,11 @@ export const GET: RequestHandler = async ({ params, platform, locals }) => {
  * dashboard, k) is bounded here, compiled with compileJob (the transpiler's KV cache makes the editor's
  * earlier Check the only real transpile), and the coordinator stores the compiled module with the job.
  */
-export const POST: RequestHandler = async ({ request, params, platform, locals }) => {
-	const env = platform!.env;
-	const refused = foreignOrigin(request, env);
-	if (refused) return refused;
-	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
-	if (!swarm) return noSuchSwarm();
+export const POST: RequestHandler = async (event) => {
+	const owned = await ownedSwarmRequest(event);
+	if (owned instanceof Response) return owned;
+	const { env, swarm } = owned;
+	const { request } = event;
 	const body = await jsonBody(request, 'the job', { maxBytes: CUSTOM_JOB_BODY_MAX_BYTES });
 	if (!body.ok) return body.response;
 	const stub = coordinator(env, swarm.id);

@@ -1,30 +1,27 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { apiError } from '$lib/server/api-error';
-import { getDb } from '$lib/server/db';
-import { audit, coordinator, ownedSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
+import { audit, coordinator } from '$lib/server/swarm/directory';
+import { jsonBody, ownedSwarmRequest, rpcResponse } from '$lib/server/swarm/http';
 import { TOKEN_MAX_USES } from '$lib/server/swarm/tokens';
 import type { RequestHandler } from './$types';
 
 const createTokenBody = z.object({ maxUses: z.number().int().min(1).max(TOKEN_MAX_USES).nullable().default(null) });
 
 /** The owner's invites (hashes never leave the coordinator; only ids, times and use counts). */
-export const GET: RequestHandler = async ({ params, platform, locals }) => {
-	const env = platform!.env;
-	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
-	if (!swarm) return noSuchSwarm();
+export const GET: RequestHandler = async (event) => {
+	const owned = await ownedSwarmRequest(event);
+	if (owned instanceof Response) return owned;
+	const { env, swarm } = owned;
 	return json(await coordinator(env, swarm.id).listTokens());
 };
 
 /** Creates an invite; the raw token is returned once, only here. 429 with Retry-After past 5 a minute. */
-export const POST: RequestHandler = async ({ request, params, platform, locals }) => {
-	const env = platform!.env;
-	const refused = foreignOrigin(request, env);
-	if (refused) return refused;
-	const db = getDb(env);
-	const swarm = await ownedSwarm(db, params.id, locals.user?.id);
-	if (!swarm) return noSuchSwarm();
+export const POST: RequestHandler = async (event) => {
+	const owned = await ownedSwarmRequest(event);
+	if (owned instanceof Response) return owned;
+	const { env, db, swarm } = owned;
+	const { request, locals } = event;
 	const raw = await jsonBody(request, 'the invite options', { optional: true });
 	if (!raw.ok) return raw.response;
 	const body = createTokenBody.safeParse(raw.value);

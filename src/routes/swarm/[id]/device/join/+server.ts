@@ -4,7 +4,8 @@ import { apiError } from '$lib/server/api-error';
 import { getDb } from '$lib/server/db';
 import { setDeviceCookie } from '$lib/server/swarm/device-cookie';
 import { audit, coordinator, findSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
+import { foreignOrigin } from '$lib/server/foreign-origin';
+import { jsonBody, noSuchSwarm, rpcResponse } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
 /** Redeems an invite (no account needed): sets the device cookie and returns the device id. */

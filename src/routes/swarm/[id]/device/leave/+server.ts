@@ -3,7 +3,8 @@ import { apiError } from '$lib/server/api-error';
 import { clearDeviceCookie, DEVICE_COOKIE } from '$lib/server/swarm/device-cookie';
 import { getDb } from '$lib/server/db';
 import { coordinator, findSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, noSuchSwarm } from '$lib/server/swarm/http';
+import { foreignOrigin } from '$lib/server/foreign-origin';
+import { noSuchSwarm } from '$lib/server/swarm/http';
 import type { RequestHandler } from './$types';
 
 /** The device leaves: its credential stops working, its chunks go to others, the cookie is cleared. */

@@ -1,9 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { apiError } from '$lib/server/api-error';
-import { getDb } from '$lib/server/db';
 import { compileRequest, JOB_SOURCE_BODY_MAX_BYTES, type CompileAnswer } from '$lib/protocol/job-compile';
-import { ownedSwarm } from '$lib/server/swarm/directory';
-import { foreignOrigin, jsonBody, noSuchSwarm } from '$lib/server/swarm/http';
+import { jsonBody, ownedSwarmRequest } from '$lib/server/swarm/http';
 import { compileJob, TranspilerUnavailable, unavailableResponse } from '$lib/server/swarm/transpile';
 import type { RequestHandler } from './$types';
 
@@ -12,12 +10,11 @@ import type { RequestHandler } from './$types';
  * fine) as data, before anything is submitted. Owner only, with the Origin check of every state-changing
  * swarm route (it spends the transpiler's CPU); 503 when the transpiler is unavailable.
  */
-export const POST: RequestHandler = async ({ request, params, platform, locals }) => {
-	const env = platform!.env;
-	const refused = foreignOrigin(request, env);
-	if (refused) return refused;
-	const swarm = await ownedSwarm(getDb(env), params.id, locals.user?.id);
-	if (!swarm) return noSuchSwarm();
+export const POST: RequestHandler = async (event) => {
+	const owned = await ownedSwarmRequest(event);
+	if (owned instanceof Response) return owned;
+	const { env } = owned;
+	const { request } = event;
 	const raw = await jsonBody(request, 'the job module', { maxBytes: JOB_SOURCE_BODY_MAX_BYTES });
 	if (!raw.ok) return raw.response;
 	const body = compileRequest.safeParse(raw.value);

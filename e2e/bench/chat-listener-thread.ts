@@ -1,0 +1,109 @@
+// A worker thread holding part of bench:chat's listening sockets (chat-listeners.ts drives it), so
+// receiving is spread over threads and the client is not what limits the measurement. While a cell is
+// recorded, a frame costs one byte test and two pushes; the frames are decoded only after the cell.
+import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type WebSocket from 'ws';
+import { wires, type BenchWire, type Kind } from './chat-wire.ts';
+import { closeAll, now, openMany, socketBytes } from './chat-socket.ts';
+
+export type ThreadRequest =
+	| {
+			op: 'open';
+			kind: Kind;
+			url: string;
+			cookies: string[];
+			origin: string;
+			deflate: boolean;
+			concurrency: number;
+			timeoutMs: number;
+	  }
+	| { op: 'record' }
+	| { op: 'count' }
+	| { op: 'stop' }
+	| { op: 'close' };
+
+export interface ThreadStats {
+	/** This thread's CPU (user + system) while recording, ms. */
+	cpuMs: number;
+	/** This thread's event-loop utilisation while recording (1: never idle, so it may have delayed arrivals). */
+	elu: number;
+	/** TCP payload bytes read by its sockets while recording. */
+	bytesRead: number;
+}
+
+let sockets: WebSocket[] = [];
+let wire: BenchWire | null = null;
+let recording = false;
+let frames: Buffer[] = [];
+let arrivals: number[] = [];
+let mark = { cpu: process.threadCpuUsage(), elu: performance.eventLoopUtilization(), bytes: 0 };
+
+const bytesRead = () => sockets.reduce((sum, ws) => sum + socketBytes(ws).read, 0);
+
+function onFrame(data: Buffer, binary: boolean) {
+	if (recording && binary && wire!.mayBeDelivery(data)) {
+		frames.push(data);
+		arrivals.push(now());
+	}
+}
+
+async function handle(request: ThreadRequest): Promise<{ result: unknown; transfer?: ArrayBuffer[] }> {
+	switch (request.op) {
+		case 'open': {
+			wire = wires[request.kind];
+			const opened = await openMany(request.cookies.length, request.concurrency, (i) => ({
+				url: request.url,
+				cookie: request.cookies[i]!,
+				origin: request.origin,
+				deflate: request.deflate,
+				wire: wire!,
+				timeoutMs: request.timeoutMs
+			}));
+			for (const { ws } of opened) ws.on('message', onFrame);
+			sockets.push(...opened.map((s) => s.ws));
+			return { result: { joinMs: opened.map((s) => s.joinMs), extensions: opened[0]?.extensions ?? '' } };
+		}
+		case 'record':
+			frames = [];
+			arrivals = [];
+			mark = { cpu: process.threadCpuUsage(), elu: performance.eventLoopUtilization(), bytes: bytesRead() };
+			recording = true;
+			return { result: null };
+		case 'count':
+			return { result: frames.length };
+		case 'stop': {
+			recording = false;
+			const cpu = process.threadCpuUsage(mark.cpu);
+			const stats: ThreadStats = {
+				cpuMs: (cpu.user + cpu.system) / 1000,
+				elu: performance.eventLoopUtilization(mark.elu).utilization,
+				bytesRead: bytesRead() - mark.bytes
+			};
+			// (message number, arrival) pairs, decoded now that the clock has stopped.
+			const pairs = new Float64Array(frames.length * 2);
+			let k = 0;
+			for (let i = 0; i < frames.length; i++) {
+				const n = wire!.deliveryOf(frames[i]!);
+				if (n === null) continue;
+				pairs[k++] = n;
+				pairs[k++] = arrivals[i]!;
+			}
+			frames = [];
+			arrivals = [];
+			const deliveries = pairs.slice(0, k);
+			return { result: { deliveries, stats }, transfer: [deliveries.buffer] };
+		}
+		case 'close':
+			await closeAll(sockets, 5_000);
+			sockets = [];
+			return { result: null };
+	}
+}
+
+parentPort!.on('message', ({ id, request }: { id: number; request: ThreadRequest }) => {
+	handle(request).then(
+		({ result, transfer }) => parentPort!.postMessage({ id, result }, transfer ?? []),
+		(error: unknown) => parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) })
+	);
+});

@@ -1,0 +1,60 @@
+// bench:chat speaks the chat and relay channels without importing them (chat-wire.ts says why); this
+// checks it against the real contracts, so a contract change that the bench's wire module does not
+// follow fails here instead of silently measuring nothing.
+import { describe, expect, it } from 'vitest';
+import { ChannelWire, COMPRESS_MIN_BYTES, VERSION_PARAM } from '$lib/protocol/channel';
+import { chatChannel } from '$lib/protocol/chat';
+import { relayChannel } from '$lib/protocol/relay';
+import { loadNodeCodec } from '../../wasm/node/load-codec-node';
+import { chatWire, COMPRESS_MIN_BYTES as BENCH_COMPRESS_MIN_BYTES, relayWire } from './chat-wire';
+
+const { codec } = loadNodeCodec();
+const chat = new ChannelWire(chatChannel, codec);
+const relay = new ChannelWire(relayChannel, codec);
+const user = { id: 'u1', name: 'Ada', avatarKey: null };
+const message = (id: string) => ({
+	seq: 7,
+	rev: 9,
+	id,
+	user,
+	text: 'hello',
+	createdAt: 1_700_000_000_000,
+	editedAt: null,
+	deleted: false,
+	reactions: []
+});
+
+describe('bench:chat wire module against the channel contracts', () => {
+	it('opens sockets with the contracts’ protocol versions', () => {
+		expect(chatWire.socketPath('r1')).toBe(`/chat/r1/ws?${VERSION_PARAM}=${chatChannel.version}`);
+		expect(relayWire.socketPath('x')).toBe(`/realtime/x/ws?${VERSION_PARAM}=${relayChannel.version}`);
+		expect(BENCH_COMPRESS_MIN_BYTES).toBe(COMPRESS_MIN_BYTES);
+	});
+
+	it('sends frames the objects accept', () => {
+		expect(chat.decodeClient(chatWire.encodeSend(42))).toMatchObject({ type: 'send', seq: 42, payload: { id: 'b42' } });
+		const said = relay.decodeClient(relayWire.encodeSend(43));
+		expect(said).toMatchObject({ type: 'say', seq: 43 });
+		expect((said.payload as { text: string }).text.startsWith('b43 ')).toBe(true);
+	});
+
+	it('recognises a delivery, and only a delivery, of a bench message', () => {
+		const delivered = chat.encodeServer('message', message('b42'));
+		expect(chatWire.mayBeDelivery(delivered)).toBe(true);
+		expect(chatWire.deliveryOf(delivered)).toBe(42);
+		expect(chatWire.deliveryOf(chat.encodeServer('message', message('someone-else')))).toBeNull();
+		const ack = chat.encodeServer('ack', { id: 'b42', seq: 7, rev: 9, duplicate: false }, 42);
+		expect(chatWire.deliveryOf(ack)).toBeNull();
+
+		const said = relay.encodeServer('said', { from: { id: 'u1', name: 'Ada' }, text: 'b43 hello', at: 1 });
+		expect(relayWire.mayBeDelivery(said)).toBe(true);
+		expect(relayWire.deliveryOf(said)).toBe(43);
+	});
+
+	it('knows when a join is complete', () => {
+		const history = chat.encodeServer('history', { kind: 'latest', messages: [message('m1')], hasMore: false, rev: 9 });
+		expect(chatWire.joined(history)).toBe(true);
+		expect(chatWire.joined(chat.encodeServer('presence', { online: [user] }))).toBe(false);
+		expect(relayWire.joined(relay.encodeServer('welcome', { you: { id: 'u1', name: 'Ada' }, online: 1 }))).toBe(true);
+	});
+});
