@@ -168,6 +168,21 @@ describe('ChatRoom Durable Object', () => {
 		});
 	});
 
+	it('serves every join the same latest page until the room changes, then the new one', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		const first = await a.next('history');
+		const b = await openChat(users[0]!.cookie, room.id);
+		const second = await b.next('history');
+		expect(new Uint8Array(b.raw[b.messages.indexOf(second)]!)).toEqual(
+			new Uint8Array(a.raw[a.messages.indexOf(first)]!)
+		);
+		const sent = a.send('send', { id: 'new', text: 'this changes the room' });
+		await a.next('message', (e) => e.seq === sent);
+		const c = await openChat(users[0]!.cookie, room.id);
+		expect((await c.next('history')).payload).toMatchObject({ rev: 1, messages: [{ id: 'new', seq: 1 }] });
+	});
+
 	it('pages history backwards by seq cursor', async () => {
 		const { users, room, stub } = await roomWith(1);
 		await unlimited(stub);

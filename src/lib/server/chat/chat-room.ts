@@ -91,6 +91,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	 * cleared when a socket opens, as it has not seen those frames.
 	 */
 	private readonly announced = new Set<number>();
+	/** The newest history page as sent on join, for the rev it was read at (latestPageFrame). */
+	private latestPage: { rev: number; frame: Uint8Array } | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -225,15 +227,10 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			const runs = splitBySize(changes.messages, changes.sizes);
 			for (const messages of runs.length > 0 ? runs : [[]])
 				this.send(ws, 'history', { kind: 'catchup', ...this.store.authors.entries(messages), hasMore: false, rev });
-		} else {
+		} else if (changes) {
 			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
-			this.send(ws, 'history', {
-				kind: changes ? 'reset' : 'latest',
-				...this.store.authors.entries(messages),
-				hasMore,
-				rev
-			});
-		}
+			this.send(ws, 'history', { kind: 'reset', ...this.store.authors.entries(messages), hasMore, rev });
+		} else this.sendFrame(ws, this.latestPageFrame(rev));
 		const typing = this.typing.now();
 		if (typing.users.length > 0) this.send(ws, 'typing', typing);
 		this.send(ws, 'cursor', this.unread.cursor(user.id, attachment.joinedAt));
@@ -395,6 +392,19 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	}
 
 	// ---- the wire: authors by number; presence (from attachments, so it survives hibernation) ---------
+
+	/**
+	 * The newest page as a frame, read and encoded once per rev: every change bumps the rev, so each join
+	 * until the next change gets the same bytes (a burst of joins reads and serializes the page once).
+	 */
+	private latestPageFrame(rev: number): Uint8Array {
+		if (this.latestPage?.rev !== rev) {
+			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
+			const page = { kind: 'latest' as const, ...this.store.authors.entries(messages), hasMore, rev };
+			this.latestPage = { rev, frame: this.wire.encodeServer('history', page) };
+		}
+		return this.latestPage.frame;
+	}
 
 	private authorWires(numbers: Iterable<number>): ChatAuthorWire[] {
 		return [...numbers].map((n) => this.store.authors.wire(n));
