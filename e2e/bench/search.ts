@@ -38,10 +38,11 @@ const INDEX_TIMEOUT_MS = 30 * 60_000;
 /** As bench:chat: the per-user rate limit is policy, not pipeline cost. */
 const BENCH_RATE_LIMIT = '100000000/1000';
 
-// chatChannel (src/lib/protocol/chat.ts): version 1, client send 1, server ack 2 (pinned by chat.spec.ts);
-// payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not imported: Node's
-// type stripping cannot resolve those modules' extensionless imports.
-const CHAT = { version: 1, send: 1, ack: 2 };
+// chatChannel (src/lib/protocol/chat.ts): version 2, client send 1, and a send is acked by the sender's copy
+// of the server's message frame (type 3) carrying the send's request number as its frame seq (pinned by
+// chat.spec.ts); payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not
+// imported: Node's type stripping cannot resolve those modules' extensionless imports.
+const CHAT = { version: 2, send: 1, message: 3 };
 const COMPRESS_MIN_BYTES = 768;
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();
@@ -101,7 +102,7 @@ async function postAll(roomId: string, cookie: string, first: number, count: num
 			if (typeof event.data === 'string') return;
 			const frame = codec.decode(event.data as ArrayBuffer);
 			if (frame.type === 0) throw new Error(`refused: ${text.decode(frame.payload)}`);
-			if (frame.type !== CHAT.ack) return;
+			if (frame.type !== CHAT.message || frame.seq === 0) return; // the sender's copy is the ack
 			acked++;
 			if (acked === count) {
 				ws.close(1000);

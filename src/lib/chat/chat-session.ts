@@ -6,7 +6,8 @@ import {
 	CHAT_PAGE_SIZE,
 	CHAT_TYPING_SIGNAL_INTERVAL_MS
 } from '$lib/protocol/chat-limits';
-import { randomId } from '$lib/random-id';
+import { randomMessageId } from '$lib/random-id';
+import { RoomAuthors } from './room-authors';
 
 /** A message the user wrote that the room has not confirmed yet. */
 export interface OutboxItem {
@@ -66,6 +67,9 @@ export interface TypingUser {
  *   again, still first in line, while `queueWait` says how many wait and for about how long;
  * - matches error frames to the request they answer (by frame seq), so a refused send or history
  *   request is settled even when the room could not read its message id;
+ * - names authors: the socket carries messages with the room's author numbers (chat-wire.ts), and the
+ *   session keeps every author the room described (presence, history pages, `authors`) to show each
+ *   message as a ChatMessage with its user;
  * - tracks presence, typing (expiring locally) and the scroll-back window: every message from
  *   `windowStart` on is held, and changes to older messages are not taken in (they would open a gap
  *   that scroll-back, which asks for messages before the oldest held, would jump over).
@@ -74,6 +78,7 @@ export class ChatSession {
 	readonly messages = new Map<number, ChatMessage>();
 	private readonly seqById = new Map<string, number>();
 	outbox: OutboxItem[] = [];
+	/** Everyone online, once per person, by name. */
 	online: ChatUser[] = [];
 	typing = new Map<string, TypingUser>();
 	/** The newest change applied; null until the first page arrived. */
@@ -88,6 +93,8 @@ export class ChatSession {
 	jump: Jump | null = null;
 
 	private requestSeq = 0;
+	/** Who the room's author numbers are, and who is online. */
+	private readonly authors = new RoomAuthors();
 	/** The highest seq this client has asked to mark read: sent again on reconnect if the room missed it. */
 	private readWanted = 0;
 	private jumpPages = 0;
@@ -97,7 +104,7 @@ export class ChatSession {
 	private windowStart: number | null = null;
 	/** Scroll-back requests on the wire, by frame seq, so an error frame finds its request. */
 	private readonly awaitingHistory = new Set<number>();
-	/** The one send on the wire (its frame seq, which the ack or error echoes), or null. */
+	/** The one send on the wire (its frame seq, which its message frame or error echoes), or null. */
 	private inFlight: { seq: number; id: string } | null = null;
 	/**
 	 * While the room's rate limit holds the queue back: when the first in line may go again, and how often
@@ -110,7 +117,7 @@ export class ChatSession {
 		readonly me: ChatUser,
 		/** Called after every change to the state above (the UI re-reads it). */
 		private readonly onChange: () => void = () => {},
-		private readonly newId: () => string = () => randomId()
+		private readonly newId: () => string = () => randomMessageId()
 	) {}
 
 	// ---- connection lifecycle -----------------------------------------------------------------------
@@ -355,16 +362,22 @@ export class ChatSession {
 			case 'edit':
 			case 'delete':
 			case 'react':
-				this.upsert(event.payload, true);
+				this.upsert(this.authors.message(event.payload), true);
+				// The sender's copy of a new message answers its send (frame seq = the request's).
+				if (event.type === 'message' && event.seq !== 0 && this.inFlight?.seq === event.seq) {
+					// Stored (now or earlier): the outbox lets go of it.
+					const id = this.inFlight.id;
+					this.outbox = this.outbox.filter((i) => i.id !== id);
+					this.sendSettled();
+				}
 				return;
-			case 'ack': {
-				// Stored (now or earlier); the message itself arrives as an event or in the catch-up.
-				this.outbox = this.outbox.filter((i) => i.id !== event.payload.id);
-				if (this.inFlight?.seq === event.seq) this.sendSettled();
+			case 'authors':
+				this.authors.learn(event.payload.authors);
 				return;
-			}
 			case 'history': {
-				const { kind, messages, hasMore, rev } = event.payload;
+				const { kind, hasMore, rev } = event.payload;
+				this.authors.learn(event.payload.authors);
+				const messages = event.payload.messages.map((m) => this.authors.message(m));
 				if (kind === 'latest' || kind === 'reset') {
 					this.messages.clear();
 					this.seqById.clear();
@@ -389,7 +402,8 @@ export class ChatSession {
 				return;
 			}
 			case 'presence':
-				this.online = event.payload.online;
+				this.authors.presence(event.payload);
+				this.online = this.authors.onlineUsers();
 				return;
 			case 'cursor':
 				// Forward only: an answer to an older request cannot undo a newer move from another tab.

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { expectContractRoundTrips } from '../../testing/contract';
-import { chatChannel, createRoomSchema, emojiSchema, type ChatMessage } from './chat';
+import { loadCodec } from '$lib/server/codec';
+import { randomMessageId } from '$lib/random-id';
+import { ChannelWire } from './channel';
+import { chatChannel, createRoomSchema, emojiSchema } from './chat';
+import { entryWire, type ChatAuthorWire } from './chat-wire';
 
 describe('chat reaction schema', () => {
 	it('accepts exactly one emoji, however many code points it takes', () => {
@@ -32,18 +36,14 @@ describe('room names', () => {
 });
 
 describe('chat channel contract', () => {
-	const ada = { id: 'u1', name: 'Ada', avatarKey: null };
-	const message: ChatMessage = {
-		seq: 7,
-		rev: 12,
-		id: 'm-7',
-		user: { ...ada, avatarKey: 'avatars/u1.webp' },
-		text: 'hello, "world" — 👋',
-		createdAt: 1_700_000_000_000,
-		editedAt: 1_700_000_060_000,
-		deleted: false,
-		reactions: [{ emoji: '👍', users: ['u1', 'u2'] }]
-	};
+	const ada: ChatAuthorWire = [1, 'u1', 'Ada', 'avatars/u1.webp'];
+	const bo: ChatAuthorWire = [2, 'u2', 'Bo', null];
+	const message = { seq: 7, rev: 12, id: 'm-7', text: 'hello, "world" — 👋', createdAt: 1_700_000_000_000 };
+	const fresh = entryWire({ ...message, editedAt: null, deleted: false, reactions: [] }, 1);
+	const full = entryWire(
+		{ ...message, editedAt: 1_700_000_060_000, deleted: false, reactions: [{ emoji: '👍', users: ['u1', 'u2'] }] },
+		1
+	);
 
 	it('round-trips every message kind in both directions through the codec and the schema', async () => {
 		await expectContractRoundTrips(chatChannel, {
@@ -57,20 +57,74 @@ describe('chat channel contract', () => {
 				read: { seq: 7 }
 			},
 			server: {
-				ack: { id: 'm-8', seq: 8, rev: 13, duplicate: false },
-				message,
-				edit: { ...message, text: 'fixed' },
-				delete: { ...message, text: '', deleted: true, reactions: [] },
-				react: message,
+				message: fresh,
+				edit: full,
+				delete: entryWire({ ...message, text: '', editedAt: null, deleted: true, reactions: [] }, 2),
+				react: full,
 				typing: { users: [{ id: 'u2', name: 'Bo', ms: 4_200 }] },
-				presence: { online: [ada], joined: ada },
-				history: { kind: 'catchup', messages: [message], hasMore: false, rev: 12 },
-				cursor: { seq: 7, unread: 3, mentions: 1 }
+				presence: { online: [ada, bo] },
+				history: { kind: 'catchup', messages: [fresh, full], authors: [ada], hasMore: false, rev: 12 },
+				cursor: { seq: 7, unread: 3, mentions: 1 },
+				authors: { authors: [bo] }
 			}
 		});
 	});
 
-	it('keeps the type bytes chat had before the contract (e2e/bench/chat.ts hardcodes send and message)', () => {
+	it('decodes the compact forms into messages with an author number, and authors into users', () => {
+		const decoded = chatChannel.server.react.schema.parse(full);
+		expect(decoded).toEqual({
+			...message,
+			author: 1,
+			editedAt: 1_700_000_060_000,
+			deleted: false,
+			reactions: [{ emoji: '👍', users: ['u1', 'u2'] }]
+		});
+		expect(chatChannel.server.message.schema.parse(fresh)).toMatchObject({
+			editedAt: null,
+			deleted: false,
+			reactions: []
+		});
+		expect(chatChannel.server.presence.schema.parse({ joined: ada, left: 2 })).toEqual({
+			joined: { n: 1, user: { id: 'u1', name: 'Ada', avatarKey: 'avatars/u1.webp' } },
+			left: 2
+		});
+		// What the contract refuses: a malformed tuple, an author number 0, ids as object keys.
+		for (const bad of [
+			[7, 12, 'm-7', 0, 'x', 1],
+			[7, 12, 'm-7', 1, 'x'],
+			{ seq: 7 },
+			[7, 12, 'm', 1, 'x', 1, null, 2, []]
+		])
+			expect(chatChannel.server.message.schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+		for (const id of ['__proto__', 'constructor'])
+			expect(chatChannel.server.message.schema.parse([1, 1, id, 1, 'x', 1]).id).toBe(id);
+	});
+
+	it('sends a typical chat message in at most 150 bytes on the wire, from the real encoder', async () => {
+		const wire = new ChannelWire(chatChannel, await loadCodec());
+		// The bench's line, with a message id as the browser makes it and a seq of a busy room.
+		const text = 'a1b2c3d4 — the quick brown fox jumps over the lazy dog, a typical short chat line.';
+		const entry = entryWire(
+			{
+				seq: 12_345,
+				rev: 12_400,
+				id: randomMessageId(),
+				text,
+				createdAt: Date.now(),
+				editedAt: null,
+				deleted: false,
+				reactions: []
+			},
+			42
+		);
+		const toOthers = wire.encodeServer('message', entry);
+		const toSender = wire.encodeServer('message', entry, 1_234);
+		expect(toOthers.byteLength).toBeLessThanOrEqual(150);
+		expect(toSender.byteLength).toBeLessThanOrEqual(152);
+		expect(wire.decodeServer(toSender)).toMatchObject({ type: 'message', seq: 1_234, payload: { text, author: 42 } });
+	});
+
+	it('numbers its kinds with the type bytes chat had before the contract; type 2 (the old ack) is free', () => {
 		const types = (kinds: Record<string, { type: number }>) =>
 			Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [name, kind.type]));
 		expect(types(chatChannel.client)).toEqual({
@@ -83,7 +137,6 @@ describe('chat channel contract', () => {
 			read: 10
 		});
 		expect(types(chatChannel.server)).toEqual({
-			ack: 2,
 			message: 3,
 			edit: 4,
 			delete: 5,
@@ -91,8 +144,10 @@ describe('chat channel contract', () => {
 			typing: 7,
 			presence: 8,
 			history: 9,
-			cursor: 10
+			cursor: 10,
+			authors: 11
 		});
+		expect(chatChannel.version).toBe(2);
 	});
 
 	it('has typed error codes for what the room refuses, and a rate-limited error carries its pacing', async () => {

@@ -9,13 +9,15 @@ import {
 	CHAT_ROOM_NAME_MAX,
 	CHAT_TEXT_MAX_CHARS
 } from './chat-limits';
+import { authorNumberSchema, chatAuthorSchema, chatEntrySchema } from './chat-wire';
 import { characterCount } from './text-length';
 
 /**
  * The chat protocol, defined once and used by the browser, the ChatRoom Durable Object and the REST API:
  * the payload schemas below, and `chatChannel` (the socket contract: each kind's type byte, the app's
  * error codes, the protocol version and the inbound cap). On the socket each payload travels as JSON
- * inside a binary codec frame (see $lib/protocol/channel).
+ * inside a binary codec frame (see $lib/protocol/channel); messages and their authors in the compact
+ * form of chat-wire.ts, while REST speaks ChatMessage.
  */
 
 const utf8 = new TextEncoder();
@@ -98,8 +100,9 @@ export type ChatUser = z.infer<typeof chatUserSchema>;
 export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) });
 
 /**
- * One message as it is now. `seq` is its position in the room (1, 2, 3, … without gaps); `rev` is the
- * room-wide change counter at its last change (post, edit, delete or reaction), which is what a
+ * One message as it is now (REST, the search index, what the browser shows; the socket carries the
+ * compact ChatEntry of chat-wire.ts). `seq` is its position in the room (1, 2, 3, … without gaps); `rev`
+ * is the room-wide change counter at its last change (post, edit, delete or reaction), which is what a
  * reconnecting client resumes from. A deleted message keeps its seq as a tombstone with empty text.
  */
 export const chatMessageSchema = z.object({
@@ -115,18 +118,24 @@ export const chatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-export const ackEvent = z.object({ id: z.string(), seq: seqSchema, rev: seqSchema, duplicate: z.boolean() });
-
 export const typingEvent = z.object({
 	/** Who is typing now, with how many ms each indicator has left. */
 	users: z.array(z.object({ id: z.string(), name: z.string(), ms: z.number() }))
 });
 
+/**
+ * Who is online, by author (chat-wire.ts): on join the socket gets `online`, everyone online; after that
+ * every socket gets `joined` when an author's first socket opens and `left` (the author number) when its
+ * last one closes. One person with several tabs is online once.
+ */
 export const presenceEvent = z.object({
-	online: z.array(chatUserSchema),
-	joined: chatUserSchema.optional(),
-	left: chatUserSchema.optional()
+	online: z.array(chatAuthorSchema).optional(),
+	joined: chatAuthorSchema.optional(),
+	left: authorNumberSchema.optional()
 });
+
+/** Authors not described yet (a message posted over REST by someone not online comes after this). */
+export const authorsEvent = z.object({ authors: z.array(chatAuthorSchema) });
 
 export const historyEvent = z.object({
 	/**
@@ -135,7 +144,9 @@ export const historyEvent = z.object({
 	 * older: a scroll-back page.
 	 */
 	kind: z.enum(['latest', 'catchup', 'reset', 'older']),
-	messages: z.array(chatMessageSchema),
+	messages: z.array(chatEntrySchema),
+	/** The authors of these messages. */
+	authors: z.array(chatAuthorSchema),
 	/** Whether messages older than the first one in this page exist. */
 	hasMore: z.boolean(),
 	/** The room's change counter when this page was read. */
@@ -158,10 +169,15 @@ export type ChatCursor = z.infer<typeof cursorEvent>;
  * number); e2e/bench/chat.ts hardcodes `send` (1) and `message` (3), and the contract test pins them.
  * Errors are the contract's type-0 frame: `ref` is the message id a refused request was about, and a
  * rate-limited one carries `retryAfterMs` and `everyMs`.
+ *
+ * Version 2: messages and authors in the compact form (chat-wire.ts), presence as changes, and no `ack`
+ * (type 2 is free): a send is answered by the sender's copy of the `message` frame, which carries the
+ * send's request number as its frame seq (a resend of a stored message gets that message the same way,
+ * to the sender alone).
  */
 export const chatChannel = defineChannel({
 	name: 'chat',
-	version: 1,
+	version: 2,
 	client: {
 		send: { type: 1, schema: sendRequest },
 		edit: { type: 4, schema: editRequest },
@@ -172,15 +188,15 @@ export const chatChannel = defineChannel({
 		read: { type: 10, schema: readRequest }
 	},
 	server: {
-		ack: { type: 2, schema: ackEvent },
-		message: { type: 3, schema: chatMessageSchema },
-		edit: { type: 4, schema: chatMessageSchema },
-		delete: { type: 5, schema: chatMessageSchema },
-		react: { type: 6, schema: chatMessageSchema },
+		message: { type: 3, schema: chatEntrySchema },
+		edit: { type: 4, schema: chatEntrySchema },
+		delete: { type: 5, schema: chatEntrySchema },
+		react: { type: 6, schema: chatEntrySchema },
 		typing: { type: 7, schema: typingEvent },
 		presence: { type: 8, schema: presenceEvent },
 		history: { type: 9, schema: historyEvent },
-		cursor: { type: 10, schema: cursorEvent }
+		cursor: { type: 10, schema: cursorEvent },
+		authors: { type: 11, schema: authorsEvent }
 	},
 	/** Besides the common codes (bad-message, rate-limited, forbidden, …): what ChatStore refuses. */
 	errors: ['not-found', 'gone', 'id-taken', 'too-many-reactions'],

@@ -7,10 +7,12 @@ import {
 	CHAT_RATE_BURST,
 	CHAT_TYPING_TTL_MS
 } from '$lib/protocol/chat-limits';
+import { randomMessageId } from '$lib/random-id';
 import { loadCodec } from '$lib/server/codec';
 import { chatRoomStub } from './access';
 import { parseRateLimit, type ChatRoom } from './chat-room';
-import { newRoom, openChat, upgrade } from '../../../testing/chat';
+import { RoomAuthors } from '$lib/chat/room-authors';
+import { newRoom, openChat, upgrade, type ChatSocket } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { joinPublicRoom } from './rooms';
 import { getDb } from '$lib/server/db';
@@ -36,11 +38,14 @@ describe('ChatRoom Durable Object', () => {
 		const a = await openChat(users[0]!.cookie, room.id);
 		const first = await a.next('history');
 		expect(first.payload).toMatchObject({ kind: 'latest', messages: [], hasMore: false, rev: 0 });
-		expect((await a.next('presence')).payload.online.map((u) => u.id)).toEqual([users[0]!.user.id]);
+		expect((await a.next('presence')).payload.online!.map((e) => e.user.id)).toEqual([users[0]!.user.id]);
 		const b = await openChat(users[1]!.cookie, room.id);
 		await b.next('history');
-		const joined = await a.next('presence', (e) => e.payload.joined?.id === users[1]!.user.id);
-		expect(joined.payload.online).toHaveLength(2);
+		const joined = await a.next('presence', (e) => e.payload.joined?.user.id === users[1]!.user.id);
+		expect(joined.payload.online).toBeUndefined(); // a change, not the whole list again
+		expect((await b.next('presence')).payload.online!.map((e) => e.user.id).sort()).toEqual(
+			[users[0]!.user.id, users[1]!.user.id].sort()
+		);
 
 		for (let i = 0; i < 10; i++) {
 			a.send('send', { id: `a-${i}`, text: `from a ${i}` });
@@ -56,9 +61,49 @@ describe('ChatRoom Durable Object', () => {
 			.filter((m) => m.id.startsWith('a-'))
 			.map((m) => m.id);
 		expect(aOrder).toEqual(Array.from({ length: 10 }, (_, i) => `a-${i}`));
-		const ack = await a.next('ack', (e) => e.payload.id === 'a-3');
-		expect(ack.seq).toBeGreaterThan(0);
-		expect(ack.payload.duplicate).toBe(false);
+		// The sender's copy answers its send (frame seq = its request number); everyone else's has seq 0.
+		const mine = a.messages.find((e) => e.type === 'message' && e.payload.id === 'a-3')!;
+		expect(mine.seq).toBeGreaterThan(0);
+		expect(b.messages.find((e) => e.type === 'message' && e.payload.id === 'a-3')!.seq).toBe(0);
+		// No separate ack frame: one frame per message per socket.
+		expect(a.messages.filter((e) => e.type === 'message')).toHaveLength(20);
+	});
+
+	it('sends a typical message in one frame of at most 150 bytes to each socket, the sender included', async () => {
+		const { users, room } = await roomWith(2);
+		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
+		await a.next('history');
+		await b.next('history');
+		const text = 'a1b2c3d4 — the quick brown fox jumps over the lazy dog, a typical short chat line.';
+		const id = randomMessageId();
+		const seq = a.send('send', { id, text });
+		const mine = await a.next('message', (e) => e.seq === seq);
+		const theirs = await b.next('message', (e) => e.payload.id === id);
+		expect(b.raw[b.messages.indexOf(theirs)]!.byteLength).toBeLessThanOrEqual(150);
+		expect(a.raw[a.messages.indexOf(mine)]!.byteLength).toBeLessThanOrEqual(151);
+		// Its author is named by number, described in the presence the sockets got on join.
+		const presence = b.messages.flatMap((m) => (m.type === 'presence' ? (m.payload.online ?? []) : []));
+		expect(presence.find((e) => e.n === theirs.payload.author)?.user.id).toBe(users[0]!.user.id);
+		// One frame for it on the sender's socket too: its copy is the ack.
+		const later = a.send('send', { id: 'later', text: 'and one more' });
+		await a.next('message', (e) => e.seq === later);
+		expect(a.messages.filter((m) => m.type === 'message' && m.payload.id === id)).toHaveLength(1);
+	});
+
+	it('describes an author who is not online before their message (a REST post), and only then', async () => {
+		const { users, room, stub } = await roomWith(2);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		const bot = { id: users[1]!.user.id, name: 'Bot', avatarKey: null };
+		await stub.postMessage(bot, 'from-rest', 'posted over REST', room.id);
+		const message = await a.next('message', (e) => e.payload.id === 'from-rest');
+		const before = a.messages.slice(0, a.messages.indexOf(message));
+		const described = before.flatMap((m) => (m.type === 'authors' ? m.payload.authors : []));
+		expect(described.find((e) => e.n === message.payload.author)?.user).toEqual(bot);
+		// The same author again: already described to every socket here, so no second `authors` frame.
+		await stub.postMessage(bot, 'again', 'and again', room.id);
+		await a.next('message', (e) => e.payload.id === 'again');
+		expect(a.messages.filter((m) => m.type === 'authors')).toHaveLength(1);
 	});
 
 	it('treats a repeated client id as the same message (idempotent send)', async () => {
@@ -67,11 +112,12 @@ describe('ChatRoom Durable Object', () => {
 		const b = await openChat(users[1]!.cookie, room.id);
 		await a.next('history');
 		await b.next('history');
-		a.send('send', { id: 'same-id', text: 'once' });
-		const ack1 = await a.next('ack');
+		const s1 = a.send('send', { id: 'same-id', text: 'once' });
+		const first = await a.next('message', (e) => e.seq === s1);
 		const s2 = a.send('send', { id: 'same-id', text: 'once' });
-		const ack2 = await a.next('ack', (e) => e.seq === s2);
-		expect(ack2.payload).toEqual({ ...ack1.payload, duplicate: true });
+		// The resend (its ack was lost, say) is answered with the stored message, to the sender alone.
+		const again = await a.next('message', (e) => e.seq === s2);
+		expect(again.payload).toEqual(first.payload);
 		// Someone else cannot reuse (or overwrite) that id.
 		const s3 = b.send('send', { id: 'same-id', text: 'hijack' });
 		expect((await b.next('error', (e) => e.seq === s3)).payload).toMatchObject({ code: 'id-taken', ref: 'same-id' });
@@ -79,6 +125,62 @@ describe('ChatRoom Durable Object', () => {
 		const page = await b.next('history', (e) => e.payload.kind === 'older');
 		expect(page.payload.messages.map((m) => [m.id, m.text])).toEqual([['same-id', 'once']]);
 		expect(b.messages.filter((e) => e.type === 'message')).toHaveLength(1);
+	});
+
+	it('answers a resend after a lost ack as the stored message even when the budget is spent, for free', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		for (let i = 0; i < CHAT_RATE_BURST; i++) a.send('send', { id: `lost-${i}`, text: `#${i}` });
+		await a.next('message', (e) => e.seq > 0 && e.payload.id === `lost-${CHAT_RATE_BURST - 1}`);
+		const over = a.send('send', { id: 'one-more', text: 'over the budget' });
+		expect((await a.next('error', (e) => e.seq === over)).payload).toMatchObject({ code: 'rate-limited' });
+		// The ack of lost-3 never arrived (say): the client sends it again, with the budget spent.
+		const again = a.send('send', { id: 'lost-3', text: '#3' });
+		expect((await a.next('message', (e) => e.seq === again)).payload).toMatchObject({ seq: 4, id: 'lost-3' });
+		// Still nothing stored twice, and the refused one was not stored.
+		a.send('history', { before: 1000 });
+		const page = (await a.next('history', (e) => e.payload.kind === 'older')).payload;
+		expect(page.messages.map((m) => m.id)).toEqual(Array.from({ length: CHAT_RATE_BURST }, (_, i) => `lost-${i}`));
+	});
+
+	it('acks only what is stored: after an eviction the acked messages are there and no seq is reused', async () => {
+		const { users, room, stub } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		a.send('send', { id: 'kept-1', text: 'before the eviction' });
+		a.send('send', { id: 'kept-2', text: 'also before' });
+		expect((await a.next('message', (e) => e.seq > 0 && e.payload.id === 'kept-2')).payload).toMatchObject({
+			seq: 2,
+			rev: 2
+		});
+		await evictDurableObject(stub); // the instance and its memory are gone; SQLite is what remains
+		const b = await openChat(users[0]!.cookie, room.id);
+		const page = (await b.next('history')).payload;
+		expect(page.messages.map((m) => [m.seq, m.id])).toEqual([
+			[1, 'kept-1'],
+			[2, 'kept-2']
+		]);
+		b.send('send', { id: 'kept-3', text: 'after' });
+		expect((await b.next('message', (e) => e.seq > 0 && e.payload.id === 'kept-3')).payload).toMatchObject({
+			seq: 3,
+			rev: 3
+		});
+	});
+
+	it('serves every join the same latest page until the room changes, then the new one', async () => {
+		const { users, room } = await roomWith(1);
+		const a = await openChat(users[0]!.cookie, room.id);
+		const first = await a.next('history');
+		const b = await openChat(users[0]!.cookie, room.id);
+		const second = await b.next('history');
+		expect(new Uint8Array(b.raw[b.messages.indexOf(second)]!)).toEqual(
+			new Uint8Array(a.raw[a.messages.indexOf(first)]!)
+		);
+		const sent = a.send('send', { id: 'new', text: 'this changes the room' });
+		await a.next('message', (e) => e.seq === sent);
+		const c = await openChat(users[0]!.cookie, room.id);
+		expect((await c.next('history')).payload).toMatchObject({ rev: 1, messages: [{ id: 'new', seq: 1 }] });
 	});
 
 	it('pages history backwards by seq cursor', async () => {
@@ -168,35 +270,79 @@ describe('ChatRoom Durable Object', () => {
 		]);
 	});
 
-	it('rebuilds presence and typing from socket attachments after hibernation', async () => {
+	it('keeps presence exact across joins, leaves, several tabs and a hibernation wake-up', async () => {
+		const { users, room, stub } = await roomWith(3);
+		const [u0, u1, u2] = users.map((u) => u.user.id);
+		/** Who a socket believes is online: its presence frames replayed by the browser's own RoomAuthors. */
+		const onlineSeenBy = (s: ChatSocket) => {
+			const view = new RoomAuthors();
+			for (const m of s.messages) if (m.type === 'presence') view.presence(m.payload);
+			return view
+				.onlineUsers()
+				.map((u) => u.id)
+				.sort();
+		};
+		const joinsOf = (s: ChatSocket, userId: string) =>
+			s.messages.filter((m) => m.type === 'presence' && m.payload.joined?.user.id === userId).length;
+		const a = await openChat(users[0]!.cookie, room.id);
+		await a.next('history');
+		const b1 = await openChat(users[1]!.cookie, room.id);
+		const b2 = await openChat(users[1]!.cookie, room.id); // a second tab of the same person
+		await b2.next('history');
+		const c = await openChat(users[2]!.cookie, room.id);
+		await a.next('presence', (e) => e.payload.joined?.user.id === u2); // after b2's join was handled
+		await c.next('presence');
+		expect(joinsOf(a, u1)).toBe(1);
+		expect(onlineSeenBy(a)).toEqual([u0, u1, u2].sort());
+		expect(onlineSeenBy(c)).toEqual([u0, u1, u2].sort());
+
+		// One of two tabs closes: still online, nobody is told otherwise.
+		b1.ws.close(1000);
+		await b1.closed;
+		const marker = a.send('send', { id: 'marker', text: 'after the first tab closed' });
+		await a.next('message', (e) => e.seq === marker);
+		expect(a.messages.filter((m) => m.type === 'presence' && m.payload.left !== undefined)).toEqual([]);
+		expect(onlineSeenBy(a)).toEqual([u0, u1, u2].sort());
+
+		b2.send('typing', {});
+		expect((await a.next('typing')).payload.users.map((u) => u.id)).toEqual([u1]);
+		await evictDurableObject(stub); // sockets hibernate; the instance and its memory are gone
+		// Rebuilt from the attachments: the last tab leaving is announced, once.
+		b2.ws.close(1000);
+		await a.next('presence', (e) => e.payload.left !== undefined);
+		await c.next('presence', (e) => e.payload.left !== undefined);
+		expect(onlineSeenBy(a)).toEqual([u0, u2].sort());
+		expect(onlineSeenBy(c)).toEqual([u0, u2].sort());
+		// A new tab after the wake-up gets exactly who is here, and is announced to no one (u0 was online).
+		const a2 = await openChat(users[0]!.cookie, room.id);
+		expect((await a2.next('presence')).payload.online!.map((e) => e.user.id).sort()).toEqual([u0, u2].sort());
+		const after = a.send('send', { id: 'after-sleep', text: 'awake' });
+		// A message after hibernation still gets the next sequence number.
+		expect((await a.next('message', (e) => e.seq === after)).payload.seq).toBe(2);
+		await c.next('message', (e) => e.payload.id === 'after-sleep');
+		expect(joinsOf(c, u0)).toBe(0);
+		expect(a.messages.filter((m) => m.type === 'presence' && m.payload.left !== undefined)).toHaveLength(1);
+	});
+
+	it('rebuilds typing from socket attachments after hibernation', async () => {
 		const { users, room, stub } = await roomWith(3);
 		const a = await openChat(users[0]!.cookie, room.id);
 		const b = await openChat(users[1]!.cookie, room.id);
-		await a.next('presence', (e) => e.payload.online.length === 2);
+		await a.next('presence', (e) => e.payload.joined !== undefined);
 		b.send('typing', {});
 		const typing = await a.next('typing');
 		expect(typing.payload.users.map((u) => u.id)).toEqual([users[1]!.user.id]);
 		expect(typing.payload.users[0]!.ms).toBeLessThanOrEqual(CHAT_TYPING_TTL_MS);
-
-		await evictDurableObject(stub); // sockets hibernate; the instance and its memory are gone
+		await evictDurableObject(stub);
 		const c = await openChat(users[2]!.cookie, room.id);
-		const presence = (await c.next('presence')).payload.online.map((u) => u.id).sort();
-		expect(presence).toEqual([users[0]!.user.id, users[1]!.user.id, users[2]!.user.id].sort());
 		const stillTyping = await c.next('typing');
 		expect(stillTyping.payload.users.map((u) => u.id)).toEqual([users[1]!.user.id]);
-		// Leaving after the wake-up is announced with the rebuilt list.
-		b.ws.close(1000);
-		const left = await a.next('presence', (e) => e.payload.left?.id === users[1]!.user.id);
-		expect(left.payload.online.map((u) => u.id).sort()).toEqual([users[0]!.user.id, users[2]!.user.id].sort());
-		// A message after hibernation still gets the next sequence number.
-		a.send('send', { id: 'after-sleep', text: 'awake' });
-		expect((await c.next('message')).payload.seq).toBe(1);
 	});
 
 	it('ends a typing indicator when its author sends', async () => {
 		const { users, room } = await roomWith(2);
 		const [a, b] = [await openChat(users[0]!.cookie, room.id), await openChat(users[1]!.cookie, room.id)];
-		await a.next('presence', (e) => e.payload.online.length === 2);
+		await a.next('presence', (e) => e.payload.joined !== undefined);
 		b.send('typing', {});
 		await a.next('typing', (e) => e.payload.users.length === 1);
 		b.send('send', { id: 't1', text: 'done typing' });
@@ -217,7 +363,7 @@ describe('ChatRoom Durable Object', () => {
 		);
 		// Sends have their own budget: still allowed.
 		a.send('send', { id: 'after-history', text: 'still here' });
-		await a.next('ack', (e) => e.payload.id === 'after-history');
+		await a.next('message', (e) => e.seq > 0 && e.payload.id === 'after-history');
 	});
 
 	it('rate-limits a burst with an error frame, and the socket stays usable', async () => {
@@ -230,7 +376,7 @@ describe('ChatRoom Durable Object', () => {
 		expect(limited.payload.retryAfterMs).toBeGreaterThan(0);
 		// The refill interval, so a client can say how long its whole queue will take (default 10 per 10 s).
 		expect(limited.payload.everyMs).toBe(1_000);
-		expect(a.messages.filter((e) => e.type === 'ack')).toHaveLength(CHAT_RATE_BURST);
+		expect(a.messages.filter((e) => e.type === 'message' && e.seq > 0)).toHaveLength(CHAT_RATE_BURST);
 		a.send('history', { before: 1000 });
 		expect((await a.next('history', (e) => e.payload.kind === 'older')).payload.messages).toHaveLength(CHAT_RATE_BURST);
 	});
@@ -253,8 +399,8 @@ describe('ChatRoom Durable Object', () => {
 		expect((await a.next('error', (e) => e.seq === 7)).payload.code).toBe('unknown-type');
 		const tooLong = a.send('send', { id: 'long', text: 'x'.repeat(4097) });
 		expect((await a.next('error', (e) => e.seq === tooLong)).payload).toMatchObject({ code: 'bad-message' });
-		a.send('send', { id: 'fine', text: 'still here' });
-		expect((await a.next('ack')).payload.id).toBe('fine');
+		const fine = a.send('send', { id: 'fine', text: 'still here' });
+		expect((await a.next('message', (e) => e.seq === fine)).payload.id).toBe('fine');
 
 		a.ws.send(new Uint8Array(CHAT_MAX_FRAME_BYTES + 1));
 		expect((await a.closed).code).toBe(1009);
@@ -293,8 +439,8 @@ describe('ChatRoom Durable Object', () => {
 			[1, 'old-1', 'written by an older deploy', [{ emoji: '👍', users: [me.id] }]]
 		]);
 		expect(page.rev).toBe(2);
-		a.send('send', { id: 'new-1', text: 'after the upgrade' });
-		expect((await a.next('ack')).payload).toMatchObject({ seq: 2, rev: 3 });
+		const sent = a.send('send', { id: 'new-1', text: 'after the upgrade' });
+		expect((await a.next('message', (e) => e.seq === sent)).payload).toMatchObject({ seq: 2, rev: 3 });
 		await runInDurableObject(stub, (_room: ChatRoom, state) => {
 			expect(state.storage.sql.exec("SELECT version FROM _schema WHERE part = 'chat-store'").one().version).toBe(1);
 		});

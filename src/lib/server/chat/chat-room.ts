@@ -1,12 +1,12 @@
-import type { ClientMessage, ServerPayload } from '$lib/protocol/channel';
+import type { ClientMessage } from '$lib/protocol/channel';
 import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
+import { entryWire, type ChatAuthorWire } from '$lib/protocol/chat-wire';
 import {
 	CHAT_HISTORY_BURST,
 	CHAT_HISTORY_WINDOW_MS,
 	CHAT_PAGE_SIZE,
 	CHAT_RATE_BURST,
-	CHAT_RATE_WINDOW_MS,
-	CHAT_TYPING_TTL_MS
+	CHAT_RATE_WINDOW_MS
 } from '$lib/protocol/chat-limits';
 import { CHAT_READ_BURST, CHAT_READ_WINDOW_MS } from '$lib/protocol/chat-unread-limits';
 import { CloseCode } from '$lib/protocol/close-codes';
@@ -14,16 +14,26 @@ import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
-import { TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
+import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
-import { splitByJsonBytes } from './frame-budget';
+import { splitBySize } from './frame-budget';
 import { RoomIdentity } from './room-identity';
+import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
+import { d1Access, RoomMembership, type Admission } from './room-membership';
+import { RoomPresence } from './room-presence';
+import { RoomTyping } from './room-typing';
 import { RoomUnread } from './room-unread';
 import { chatIndexMessage } from './search/index-message';
 import { IndexOutbox } from './search/index-outbox';
 
+export { parseRateLimit } from './room-limits';
+
+const NO_SUCH_ROOM: Admission = { ok: false, status: 404, code: 'not-found', message: 'No such room.' };
+
 interface ChatAttachment extends BaseAttachment {
 	user: ChatUser;
+	/** The room's number for `user` as it is now (chat-wire.ts): how its messages and presence name it. */
+	author: number;
 	/** The rev the client resumes from (`?since=`), or null for a first join. */
 	since: number | null;
 	/** Until when this socket's user shows as typing (0: not typing). Lives here so it survives hibernation. */
@@ -47,13 +57,23 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	/** The per-user send budget (CHAT_RATE_LIMIT overrides); public so a test can raise it for a load scenario. */
 	rateLimit: BucketLimit;
 
-	/**
-	 * Who is typing until when, by user: a cache of the sockets' attachments (the record, which survives
-	 * hibernation), rebuilt from them on first use after a wake-up, so a send does not read every socket.
-	 */
-	private typingCache: Map<string, { id: string; name: string; until: number }> | null = null;
+	/** Who is typing (in the sockets' attachments, which survive hibernation; cached by user). */
+	private readonly typing = new RoomTyping({
+		sockets: () => this.sockets(),
+		socketsOf: (userId) => this.socketsOf({ kind: 'user', id: userId }),
+		typingOf: (ws) => this.attachment(ws),
+		setTypingUntil: (ws, typingUntil) => {
+			const a = this.attachment(ws);
+			if (a) this.setAttachment(ws, { ...a, typingUntil });
+		},
+		broadcast: (typing, except) => this.broadcast('typing', typing, { except })
+	});
 	private readonly store: ChatStore;
-	private readonly buckets: TokenBuckets;
+	/**
+	 * The send budget (sends, edits, deletes, reactions), in memory: a take costs no write in front of the
+	 * broadcast. What that means across eviction: see MemoryTokenBuckets.
+	 */
+	private readonly buckets = new MemoryTokenBuckets();
 	/** Scroll-back has its own table: TokenBuckets prunes a table by one limit. */
 	private readonly historyBuckets: TokenBuckets;
 	/** Read cursors, unread and mention counts (room-unread.ts). */
@@ -62,6 +82,17 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly index: IndexOutbox;
 	/** The D1 room id (the object's name), so the index can say whose message it is. */
 	private readonly room: RoomIdentity;
+	/** Who may open a socket here: D1 asked once per person, then remembered until they leave. */
+	private readonly membership = new RoomMembership();
+	/** Who is online, by author, kept as sockets open and close (rebuilt from attachments after a wake-up). */
+	private readonly presence = new RoomPresence(() => this.socketAuthors());
+	/**
+	 * Authors described by an `authors` frame to every socket open now (posters not online, over REST);
+	 * cleared when a socket opens, as it has not seen those frames.
+	 */
+	private readonly announced = new Set<number>();
+	/** The newest history page as sent on join, for the rev it was read at (latestPageFrame). */
+	private latestPage: { rev: number; frame: Uint8Array } | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -69,7 +100,6 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// SQLite calls are synchronous, so the store is ready before the first event (the base class holds
 		// events back until its codec has loaded).
 		this.store = new ChatStore(ctx.storage);
-		this.buckets = new TokenBuckets(ctx.storage, 'send_buckets');
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
 		this.room = new RoomIdentity(ctx.storage, ctx.id, env.CHAT_ROOM);
 		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));
@@ -121,12 +151,31 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		return this.unread.watch(userId, joinedAt);
 	}
 
+	/** REST's page (ChatMessage, with users): the socket's pages are the compact `history` frames. */
 	async historyPage(before: number | undefined, limit: number) {
 		return { ...this.store.page(before, limit), rev: this.store.rev };
 	}
 
-	/** Closes a user's sockets after they left the room (their membership is already gone from D1). */
+	/**
+	 * May this person open a socket here? The upgrade route's authorize step asks this before forwarding
+	 * the upgrade (so the order stays upgrade → Origin → identity → authorize → the object): a member the
+	 * room knows is answered from memory, anyone else by D1.
+	 */
+	async admit(userId: string, roomId: string): Promise<Admission> {
+		const known = this.room.get();
+		if (known === null && !this.room.isNamed(roomId)) return NO_SUCH_ROOM;
+		const admission = await this.membership.admit(userId, () => d1Access(this.env, known ?? roomId, userId));
+		// Learned only once D1 said the room exists: a made-up room id is never recorded as this one's.
+		if (admission.ok) this.room.learn(roomId);
+		return admission;
+	}
+
+	/**
+	 * Closes a user's sockets after they left the room (their membership is already gone from D1), and
+	 * forgets them as a member: their next join is asked of D1 again, and refused.
+	 */
 	async removeMember(userId: string): Promise<number> {
+		this.membership.remove(userId);
 		this.unread.unwatch(userId);
 		return this.closeWhere((a) => a.user.id === userId, CloseCode.policy, 'You left this room.');
 	}
@@ -136,39 +185,53 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
 		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
 		this.room.learn(RoomIdentity.fromSocketPath(request.url));
+		// Admitted by the route a moment ago, so normally known; if they were removed since (or the object
+		// was evicted in between), D1 decides again.
+		const roomId = this.room.get();
+		if (!this.membership.knows(identity.id)) {
+			const admission = roomId
+				? await this.membership.admit(identity.id, () => d1Access(this.env, roomId, identity.id))
+				: NO_SUCH_ROOM;
+			if (!admission.ok) return new Response(admission.message, { status: admission.status });
+		}
 		const avatarKey = identity.claims?.avatarKey;
 		const joinedAt = identity.claims?.joinedAt;
 		const since = new URL(request.url).searchParams.get('since');
+		const user = { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null };
 		return {
 			identity,
 			connectedAt: Date.now(),
-			user: { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null },
+			user,
+			author: this.store.authors.numberOf(user),
 			since: since !== null && /^\d{1,15}$/.test(since) ? Number(since) : null,
 			typingUntil: 0,
 			joinedAt: typeof joinedAt === 'number' ? joinedAt : 0
 		};
 	}
 
-	/** Presence first, then the history the client lacks, then who is typing; all before any later event. */
+	/**
+	 * Presence first, then the history the client lacks, then who is typing; all before any later event.
+	 * Nothing here reads every socket: presence is kept as sockets come and go (RoomPresence).
+	 */
 	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
-		const { user, since } = attachment;
-		const online = this.online();
-		const firstSocket = !this.socketsOf({ kind: 'user', id: user.id }).some((s) => s !== ws);
-		if (firstSocket) this.broadcast('presence', { online, joined: user }, { except: ws });
-		this.send(ws, 'presence', { online });
+		const { user, since, author } = attachment;
+		this.announced.clear();
+		if (this.presence.opened(author, this.openSocketsOf(user.id, author)))
+			this.broadcast('presence', { joined: this.store.authors.wire(author) }, { except: ws });
+		this.send(ws, 'presence', { online: this.authorWires(this.presence.authors()) });
 
 		const rev = this.store.rev;
 		const changes = since === null ? null : this.store.changesSince(since);
 		if (changes?.kind === 'catchup') {
 			// In frames cut by JSON size, so a long absence (or long messages) never outgrows one frame.
-			const runs = splitByJsonBytes(changes.messages);
+			const runs = splitBySize(changes.messages, changes.sizes);
 			for (const messages of runs.length > 0 ? runs : [[]])
-				this.send(ws, 'history', { kind: 'catchup', messages, hasMore: false, rev });
-		} else {
-			const page = this.store.page(undefined, CHAT_PAGE_SIZE);
-			this.send(ws, 'history', { kind: changes ? 'reset' : 'latest', ...page, rev });
-		}
-		const typing = this.typing();
+				this.send(ws, 'history', { kind: 'catchup', ...this.store.authors.entries(messages), hasMore: false, rev });
+		} else if (changes) {
+			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
+			this.send(ws, 'history', { kind: 'reset', ...this.store.authors.entries(messages), hasMore, rev });
+		} else this.sendFrame(ws, this.latestPageFrame(rev));
+		const typing = this.typing.now();
 		if (typing.users.length > 0) this.send(ws, 'typing', typing);
 		this.send(ws, 'cursor', this.unread.cursor(user.id, attachment.joinedAt));
 	}
@@ -179,13 +242,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			switch (request.type) {
 				case 'send': {
 					const { id, text } = request.payload;
-					const result = this.doSend(user, id, text);
-					this.send(
-						ws,
-						'ack',
-						{ id, seq: result.message.seq, rev: result.message.rev, duplicate: result.duplicate },
-						request.seq
-					);
+					// Answered by the sender's copy of the message frame (see doSend).
+					this.doSend(user, id, text, { ws, seq: request.seq });
 					return;
 				}
 				case 'edit': {
@@ -204,7 +262,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 					return;
 				}
 				case 'typing':
-					this.onTyping(ws, attachment);
+					this.typing.keystroke(ws, user, attachment.typingUntil);
 					return;
 				case 'read': {
 					const result = this.unread.read(user.id, request.payload.seq, attachment.joinedAt);
@@ -227,8 +285,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 					if (wait > 0)
 						throw new RateLimited(wait, Math.ceil(CHAT_HISTORY_WINDOW_MS / CHAT_HISTORY_BURST), 'load older messages');
 					const { before, limit } = request.payload;
-					const page = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
-					this.send(ws, 'history', { kind: 'older', ...page, rev: this.store.rev }, request.seq);
+					const { messages, hasMore } = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
+					const page = {
+						kind: 'older' as const,
+						...this.store.authors.entries(messages),
+						hasMore,
+						rev: this.store.rev
+					};
+					this.send(ws, 'history', page, request.seq);
 					return;
 				}
 			}
@@ -244,33 +308,49 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	protected onClose(_ws: WebSocket, { user, typingUntil }: ChatAttachment) {
-		const stillHere = this.socketsOf({ kind: 'user', id: user.id }).length > 0;
-		if (!stillHere) this.broadcast('presence', { online: this.online(), left: user });
-		if (typingUntil > Date.now()) {
-			this.typingCache = null; // another socket of the same user may still be typing: re-read
-			this.broadcast('typing', this.typing());
-		}
+	protected onClose(_ws: WebSocket, { user, author, typingUntil }: ChatAttachment) {
+		if (this.presence.closed(author, this.openSocketsOf(user.id, author))) this.broadcast('presence', { left: author });
+		this.typing.closed(typingUntil);
 	}
 
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
 
-	private doSend(user: ChatUser, id: string, text: string) {
-		// A resend of a stored message (lost ack, reconnect) is answered without charging the budget.
-		const result = this.store.post(user, id, text, () => this.charge(user.id));
-		if (!result.duplicate) {
-			this.indexChange(result.message);
-			this.broadcast('message', result.message);
-			this.stopTyping(user.id);
-			this.unread.posted(result.message);
+	/**
+	 * Store, then send: the INSERT comes first, so the output gate holds every frame of this event — the
+	 * broadcast, and the sender's copy of it, which is its ack — until the row is durable. An acked message
+	 * is therefore stored, and a seq, taken from the row, is never handed out twice, even across a crash.
+	 * `from` is the socket request it answers (REST answers with the result instead).
+	 */
+	private doSend(user: ChatUser, id: string, text: string, from?: { ws: WebSocket; seq: number }) {
+		const wait = this.buckets.wait(user.id, this.rateLimit);
+		// Out of budget, only a resend of a stored message (lost ack, reconnect) is still answered: it is free.
+		const result = wait > 0 ? this.store.resent(user, id) : this.store.post(user, id, text);
+		if (!result) throw this.rateLimited(wait);
+		const message = result.message;
+		if (result.duplicate) {
+			// Only the sender hears of it again: its copy of the message, answering this request.
+			if (from) this.send(from.ws, 'message', this.store.authors.entry(message), from.seq);
+			return result;
 		}
+		this.buckets.take(user.id, this.rateLimit);
+		const author = this.store.authors.numberOf(message.user);
+		// Posted over REST by someone not online: the sockets learn who that is first (once).
+		if (!this.presence.has(author) && !this.announced.has(author)) {
+			this.broadcast('authors', { authors: this.authorWires([author]) });
+			this.announced.add(author);
+		}
+		this.broadcast('message', entryWire(message, author), { reply: from });
+		this.typing.stop(user.id);
+		// Bookkeeping after the fan-out: the index row still commits in this same event as the message.
+		this.indexChange(message);
+		this.unread.posted(message);
 		return result;
 	}
 
 	private doReact(user: ChatUser, id: string, emoji: string, on?: boolean): ChatMessage {
 		this.charge(user.id);
 		const { message, changed } = this.store.react(user.id, id, emoji, on);
-		if (changed) this.broadcast('react', message);
+		if (changed) this.broadcast('react', this.store.authors.entry(message));
 		return message;
 	}
 
@@ -278,7 +358,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.charge(user.id);
 		const message = change();
 		this.indexChange(message);
-		this.broadcast(type, message);
+		this.broadcast(type, this.store.authors.entry(message));
 		if (type === 'edit') this.unread.edited(message);
 		else this.unread.deleted();
 		return message;
@@ -293,7 +373,11 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	private charge(userId: string) {
 		const wait = this.buckets.take(userId, this.rateLimit);
-		if (wait > 0) throw new RateLimited(wait, Math.ceil(this.rateLimit.windowMs / this.rateLimit.burst));
+		if (wait > 0) throw this.rateLimited(wait);
+	}
+
+	private rateLimited(waitMs: number) {
+		return new RateLimited(waitMs, Math.ceil(this.rateLimit.windowMs / this.rateLimit.burst));
 	}
 
 	private asResult<T extends object>(run: () => T): ChatResult<T> {
@@ -307,77 +391,35 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	// ---- presence and typing (from attachments, so they survive hibernation) ------------------------
+	// ---- the wire: authors by number; presence (from attachments, so it survives hibernation) ---------
 
-	private online(): ChatUser[] {
-		const users = new Map<string, ChatUser>();
+	/**
+	 * The newest page as a frame, read and encoded once per rev: every change bumps the rev, so each join
+	 * until the next change gets the same bytes (a burst of joins reads and serializes the page once).
+	 */
+	private latestPageFrame(rev: number): Uint8Array {
+		if (this.latestPage?.rev !== rev) {
+			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
+			const page = { kind: 'latest' as const, ...this.store.authors.entries(messages), hasMore, rev };
+			this.latestPage = { rev, frame: this.wire.encodeServer('history', page) };
+		}
+		return this.latestPage.frame;
+	}
+
+	private authorWires(numbers: Iterable<number>): ChatAuthorWire[] {
+		return [...numbers].map((n) => this.store.authors.wire(n));
+	}
+
+	/** How many open sockets `userId` has as author `author`: from their own sockets only (a tag lookup). */
+	private openSocketsOf(userId: string, author: number): number {
+		return this.socketsOf({ kind: 'user', id: userId }).filter((ws) => this.attachment(ws)?.author === author).length;
+	}
+
+	/** The author of every open socket: read once after a wake-up, to rebuild presence. */
+	private *socketAuthors(): Iterable<number> {
 		for (const ws of this.sockets()) {
-			const user = this.attachment(ws)?.user;
-			if (user) users.set(user.id, user);
+			const author = this.attachment(ws)?.author;
+			if (author !== undefined) yield author;
 		}
-		return [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
-	}
-
-	private typingUsers() {
-		if (!this.typingCache) {
-			const cache = new Map<string, { id: string; name: string; until: number }>();
-			for (const ws of this.sockets()) {
-				const a = this.attachment(ws);
-				if (!a || a.typingUntil === 0) continue;
-				const seen = cache.get(a.user.id);
-				if (!seen || seen.until < a.typingUntil) cache.set(a.user.id, { ...a.user, until: a.typingUntil });
-			}
-			this.typingCache = cache;
-		}
-		return this.typingCache;
-	}
-
-	private typing(now = Date.now()): ServerPayload<ChatChannel, 'typing'> {
-		const users = [...this.typingUsers().values()].filter((u) => u.until > now);
-		return { users: users.map((u) => ({ id: u.id, name: u.name, ms: u.until - now })) };
-	}
-
-	private onTyping(ws: WebSocket, attachment: ChatAttachment) {
-		const now = Date.now();
-		// Re-announce only when the indicator is new or more than half expired: keystrokes stay cheap.
-		const announce = attachment.typingUntil - now < CHAT_TYPING_TTL_MS / 2;
-		const until = now + CHAT_TYPING_TTL_MS;
-		this.setAttachment(ws, { ...attachment, typingUntil: until });
-		this.typingUsers().set(attachment.user.id, { ...attachment.user, until });
-		if (announce) this.broadcast('typing', this.typing(now), { except: ws });
-	}
-
-	/** A sent message ends its author's typing indicator everywhere. */
-	private stopTyping(userId: string) {
-		const entry = this.typingUsers().get(userId);
-		if (!entry) return;
-		this.typingUsers().delete(userId);
-		for (const ws of this.socketsOf({ kind: 'user', id: userId })) {
-			const a = this.attachment(ws);
-			if (a && a.typingUntil > 0) this.setAttachment(ws, { ...a, typingUntil: 0 });
-		}
-		if (entry.until > Date.now()) this.broadcast('typing', this.typing());
-	}
-}
-
-/** "<burst>/<window ms>" (e.g. "10/10000"), or null for empty or malformed values (the default then applies). */
-export function parseRateLimit(value: string | undefined): BucketLimit | null {
-	const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,12})\s*$/.exec(value ?? '');
-	if (!match) return null;
-	const [burst, windowMs] = [Number(match[1]), Number(match[2])];
-	return burst >= 1 && windowMs >= 1 ? { burst, windowMs } : null;
-}
-
-const HISTORY_LIMIT = { burst: CHAT_HISTORY_BURST, windowMs: CHAT_HISTORY_WINDOW_MS };
-
-class RateLimited extends Error {
-	constructor(
-		readonly retryAfterMs: number,
-		/** How often one more token comes back once the bucket is empty. */
-		readonly everyMs: number,
-		what = 'send'
-	) {
-		super(`Slow down: you can ${what} again in ${Math.ceil(retryAfterMs / 1000)} s.`);
-		this.name = 'RateLimited';
 	}
 }

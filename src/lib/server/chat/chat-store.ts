@@ -6,7 +6,8 @@ import {
 	CHAT_REACTIONS_PER_MESSAGE_MAX
 } from '$lib/protocol/chat-limits';
 import { migrateSchema, type SchemaStep } from '$lib/server/realtime/sql-schema';
-import { messageJsonBytes } from './frame-budget';
+import { ChatAuthors } from './chat-authors';
+import { entryJsonBytes } from './frame-budget';
 
 /** What the store refuses; each code is one of chat's channel error codes (chatChannel.errors). */
 export class ChatStoreError extends Error {
@@ -32,7 +33,13 @@ interface MessageRow extends Record<string, SqlStorageValue> {
 	deleted_at: number | null;
 }
 
-export type CatchUp = { kind: 'catchup'; messages: ChatMessage[] } | { kind: 'reset' };
+/** A row with the byte length of its quoted text and its id, computed by SQLite, for the frame budget. */
+interface SizedRow extends MessageRow {
+	text_id_bytes: number;
+}
+
+/** `sizes[i]`: an upper bound of `messages[i]`'s wire JSON in bytes (frame-budget.ts). */
+export type CatchUp = { kind: 'catchup'; messages: ChatMessage[]; sizes: number[] } | { kind: 'reset' };
 
 /** developers.cloudflare.com/durable-objects/platform/limits: 100 bound parameters per SQL statement. */
 const SQL_PARAMS_PER_QUERY = 90;
@@ -67,6 +74,8 @@ const CHAT_STORE_SCHEMA: readonly SchemaStep[] = [
 ];
 
 const COLUMNS = 'seq, rev, id, user_id, user_name, avatar_key, text, created_at, edited_at, deleted_at';
+/** Sized in SQLite, so a page is cut to the frame budget without serializing each message in JS. */
+const SIZED_COLUMNS = `${COLUMNS}, length(CAST(json_quote(text) AS BLOB)) + length(CAST(id AS BLOB)) AS text_id_bytes`;
 
 /**
  * A room's messages and reactions in the ChatRoom's own SQLite. The object is the single writer, so plain
@@ -79,12 +88,15 @@ const COLUMNS = 'seq, rev, id, user_id, user_name, avatar_key, text, created_at,
  */
 export class ChatStore {
 	private readonly sql: SqlStorage;
+	/** The room's author numbers (the socket names authors by them). */
+	readonly authors: ChatAuthors;
 	private lastSeq: number;
 	private lastRev: number;
 
 	constructor(storage: DurableObjectStorage) {
 		migrateSchema(storage, 'chat-store', CHAT_STORE_SCHEMA);
 		this.sql = storage.sql;
+		this.authors = new ChatAuthors(storage);
 		// Every change stamps its message row with the new rev, so the newest rev is always on some row.
 		const top = this.sql
 			.exec<{ s: number; r: number }>('SELECT coalesce(max(seq), 0) AS s, coalesce(max(rev), 0) AS r FROM messages')
@@ -109,37 +121,29 @@ export class ChatStore {
 	}
 
 	/**
-	 * Stores a new message, or returns the existing one when this id was already posted by the same user.
-	 * `beforeInsert` runs only for a genuinely new message (the rate limit charges there, so a resend after
-	 * a lost ack is free); if it throws, nothing is stored.
+	 * Stores a new message, or returns the existing one when this id was already posted by the same user
+	 * (a resend after a lost ack or a reconnect). One statement on the common path: the INSERT itself finds
+	 * a taken id (ON CONFLICT on the id's unique index), so a new message costs no SELECT before it.
 	 */
-	post(
-		user: ChatUser,
-		id: string,
-		text: string,
-		beforeInsert: () => void = () => {},
-		now = Date.now()
-	): { message: ChatMessage; duplicate: boolean } {
-		const existing = this.row(id);
-		if (existing) {
-			if (existing.user_id !== user.id) throw new ChatStoreError('id-taken', 'That message id is already used.');
-			return { message: this.snapshot(existing), duplicate: true };
-		}
-		beforeInsert();
+	post(user: ChatUser, id: string, text: string, now = Date.now()): { message: ChatMessage; duplicate: boolean } {
 		const seq = this.lastSeq + 1;
-		const rev = this.nextRev();
-		this.sql.exec(
-			`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-			seq,
-			rev,
-			id,
-			user.id,
-			user.name,
-			user.avatarKey,
-			text,
-			now
-		);
+		const rev = this.lastRev + 1;
+		const inserted = this.sql
+			.exec(
+				`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+				seq,
+				rev,
+				id,
+				user.id,
+				user.name,
+				user.avatarKey,
+				text,
+				now
+			)
+			.toArray();
+		if (inserted.length === 0) return this.resent(user, id)!;
 		this.lastSeq = seq;
+		this.lastRev = rev;
 		// Built from what was just written: a new message has no edits and no reactions yet.
 		const message: ChatMessage = {
 			seq,
@@ -153,6 +157,17 @@ export class ChatStore {
 			reactions: []
 		};
 		return { message, duplicate: false };
+	}
+
+	/**
+	 * The stored message of this id when `user` posted it (a resend), null when the id is free; throws
+	 * when someone else's message has it.
+	 */
+	resent(user: ChatUser, id: string): { message: ChatMessage; duplicate: true } | null {
+		const existing = this.row(id);
+		if (!existing) return null;
+		if (existing.user_id !== user.id) throw new ChatStoreError('id-taken', 'That message id is already used.');
+		return { message: this.snapshot(existing), duplicate: true };
 	}
 
 	edit(userId: string, id: string, text: string, now = Date.now()): ChatMessage {
@@ -225,7 +240,8 @@ export class ChatStore {
 
 	/**
 	 * Up to `limit` messages with seq < before (all when before is omitted), in ascending seq order, and no
-	 * more than `maxJsonBytes` of them as JSON (always at least one): the page must fit one socket frame.
+	 * more than `maxJsonBytes` of them as wire JSON (always at least one): the page must fit one socket
+	 * frame. Their sizes are bounds computed from SQLite's byte lengths, not by serializing each message.
 	 * When it is cut, `hasMore` is true and the next page starts below the oldest one returned.
 	 */
 	page(
@@ -234,8 +250,8 @@ export class ChatStore {
 		maxJsonBytes = CHAT_FRAME_JSON_BUDGET_BYTES
 	): { messages: ChatMessage[]; hasMore: boolean } {
 		const rows = this.sql
-			.exec<MessageRow>(
-				`SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+			.exec<SizedRow>(
+				`SELECT ${SIZED_COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
 				before ?? Number.MAX_SAFE_INTEGER,
 				limit
 			)
@@ -243,7 +259,7 @@ export class ChatStore {
 		const newestFirst = this.snapshots(rows);
 		let kept = 0;
 		for (let bytes = 0; kept < newestFirst.length; kept++) {
-			bytes += messageJsonBytes(newestFirst[kept]!);
+			bytes += entryJsonBytes(rows[kept]!.text_id_bytes, newestFirst[kept]!.reactions);
 			if (bytes > maxJsonBytes && kept > 0) break;
 		}
 		const messages = newestFirst.slice(0, kept).reverse();
@@ -259,9 +275,11 @@ export class ChatStore {
 		const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM messages WHERE rev > ?', since).one();
 		if (n > CHAT_CATCHUP_MAX) return { kind: 'reset' };
 		const rows = this.sql
-			.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE rev > ? ORDER BY rev`, since)
+			.exec<SizedRow>(`SELECT ${SIZED_COLUMNS} FROM messages WHERE rev > ? ORDER BY rev`, since)
 			.toArray();
-		return { kind: 'catchup', messages: this.snapshots(rows) };
+		const messages = this.snapshots(rows);
+		const sizes = messages.map((m, i) => entryJsonBytes(rows[i]!.text_id_bytes, m.reactions));
+		return { kind: 'catchup', messages, sizes };
 	}
 
 	// ---- internals ----------------------------------------------------------------------------------

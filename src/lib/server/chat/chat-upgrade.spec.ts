@@ -1,10 +1,13 @@
 import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { chatChannel } from '$lib/protocol/chat';
 import { CloseCode } from '$lib/protocol/close-codes';
 import { getDb } from '$lib/server/db';
 import { newRoom, openChat, upgrade } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
+import { chatRoomStub } from './access';
+import type { ChatRoom } from './chat-room';
 import { joinPublicRoom } from './rooms';
 
 const FOREIGN = 'https://evil.example';
@@ -48,6 +51,42 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		expect(await anonymous.json()).toMatchObject({ error: { code: 'unauthenticated' } });
 	});
 
+	it('asks D1 once per member: a known member joins from memory, a removed one is refused at once', async () => {
+		const owner = await signedInUser(env);
+		const member = await signedInUser(env);
+		const room = await newRoom(env, owner.user.id);
+		await joinPublicRoom(getDb(env), room.id, member.user.id);
+		const first = await openChat(member.cookie, room.id);
+		await first.next('history');
+		// D1 forgets the membership behind the room's back (no leave, no removeMember): the room still
+		// knows the member, so the next join asks no D1 — and gets in.
+		await getDb(env).run(`DELETE FROM chat_memberships WHERE room_id = '${room.id}' AND user_id = '${member.user.id}'`);
+		const second = await openChat(member.cookie, room.id);
+		await second.next('history');
+		// A leave tells the room (removeMember): the cached membership goes with it, at once.
+		await chatRoomStub(env, room.id).removeMember(member.user.id);
+		expect((await first.closed).code).toBe(CloseCode.policy);
+		const refused = await upgrade(member.cookie, room.id);
+		expect(refused.status).toBe(403);
+		expect(await refused.json()).toEqual({ error: { code: 'forbidden', message: 'Join the room first.' } });
+		// Joining again is D1's to say, and the room takes it from there.
+		await joinPublicRoom(getDb(env), room.id, member.user.id);
+		const back = await openChat(member.cookie, room.id);
+		await back.next('history');
+	});
+
+	it('refuses `__proto__` and `constructor` as user ids like any outsider, and remembers only members', async () => {
+		const owner = await signedInUser(env);
+		const room = await newRoom(env, owner.user.id, 'private');
+		const stub = chatRoomStub(env, room.id);
+		for (const id of ['__proto__', 'constructor', 'toString'])
+			expect(await stub.admit(id, room.id)).toMatchObject({ ok: false, status: 404 });
+		expect(await stub.admit(owner.user.id, room.id)).toMatchObject({ ok: true });
+		await runInDurableObject(stub, (r: ChatRoom) => {
+			expect((r as unknown as { membership: { size: number } }).membership.size).toBe(1);
+		});
+	});
+
 	it('closes a socket of another protocol version with "reload" (4000) before it reaches the room', async () => {
 		const owner = await signedInUser(env);
 		const member = await signedInUser(env);
@@ -55,8 +94,9 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		await joinPublicRoom(getDb(env), room.id, member.user.id);
 		const watcher = await openChat(owner.cookie, room.id);
 		await watcher.next('history');
-		// A tab from before the contract sends no version; one from a future deploy another number.
-		for (const version of [null, chatChannel.version + 1]) {
+		// A tab from before the contract sends no version; one of chat protocol 1 (before the compact
+		// messages) or from a future deploy another number.
+		for (const version of [null, 1, chatChannel.version + 1]) {
 			const closed = await closeOf(await upgrade(member.cookie, room.id, { version }));
 			expect(closed.code).toBe(CloseCode.reload);
 			expect(closed.reason).toMatch(/^Reload/);
@@ -65,7 +105,7 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		const current = await openChat(member.cookie, room.id);
 		await current.next('history');
 		const joined = await watcher.next('presence', (m) => m.payload.joined !== undefined);
-		expect(joined.payload.joined?.id).toBe(member.user.id);
+		expect(joined.payload.joined?.user.id).toBe(member.user.id);
 		expect(watcher.messages.filter((m) => m.type === 'presence' && m.payload.joined)).toHaveLength(1);
 	});
 });

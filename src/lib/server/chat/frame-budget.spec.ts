@@ -1,15 +1,17 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '$lib/protocol/chat';
+import { entryWire, type ChatEntry } from '$lib/protocol/chat-wire';
 import { CHAT_FRAME_JSON_BUDGET_BYTES, CHAT_PAGE_MAX, CHAT_TEXT_MAX_CHARS } from '$lib/protocol/chat-limits';
 import { newRoom, openChat, upgrade } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
-import { messageJsonBytes } from './frame-budget';
 
-const jsonBytes = (messages: ChatMessage[]) => messages.reduce((n, m) => n + messageJsonBytes(m), 0);
+/** The messages' wire JSON in bytes, each with its separating comma, as the room sent them. */
+const utf8 = new TextEncoder();
+const jsonBytes = (messages: ChatEntry[]) =>
+	messages.reduce((n, m) => n + utf8.encode(JSON.stringify(entryWire(m, m.author))).byteLength + 1, 0);
 
 /**
  * A room full of the longest messages JSON escaping makes of them: rows with control characters (as
@@ -48,8 +50,8 @@ describe('chat frames stay under the codec cap', () => {
 			expect((await a.next('error', (e) => e.seq === seq)).payload.message).toMatch(/valid Unicode/);
 		}
 		// Line breaks, tabs, emoji (surrogate pairs) and quotes are ordinary text.
-		a.send('send', { id: 'fine', text: 'two\nlines\tand 👍🏽 "quoted" \\ ok' });
-		expect((await a.next('ack')).payload.id).toBe('fine');
+		const fine = a.send('send', { id: 'fine', text: 'two\nlines\tand 👍🏽 "quoted" \\ ok' });
+		expect((await a.next('message', (e) => e.seq === fine)).payload.id).toBe('fine');
 		a.send('history', { before: 1000 });
 		const page = await a.next('history', (e) => e.payload.kind === 'older');
 		expect(page.payload.messages.map((m) => m.id)).toEqual(['fine']);
@@ -61,8 +63,8 @@ describe('chat frames stay under the codec cap', () => {
 		const a = await openChat(cookie, room.id);
 		await a.next('history');
 		const emoji = '😀'.repeat(CHAT_TEXT_MAX_CHARS); // 4 bytes of UTF-8 each: over the old 4 KiB rule
-		a.send('send', { id: 'emoji', text: emoji });
-		expect((await a.next('ack')).payload.id).toBe('emoji');
+		const sent = a.send('send', { id: 'emoji', text: emoji });
+		expect((await a.next('message', (e) => e.seq === sent)).payload.id).toBe('emoji');
 		const seq = a.send('send', { id: 'long', text: 'a'.repeat(CHAT_TEXT_MAX_CHARS + 1) });
 		expect((await a.next('error', (e) => e.seq === seq)).payload).toMatchObject({
 			code: 'bad-message',
@@ -103,7 +105,7 @@ describe('chat frames stay under the codec cap', () => {
 
 			// A client resuming from rev 0 gets every change, in several frames that each fit.
 			const b = await openChat(cookie, room.id, 0);
-			const caughtUp: ChatMessage[] = [];
+			const caughtUp: ChatEntry[] = [];
 			for (let from = 0; caughtUp.length < total;) {
 				const frame = await b.next('history', () => true, { from });
 				from = b.messages.indexOf(frame) + 1;

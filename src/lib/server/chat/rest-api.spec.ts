@@ -38,8 +38,13 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		expect(res.status).toBe(201);
 		const { message } = (await res.json()) as { message: ChatMessage };
 		expect(message).toMatchObject({ seq: 1, id: 'bot-1', text: 'from a bot', user: { id: alice.user.id } });
+		// The socket's compact form of the same message; its author, not online here, described just before.
 		const live = await socket.next('message');
-		expect(live.payload).toEqual(message);
+		const { author, ...fields } = live.payload;
+		const { user, ...expected } = message;
+		expect(fields).toEqual(expected);
+		const described = socket.messages.flatMap((m) => (m.type === 'authors' ? m.payload.authors : []));
+		expect(described.find((a) => a.n === author)?.user).toEqual(user);
 
 		// Repeating the same id is idempotent: 200, same seq, no second broadcast.
 		const again = await api('/api/messages', {

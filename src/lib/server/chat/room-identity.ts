@@ -30,10 +30,14 @@ export class RoomIdentity {
 
 	/** Takes `name` as the room id if none is known yet and it is this object's name. */
 	learn(name: string | null | undefined) {
-		if (this.roomId !== null || !name) return;
-		if (!this.namespace.idFromName(name).equals(this.id)) return;
+		if (this.roomId !== null || !name || !this.isNamed(name)) return;
 		this.roomId = name;
 		this.storage.sql.exec('INSERT INTO room_identity (room_id) VALUES (?)', name);
+	}
+
+	/** Whether `name` is the name this object was made under (chatRoomStub). */
+	isNamed(name: string): boolean {
+		return this.namespace.idFromName(name).equals(this.id);
 	}
 
 	/** The room id a socket's path names: `/chat/<room>/ws` (the app's route and the ticket route alike). */

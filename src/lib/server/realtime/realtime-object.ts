@@ -247,20 +247,28 @@ export abstract class RealtimeObject<
 
 	/**
 	 * Sends one message to every open socket (or those with `tag`, or passing `filter`), except `except`,
-	 * encoded once. Returns how many got it.
+	 * encoded once. With `reply`, the socket whose request caused it gets its copy with that request's
+	 * number as the frame seq, so the broadcast is also its answer (no separate ack frame). Returns how many
+	 * got it.
 	 */
 	protected broadcast<N extends ServerKind<Ch>>(
 		type: N,
 		payload: ServerPayload<Ch, N>,
-		options: { tag?: string; except?: WebSocket; filter?: (attachment: A) => boolean } = {}
+		options: {
+			tag?: string;
+			except?: WebSocket;
+			filter?: (attachment: A) => boolean;
+			reply?: { ws: WebSocket; seq: number };
+		} = {}
 	): number {
-		const sockets = this.sockets(options.tag).filter(
-			(ws) => ws !== options.except && (!options.filter || this.matches(ws, options.filter))
-		);
+		const { except, filter, reply } = options;
+		const sockets = this.sockets(options.tag).filter((ws) => ws !== except && (!filter || this.matches(ws, filter)));
 		if (sockets.length === 0) return 0;
-		const frame = this.wire.encodeServer(type, payload);
+		const json = JSON.stringify(payload);
+		const frame = this.wire.encodeServerJson(type, json);
+		const answer = reply ? this.wire.encodeServerJson(type, json, reply.seq) : frame;
 		let sent = 0;
-		for (const ws of sockets) if (this.sendFrame(ws, frame)) sent++;
+		for (const ws of sockets) if (this.sendFrame(ws, ws === reply?.ws ? answer : frame)) sent++;
 		return sent;
 	}
 

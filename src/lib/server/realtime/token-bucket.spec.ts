@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { TokenBuckets } from './token-bucket';
+import { MemoryTokenBuckets, TokenBuckets } from './token-bucket';
 
 const LIMIT = { burst: 2, windowMs: 1_000 };
 
@@ -32,5 +32,24 @@ describe('token buckets in Durable Object SQLite', () => {
 			for (let i = 0; i < 250; i++) buckets.take(`k${i}`, LIMIT, t0 + 10_000 + i * 1_000);
 			expect(rows()).toBeLessThan(100);
 		});
+	});
+});
+
+describe('token buckets in memory', () => {
+	it('limit per key like the stored ones, and hold only keys that are not full again', () => {
+		const buckets = new MemoryTokenBuckets();
+		const t0 = 1_000_000;
+		expect(buckets.wait('a', LIMIT, t0)).toBe(0);
+		expect(buckets.take('a', LIMIT, t0)).toBe(0);
+		expect(buckets.take('a', LIMIT, t0)).toBe(0);
+		expect(buckets.wait('a', LIMIT, t0)).toBe(500);
+		expect(buckets.take('a', LIMIT, t0)).toBe(500); // refused: nothing taken
+		expect(buckets.take('a', LIMIT, t0 + 500)).toBe(0);
+		// Ids of any spelling are keys of a Map, not of an object.
+		for (const key of ['__proto__', 'constructor', 'toString']) expect(buckets.take(key, LIMIT, t0)).toBe(0);
+		expect(buckets.wait('__proto__', LIMIT, t0)).toBe(0);
+		// Many keys used once each: memory does not keep them all.
+		for (let i = 0; i < 1_000; i++) buckets.take(`k${i}`, LIMIT, t0 + 10_000 + i * 1_000);
+		expect(buckets.size).toBeLessThan(110);
 	});
 });

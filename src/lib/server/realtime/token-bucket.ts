@@ -86,3 +86,48 @@ export class TokenBuckets {
 		return cursor.rowsWritten;
 	}
 }
+
+/**
+ * The same buckets kept in memory only, for a limit on the hot path where even the one UPSERT per take
+ * counts (a chat send: everything written before the broadcast holds the output gate). What that gives
+ * up: the buckets start full again when the object is evicted or restarts. An object is evicted only
+ * after it has handled no event for a while (about 10 s of idleness on Cloudflare before hibernation
+ * evicts it), so with a window no longer than that a bucket would have refilled by then anyway; with a
+ * longer window, eviction shortens the wait of someone who stopped sending to that idle time. A flood
+ * keeps the object awake, so it never gets a fresh budget this way.
+ */
+export class MemoryTokenBuckets {
+	private readonly buckets = new Map<string, { tokens: number; at: number }>();
+	private takes = 0;
+
+	/** 0 when `key` has a token now, else the ms until it has one; takes nothing. */
+	wait(key: string, limit: BucketLimit, now = Date.now()): number {
+		const available = this.available(key, limit, now);
+		return available >= 1 ? 0 : Math.ceil((1 - available) / (limit.burst / limit.windowMs));
+	}
+
+	/** Takes one token; returns 0 when allowed, else the ms until one is back (nothing taken then). */
+	take(key: string, limit: BucketLimit, now = Date.now()): number {
+		const wait = this.wait(key, limit, now);
+		if (wait > 0) return wait;
+		// Full buckets are the same as none: dropped now and then, so memory holds only recent keys.
+		if (++this.takes % PRUNE_EVERY_TAKES === 0) this.prune(limit, now);
+		this.buckets.set(key, { tokens: this.available(key, limit, now) - 1, at: now });
+		return 0;
+	}
+
+	/** How many keys are held (for the test that memory stays bounded). */
+	get size(): number {
+		return this.buckets.size;
+	}
+
+	prune(limit: BucketLimit, now = Date.now()): void {
+		for (const [key] of this.buckets) if (this.available(key, limit, now) >= limit.burst) this.buckets.delete(key);
+	}
+
+	private available(key: string, limit: BucketLimit, now: number): number {
+		const row = this.buckets.get(key);
+		if (!row) return limit.burst;
+		return Math.min(limit.burst, row.tokens + Math.max(0, now - row.at) * (limit.burst / limit.windowMs));
+	}
+}

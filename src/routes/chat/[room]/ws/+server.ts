@@ -1,25 +1,24 @@
 import { chatChannel } from '$lib/protocol/chat';
-import { roomAccess } from '$lib/server/chat/rooms';
-import { getDb } from '$lib/server/db';
+import { chatRoomStub } from '$lib/server/chat/access';
 import { userIdentity } from '$lib/server/realtime/identity';
 import { socketRoute } from '$lib/server/realtime/socket-route';
 
 /**
- * A room's socket: members only (D1 is asked only after the Origin and session checks). `?since=<rev>`
- * resumes after a reconnect (read by the ChatRoom).
+ * A room's socket: members only, asked of the room's own object after the Origin and session checks. The
+ * object remembers its members (RoomMembership), so a join of someone it knows costs no D1 query, and a
+ * leave (removeMember) makes it forget them at once. `?since=<rev>` resumes after a reconnect (read by
+ * the ChatRoom).
  */
 export const GET = socketRoute({
 	channel: chatChannel,
 	namespace: (env) => env.CHAT_ROOM,
 	identify: ({ locals }) => locals.user,
 	async authorize({ params, platform }, caller) {
-		const access = await roomAccess(getDb(platform!.env), params.room!, caller.id);
-		if (!access) return { status: 404, code: 'not-found', message: 'No such room.' };
-		if (!access.member) return { status: 403, code: 'forbidden', message: 'Join the room first.' };
-		// When they joined rides along as a claim: a first read cursor starts there, and the room needs no
-		// D1 query of its own to know it.
+		const admission = await chatRoomStub(platform!.env, params.room!).admit(caller.id, params.room!);
+		if (!admission.ok) return { status: admission.status, code: admission.code, message: admission.message };
+		// When they joined rides along as a claim: a first read cursor starts there.
 		const identity = userIdentity(caller);
-		identity.claims = { ...identity.claims, joinedAt: access.joinedAt?.getTime() ?? 0 };
+		identity.claims = { ...identity.claims, joinedAt: admission.joinedAt };
 		return { object: params.room!, identity };
 	}
 });
