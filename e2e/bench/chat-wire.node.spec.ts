@@ -11,18 +11,15 @@ import { chatWire, COMPRESS_MIN_BYTES as BENCH_COMPRESS_MIN_BYTES, relayWire } f
 const { codec } = loadNodeCodec();
 const chat = new ChannelWire(chatChannel, codec);
 const relay = new ChannelWire(relayChannel, codec);
-const user = { id: 'u1', name: 'Ada', avatarKey: null };
-const message = (id: string) => ({
-	seq: 7,
-	rev: 9,
+const ada: [number, string, string, null] = [1, 'u1', 'Ada', null];
+const message = (id: string): [number, number, string, number, string, number] => [
+	7,
+	9,
 	id,
-	user,
-	text: 'hello',
-	createdAt: 1_700_000_000_000,
-	editedAt: null,
-	deleted: false,
-	reactions: []
-});
+	1,
+	'hello',
+	1_700_000_000_000
+];
 
 describe('bench:chat wire module against the channel contracts', () => {
 	it('opens sockets with the contracts’ protocol versions', () => {
@@ -43,8 +40,9 @@ describe('bench:chat wire module against the channel contracts', () => {
 		expect(chatWire.mayBeDelivery(delivered)).toBe(true);
 		expect(chatWire.deliveryOf(delivered)).toBe(42);
 		expect(chatWire.deliveryOf(chat.encodeServer('message', message('someone-else')))).toBeNull();
-		const ack = chat.encodeServer('ack', { id: 'b42', seq: 7, rev: 9, duplicate: false }, 42);
-		expect(chatWire.deliveryOf(ack)).toBeNull();
+		// The sender's copy, which is its ack (frame seq = its request number), is its delivery too.
+		expect(chatWire.deliveryOf(chat.encodeServer('message', message('b42'), 42))).toBe(42);
+		expect(chatWire.deliveryOf(chat.encodeServer('presence', { joined: ada }))).toBeNull();
 
 		const said = relay.encodeServer('said', { from: { id: 'u1', name: 'Ada' }, text: 'b43 hello', at: 1 });
 		expect(relayWire.mayBeDelivery(said)).toBe(true);
@@ -52,9 +50,15 @@ describe('bench:chat wire module against the channel contracts', () => {
 	});
 
 	it('knows when a join is complete', () => {
-		const history = chat.encodeServer('history', { kind: 'latest', messages: [message('m1')], hasMore: false, rev: 9 });
+		const history = chat.encodeServer('history', {
+			kind: 'latest',
+			messages: [message('m1')],
+			authors: [ada],
+			hasMore: false,
+			rev: 9
+		});
 		expect(chatWire.joined(history)).toBe(true);
-		expect(chatWire.joined(chat.encodeServer('presence', { online: [user] }))).toBe(false);
+		expect(chatWire.joined(chat.encodeServer('presence', { online: [ada] }))).toBe(false);
 		expect(relayWire.joined(relay.encodeServer('welcome', { you: { id: 'u1', name: 'Ada' }, online: 1 }))).toBe(true);
 	});
 });

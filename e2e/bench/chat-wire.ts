@@ -32,7 +32,7 @@ export interface BenchWire {
  * (relayChannel). Not imported: Node's type stripping cannot load them (extensionless `$lib` imports,
  * and channel.ts uses parameter properties, which strip-only mode refuses); the spec pins these.
  */
-export const CHAT = { version: 1, send: 1, ack: 2, message: 3, history: 9 } as const;
+export const CHAT = { version: 2, send: 1, message: 3, history: 9 } as const;
 export const RELAY = { version: 1, say: 1, welcome: 1, said: 2 } as const;
 /** src/lib/protocol/channel.ts COMPRESS_MIN_BYTES: smaller payloads go raw, as ChannelWire sends them. */
 export const COMPRESS_MIN_BYTES = 768;
@@ -68,11 +68,14 @@ export const chatWire: BenchWire = {
 	kind: 'chat',
 	socketPath: (room) => `/chat/${room}/ws?v=${CHAT.version}`,
 	encodeSend: (n, line = CHAT_LINE) => frame(CHAT.send, n, { id: `b${n}`, text: line }),
-	// The sender also gets an ack (type 2); its delivery is the broadcast, like everyone else's.
+	// Chat protocol 2: a message is the array [seq, rev, id, author, text, createdAt, …] (chat-wire.ts in
+	// src/lib/protocol), and the sender's copy of it (frame seq = its request number) is also its ack, so
+	// the sender's delivery is that frame, like everyone else's.
 	mayBeDelivery: (bytes) => typeOf(bytes) === CHAT.message,
 	deliveryOf(bytes) {
 		if (typeOf(bytes) !== CHAT.message) return null;
-		return benchNumber((json(bytes).value as { id?: unknown }).id);
+		const value = json(bytes).value;
+		return Array.isArray(value) ? benchNumber(value[2]) : null;
 	},
 	joined: (bytes) => typeOf(bytes) === CHAT.history
 };
