@@ -166,7 +166,7 @@ export type ChatCursor = z.infer<typeof cursorEvent>;
 
 /**
  * Type bytes are the ones chat used before the contract (a request and the event it causes share a
- * number); e2e/bench/chat.ts hardcodes `send` (1) and `message` (3), and the contract test pins them.
+ * number); the benches hardcode `send` (1) and `message` (3) in e2e/bench/chat-wire.ts, which its spec pins.
  * Errors are the contract's type-0 frame: `ref` is the message id a refused request was about, and a
  * rate-limited one carries `retryAfterMs` and `everyMs`.
  *
