@@ -7,21 +7,20 @@ import type WebSocket from 'ws';
 import { wires, type BenchWire, type Kind } from './chat-wire.ts';
 import { closeAll, now, openMany, socketBytes } from './chat-socket.ts';
 
+/** What a listener pool opens: `cookies` has one entry per socket (an account may hold at most 16 per object). */
+export interface OpenRequest {
+	kind: Kind;
+	url: string;
+	cookies: string[];
+	origin: string;
+	deflate: boolean;
+	/** Sockets opening at once, over all threads. */
+	concurrency: number;
+	timeoutMs: number;
+}
+
 export type ThreadRequest =
-	| {
-			op: 'open';
-			kind: Kind;
-			url: string;
-			cookies: string[];
-			origin: string;
-			deflate: boolean;
-			concurrency: number;
-			timeoutMs: number;
-	  }
-	| { op: 'record' }
-	| { op: 'count' }
-	| { op: 'stop' }
-	| { op: 'close'; hard: boolean };
+	({ op: 'open' } & OpenRequest) | { op: 'record' } | { op: 'count' } | { op: 'stop' } | { op: 'close'; hard: boolean };
 
 export interface ThreadStats {
 	/** This thread's CPU (user + system) while recording, ms. */

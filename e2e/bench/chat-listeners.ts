@@ -2,20 +2,7 @@
 // from the main thread with bounded request/response calls (a thread that does not answer fails the
 // run instead of hanging it).
 import { Worker } from 'node:worker_threads';
-import type { Kind } from './chat-wire.ts';
-import type { ThreadRequest, ThreadStats } from './chat-listener-thread.ts';
-
-export interface OpenRequest {
-	kind: Kind;
-	url: string;
-	/** One per socket (an account may hold at most 16 sockets per object). */
-	cookies: string[];
-	origin: string;
-	deflate: boolean;
-	/** Sockets opening at once, over all threads. */
-	concurrency: number;
-	timeoutMs: number;
-}
+import type { OpenRequest, ThreadRequest, ThreadStats } from './chat-listener-thread.ts';
 
 export interface Recorded {
 	/** (message number, arrival ms) pairs of every thread. */
