@@ -1,4 +1,4 @@
-import type { ChatSession } from '$lib/chat/chat-session';
+import { ChatSession } from '$lib/chat/chat-session';
 import { ChannelError, ChannelWire } from '$lib/protocol/channel';
 import { chatChannel } from '$lib/protocol/chat';
 import { PONG } from '$lib/protocol/heartbeat';
@@ -78,4 +78,46 @@ export async function connectSession(session: ChatSession, cookie: string, roomI
 		}
 	});
 	return { ws, gone };
+}
+
+/**
+ * A client as the browser runs it (ChatSession: outbox, since-rev resume, merge), on raw sockets through
+ * the whole worker instead of openChannel's partysocket, reconnecting 5 ms after every close.
+ */
+export function reconnectingSession(cookie: string, roomId: string, me: { id: string; name: string }) {
+	const session = new ChatSession({ ...me, avatarKey: null });
+	let socket: WebSocket | null = null;
+	let stopped = false;
+	const kinds: string[] = [];
+	let connects = 0;
+
+	async function connect() {
+		while (!stopped) {
+			const { ws, gone } = await connectSession(session, cookie, roomId);
+			connects++;
+			socket = ws;
+			ws.addEventListener('message', () => kinds.push(session.lastError ? 'error' : 'frame'));
+			await gone;
+			socket = null;
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+	}
+	const running = connect();
+	return {
+		session,
+		/** Per frame received: 'error' once the session holds an error, else 'frame'. */
+		kinds,
+		get connects() {
+			return connects;
+		},
+		/** Drops the connection from the client side at this exact moment. */
+		kill() {
+			socket?.close(1000, 'test kill');
+		},
+		async stop() {
+			stopped = true;
+			socket?.close(1000, 'done');
+			await running;
+		}
+	};
 }

@@ -79,12 +79,13 @@ describe('ChatSession (the browser client core) against a real room', () => {
 		const room = await newRoom(env, user.id);
 		const stub = chatRoomStub(env, room.id);
 		await runInDurableObject(stub, (r: ChatRoom) => {
-			// Fault injection: the next post fails inside the room (an "internal" error frame), once.
-			const store = (r as unknown as { store: { post: (...args: unknown[]) => unknown } }).store;
-			const post = store.post.bind(store);
-			store.post = () => {
-				store.post = post;
-				throw new Error('injected post failure');
+			// Fault injection: the next INSERT fails inside the room (an "internal" error frame), once. The
+			// room's first message is stored before it is sent, so no listener saw it.
+			const store = (r as unknown as { store: { insert: (...args: unknown[]) => unknown } }).store;
+			const insert = store.insert.bind(store);
+			store.insert = () => {
+				store.insert = insert;
+				throw new Error('injected insert failure');
 			};
 		});
 		const session = new ChatSession({ id: user.id, name: 'Me', avatarKey: null });

@@ -432,6 +432,8 @@ export class ChatSession {
 			return;
 		}
 		if (!held || held.rev < message.rev) {
+			// Another id at a held seq: what was shown there early was taken back by a crash (ChatRoom.doSend).
+			if (held && held.id !== message.id) this.seqById.delete(held.id);
 			this.messages.set(message.seq, message);
 			this.seqById.set(message.id, message.seq);
 		}

@@ -16,6 +16,7 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
+import { FanoutPace, EARLY_FANOUT_MAX_PER_S } from './fanout-pace';
 import { splitBySize } from './frame-budget';
 import { RoomIdentity } from './room-identity';
 import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
@@ -91,6 +92,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	 * cleared when a socket opens, as it has not seen those frames.
 	 */
 	private readonly announced = new Set<number>();
+	/** How busy the fan-out is: whether a new message goes to listeners before its row commits. */
+	private readonly fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
 	/** The newest history page as sent on join, for the rev it was read at (latestPageFrame). */
 	private latestPage: { rev: number; frame: Uint8Array } | null = null;
 
@@ -316,35 +319,55 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
 
 	/**
-	 * Store, then send: the INSERT comes first, so the output gate holds every frame of this event — the
-	 * broadcast, and the sender's copy of it, which is its ack — until the row is durable. An acked message
-	 * is therefore stored, and a seq, taken from the row, is never handed out twice, even across a crash.
-	 * `from` is the socket request it answers (REST answers with the result instead).
+	 * A new message reaches the listeners, its row, and its sender — in that order when the room is quiet,
+	 * else row first (FanoutPace says which). Either way the sender's copy, its ack, leaves after the row:
+	 * it is sent after the INSERT, so the output gate holds it until the commit — an acked message is
+	 * stored. Early, a listener may see a message a crash then takes back (its sender, never acked, sends
+	 * it again); ChatStore keeps seqs and revs from being mistaken across that (mayShowEarly). A resend of
+	 * a stored id answers its sender alone. `from` is the socket request it answers (REST gets the result).
 	 */
 	private doSend(user: ChatUser, id: string, text: string, from?: { ws: WebSocket; seq: number }) {
-		const wait = this.buckets.wait(user.id, this.rateLimit);
-		// Out of budget, only a resend of a stored message (lost ack, reconnect) is still answered: it is free.
-		const result = wait > 0 ? this.store.resent(user, id) : this.store.post(user, id, text);
-		if (!result) throw this.rateLimited(wait);
-		const message = result.message;
-		if (result.duplicate) {
-			// Only the sender hears of it again: its copy of the message, answering this request.
-			if (from) this.send(from.ws, 'message', this.store.authors.entry(message), from.seq);
-			return result;
+		const stored = this.store.resent(user, id);
+		if (stored) {
+			// A lost ack or a reconnect: free, even out of budget.
+			if (from) this.send(from.ws, 'message', this.store.authors.entry(stored.message), from.seq);
+			return stored;
 		}
+		const wait = this.buckets.wait(user.id, this.rateLimit);
+		if (wait > 0) throw this.rateLimited(wait);
 		this.buckets.take(user.id, this.rateLimit);
+		const message = this.store.draft(user, id, text);
 		const author = this.store.authors.numberOf(message.user);
 		// Posted over REST by someone not online: the sockets learn who that is first (once).
 		if (!this.presence.has(author) && !this.announced.has(author)) {
 			this.broadcast('authors', { authors: this.authorWires([author]) });
 			this.announced.add(author);
 		}
-		this.broadcast('message', entryWire(message, author), { reply: from });
+		const entry = entryWire(message, author);
+		if (this.fanout.quiet() && this.store.mayShowEarly()) {
+			const sent = this.broadcast('message', entry, { except: from?.ws });
+			try {
+				this.store.insert(message);
+			} catch (error) {
+				// Listeners hold a message the room could not store: as after a crash, its rev is marked
+				// unconfirmed and every socket closes, so clients resume onto what is stored (a fresh page)
+				// and the sender's outbox sends it again.
+				log('error', 'chat: a message sent early could not be stored', { error: String(error) });
+				this.store.unconfirmedFromHere();
+				this.closeWhere(() => true, CloseCode.internal, 'The room could not store a message; reconnecting.');
+				throw error;
+			}
+			if (from) this.send(from.ws, 'message', entry, from.seq);
+			this.fanout.record(sent + (from ? 1 : 0));
+		} else {
+			this.store.insert(message);
+			this.fanout.record(this.broadcast('message', entry, { reply: from }));
+		}
 		this.typing.stop(user.id);
 		// Bookkeeping after the fan-out: the index row still commits in this same event as the message.
 		this.indexChange(message);
 		this.unread.posted(message);
-		return result;
+		return { message, duplicate: false };
 	}
 
 	private doReact(user: ChatUser, id: string, emoji: string, on?: boolean): ChatMessage {

@@ -41,6 +41,15 @@ interface SizedRow extends MessageRow {
 /** `sizes[i]`: an upper bound of `messages[i]`'s wire JSON in bytes (frame-budget.ts). */
 export type CatchUp = { kind: 'catchup'; messages: ChatMessage[]; sizes: number[] } | { kind: 'reset' };
 
+/** Set (in the object's KV) while an incarnation may show messages before their rows are durable. */
+const SHOWN_EARLY_KEY = 'chat-store:shown-early';
+/**
+ * Revs left unused after an incarnation that showed messages early. Few are ever shown and not yet
+ * durable at once: an early frame leaves at once only when no commit is pending (a socket frame waits for
+ * every commit pending when it is sent), so each is the one message since the last commit began.
+ */
+export const UNCONFIRMED_REVS = 100;
+
 /** developers.cloudflare.com/durable-objects/platform/limits: 100 bound parameters per SQL statement. */
 const SQL_PARAMS_PER_QUERY = 90;
 
@@ -90,12 +99,21 @@ export class ChatStore {
 	private readonly sql: SqlStorage;
 	/** The room's author numbers (the socket names authors by them). */
 	readonly authors: ChatAuthors;
+	private readonly kv: SyncKvStorage;
 	private lastSeq: number;
 	private lastRev: number;
+	/** This incarnation has told `mayShowEarly` yes (and recorded that it may). */
+	private showingEarly = false;
+	/**
+	 * Revs the previous incarnation may have shown without storing them (it showed messages early and did
+	 * not end cleanly, as far as we can tell): a client resuming from one of them gets a fresh page.
+	 */
+	private unconfirmed: { after: number; upTo: number } | null = null;
 
 	constructor(storage: DurableObjectStorage) {
 		migrateSchema(storage, 'chat-store', CHAT_STORE_SCHEMA);
 		this.sql = storage.sql;
+		this.kv = storage.kv;
 		this.authors = new ChatAuthors(storage);
 		// Every change stamps its message row with the new rev, so the newest rev is always on some row.
 		const top = this.sql
@@ -103,6 +121,13 @@ export class ChatStore {
 			.one();
 		this.lastSeq = top.s;
 		this.lastRev = top.r;
+		if (this.kv.get(SHOWN_EARLY_KEY) !== undefined) {
+			// New revs start past any the last incarnation showed early; seqs need no gap (a reused seq
+			// comes with a higher rev, so a client replaces what it held there).
+			this.unconfirmed = { after: top.r, upTo: top.r + UNCONFIRMED_REVS };
+			this.lastRev = top.r + UNCONFIRMED_REVS;
+			this.kv.delete(SHOWN_EARLY_KEY);
+		}
 	}
 
 	get rev(): number {
@@ -121,33 +146,14 @@ export class ChatStore {
 	}
 
 	/**
-	 * Stores a new message, or returns the existing one when this id was already posted by the same user
-	 * (a resend after a lost ack or a reconnect). One statement on the common path: the INSERT itself finds
-	 * a taken id (ON CONFLICT on the id's unique index), so a new message costs no SELECT before it.
+	 * The message a new post of `id` becomes: the next seq and rev, not written yet. The caller writes it
+	 * with `insert` in the same synchronous step (so nothing else can take that seq in between), after
+	 * `resent` found the id free.
 	 */
-	post(user: ChatUser, id: string, text: string, now = Date.now()): { message: ChatMessage; duplicate: boolean } {
-		const seq = this.lastSeq + 1;
-		const rev = this.lastRev + 1;
-		const inserted = this.sql
-			.exec(
-				`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-				seq,
-				rev,
-				id,
-				user.id,
-				user.name,
-				user.avatarKey,
-				text,
-				now
-			)
-			.toArray();
-		if (inserted.length === 0) return this.resent(user, id)!;
-		this.lastSeq = seq;
-		this.lastRev = rev;
-		// Built from what was just written: a new message has no edits and no reactions yet.
-		const message: ChatMessage = {
-			seq,
-			rev,
+	draft(user: ChatUser, id: string, text: string, now = Date.now()): ChatMessage {
+		return {
+			seq: this.lastSeq + 1,
+			rev: this.lastRev + 1,
 			id,
 			user: { id: user.id, name: user.name, avatarKey: user.avatarKey },
 			text,
@@ -156,7 +162,51 @@ export class ChatStore {
 			deleted: false,
 			reactions: []
 		};
-		return { message, duplicate: false };
+	}
+
+	/** Writes a `draft`; the id's unique index refuses a taken id (a caller that skipped `resent`). */
+	insert(message: ChatMessage): void {
+		const { seq, rev, id, user, text, createdAt } = message;
+		if (seq !== this.lastSeq + 1 || rev !== this.lastRev + 1) throw new Error('ChatStore.insert: a stale draft');
+		this.sql.exec(
+			`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+			seq,
+			rev,
+			id,
+			user.id,
+			user.name,
+			user.avatarKey,
+			text,
+			createdAt
+		);
+		this.lastSeq = seq;
+		this.lastRev = rev;
+	}
+
+	/**
+	 * After a message was shown early and its INSERT failed: the revs past the stored ones are treated as
+	 * after a crash (left unused; a client resuming from one gets a fresh page). Replaces the range a
+	 * crash left, whose clients have long resumed (a crash closes every socket). The next message is
+	 * stored first again, so a storage that keeps failing answers with errors, not with closed sockets.
+	 */
+	unconfirmedFromHere(): void {
+		this.unconfirmed = { after: this.lastRev, upTo: this.lastRev + UNCONFIRMED_REVS };
+		this.lastRev += UNCONFIRMED_REVS;
+		this.showingEarly = false;
+	}
+
+	/**
+	 * Whether a new message may be shown to listeners before its row is durable (ChatRoom's early fan-out).
+	 * The first time in an incarnation it answers no and records, in the same commit as the message that
+	 * asked, that this incarnation may show revs it has not stored yet; the next incarnation then leaves
+	 * UNCONFIRMED_REVS revs unused and sends a client that resumes from one of them a fresh page
+	 * (`changesSince`), so a message a crash took back is never mistaken for a stored one.
+	 */
+	mayShowEarly(): boolean {
+		if (this.showingEarly) return true;
+		this.kv.put(SHOWN_EARLY_KEY, true);
+		this.showingEarly = true;
+		return false;
 	}
 
 	/**
@@ -271,7 +321,9 @@ export class ChatStore {
 	 * rev from the future, e.g. a client that saw another room state) gets a reset instead.
 	 */
 	changesSince(since: number): CatchUp {
-		if (since > this.lastRev) return { kind: 'reset' };
+		// Ahead of the room, or resuming from a rev a crash may have taken back: start again from a page.
+		if (since > this.lastRev || (this.unconfirmed && since > this.unconfirmed.after && since <= this.unconfirmed.upTo))
+			return { kind: 'reset' };
 		const { n } = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM messages WHERE rev > ?', since).one();
 		if (n > CHAT_CATCHUP_MAX) return { kind: 'reset' };
 		const rows = this.sql

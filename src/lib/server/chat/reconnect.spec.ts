@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { ChatSession } from '$lib/chat/chat-session';
+import type { ChatSession } from '$lib/chat/chat-session';
 import type { ChatMessage } from '$lib/protocol/chat';
 import { getDb } from '$lib/server/db';
-import { connectSession, newRoom } from '../../../testing/chat';
+import { newRoom, reconnectingSession } from '../../../testing/chat';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
@@ -12,47 +12,6 @@ import type { ChatRoom } from './chat-room';
 import { joinPublicRoom } from './rooms';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * A client as the browser runs it (ChatSession: outbox, since-rev resume, merge), on raw sockets through
- * the whole worker instead of openChannel's partysocket, reconnecting after every close.
- */
-async function client(cookie: string, roomId: string, me: { id: string; name: string }) {
-	const session = new ChatSession({ ...me, avatarKey: null });
-	let socket: WebSocket | null = null;
-	let stopped = false;
-	const kinds: string[] = [];
-	let connects = 0;
-
-	async function connect() {
-		while (!stopped) {
-			const { ws, gone } = await connectSession(session, cookie, roomId);
-			connects++;
-			socket = ws;
-			ws.addEventListener('message', () => kinds.push(session.lastError ? 'error' : 'frame'));
-			await gone;
-			socket = null;
-			await sleep(5);
-		}
-	}
-	const running = connect();
-	return {
-		session,
-		kinds,
-		get connects() {
-			return connects;
-		},
-		/** Drops the connection from the client side at this exact moment. */
-		kill() {
-			socket?.close(1000, 'test kill');
-		},
-		async stop() {
-			stopped = true;
-			socket?.close(1000, 'done');
-			await running;
-		}
-	};
-}
 
 async function fullHistory(stub: DurableObjectStub<ChatRoom>): Promise<ChatMessage[]> {
 	const all: ChatMessage[] = [];
@@ -75,8 +34,8 @@ describe('loss-free reconnect', () => {
 		await runInDurableObject(stub, (r: ChatRoom) => {
 			r.rateLimit = { burst: 100_000, windowMs: 1_000 }; // this test is about loss, not flood control
 		});
-		const a = await client(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
-		const b = await client(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		const a = await reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
+		const b = await reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
 		const PER_CLIENT = 500;
 		const sent: Record<string, string[]> = { a: [], b: [] };
 

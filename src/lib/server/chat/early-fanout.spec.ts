@@ -1,0 +1,129 @@
+import { env } from 'cloudflare:workers';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { ChatSession } from '$lib/chat/chat-session';
+import { getDb } from '$lib/server/db';
+import { connectSession, newRoom, openChat, reconnectingSession } from '../../../testing/chat';
+import { signedInUser } from '../../../testing/users';
+import { chatRoomStub } from './access';
+import type { ChatRoom } from './chat-room';
+import { UNCONFIRMED_REVS } from './chat-store';
+import { FanoutPace } from './fanout-pace';
+import { joinPublicRoom } from './rooms';
+
+describe('FanoutPace', () => {
+	it('is quiet under its rate, busy above it, and quiet again once the fan-out has died down', () => {
+		let now = 1_000_000;
+		const pace = new FanoutPace(10_000, () => now);
+		expect(pace.quiet()).toBe(true);
+		// 1,000 sockets at 5 messages a second: ~5,000 deliveries a second.
+		for (let i = 0; i < 20; i++) {
+			pace.record(1000);
+			now += 200;
+		}
+		expect(pace.quiet()).toBe(true);
+		// The same room at 50 a second.
+		for (let i = 0; i < 50; i++) {
+			pace.record(1000);
+			now += 20;
+		}
+		expect(pace.quiet()).toBe(false);
+		now += 3_000;
+		expect(pace.quiet()).toBe(true);
+	});
+});
+
+describe('early fan-out and a crash', () => {
+	it('a listener that saw a message the room then lost resumes onto what the room stored', async () => {
+		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
+		const room = await newRoom(env, alice.user.id);
+		await joinPublicRoom(getDb(env), room.id, bob.user.id);
+		const stub = chatRoomStub(env, room.id);
+		const a = await openChat(alice.cookie, room.id);
+		await a.next('history');
+		const listener = new ChatSession({ id: bob.user.id, name: 'Bob', avatarKey: null });
+		const first = await connectSession(listener, bob.cookie, room.id);
+		const holds = async (ids: string[]) => {
+			for (let i = 0; i < 200; i++) {
+				if (
+					listener
+						.ordered()
+						.map((m) => m.id)
+						.join() === ids.join()
+				)
+					return;
+				await new Promise((r) => setTimeout(r, 10));
+			}
+			throw new Error(`listener holds ${listener.ordered().map((m) => `${m.seq}:${m.id}`)}, wanted ${ids}`);
+		};
+
+		// The first message of an incarnation is stored first; the second goes out early.
+		a.send('send', { id: 'm1', text: 'stored' });
+		await a.next('message', (e) => e.payload.id === 'm1');
+		a.send('send', { id: 'm2', text: 'shown, then lost' });
+		await a.next('message', (e) => e.payload.id === 'm2');
+		await holds(['m1', 'm2']);
+		const ghost = listener.ordered()[1]!;
+
+		// What a failed commit leaves: the listener saw m2, the room's storage never got it. The object
+		// starts again (its sockets closed); before the listener is back, Alice posts the next message.
+		await runInDurableObject(stub, (_room: ChatRoom, state) => {
+			state.storage.sql.exec("DELETE FROM messages WHERE id = 'm2'");
+		});
+		await evictDurableObject(stub);
+		first.ws.close(1000, 'test: the room restarted');
+		await first.gone;
+		const a2 = await openChat(alice.cookie, room.id);
+		await a2.next('history');
+		a2.send('send', { id: 'm3', text: 'after the restart' });
+		const m3 = (await a2.next('message', (e) => e.payload.id === 'm3')).payload;
+		// Same place as the lost message, a rev past anything the last incarnation could have shown.
+		expect(m3.seq).toBe(ghost.seq);
+		expect(m3.rev).toBe(ghost.rev + UNCONFIRMED_REVS);
+
+		// Resuming from the lost message's rev: a fresh page, not "nothing new since then".
+		const second = await connectSession(listener, bob.cookie, room.id);
+		await holds(['m1', 'm3']);
+		expect(listener.ordered().map((m) => m.text)).toEqual(['stored', 'after the restart']);
+		second.ws.close(1000, 'done');
+		a.ws.close(1000, 'done');
+		a2.ws.close(1000, 'done');
+	});
+
+	it('a message sent early that the room cannot store closes every socket; everyone resumes onto what is stored', async () => {
+		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
+		const room = await newRoom(env, alice.user.id);
+		await joinPublicRoom(getDb(env), room.id, bob.user.id);
+		const stub = chatRoomStub(env, room.id);
+		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
+		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		const until = async (done: () => boolean, what: string) => {
+			for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+			if (!done()) throw new Error(`timed out: ${what}`);
+		};
+		a.session.send('first');
+		await until(() => a.session.outbox.length === 0 && b.session.messages.size === 1, 'first stored');
+		await runInDurableObject(stub, (r: ChatRoom) => {
+			// The next INSERT fails, once; the message goes out early before it.
+			const store = (r as unknown as { store: { insert: (...args: unknown[]) => unknown } }).store;
+			const insert = store.insert.bind(store);
+			store.insert = () => {
+				store.insert = insert;
+				throw new Error('injected insert failure');
+			};
+		});
+		a.session.send('second');
+		// Both sockets closed and came back, and Alice's outbox sent it again.
+		await until(
+			() => a.connects >= 2 && b.connects >= 2 && a.session.outbox.length === 0 && b.session.messages.size === 2,
+			'reconnect and resend'
+		);
+		const stored = (await stub.historyPage(undefined, 10)).messages;
+		const view = (held: ChatSession) => held.ordered().map((m) => `${m.seq}:${m.id}:${m.rev}:${m.text}`);
+		expect(stored.map((m) => m.text)).toEqual(['first', 'second']);
+		expect(view(b.session)).toEqual(stored.map((m) => `${m.seq}:${m.id}:${m.rev}:${m.text}`));
+		expect(view(a.session)).toEqual(view(b.session));
+		await a.stop();
+		await b.stop();
+	});
+});
