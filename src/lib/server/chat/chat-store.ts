@@ -91,9 +91,11 @@ const SIZED_COLUMNS = `${COLUMNS}, length(CAST(json_quote(text) AS BLOB)) + leng
  * synchronous statements are enough: each public method runs without awaiting and is therefore atomic
  * with respect to every other event the object handles.
  *
- * Two counters: `seq` numbers messages 1, 2, 3, … (a message's place in the room, never reused, kept by
- * a tombstone after delete) and `rev` numbers every change (post, edit, delete, reaction). A message row
- * carries the rev of its last change, so "everything since rev N" is one indexed range read.
+ * Two counters: `seq` numbers stored messages 1, 2, 3, … (a message's place in the room, kept by a
+ * tombstone after delete; only a message shown early and lost in a crash leaves its seq to the next one)
+ * and `rev` numbers every change (post, edit, delete, reaction), increasing, with gaps after such a
+ * crash (mayShowEarly). A message row carries the rev of its last change, so "everything since rev N" is
+ * one indexed range read.
  */
 export class ChatStore {
 	private readonly sql: SqlStorage;
