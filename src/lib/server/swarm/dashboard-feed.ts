@@ -1,9 +1,14 @@
 import type { SwarmClientMessage, TilePayload } from '$lib/protocol/swarm-channel';
+import { MemoryTokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { deltaBetween } from './dashboard-delta';
 import { FRAME_JSON_BYTES, jsonBytes, keyframeParts, readDashboard, type DashboardRows } from './dashboard-rows';
 import { KEYFRAME_EVERY } from './lifecycle';
 import type { SwarmStore } from './storage';
 import type { SwarmSockets } from './swarm-sockets';
+
+/** Refreshes answered at once: a burst of 5, then one per 2 s (the broadcast's own pace). */
+const REFRESH_LIMIT: BucketLimit = { burst: 5, windowMs: 10_000 };
+const REFRESH_KEY = 'refresh';
 
 /** Broadcasts of one kind and the time spent building and sending them (for bench:swarm). */
 export interface FeedTiming {
@@ -28,6 +33,11 @@ export class DashboardFeed {
 		keyframes: { count: 0, ms: 0 }
 	};
 
+	/** Refreshes answered at once (all dashboards are the owner's, so one budget for the feed). */
+	private readonly refreshes = new MemoryTokenBuckets();
+	/** Dashboards that asked past the budget: the next broadcast sends each a keyframe. */
+	private readonly owed = new Set<WebSocket>();
+
 	constructor(
 		private readonly store: SwarmStore,
 		private readonly sockets: SwarmSockets
@@ -39,7 +49,13 @@ export class DashboardFeed {
 	}
 
 	answer(ws: WebSocket, message: SwarmClientMessage<'dashboard'>, now: number): void {
-		if (message.type === 'refresh') return this.sendKeyframe(ws, now, message.seq);
+		if (message.type === 'refresh') {
+			// Each refresh costs a keyframe and moves every other dashboard a tick: past the budget, the
+			// asker's keyframe waits for the next broadcast (one keyframe, however many it asked for).
+			if (this.refreshes.take(REFRESH_KEY, REFRESH_LIMIT, now) === 0) return this.sendKeyframe(ws, now, message.seq);
+			this.owed.add(ws);
+			return;
+		}
 		for (const tile of tileFrames(this.store, message.payload.jobId)) this.sockets.send(ws, 'tile', tile, message.seq);
 	}
 
@@ -48,6 +64,7 @@ export class DashboardFeed {
 		if (this.sockets.dashboards().length === 0) {
 			// Nobody follows the stream: the next dashboard starts it again with a keyframe.
 			this.baseline = null;
+			this.owed.clear();
 			return;
 		}
 		this.advance(now, null);
@@ -80,6 +97,12 @@ export class DashboardFeed {
 		}
 		if (requester) {
 			for (const part of keyframeParts(current, tick)) this.sockets.send(requester.ws, 'keyframe', part, requester.seq);
+		}
+		if (requester === null && this.owed.size > 0) {
+			const open = new Set(this.sockets.dashboards());
+			for (const ws of this.owed)
+				if (open.has(ws)) for (const part of keyframeParts(current, tick)) this.sockets.send(ws, 'keyframe', part);
+			this.owed.clear();
 		}
 		this.baseline = current;
 		const timing = keyframe ? this.timing.keyframes : this.timing.deltas;
