@@ -107,8 +107,8 @@ export class ChatStore {
 	/** This incarnation has told `mayShowEarly` yes (and recorded that it may). */
 	private showingEarly = false;
 	/**
-	 * Revs the previous incarnation may have shown without storing them (it showed messages early and did
-	 * not end cleanly, as far as we can tell): a client resuming from one of them gets a fresh page.
+	 * Revs the previous incarnation may have shown without storing them (it was allowed to show messages
+	 * early, and whether it ended cleanly cannot be told): a client resuming from one gets a fresh page.
 	 */
 	private unconfirmed: { after: number; upTo: number } | null = null;
 
