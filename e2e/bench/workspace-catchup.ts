@@ -7,6 +7,7 @@
 // upgrade), the client's time (frame decode + contract validation, then the engine), and the rest, spent
 // waiting on the server and the wire; and into the CPU time both sides used (the server's from /proc,
 // process-cpu.ts), which a busy machine inflates far less than wall time.
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { profiled, summarize } from './cpu-profile.ts';
 import { signUp, startLocalServer, type LocalServer } from './local-server.ts';
@@ -183,20 +184,32 @@ class Subject {
 		await this.reader.catchUp(0);
 	}
 
-	async round(): Promise<Run> {
+	/** One round; `around` wraps the catch-up alone (the profilers), not the writer's appends before it. */
+	async round(around = <T>(catchUp: () => Promise<T>) => catchUp()): Promise<Run> {
 		this.reader.disconnect(); // offline while the writer appends
 		const head = await this.writer.append(CATCH_UP_EVENTS);
 		const from = this.reader.engine.view().cursor;
 		(globalThis as { gc?: () => void }).gc?.(); // no collection of the last round's garbage inside this one
-		const run = await this.reader.catchUp(head);
+		const run = await around(() => this.reader.catchUp(head));
 		const got = this.reader.engine.view().cursor - from;
 		if (got !== CATCH_UP_EVENTS) throw new Error(`${this.target.checkout.label}: caught up ${got} events`);
 		return run;
 	}
 
-	/** One more round under both CPU profilers (BENCH_PROFILE=1), not counted: where the CPU went. */
+	/** One more round's catch-up under both CPU profilers (BENCH_PROFILE=1), not counted: where the CPU went. */
 	async profile() {
-		const { server, client } = await profiled(this.target.inspectorPort, () => this.round());
+		let profiles!: Awaited<ReturnType<typeof profiled>>;
+		await this.round(async (catchUp) => {
+			profiles = await profiled(this.target.inspectorPort, catchUp);
+			return profiles.result as Run;
+		});
+		const { server, client } = profiles;
+		const dir = process.env.BENCH_PROFILE_DIR; // the raw profiles, for DevTools or a closer look
+		if (dir) {
+			const name = this.target.checkout.label.replace(/\W+/g, '-');
+			writeFileSync(`${dir}/${name}-server.cpuprofile`, JSON.stringify(server));
+			writeFileSync(`${dir}/${name}-client.cpuprofile`, JSON.stringify(client));
+		}
 		const print = (side: string, summary: ReturnType<typeof summarize>) => {
 			console.log(`\n${this.target.checkout.label}, ${side} CPU in one profiled catch-up (ms):`);
 			console.log(`  inclusive: ${[...summary.under].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
