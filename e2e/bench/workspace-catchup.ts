@@ -1,10 +1,11 @@
 // The catch-up section of bench:workspace (BENCH_ONLY=catchup runs it alone): the browser's own SyncEngine
 // (src/lib/workspace/sync-engine.ts, under Node, fed the socket's bytes by engine-wire.ts) was offline
-// while 10,000 events were appended, reconnects with a fresh token and pulls them all by the real
-// protocol rules. With BENCH_REFERENCE=<git rev> (e.g. main) the same rounds run, interleaved, against
+// while 10,000 events were appended, reconnects as that checkout's page does (with the token it holds
+// while good, src/lib/workspace/workspace-token.ts; a checkout without it fetches one per connect) and
+// pulls them all by the real protocol rules. With BENCH_REFERENCE=<git rev> (e.g. main) the same rounds run, interleaved, against
 // that commit's build — its worker under its own `wrangler dev` and its own browser modules — so the
-// table compares both in one run. Each run is split into where its time went: connecting (token fetch,
-// upgrade), the client's time (frame decode + contract validation, then the engine), and the rest, spent
+// table compares both in one run. Each run is split into where its time went: connecting (any token
+// fetch, upgrade), the client's time (frame decode + contract validation, then the engine), and the rest, spent
 // waiting on the server and the wire; and into the CPU time both sides used (the server's from /proc,
 // process-cpu.ts), which a busy machine inflates far less than wall time.
 import { writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { profiled, summarize } from './cpu-profile.ts';
 import { signUp, startLocalServer, type LocalServer } from './local-server.ts';
 import { processGroupCpuMs } from './process-cpu.ts';
 import { loadCheckout, type Checkout, type Frame } from './workspace-checkout.ts';
-import { createWorkspace, opened, socketUrl, Writer, type Target } from './workspace-writer.ts';
+import { createWorkspace, opened, socketUrl, tokenRequest, Writer, type Target } from './workspace-writer.ts';
 import { replayClient } from './workspace-client-replay.ts';
 import { referenceCheckout } from './workspace-reference.ts';
 
@@ -29,8 +30,10 @@ const CLIENT_FUNCTIONS = ['receive', 'decodeServer', 'read', 'validate', 'onEven
 /** What one timed catch-up cost, in ms unless named otherwise. */
 interface Run {
 	total: number;
-	/** Token fetch and WebSocket upgrade, until the socket is open (the engine pulls at once). */
+	/** Token (when one is fetched) and WebSocket upgrade, until the socket is open (the engine pulls at once). */
 	connect: number;
+	/** Token requests the connect made: the checkout's client reuses an accepted one while good, or not. */
+	tokenFetches: number;
 	/** In the client's message handler: codec decode, JSON and the contract's validation… */
 	decode: number;
 	/** …and the SyncEngine itself (dedupe, fold into the board, notify). */
@@ -59,9 +62,15 @@ class Reader {
 	/** The last run's frames, as they arrived, and the log it started from (workspace-client-replay.ts). */
 	received: ArrayBuffer[] = [];
 	receivedFrom = { backendId: null as string | null, cursor: 0 };
+	/** The page's token (workspace-token.ts) when the checkout has one; else a fresh token per connect. */
+	private readonly token;
+	private tokenFetches = 0;
 
 	constructor(target: Target) {
 		this.target = target;
+		const { WorkspaceToken } = target.checkout;
+		const request = () => (this.tokenFetches++, tokenRequest(target));
+		this.token = WorkspaceToken ? new WorkspaceToken(request) : { forConnect: () => undefined, accepted() {} };
 		const { SyncEngine, EngineWire, MemoryPendingStore } = target.checkout;
 		this.engine = new SyncEngine(target.workspaceId, new MemoryPendingStore());
 		this.engineWire = new EngineWire(this.engine, target.checkout.wire);
@@ -79,6 +88,7 @@ class Reader {
 		const run: Run = {
 			total: 0,
 			connect: 0,
+			tokenFetches: 0,
 			decode: 0,
 			engine: 0,
 			waiting: 0,
@@ -99,7 +109,8 @@ class Reader {
 		const serverCpuBefore = processGroupCpuMs(this.target.serverGroup) ?? NaN;
 		const clientCpuBefore = process.cpuUsage();
 		const started = performance.now();
-		const ws = new WebSocket(await socketUrl(this.target));
+		const fetchesBefore = this.tokenFetches;
+		const ws = new WebSocket(await socketUrl(this.target, await this.token.forConnect()));
 		this.ws = ws;
 		ws.addEventListener('message', (event) => {
 			const arrived = performance.now();
@@ -118,7 +129,9 @@ class Reader {
 			}
 		});
 		await opened(ws);
+		this.token.accepted();
 		run.connect = performance.now() - started;
+		run.tokenFetches = this.tokenFetches - fetchesBefore;
 		this.engineWire.connected(
 			(frame: Uint8Array) => ws.send(frame),
 			(message: Frame) => {
@@ -249,6 +262,7 @@ function printTable(subjects: Subject[]) {
 			cell((runs) => `${fmt(sorted(runs.map((r) => r.total))[0])} / ${fmt(sorted(runs.map((r) => r.total)).at(-1)!)}`)
 		],
 		['  connect: token + upgrade (ms, median)', med((r) => r.connect)],
+		['  token requests per connect (runs)', cell((runs) => runs.map((r) => r.tokenFetches).join(' / '))],
 		['  client: frame decode + validation (ms)', med((r) => r.decode)],
 		['  client: engine, fold into the board (ms)', med((r) => r.engine)],
 		['  waiting on server + wire (ms)', med((r) => r.waiting)],
