@@ -50,7 +50,7 @@ describe('a pull page of stored JSON', () => {
 			const log = new EventLog(state.storage);
 			const appended = log.append(events(), 'user-json');
 			// More than a page: the second page starts after the first one's last seq.
-			for (let batch = 0; batch < 3; batch++) {
+			for (let batch = 0; batch < 6; batch++) {
 				log.append(
 					Array.from({ length: 50 }, (_, i) => ({
 						name: 'task.moved' as const,
@@ -80,7 +80,11 @@ describe('a pull page of stored JSON', () => {
 			const wire = new ChannelWire(workspaceChannel, codec);
 			const envelope = { backendId: log.backendId, head: log.head, more: true, pullAgain: false, live: false };
 			const frame = wire.decodeServer(wire.encodeServerJson('events', pageJson(envelope, first), 9));
-			expect(frame).toEqual({ type: 'events', seq: 9, payload: { ...envelope, events: stored.slice(0, 100) } });
+			expect(frame).toEqual({
+				type: 'events',
+				seq: 9,
+				payload: { ...envelope, events: stored.slice(0, PULL_PAGE_MAX_EVENTS) }
+			});
 		});
 	});
 
