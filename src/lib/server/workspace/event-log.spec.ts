@@ -109,8 +109,14 @@ describe('a pull page of stored JSON', () => {
 				});
 			});
 			const log = new EventLog(state.storage);
-			const fresh = events()[0];
-			const [later] = log.append([{ ...fresh, clientSeq: 99, args: { ...fresh.args, id: 't-new' } }], 'user-new');
+			const fresh: PendingEvent = {
+				name: 'task.created',
+				args: { id: 't-new', title: 'after the step', status: 'todo', order: 1, assignee: null },
+				clientId: 'client-json',
+				clientSeq: 99,
+				at: 1
+			};
+			const [later] = log.append([fresh], 'user-new');
 			const stored = log.read();
 			expect(stored).toHaveLength(events().length + 1);
 			expect(stored.at(-1)).toEqual(later);
