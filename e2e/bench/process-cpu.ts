@@ -30,3 +30,23 @@ export function processGroupCpuMs(group: number): number | null {
 		return null;
 	}
 }
+
+/**
+ * Resolves once process group `group` used at most `maxCpuMs` of CPU in a `windowMs` window (or after
+ * `timeoutMs`, saying so): for a measurement that should not include the tail of work done before it.
+ */
+export async function processGroupQuiet(
+	group: number,
+	{ windowMs = 50, maxCpuMs = 3, timeoutMs = 3_000 } = {}
+): Promise<boolean> {
+	const deadline = performance.now() + timeoutMs;
+	let before = processGroupCpuMs(group);
+	if (before === null) return false;
+	while (performance.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, windowMs));
+		const now = processGroupCpuMs(group)!;
+		if (now - before <= maxCpuMs) return true;
+		before = now;
+	}
+	return false;
+}

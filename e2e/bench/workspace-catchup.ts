@@ -1,18 +1,20 @@
 // The catch-up section of bench:workspace (BENCH_ONLY=catchup runs it alone): the browser's own SyncEngine
 // (src/lib/workspace/sync-engine.ts, under Node, fed the socket's bytes by engine-wire.ts) was offline
-// while 10,000 events were appended, reconnects with a fresh token and pulls them all by the real
-// protocol rules. With BENCH_REFERENCE=<git rev> (e.g. main) the same rounds run, interleaved, against
+// while 10,000 events were appended, reconnects as that checkout's page does (with the token it holds
+// while good, src/lib/workspace/workspace-token.ts; a checkout without it fetches one per connect) and
+// pulls them all by the real protocol rules. With BENCH_REFERENCE=<git rev> (e.g. main) the same rounds run, interleaved, against
 // that commit's build — its worker under its own `wrangler dev` and its own browser modules — so the
-// table compares both in one run. Each run is split into where its time went: connecting (token fetch,
-// upgrade), the client's time (frame decode + contract validation, then the engine), and the rest, spent
+// table compares both in one run. Each run is split into where its time went: connecting (any token
+// fetch, upgrade), the client's time (frame decode + contract validation, then the engine), and the rest, spent
 // waiting on the server and the wire; and into the CPU time both sides used (the server's from /proc,
 // process-cpu.ts), which a busy machine inflates far less than wall time.
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { profiled, summarize } from './cpu-profile.ts';
 import { signUp, startLocalServer, type LocalServer } from './local-server.ts';
-import { processGroupCpuMs } from './process-cpu.ts';
+import { processGroupCpuMs, processGroupQuiet } from './process-cpu.ts';
 import { loadCheckout, type Checkout, type Frame } from './workspace-checkout.ts';
-import { createWorkspace, opened, socketUrl, Writer, type Target } from './workspace-writer.ts';
+import { createWorkspace, opened, socketUrl, tokenRequest, Writer, type Target } from './workspace-writer.ts';
 import { replayClient } from './workspace-client-replay.ts';
 import { referenceCheckout } from './workspace-reference.ts';
 
@@ -28,8 +30,10 @@ const CLIENT_FUNCTIONS = ['receive', 'decodeServer', 'read', 'validate', 'onEven
 /** What one timed catch-up cost, in ms unless named otherwise. */
 interface Run {
 	total: number;
-	/** Token fetch and WebSocket upgrade, until the socket is open (the engine pulls at once). */
+	/** Token (when one is fetched) and WebSocket upgrade, until the socket is open (the engine pulls at once). */
 	connect: number;
+	/** Token requests the connect made: the checkout's client reuses an accepted one while good, or not. */
+	tokenFetches: number;
 	/** In the client's message handler: codec decode, JSON and the contract's validation… */
 	decode: number;
 	/** …and the SyncEngine itself (dedupe, fold into the board, notify). */
@@ -58,9 +62,19 @@ class Reader {
 	/** The last run's frames, as they arrived, and the log it started from (workspace-client-replay.ts). */
 	received: ArrayBuffer[] = [];
 	receivedFrom = { backendId: null as string | null, cursor: 0 };
+	/** The page's token (workspace-token.ts) when the checkout has one; else a fresh token per connect. */
+	private readonly token;
+	private tokenFetches = 0;
 
 	constructor(target: Target) {
 		this.target = target;
+		const { WorkspaceToken } = target.checkout;
+		const request = () => (this.tokenFetches++, tokenRequest(target));
+		const everyTime = {
+			forConnect: async () => ((await (await request()).json()) as { token: string }).token,
+			accepted() {}
+		};
+		this.token = WorkspaceToken ? new WorkspaceToken(request) : everyTime;
 		const { SyncEngine, EngineWire, MemoryPendingStore } = target.checkout;
 		this.engine = new SyncEngine(target.workspaceId, new MemoryPendingStore());
 		this.engineWire = new EngineWire(this.engine, target.checkout.wire);
@@ -78,6 +92,7 @@ class Reader {
 		const run: Run = {
 			total: 0,
 			connect: 0,
+			tokenFetches: 0,
 			decode: 0,
 			engine: 0,
 			waiting: 0,
@@ -98,7 +113,8 @@ class Reader {
 		const serverCpuBefore = processGroupCpuMs(this.target.serverGroup) ?? NaN;
 		const clientCpuBefore = process.cpuUsage();
 		const started = performance.now();
-		const ws = new WebSocket(await socketUrl(this.target));
+		const fetchesBefore = this.tokenFetches;
+		const ws = new WebSocket(await socketUrl(this.target, await this.token.forConnect()));
 		this.ws = ws;
 		ws.addEventListener('message', (event) => {
 			const arrived = performance.now();
@@ -117,7 +133,9 @@ class Reader {
 			}
 		});
 		await opened(ws);
+		this.token.accepted();
 		run.connect = performance.now() - started;
+		run.tokenFetches = this.tokenFetches - fetchesBefore;
 		this.engineWire.connected(
 			(frame: Uint8Array) => ws.send(frame),
 			(message: Frame) => {
@@ -183,20 +201,36 @@ class Subject {
 		await this.reader.catchUp(0);
 	}
 
-	async round(): Promise<Run> {
+	/** One round; `around` wraps the catch-up alone (the profilers), not the writer's appends before it. */
+	async round(around = <T>(catchUp: () => Promise<T>) => catchUp()): Promise<Run> {
 		this.reader.disconnect(); // offline while the writer appends
 		const head = await this.writer.append(CATCH_UP_EVENTS);
+		// The server keeps writing for ~150 ms after the last append's echo (workerd persisting the log, no
+		// JS in the object's profile): a reconnect then waited on that, 60–90 ms instead of 15–25. Someone
+		// coming back online meets a server that was not just handed 10,000 events, so wait for it to idle.
+		if (!(await processGroupQuiet(this.target.serverGroup))) console.log('(the server did not go quiet)');
 		const from = this.reader.engine.view().cursor;
 		(globalThis as { gc?: () => void }).gc?.(); // no collection of the last round's garbage inside this one
-		const run = await this.reader.catchUp(head);
+		const run = await around(() => this.reader.catchUp(head));
 		const got = this.reader.engine.view().cursor - from;
 		if (got !== CATCH_UP_EVENTS) throw new Error(`${this.target.checkout.label}: caught up ${got} events`);
 		return run;
 	}
 
-	/** One more round under both CPU profilers (BENCH_PROFILE=1), not counted: where the CPU went. */
+	/** One more round's catch-up under both CPU profilers (BENCH_PROFILE=1), not counted: where the CPU went. */
 	async profile() {
-		const { server, client } = await profiled(this.target.inspectorPort, () => this.round());
+		let profiles!: Awaited<ReturnType<typeof profiled>>;
+		await this.round(async (catchUp) => {
+			profiles = await profiled(this.target.inspectorPort, catchUp);
+			return profiles.result as Run;
+		});
+		const { server, client } = profiles;
+		const dir = process.env.BENCH_PROFILE_DIR; // the raw profiles, for DevTools or a closer look
+		if (dir) {
+			const name = this.target.checkout.label.replace(/\W+/g, '-');
+			writeFileSync(`${dir}/${name}-server.cpuprofile`, JSON.stringify(server));
+			writeFileSync(`${dir}/${name}-client.cpuprofile`, JSON.stringify(client));
+		}
 		const print = (side: string, summary: ReturnType<typeof summarize>) => {
 			console.log(`\n${this.target.checkout.label}, ${side} CPU in one profiled catch-up (ms):`);
 			console.log(`  inclusive: ${[...summary.under].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
@@ -236,6 +270,7 @@ function printTable(subjects: Subject[]) {
 			cell((runs) => `${fmt(sorted(runs.map((r) => r.total))[0])} / ${fmt(sorted(runs.map((r) => r.total)).at(-1)!)}`)
 		],
 		['  connect: token + upgrade (ms, median)', med((r) => r.connect)],
+		['  token requests per connect (runs)', cell((runs) => runs.map((r) => r.tokenFetches).join(' / '))],
 		['  client: frame decode + validation (ms)', med((r) => r.decode)],
 		['  client: engine, fold into the board (ms)', med((r) => r.engine)],
 		['  waiting on server + wire (ms)', med((r) => r.waiting)],

@@ -20,6 +20,8 @@ export interface Checkout {
 	SyncEngine: any;
 	EngineWire: any;
 	MemoryPendingStore: any;
+	/** The page's token for reconnects (workspace-token.ts); null in a checkout older than it (a fresh token per connect). */
+	WorkspaceToken: any;
 }
 
 export async function loadCheckout(label: string, dir: URL): Promise<Checkout> {
@@ -33,6 +35,7 @@ export async function loadCheckout(label: string, dir: URL): Promise<Checkout> {
 		load('workspace/pending-store.ts'),
 		load('protocol/workspace-messages.ts')
 	]);
+	const token = await load('workspace/workspace-token.ts').catch(() => null);
 	const { loadNodeCodec } = await import(new URL('wasm/node/load-codec-node.ts', dir).href);
 	const { codec } = loadNodeCodec();
 	return {
@@ -43,7 +46,8 @@ export async function loadCheckout(label: string, dir: URL): Promise<Checkout> {
 		pushMaxEvents: messages.PUSH_MAX_EVENTS,
 		SyncEngine: engine.SyncEngine,
 		EngineWire: engineWire.EngineWire,
-		MemoryPendingStore: store.MemoryPendingStore
+		MemoryPendingStore: store.MemoryPendingStore,
+		WorkspaceToken: token?.WorkspaceToken ?? null
 	};
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

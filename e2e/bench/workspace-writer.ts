@@ -23,9 +23,14 @@ export async function createWorkspace(base: string, cookie: string): Promise<str
 	return id;
 }
 
-export async function socketUrl(target: Target): Promise<string> {
-	const response = await fetch(`${target.base}/api/workspace/token`, { headers: { cookie: target.cookie } });
-	const { token } = (await response.json()) as { token: string };
+/** A request for a workspace token, as the page makes it (the session cookie). */
+export function tokenRequest(target: Target): Promise<Response> {
+	return fetch(`${target.base}/api/workspace/token`, { headers: { cookie: target.cookie } });
+}
+
+/** The socket URL with `token`, or with a token fetched for it. */
+export async function socketUrl(target: Target, token?: string): Promise<string> {
+	token ??= ((await (await tokenRequest(target)).json()) as { token: string }).token;
 	const ws = target.base.replace(/^http/, 'ws');
 	return `${ws}/workspace/${target.workspaceId}/ws?token=${token}&v=${target.checkout.version}`;
 }

@@ -7,7 +7,7 @@ import { loggedEvent, pendingEvent, PUSH_MAX_BYTES, PUSH_MAX_EVENTS } from './wo
 
 /**
  * The workspace sync channel: the one contract of the WorkspaceSync Durable Object, its socket route and
- * the browser's SyncEngine. Every frame is a codec frame (a pull page of 100 events is LZ4-compressed);
+ * the browser's SyncEngine. Every frame is a codec frame (a pull page of 250 events is LZ4-compressed);
  * a frame's seq is the client's request number, echoed by the frames that answer it.
  *
  * A pull is answered by one burst of `events` pages (or by `reset`); the burst's last frame carries a

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { invalidateAll } from '$app/navigation';
 import { CLOSE_MEANING, CloseCode } from '$lib/protocol/close-codes';
 import type { ServerMessageOf } from '$lib/protocol/channel';
@@ -12,17 +11,16 @@ import { MemoryPendingStore, type PendingStore } from './pending-store';
 import { SyncEngine, type SyncView } from './sync-engine';
 import { IdbTextCache } from './text-cache';
 import { TextClient, userColor } from './text-client';
+import { WorkspaceToken } from './workspace-token';
 
 /** What the socket says about the assistant's conversation (the panel listens while it is open). */
 export type AssistantNews = ServerMessageOf<WorkspaceChannel, 'assistant-message' | 'assistant-action'>;
 
-/** What /api/workspace/token answers (its errors are refused by `response.ok` first). */
-const issuedToken = z.object({ token: z.string().min(1) });
-
 /**
  * The page's handle on one workspace: a SyncEngine with an IndexedDB store on the workspace channel
- * (openChannel: reconnects, heartbeat, validated frames, one connection status), fetching a fresh
- * workspace JWT (session cookie) before every (re)connect, and reactive `view` for components.
+ * (openChannel: reconnects, heartbeat, validated frames, one connection status), with a workspace JWT
+ * (session cookie) fetched while the page loads and reused on reconnects while good (workspace-token.ts),
+ * and reactive `view` for components.
  */
 export class WorkspaceClient {
 	/**
@@ -50,6 +48,9 @@ export class WorkspaceClient {
 	private store: PendingStore;
 	private textCache: IdbTextCache | null;
 	private channel: ChannelHandle<WorkspaceChannel> | null = null;
+	private readonly token = new WorkspaceToken(() =>
+		fetch('/api/workspace/token', { credentials: 'same-origin', cache: 'no-store' })
+	);
 	private everOpened = false;
 	private stopped = false;
 	private teardown: (() => void)[] = [];
@@ -71,6 +72,7 @@ export class WorkspaceClient {
 	}
 
 	async start(): Promise<void> {
+		this.token.prefetch(); // meanwhile: the stored board, then the codec
 		await this.engine.init();
 		this.teardown.push(this.engine.subscribe((view) => (this.view = view)));
 		const channel = await openChannel({
@@ -78,6 +80,7 @@ export class WorkspaceClient {
 			path: () => this.socketPath(),
 			onOpen: () => {
 				this.everOpened = true;
+				this.token.accepted();
 				this.engine.connected((type, payload, seq) => this.channel?.send(type, payload, seq));
 				this.texts.connected((type, payload) => this.channel?.send(type, payload));
 			},
@@ -99,7 +102,10 @@ export class WorkspaceClient {
 					void this.store.forget(this.workspaceId);
 					void this.textCache?.forget();
 				} else if (code === CloseCode.claimsChanged) {
+					this.token.forget();
 					void invalidateAll(); // new role: the page's data (and what it lets you edit) follows
+				} else if (code === CloseCode.tokenExpired) {
+					this.token.forget();
 				}
 			},
 			// A frame the contract refuses is never applied; the engine's next pull or push gets a fresh answer.
@@ -137,11 +143,9 @@ export class WorkspaceClient {
 		this.engine.dispose();
 	}
 
-	/** A fresh token per connection attempt; throwing makes the socket back off and retry. */
+	/** The socket's URL with a token good for it; throwing makes the socket back off and retry. */
 	private async socketPath(): Promise<string> {
-		const response = await fetch('/api/workspace/token', { credentials: 'same-origin', cache: 'no-store' });
-		if (!response.ok) throw new Error(`token request failed (${response.status})`);
-		const { token } = issuedToken.parse(await response.json());
+		const token = await this.token.forConnect();
 		const query = `token=${encodeURIComponent(token)}${this.everOpened ? '&reconnect=1' : ''}`;
 		return `/workspace/${encodeURIComponent(this.workspaceId)}/ws?${query}`;
 	}

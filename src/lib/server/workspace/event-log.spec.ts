@@ -9,8 +9,9 @@ import { loadCodec } from '$lib/server/codec';
 import { EventLog, pageJson } from './event-log';
 
 /**
- * A pull page is JSON text SQLite builds from the stored rows (EventLog.page), not objects serialized in
- * JavaScript: it must be exactly the events `read()` returns, in every corner JSON text has.
+ * A pull page is the stored JSON text of its events (EventLog.page), not objects serialized at pull time:
+ * it must be exactly the events `read()` returns from the columns, in every corner JSON text has, for
+ * events appended now and for those logged before the JSON was stored with them.
  */
 
 const awkward = [
@@ -41,7 +42,7 @@ function events(): PendingEvent[] {
 	]);
 }
 
-describe('a pull page built by SQLite', () => {
+describe('a pull page of stored JSON', () => {
 	it('holds exactly the stored events, decodes through the contract, and pages by seq', async () => {
 		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName('event-log-json-page'));
 		const codec = await loadCodec();
@@ -49,7 +50,7 @@ describe('a pull page built by SQLite', () => {
 			const log = new EventLog(state.storage);
 			const appended = log.append(events(), 'user-json');
 			// More than a page: the second page starts after the first one's last seq.
-			for (let batch = 0; batch < 3; batch++) {
+			for (let batch = 0; batch < 6; batch++) {
 				log.append(
 					Array.from({ length: 50 }, (_, i) => ({
 						name: 'task.moved' as const,
@@ -79,7 +80,47 @@ describe('a pull page built by SQLite', () => {
 			const wire = new ChannelWire(workspaceChannel, codec);
 			const envelope = { backendId: log.backendId, head: log.head, more: true, pullAgain: false, live: false };
 			const frame = wire.decodeServer(wire.encodeServerJson('events', pageJson(envelope, first), 9));
-			expect(frame).toEqual({ type: 'events', seq: 9, payload: { ...envelope, events: stored.slice(0, 100) } });
+			expect(frame).toEqual({
+				type: 'events',
+				seq: 9,
+				payload: { ...envelope, events: stored.slice(0, PULL_PAGE_MAX_EVENTS) }
+			});
+		});
+	});
+
+	it('serves events logged before their JSON was stored, as SQLite writes it for them', async () => {
+		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName('event-log-before-json'));
+		await runInDurableObject(stub, async (_instance, state) => {
+			const { sql } = state.storage;
+			// The events table as the log's first three schema steps left it, rows written as they appended.
+			state.storage.transactionSync(() => {
+				sql.exec(`DROP TABLE events`);
+				sql.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY, parent INTEGER NOT NULL,
+					client_id TEXT NOT NULL, client_seq INTEGER NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL,
+					args TEXT NOT NULL, client_at INTEGER NOT NULL, server_at INTEGER NOT NULL,
+					UNIQUE (client_id, client_seq))`);
+				sql.exec(`UPDATE _schema SET version = 3 WHERE part = 'event-log'`);
+				events().forEach((event, i) => {
+					sql.exec(
+						`INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+						...[i + 1, i, event.clientId, event.clientSeq, 'user-old', event.name],
+						...[JSON.stringify(event.args), event.at, 1_764_000_000_000]
+					);
+				});
+			});
+			const log = new EventLog(state.storage);
+			const fresh: PendingEvent = {
+				name: 'task.created',
+				args: { id: 't-new', title: 'after the step', status: 'todo', order: 1, assignee: null },
+				clientId: 'client-json',
+				clientSeq: 99,
+				at: 1
+			};
+			const [later] = log.append([fresh], 'user-new');
+			const stored = log.read();
+			expect(stored).toHaveLength(events().length + 1);
+			expect(stored.at(-1)).toEqual(later);
+			expect(JSON.parse(`[${log.page(0).eventsJson}]`)).toEqual(stored);
 		});
 	});
 });

@@ -63,7 +63,14 @@ const EVENT_LOG_SCHEMA: readonly SchemaStep[] = [
 			ROW_NUMBER() OVER (PARTITION BY substr(name, 1, instr(name, '.') - 1), json_extract(args, '$.id')
 				ORDER BY seq DESC) AS latest
 		FROM events WHERE name IN ('doc.created', 'doc.deleted', 'task.created', 'task.deleted'))
-	 WHERE latest = 1 AND name LIKE '%.created'`
+	 WHERE latest = 1 AND name LIKE '%.created'`,
+	// Each event's logged JSON, written once at append (loggedJson), so a pull page is its rows' text joined
+	// by commas: SQLite building the JSON for every row of every pull was nine tenths of a catch-up's server
+	// CPU (bench:workspace). Rows logged before this step get the JSON SQLite built for them until now.
+	`ALTER TABLE events ADD COLUMN json TEXT NOT NULL DEFAULT ''`,
+	`UPDATE events SET json = json_object('seq', seq, 'parent', parent, 'clientId', client_id,
+		'clientSeq', client_seq, 'userId', user_id, 'name', name, 'args', json(args), 'at', client_at,
+		'serverAt', server_at)`
 ];
 
 /** An event that creates or deletes a doc or task, as the text id it concerns and whether it exists after. */
@@ -83,6 +90,17 @@ interface EventRow extends Record<string, SqlStorageValue> {
 	args: string;
 	client_at: number;
 	server_at: number;
+	json: string;
+}
+
+/**
+ * A logged event as the JSON its pull pages carry: the LoggedEvent's keys, in the order `read()` gives
+ * them, with `argsJson` (the args as stored) embedded as is rather than parsed and serialized again.
+ */
+function loggedJson(event: LoggedEvent, argsJson: string): string {
+	const { seq, parent, clientId, clientSeq, userId, name, at, serverAt } = event;
+	const text = JSON.stringify;
+	return `{"seq":${seq},"parent":${parent},"clientId":${text(clientId)},"clientSeq":${clientSeq},"userId":${text(userId)},"name":${text(name)},"args":${argsJson},"at":${at},"serverAt":${serverAt}}`;
 }
 
 /**
@@ -107,14 +125,16 @@ export function pageJson(envelope: PageEnvelope, page: PullPage): string {
 }
 
 /**
- * One logged event as JSON, built by SQLite from the row: `args` are embedded as stored (they were
- * validated and serialized once, on append), never parsed only to be serialized again. Keys and types
- * match toLogged; `bytes` is the JSON's UTF-8 size.
+ * The next PULL_PAGE_MAX_EVENTS events after a seq as one row, joined by SQLite from their stored JSON
+ * (loggedJson), with their UTF-8 size (commas included), count, last seq, and the log's head: one row
+ * crossing into JavaScript per page, where a row per event cost the object four times as much.
  */
-const EVENT_JSON_SQL = `SELECT seq, json, length(CAST(json AS BLOB)) AS bytes FROM (
-	SELECT seq, json_object('seq', seq, 'parent', parent, 'clientId', client_id, 'clientSeq', client_seq,
-		'userId', user_id, 'name', name, 'args', json(args), 'at', client_at, 'serverAt', server_at) AS json
-	FROM events WHERE seq > ? ORDER BY seq LIMIT ?)`;
+const PAGE_SQL = `SELECT group_concat(json, ',' ORDER BY seq) AS json, COUNT(*) AS count, MAX(seq) AS last_seq,
+		SUM(length(CAST(json AS BLOB)) + 1) AS bytes, (SELECT MAX(seq) FROM events) AS head
+	FROM (SELECT seq, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?)`;
+/** The same events one row each, for a page that its byte limit cuts short. */
+const PAGE_ROWS_SQL = `SELECT seq, json, length(CAST(json AS BLOB)) AS bytes FROM events
+	WHERE seq > ? ORDER BY seq LIMIT ?`;
 
 export class EventLog {
 	constructor(
@@ -193,18 +213,21 @@ export class EventLog {
 			const logged: LoggedEvent[] = [];
 			for (const event of events) {
 				const seq = parent + 1;
+				const { name, args } = EventLog.content(event);
+				const entry = { ...event, seq, parent, userId, serverAt } as LoggedEvent;
 				this.sql.exec(
-					`INSERT INTO events (seq, parent, client_id, client_seq, user_id, name, args, client_at, server_at)
-					 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					`INSERT INTO events (seq, parent, client_id, client_seq, user_id, name, args, client_at, server_at, json)
+					 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 					seq,
 					parent,
 					event.clientId,
 					event.clientSeq,
 					userId,
-					EventLog.content(event).name,
-					EventLog.content(event).args,
+					name,
+					args,
 					event.at,
-					serverAt
+					serverAt,
+					loggedJson(entry, args)
 				);
 				this.sql.exec(
 					`INSERT INTO clients (client_id, user_id, last_client_seq, last_seen) VALUES (?, ?, ?, ?)
@@ -218,7 +241,7 @@ export class EventLog {
 				const change = itemChange(event);
 				if (change?.exists) this.sql.exec(`INSERT OR IGNORE INTO live_items (item_id) VALUES (?)`, change.itemId);
 				else if (change) this.sql.exec(`DELETE FROM live_items WHERE item_id = ?`, change.itemId);
-				logged.push({ ...event, seq, parent, userId, serverAt });
+				logged.push(entry);
 				parent = seq;
 			}
 			return logged;
@@ -228,12 +251,30 @@ export class EventLog {
 	/**
 	 * Events after `cursor`, at most PULL_PAGE_MAX_EVENTS and PULL_PAGE_MAX_BYTES of JSON per page
 	 * (always at least one event, which the push size cap keeps far below the byte limit). The page is
-	 * JSON text from SQLite: parsing each event's args and serializing them again, and encoding each event
-	 * only to measure it, were most of what a 10,000-event catch-up cost the object.
+	 * the events' stored JSON, joined: parsing each event and serializing it again, then SQLite building
+	 * each event's JSON from its columns, were each most of what a 10,000-event catch-up cost the object.
 	 */
 	page(cursor: number): PullPage {
+		const joined = this.sql
+			.exec<{ json: string | null; count: number; last_seq: number | null; bytes: number | null; head: number }>(
+				PAGE_SQL,
+				cursor,
+				PULL_PAGE_MAX_EVENTS
+			)
+			.one();
+		if (joined.json === null || joined.last_seq === null)
+			return { eventsJson: '', count: 0, lastSeq: null, more: false };
+		if (PAGE_ENVELOPE_BYTES + joined.bytes! <= PULL_PAGE_MAX_BYTES) {
+			const { json, count, last_seq: lastSeq, head } = joined;
+			return { eventsJson: json, count, lastSeq, more: head > lastSeq };
+		}
+		return this.pageCutByBytes(cursor);
+	}
+
+	/** A page of large events (long doc bodies): as many as fit PULL_PAGE_MAX_BYTES, the first always. */
+	private pageCutByBytes(cursor: number): PullPage {
 		const rows = this.sql
-			.exec<{ seq: number; json: string; bytes: number }>(EVENT_JSON_SQL, cursor, PULL_PAGE_MAX_EVENTS + 1)
+			.exec<{ seq: number; json: string; bytes: number }>(PAGE_ROWS_SQL, cursor, PULL_PAGE_MAX_EVENTS + 1)
 			.toArray();
 		const parts: string[] = [];
 		let bytes = PAGE_ENVELOPE_BYTES;

@@ -22,7 +22,7 @@ import {
  */
 
 /** A log of this many pages, all in one burst: long enough that the burst spans many of the object's turns. */
-const PAGES = Math.min(40, PULL_BURST_MAX_PAGES - 1);
+const PAGES = Math.min(24, PULL_BURST_MAX_PAGES - 1);
 const LOG_EVENTS = PAGES * PULL_PAGE_MAX_EVENTS;
 
 let owner: Awaited<ReturnType<typeof signedInUser>>;

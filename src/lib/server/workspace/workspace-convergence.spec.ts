@@ -133,8 +133,8 @@ describe('workspace convergence', () => {
 });
 
 describe('workspace catch-up', () => {
-	/** More than one pull burst (50 pages × 100 events), so the client must pull again mid-way. */
-	const LOG_EVENTS = 6_000;
+	/** More than one pull burst (40 pages × 250 events), so the client must pull again mid-way. */
+	const LOG_EVENTS = 10_500;
 	const TASKS = 10;
 
 	it(`a SyncEngine catching up on ${LOG_EVENTS} events gets each once, with a linear number of pulls and frames`, async () => {

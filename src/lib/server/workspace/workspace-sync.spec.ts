@@ -205,14 +205,17 @@ describe('WorkspaceSync pull', () => {
 		expect(a.socket.payloadBytes(live)).toBeGreaterThan(PUSH_MAX_BYTES);
 	});
 
-	it('pages the log at ≤ 100 events and ≤ 900 KB per frame, with no gap or duplicate', async () => {
+	it(`pages the log at ≤ ${PULL_PAGE_MAX_EVENTS} events and ≤ 900 KB per frame, with no gap or duplicate`, async () => {
 		const id = await createWorkspaceVia(owner.cookie, 'paging');
 		const token = await tokenFor(owner.cookie);
 		const a = await connected(id, token);
 		let head = 0;
-		// 250 small events, then 40 doc edits of 60 KB each (2.4 MB: several byte-limited pages).
-		for (let batch = 0; batch < 3; batch++) {
-			const events = Array.from({ length: batch < 2 ? 100 : 50 }, (_, i) => task('client-page', head + i + 1));
+		// Two pages and a bit of small events, then 40 doc edits of 60 KB each (2.4 MB: several byte-limited pages).
+		const small = 2 * PULL_PAGE_MAX_EVENTS + 50;
+		const total = small + 40;
+		for (let done = 0; done < small; done += PUSH_MAX_EVENTS) {
+			const length = Math.min(PUSH_MAX_EVENTS, small - done);
+			const events = Array.from({ length }, (_, i) => task('client-page', head + i + 1));
 			a.socket.send('push', { parent: head, events });
 			head = (await a.socket.next('events')).payload.head;
 		}
@@ -229,7 +232,7 @@ describe('WorkspaceSync pull', () => {
 			a.socket.send('push', { parent: head, events });
 			head = (await a.socket.next('events')).payload.head;
 		}
-		expect(head).toBe(290);
+		expect(head).toBe(total);
 
 		const b = await connect(id, token);
 		const hello = (await b.next('hello')).payload;
@@ -241,21 +244,21 @@ describe('WorkspaceSync pull', () => {
 			if (!page.more) break;
 		}
 		const seqs = pages.flatMap((p) => p.events.map((e) => e.seq));
-		expect(seqs).toEqual(Array.from({ length: 290 }, (_, i) => i + 1));
+		expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
 		expect(pages.every((p) => p.events.length <= PULL_PAGE_MAX_EVENTS)).toBe(true);
 		expect(Math.max(...b.received.map((m) => b.payloadBytes(m)))).toBeLessThanOrEqual(PULL_PAGE_MAX_BYTES);
-		expect(pages.slice(0, 2).map((p) => p.events.length)).toEqual([100, 100]);
+		expect(pages.slice(0, 2).map((p) => p.events.length)).toEqual([PULL_PAGE_MAX_EVENTS, PULL_PAGE_MAX_EVENTS]);
 		// Pages travel as LZ4-compressed codec frames: far fewer bytes on the wire than their JSON.
 		const firstPage = b.received.find((m) => m.type === 'events')!;
 		expect(b.rawSizes[b.received.indexOf(firstPage)]).toBeLessThan(b.payloadBytes(firstPage) / 2);
 		expect(pages.length).toBeGreaterThan(4); // the 60 KB docs forced byte-limited pages
 
 		// From a cursor: exactly what is missing. Then live.
-		b.send('pull', { cursor: 285, backendId: hello.backendId });
+		b.send('pull', { cursor: total - 5, backendId: hello.backendId });
 		const tail = (await b.next('events')).payload;
-		expect(tail.events.map((e) => e.seq)).toEqual([286, 287, 288, 289, 290]);
-		a.socket.send('push', { parent: 290, events: [task('client-page', 2000)] });
-		expect((await b.next('events', (m) => m.payload.live)).payload.events[0].seq).toBe(291);
+		expect(tail.events.map((e) => e.seq)).toEqual([4, 3, 2, 1, 0].map((back) => total - back));
+		a.socket.send('push', { parent: total, events: [task('client-page', 2000)] });
+		expect((await b.next('events', (m) => m.payload.live)).payload.events[0].seq).toBe(total + 1);
 	});
 });
 
