@@ -39,9 +39,11 @@ async function loadSession(event: Parameters<Handle>[0]['event']) {
 	if (!token || !env) return;
 	// A socket upgrade is answered by a Durable Object (its 101, or its refusal), whose headers are immutable:
 	// SvelteKit would throw adding a Set-Cookie and the upgrade would become a 500. So an upgrade neither
-	// renews nor clears the cookie; the next page load does both.
+	// renews nor clears the cookie; the next page load does both. It may reuse this isolate's check of the
+	// last few seconds (the page load that opens the socket, another tab): recent-sessions.ts says how
+	// sign-out and expiry still take effect.
 	const upgrade = event.request.headers.get('upgrade')?.toLowerCase() === 'websocket';
-	const result = await validateSessionToken(getDb(env), token, { renew: !upgrade });
+	const result = await validateSessionToken(getDb(env), token, { renew: !upgrade, recent: upgrade });
 	if (!result.session) {
 		// Malformed, forged, expired or signed-out token: drop it and carry on signed out.
 		if (!upgrade) deleteSessionCookie(event.cookies, event.url);

@@ -20,11 +20,26 @@ export { RelayRoom } from './lib/server/realtime/relay-room';
 const app = sveltekit as ExportedHandler<Env>;
 
 const handler = {
-	fetch: (request, env, ctx) => app.fetch!(request, env, ctx),
+	fetch: (request, env, ctx) => app.fetch!(withoutCacheLookup(request), env, ctx),
 	queue: (batch, env) => indexChatBatch(batch, env.DB)
 } satisfies ExportedHandler<Env>;
 
 export default handler;
+
+/**
+ * adapter-cloudflare first looks every request up in the Cache API (caches.default.match), unless it says
+ * `cache-control: no-cache`. A socket upgrade is never in the cache (a 101 is not cacheable), so the
+ * lookup — a subrequest, the largest single item of a join's worker profile — is skipped for upgrades.
+ */
+function withoutCacheLookup(request: IncomingRequest): IncomingRequest {
+	if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return request;
+	const headers = new Headers(request.headers);
+	headers.set('cache-control', 'no-cache');
+	// The cast restores the incoming request's type (nothing here reads `cf`).
+	return new Request(request, { headers }) as IncomingRequest;
+}
+
+type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
 
 /**
  * Bare workerd has no queue service: its stand-in (deploy/workerd/stores/queue-store.js) delivers each

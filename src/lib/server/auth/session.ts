@@ -9,6 +9,7 @@ import type { Cookies } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
 import { sessions, users } from '$lib/server/db/schema';
+import { RecentSessions } from './recent-sessions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Lifetime of a session; it slides forward on use. */
@@ -36,6 +37,9 @@ export interface SessionUser {
 export type SessionValidation =
 	{ session: Session; user: SessionUser; fresh: boolean } | { session: null; user: null; fresh: false };
 
+/** This isolate's recent session checks, which socket upgrades may reuse (recent-sessions.ts). */
+const recentSessions = new RecentSessions();
+
 export function generateSessionToken(): string {
 	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
 }
@@ -57,11 +61,18 @@ export async function createSession(db: Db, token: string, userId: string): Prom
 /**
  * Looks the token up; deletes it when expired; slides the expiry when past half-life (`fresh`) unless
  * `renew` is false — for a request whose response cannot carry the renewed cookie (a socket upgrade).
+ * With `recent` (socket upgrades), a check of this isolate's last RECENT_SESSION_MS answers instead of D1.
  */
-export async function validateSessionToken(db: Db, token: string, { renew = true } = {}): Promise<SessionValidation> {
+export async function validateSessionToken(
+	db: Db,
+	token: string,
+	{ renew = true, recent = false } = {}
+): Promise<SessionValidation> {
 	const none = { session: null, user: null, fresh: false } as const;
 	if (!/^[a-z2-7]{32}$/.test(token)) return none;
 	const id = sessionIdFromToken(token);
+	const known = recent ? recentSessions.get(id) : null;
+	if (known) return { ...known, fresh: false };
 	const [row] = await db
 		.select({
 			session: sessions,
@@ -75,10 +86,14 @@ export async function validateSessionToken(db: Db, token: string, { renew = true
 		.from(sessions)
 		.innerJoin(users, eq(sessions.userId, users.id))
 		.where(eq(sessions.id, id));
-	if (!row) return none;
+	if (!row) {
+		recentSessions.forget(id); // signed out elsewhere: this isolate's upgrades hear of it too
+		return none;
+	}
 	const { session, user } = row;
 	const now = Date.now();
 	if (now >= session.expiresAt.getTime()) {
+		recentSessions.forget(id);
 		await db.delete(sessions).where(eq(sessions.id, id));
 		return none;
 	}
@@ -88,15 +103,18 @@ export async function validateSessionToken(db: Db, token: string, { renew = true
 		await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, id));
 		fresh = true;
 	}
+	recentSessions.remember(session, user, now);
 	return { session, user, fresh };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+	recentSessions.forget(sessionId);
 	await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
 /** Used on password change: every device must sign in again. */
 export async function invalidateUserSessions(db: Db, userId: string): Promise<void> {
+	recentSessions.forgetUser(userId);
 	await db.delete(sessions).where(eq(sessions.userId, userId));
 }
 

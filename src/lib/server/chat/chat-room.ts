@@ -10,6 +10,7 @@ import {
 } from '$lib/protocol/chat-limits';
 import { CHAT_READ_BURST, CHAT_READ_WINDOW_MS } from '$lib/protocol/chat-unread-limits';
 import { CloseCode } from '$lib/protocol/close-codes';
+import { apiError } from '$lib/server/api-error';
 import { log } from '$lib/server/log';
 import type { SocketIdentity } from '$lib/server/realtime/identity';
 import { ProtocolError } from '$lib/server/realtime/protocol-error';
@@ -39,7 +40,7 @@ interface ChatAttachment extends BaseAttachment {
 	since: number | null;
 	/** Until when this socket's user shows as typing (0: not typing). Lives here so it survives hibernation. */
 	typingUntil: number;
-	/** When the person joined the room (ms, from the membership the route read): where a first cursor starts. */
+	/** When the person joined the room (ms, from its membership): where a first cursor starts. */
 	joinedAt: number;
 }
 
@@ -96,6 +97,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
 	/** The newest history page as sent on join, for the rev it was read at (latestPageFrame). */
 	private latestPage: { rev: number; frame: Uint8Array } | null = null;
+	/** The `online` presence frame a join gets, until someone comes online or goes offline (onlineFrame). */
+	private online: Uint8Array | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -160,9 +163,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	}
 
 	/**
-	 * May this person open a socket here? The upgrade route's authorize step asks this before forwarding
-	 * the upgrade (so the order stays upgrade → Origin → identity → authorize → the object): a member the
-	 * room knows is answered from memory, anyone else by D1.
+	 * May this person open a socket here? A member the room knows is answered from memory, anyone else by
+	 * D1. Asked by every upgrade (onConnect) and, over RPC, by the route before it issues a socket ticket.
 	 */
 	async admit(userId: string, roomId: string): Promise<Admission> {
 		const known = this.room.get();
@@ -185,20 +187,16 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	// ---- sockets ------------------------------------------------------------------------------------
 
+	/**
+	 * The upgrade's authorize step, in the call that opens the socket (the route forwards upgrades here
+	 * unasked, see src/routes/chat/[room]/ws): a member the room knows from memory, anyone else by D1; a
+	 * refusal is answered in the REST error shape, as the route's own refusals are.
+	 */
 	protected async onConnect(identity: SocketIdentity, request: Request): Promise<ChatAttachment | Response> {
-		if (identity.kind !== 'user') return new Response('Chat sockets are for signed-in users.', { status: 403 });
-		this.room.learn(RoomIdentity.fromSocketPath(request.url));
-		// Admitted by the route a moment ago, so normally known; if they were removed since (or the object
-		// was evicted in between), D1 decides again.
-		const roomId = this.room.get();
-		if (!this.membership.knows(identity.id)) {
-			const admission = roomId
-				? await this.membership.admit(identity.id, () => d1Access(this.env, roomId, identity.id))
-				: NO_SUCH_ROOM;
-			if (!admission.ok) return new Response(admission.message, { status: admission.status });
-		}
+		if (identity.kind !== 'user') return apiError(403, 'forbidden', 'Chat sockets are for signed-in users.');
+		const admission = await this.admit(identity.id, RoomIdentity.fromSocketPath(request.url) ?? '');
+		if (!admission.ok) return apiError(admission.status, admission.code, admission.message);
 		const avatarKey = identity.claims?.avatarKey;
-		const joinedAt = identity.claims?.joinedAt;
 		const since = new URL(request.url).searchParams.get('since');
 		const user = { id: identity.id, name: identity.name, avatarKey: typeof avatarKey === 'string' ? avatarKey : null };
 		return {
@@ -208,7 +206,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			author: this.store.authors.numberOf(user),
 			since: since !== null && /^\d{1,15}$/.test(since) ? Number(since) : null,
 			typingUntil: 0,
-			joinedAt: typeof joinedAt === 'number' ? joinedAt : 0
+			joinedAt: admission.joinedAt
 		};
 	}
 
@@ -219,9 +217,11 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
 		const { user, since, author } = attachment;
 		this.announced.clear();
-		if (this.presence.opened(author, this.openSocketsOf(user.id, author)))
+		if (this.presence.opened(author, this.openSocketsOf(author))) {
+			this.online = null;
 			this.broadcast('presence', { joined: this.store.authors.wire(author) }, { except: ws });
-		this.send(ws, 'presence', { online: this.authorWires(this.presence.authors()) });
+		}
+		this.sendFrame(ws, this.onlineFrame());
 
 		const rev = this.store.rev;
 		const changes = since === null ? null : this.store.changesSince(since);
@@ -311,9 +311,17 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	protected onClose(_ws: WebSocket, { user, author, typingUntil }: ChatAttachment) {
-		if (this.presence.closed(author, this.openSocketsOf(user.id, author))) this.broadcast('presence', { left: author });
+	protected onClose(_ws: WebSocket, { author, typingUntil }: ChatAttachment) {
+		if (this.presence.closed(author, this.openSocketsOf(author))) {
+			this.online = null;
+			this.broadcast('presence', { left: author });
+		}
 		this.typing.closed(typingUntil);
+	}
+
+	/** Each socket is tagged with its author, so counting one author's sockets reads no attachment. */
+	protected tagsFor({ author }: ChatAttachment): string[] {
+		return [authorTag(author)];
 	}
 
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
@@ -433,9 +441,18 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		return [...numbers].map((n) => this.store.authors.wire(n));
 	}
 
-	/** How many open sockets `userId` has as author `author`: from their own sockets only (a tag lookup). */
-	private openSocketsOf(userId: string, author: number): number {
-		return this.socketsOf({ kind: 'user', id: userId }).filter((ws) => this.attachment(ws)?.author === author).length;
+	/**
+	 * Everyone online, as the frame each join gets: encoded once until presence changes, so a burst of
+	 * joins by people already online (more tabs, a reconnect storm) serializes the list once.
+	 */
+	private onlineFrame(): Uint8Array {
+		this.online ??= this.wire.encodeServer('presence', { online: this.authorWires(this.presence.authors()) });
+		return this.online;
+	}
+
+	/** How many sockets are open as author `author` (a tag lookup: no attachment is read). */
+	private openSocketsOf(author: number): number {
+		return this.sockets(authorTag(author)).length;
 	}
 
 	/** The author of every open socket: read once after a wake-up, to rebuild presence. */
@@ -445,4 +462,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			if (author !== undefined) yield author;
 		}
 	}
+}
+
+function authorTag(author: number): string {
+	return `author:${author}`;
 }

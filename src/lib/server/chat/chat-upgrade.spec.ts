@@ -1,10 +1,13 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { chatChannel } from '$lib/protocol/chat';
+import { VERSION_PARAM } from '$lib/protocol/channel';
 import { CloseCode } from '$lib/protocol/close-codes';
+import { TICKET_REQUEST_HEADER } from '$lib/protocol/socket-ticket';
 import { getDb } from '$lib/server/db';
-import { newRoom, openChat, upgrade } from '../../../testing/chat';
+import realtimeWorker from '../../../realtime-worker';
+import { chatPath, newRoom, openChat, ORIGIN, upgrade } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
@@ -107,5 +110,34 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		const joined = await watcher.next('presence', (m) => m.payload.joined !== undefined);
 		expect(joined.payload.joined?.user.id).toBe(member.user.id);
 		expect(watcher.messages.filter((m) => m.type === 'presence' && m.payload.joined)).toHaveLength(1);
+	});
+
+	it('a ticket (Pages shape) goes only to a member, and the ticketed upgrade is admitted by the room itself', async () => {
+		const owner = await signedInUser(env);
+		const member = await signedInUser(env);
+		const outsider = await signedInUser(env);
+		const room = await newRoom(env, owner.user.id);
+		await joinPublicRoom(getDb(env), room.id, member.user.id);
+		const askTicket = (cookie: string) =>
+			exports.default.fetch(
+				new Request(new URL(chatPath(room.id), ORIGIN), {
+					headers: { [TICKET_REQUEST_HEADER]: '1', origin: ORIGIN, cookie }
+				})
+			);
+		// The route asks the room before it hands out a ticket: an outsider gets none.
+		const refused = await askTicket(outsider.cookie);
+		expect(refused.status).toBe(403);
+		expect(await refused.json()).toEqual({ error: { code: 'forbidden', message: 'Join the room first.' } });
+		const granted = await askTicket(member.cookie);
+		expect(granted.status).toBe(200);
+		const url = new URL(((await granted.json()) as { url: string }).url);
+		url.searchParams.set(VERSION_PARAM, String(chatChannel.version));
+		// They leave before using it: the room refuses the upgrade itself, in the REST error shape.
+		await chatRoomStub(env, room.id).removeMember(member.user.id);
+		await getDb(env).run(`DELETE FROM chat_memberships WHERE room_id = '${room.id}' AND user_id = '${member.user.id}'`);
+		const upgrade = new Request(url, { headers: { upgrade: 'websocket', origin: ORIGIN } });
+		const response = await realtimeWorker.fetch(upgrade as Request<unknown, IncomingRequestCfProperties>, env);
+		expect(response.status).toBe(403);
+		expect(await response.json()).toEqual({ error: { code: 'forbidden', message: 'Join the room first.' } });
 	});
 });

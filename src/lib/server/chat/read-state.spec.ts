@@ -140,4 +140,30 @@ describe('unread and mention counts', () => {
 		await r.settled();
 		expect((await r.summary(1)).cursor).toMatchObject({ unread: 2, mentions: 1 });
 	});
+
+	it("a join's counts are reused only while nothing they count changed (cursor, messages, resolved mentions)", async () => {
+		const r = await room(undefined, 'joiner');
+		const [ada, joiner] = [r.people[0]!.user, r.people[1]!.user];
+		await r.post(0, 'c1', 'first');
+		// As each join asks: before the mention in c2 is resolved (its D1 lookup runs after the post) and after.
+		const counts = await runInDurableObject(r.stub, async (room: ChatRoom) => {
+			const first = room.unread.cursor(joiner.id, 0);
+			const again = room.unread.cursor(joiner.id, 0);
+			await room.postMessage(chatUser(ada), 'c2', '@joiner look');
+			const posted = room.unread.cursor(joiner.id, 0);
+			await room.unread.settled();
+			return { first, again, posted, resolved: room.unread.cursor(joiner.id, 0) };
+		});
+		expect(counts.first).toEqual({ seq: 0, unread: 1, mentions: 0 });
+		expect(counts.again).toEqual(counts.first);
+		expect(counts.posted).toEqual({ seq: 0, unread: 2, mentions: 0 });
+		expect(counts.resolved).toEqual({ seq: 0, unread: 2, mentions: 1 });
+		// A read moves the cursor: the next join counts from there.
+		const tab = await openChat(r.people[1]!.cookie, r.id);
+		expect((await tab.next('cursor')).payload).toEqual({ seq: 0, unread: 2, mentions: 1 });
+		tab.send('read', { seq: 2 });
+		await tab.next('cursor', (c) => c.payload.seq === 2);
+		const next = await openChat(r.people[1]!.cookie, r.id);
+		expect((await next.next('cursor')).payload).toEqual({ seq: 2, unread: 0, mentions: 0 });
+	});
 });

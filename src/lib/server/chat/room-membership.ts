@@ -53,11 +53,6 @@ export class RoomMembership {
 		return { ok: true, joinedAt: access.joinedAt };
 	}
 
-	/** Whether `userId` is a member the room knows now (a socket arriving after its admission). */
-	knows(userId: string): boolean {
-		return this.members.has(userId);
-	}
-
 	/** They left (or were removed): forgotten now, and a lookup on its way for them is not trusted. */
 	remove(userId: string) {
 		this.members.delete(userId);

@@ -13,6 +13,8 @@ import { membersByUsername } from './room-members';
 import { RoomWatchers } from './room-watchers';
 
 const READ_LIMIT = { burst: CHAT_READ_BURST, windowMs: CHAT_READ_WINDOW_MS };
+/** People whose join counts are remembered at most; beyond, the longest-remembered are dropped. */
+const JOIN_COUNTS_MAX = 10_000;
 
 /** What RoomUnread needs of its ChatRoom. */
 export interface UnreadHost {
@@ -37,6 +39,14 @@ export class RoomUnread {
 	private readonly watchers: RoomWatchers;
 	/** Resolutions still running (a test awaits them through `settled`). */
 	private readonly running = new Set<Promise<unknown>>();
+	/** Bumped whenever recorded mentions change (they resolve after the message's rev: see recordMentions). */
+	private mentionChanges = 0;
+	/**
+	 * The counts each person's last join got, with what they were counted from: their cursor, the room's
+	 * rev (every post, edit, delete bumps it) and mentionChanges. A join while none of those moved (another
+	 * tab, a reconnect) reuses them instead of counting up to CHAT_UNREAD_COUNT_MAX rows again.
+	 */
+	private readonly joinCounts = new Map<string, { from: string; cursor: ChatCursor }>();
 
 	constructor(private readonly host: UnreadHost) {
 		this.state = new ReadState(host.storage);
@@ -59,9 +69,17 @@ export class RoomUnread {
 		this.watchers.unwatch(userId);
 	}
 
-	/** The person's cursor and counts (on join, and for their room list). */
+	/** The person's cursor and counts, as a join gets them. */
 	cursor(userId: string, joinedAt: number): ChatCursor {
-		return this.state.counts(userId, this.state.cursor(userId, joinedAt));
+		const seq = this.state.cursor(userId, joinedAt);
+		const from = `${seq} ${this.host.store.rev} ${this.mentionChanges}`;
+		const known = this.joinCounts.get(userId);
+		if (known?.from === from) return known.cursor;
+		const cursor = this.state.counts(userId, seq);
+		this.joinCounts.delete(userId); // re-inserted last: the longest-remembered is dropped first
+		this.joinCounts.set(userId, { from, cursor });
+		if (this.joinCounts.size > JOIN_COUNTS_MAX) this.joinCounts.delete(this.joinCounts.keys().next().value!);
+		return cursor;
 	}
 
 	summary(userId: string, joinedAt: number): RoomActivity {
@@ -123,6 +141,7 @@ export class RoomUnread {
 		// Other events ran while D1 answered: if the text changed since, that edit resolves its own.
 		if (this.host.store.liveText(message.id) !== message.text) return [];
 		const targets = new Set([...members.values()].filter((id) => id !== message.user.id));
+		this.mentionChanges++;
 		return this.state.setMentions(message.seq, targets);
 	}
 

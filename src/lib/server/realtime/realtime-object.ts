@@ -133,7 +133,7 @@ export abstract class RealtimeObject<
 		assertAttachmentFits(this.constructor.name, accepted);
 		const { 0: client, 1: server } = new WebSocketPair();
 		this.ctx.acceptWebSocket(server, [who, ...this.tagsFor(accepted)]);
-		this.setAttachment(server, accepted);
+		server.serializeAttachment(accepted); // measured just above
 		try {
 			await this.onOpen(server, accepted);
 		} catch (error) {
