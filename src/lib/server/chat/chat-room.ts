@@ -18,7 +18,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { FanoutPace, EARLY_FANOUT_MAX_PER_S } from './fanout-pace';
-import { splitBySize } from './frame-budget';
+import { JoinHistory } from './join-history';
 import { RoomIdentity } from './room-identity';
 import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
 import { d1Access, RoomMembership, type Admission } from './room-membership';
@@ -95,8 +95,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly announced = new Set<number>();
 	/** How busy the fan-out is: whether a new message goes to listeners before its row commits. */
 	private readonly fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
-	/** The newest history page as sent on join, for the rev it was read at (latestPageFrame). */
-	private latestPage: { rev: number; frame: Uint8Array } | null = null;
+	/** What a socket gets of the history when it opens (the latest page cached per rev). */
+	private readonly history: JoinHistory;
 	/** The `online` presence frame a join gets, until someone comes online or goes offline (onlineFrame). */
 	private online: Uint8Array | null = null;
 
@@ -106,6 +106,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// SQLite calls are synchronous, so the store is ready before the first event (the base class holds
 		// events back until its codec has loaded).
 		this.store = new ChatStore(ctx.storage);
+		this.history = new JoinHistory(this.store);
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
 		this.room = new RoomIdentity(ctx.storage, ctx.id, env.CHAT_ROOM);
 		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));
@@ -223,17 +224,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 		this.sendFrame(ws, this.onlineFrame());
 
-		const rev = this.store.rev;
-		const changes = since === null ? null : this.store.changesSince(since);
-		if (changes?.kind === 'catchup') {
-			// In frames cut by JSON size, so a long absence (or long messages) never outgrows one frame.
-			const runs = splitBySize(changes.messages, changes.sizes);
-			for (const messages of runs.length > 0 ? runs : [[]])
-				this.send(ws, 'history', { kind: 'catchup', ...this.store.authors.entries(messages), hasMore: false, rev });
-		} else if (changes) {
-			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
-			this.send(ws, 'history', { kind: 'reset', ...this.store.authors.entries(messages), hasMore, rev });
-		} else this.sendFrame(ws, this.latestPageFrame(rev));
+		for (const frame of this.history.frames(since, this.wire)) this.sendFrame(ws, frame);
 		const typing = this.typing.now();
 		if (typing.users.length > 0) this.send(ws, 'typing', typing);
 		this.send(ws, 'cursor', this.unread.cursor(user.id, attachment.joinedAt));
@@ -423,19 +414,6 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	}
 
 	// ---- the wire: authors by number; presence (from attachments, so it survives hibernation) ---------
-
-	/**
-	 * The newest page as a frame, read and encoded once per rev: every change bumps the rev, so each join
-	 * until the next change gets the same bytes (a burst of joins reads and serializes the page once).
-	 */
-	private latestPageFrame(rev: number): Uint8Array {
-		if (this.latestPage?.rev !== rev) {
-			const { messages, hasMore } = this.store.page(undefined, CHAT_PAGE_SIZE);
-			const page = { kind: 'latest' as const, ...this.store.authors.entries(messages), hasMore, rev };
-			this.latestPage = { rev, frame: this.wire.encodeServer('history', page) };
-		}
-		return this.latestPage.frame;
-	}
 
 	private authorWires(numbers: Iterable<number>): ChatAuthorWire[] {
 		return [...numbers].map((n) => this.store.authors.wire(n));
