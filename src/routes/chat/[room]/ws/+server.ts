@@ -4,23 +4,20 @@ import { userIdentity } from '$lib/server/realtime/identity';
 import { socketRoute } from '$lib/server/realtime/socket-route';
 
 /**
- * A room's socket: members only, after the Origin and session checks. Membership is the room object's to
- * say (it remembers its members, RoomMembership: a join of someone it knows costs no D1 query, and a
- * leave, removeMember, makes it forget them at once), so on an upgrade the room admits or refuses in the
- * same call that opens the socket (ChatRoom.onConnect) — one object call per join, not an `admit` call
- * and then the upgrade. A ticket request (the Pages shape, where the upgrade goes to the realtime worker)
- * asks the room first, so an outsider gets no ticket. `?since=<rev>` resumes after a reconnect (read by
- * the ChatRoom).
+ * A room's socket: members only, asked of the room's own object after the Origin and session checks
+ * (upgrade → Origin → identity → authorize → version → the object, as every app), so an outsider is
+ * refused before anything is forwarded, whatever the request looks like. The object remembers its
+ * members (RoomMembership: a join of someone it knows costs no D1 query; a leave, removeMember, makes it
+ * forget them at once) and admits again when it accepts the socket (ChatRoom.onConnect), from memory.
+ * Tickets (the Pages shape) go through the same step. `?since=<rev>` resumes after a reconnect.
  */
 export const GET = socketRoute({
 	channel: chatChannel,
 	namespace: (env) => env.CHAT_ROOM,
 	identify: ({ locals }) => locals.user,
-	async authorize({ params, platform, request }, caller) {
-		const identity = userIdentity(caller);
-		if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') return { object: params.room!, identity };
+	async authorize({ params, platform }, caller) {
 		const admission = await chatRoomStub(platform!.env, params.room!).admit(caller.id, params.room!);
 		if (!admission.ok) return { status: admission.status, code: admission.code, message: admission.message };
-		return { object: params.room!, identity };
+		return { object: params.room!, identity: userIdentity(caller) };
 	}
 });
