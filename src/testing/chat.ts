@@ -1,7 +1,9 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { ChatSession } from '$lib/chat/chat-session';
 import { ChannelError, ChannelWire } from '$lib/protocol/channel';
 import { chatChannel } from '$lib/protocol/chat';
 import { PONG } from '$lib/protocol/heartbeat';
+import type { ChatRoom } from '$lib/server/chat/chat-room';
 import { createRoom } from '$lib/server/chat/rooms';
 import { loadCodec } from '$lib/server/codec';
 import { getDb } from '$lib/server/db';
@@ -120,4 +122,26 @@ export function reconnectingSession(cookie: string, roomId: string, me: { id: st
 			await running;
 		}
 	};
+}
+
+/** Polls `check` until it holds; throws naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean, what: string, timeoutMs = 2_000) {
+	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+		if (check()) return;
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	if (check()) return;
+	throw new Error(`timed out: ${what}`);
+}
+
+/** Fault injection: the room's next message INSERT throws, once (this instance only). */
+export function failNextInsert(stub: DurableObjectStub<ChatRoom>) {
+	return runInDurableObject(stub, (room: ChatRoom) => {
+		const store = (room as unknown as { store: { insert: (...args: unknown[]) => unknown } }).store;
+		const insert = store.insert.bind(store);
+		store.insert = () => {
+			store.insert = insert;
+			throw new Error('injected insert failure');
+		};
+	});
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CHAT_RATE_BURST } from '$lib/protocol/chat-limits';
 import { chatRoomStub } from '$lib/server/chat/access';
 import type { ChatRoom } from '$lib/server/chat/chat-room';
-import { connectSession, newRoom } from '../../testing/chat';
+import { connectSession, failNextInsert, newRoom, until } from '../../testing/chat';
 import { signedInUser } from '../../testing/users';
 import { getDb } from '$lib/server/db';
 import { joinPublicRoom } from '$lib/server/chat/rooms';
@@ -13,15 +13,6 @@ import { ChatSession } from './chat-session';
 /** Connects a session over a real socket, as the browser's openChannel would. */
 async function connect(session: ChatSession, cookie: string, roomId: string) {
 	return (await connectSession(session, cookie, roomId)).ws;
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 2_000) {
-	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-		if (check()) return;
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-	if (check()) return;
-	throw new Error(`timed out: ${what}`);
 }
 
 /** A public room with `count` messages by its owner, and a second member who reads it. */
@@ -78,16 +69,9 @@ describe('ChatSession (the browser client core) against a real room', () => {
 		const { user, cookie } = await signedInUser(env);
 		const room = await newRoom(env, user.id);
 		const stub = chatRoomStub(env, room.id);
-		await runInDurableObject(stub, (r: ChatRoom) => {
-			// Fault injection: the next INSERT fails inside the room (an "internal" error frame), once. The
-			// room's first message is stored before it is sent, so no listener saw it.
-			const store = (r as unknown as { store: { insert: (...args: unknown[]) => unknown } }).store;
-			const insert = store.insert.bind(store);
-			store.insert = () => {
-				store.insert = insert;
-				throw new Error('injected insert failure');
-			};
-		});
+		// The next INSERT fails inside the room (an "internal" error frame), once. The room's first message
+		// is stored before it is sent, so no listener saw it.
+		await failNextInsert(stub);
 		const session = new ChatSession({ id: user.id, name: 'Me', avatarKey: null });
 		await connect(session, cookie, room.id);
 		await until(() => session.rev !== null, 'first page');

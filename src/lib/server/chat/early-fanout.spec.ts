@@ -3,7 +3,7 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ChatSession } from '$lib/chat/chat-session';
 import { getDb } from '$lib/server/db';
-import { connectSession, newRoom, openChat, reconnectingSession } from '../../../testing/chat';
+import { connectSession, failNextInsert, newRoom, openChat, reconnectingSession, until } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
@@ -97,26 +97,15 @@ describe('early fan-out and a crash', () => {
 		const stub = chatRoomStub(env, room.id);
 		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
 		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
-		const until = async (done: () => boolean, what: string) => {
-			for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-			if (!done()) throw new Error(`timed out: ${what}`);
-		};
 		a.session.send('first');
-		await until(() => a.session.outbox.length === 0 && b.session.messages.size === 1, 'first stored');
-		await runInDurableObject(stub, (r: ChatRoom) => {
-			// The next INSERT fails, once; the message goes out early before it.
-			const store = (r as unknown as { store: { insert: (...args: unknown[]) => unknown } }).store;
-			const insert = store.insert.bind(store);
-			store.insert = () => {
-				store.insert = insert;
-				throw new Error('injected insert failure');
-			};
-		});
+		await until(() => a.session.outbox.length === 0 && b.session.messages.size === 1, 'first stored', 5_000);
+		await failNextInsert(stub); // the message goes out early, before the INSERT that fails
 		a.session.send('second');
 		// Both sockets closed and came back, and Alice's outbox sent it again.
 		await until(
 			() => a.connects >= 2 && b.connects >= 2 && a.session.outbox.length === 0 && b.session.messages.size === 2,
-			'reconnect and resend'
+			'reconnect and resend',
+			5_000
 		);
 		const stored = (await stub.historyPage(undefined, 10)).messages;
 		const view = (held: ChatSession) => held.ordered().map((m) => `${m.seq}:${m.id}:${m.rev}:${m.text}`);
