@@ -124,13 +124,17 @@ function throughputs(
 	});
 	const rates: number[][] = calls.map(() => []);
 	for (let round = 0; round < ROUNDS; round++) {
-		calls.forEach((call, i) => {
+		// Each round starts one implementation later, so each is timed after each of the others equally often:
+		// whatever one leaves behind (garbage to collect, evicted caches) is not always charged to the next.
+		for (let turn = 0; turn < calls.length; turn++) {
+			const i = (round + turn) % calls.length;
+			const call = calls[i];
 			const started = clock();
 			for (let k = 0; k < callsPerRound[i]; k++) call();
 			// A CPU clock ticks in microseconds: never divide by zero.
 			const seconds = Math.max(clock() - started, 0.001) / 1000;
 			rates[i].push((bytesPerCall * callsPerRound[i]) / seconds / 1e6);
-		});
+		}
 	}
 	return {
 		mbps: rates.map(median),
