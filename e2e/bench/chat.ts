@@ -22,6 +22,7 @@ import { cpus } from 'node:os';
 import { Audience } from './chat-audience.ts';
 import { builtInExtensions, wireBytes, type WireBytes } from './chat-bytes.ts';
 import { fillRoom, measureJoins, type Joins } from './chat-joins.ts';
+import { profiled, summarize } from './cpu-profile.ts';
 import { ladder, type Cell } from './chat-ladder.ts';
 import { ListenerPool } from './chat-listeners.ts';
 import { bytesTable, joinsTable, ladderTables, saturationTable, targets, type LadderResults } from './chat-report.ts';
@@ -216,6 +217,13 @@ async function main() {
 						processes
 					});
 					joins.push(result);
+					if (process.env.BENCH_PROFILE_JOINS && kind === 'chat') {
+						const { server: profile } = await profiled(PORT + 10000, () =>
+							measureJoins(pool, { kind, url, origin: base, cookies, deflate, concurrency: JOIN_CONCURRENCY, history: HISTORY, processes })
+						);
+						const { top } = summarize(profile, [], 40);
+						for (const [name, ms] of top) console.log(`profile ${ms.toFixed(1).padStart(8)} ms  ${name}`);
+					}
 					progress(
 						`joins ${kind} deflate ${mode(deflate)}: ${result.runtimeMsPerJoin.toFixed(2)} ms worker CPU per join`
 					);

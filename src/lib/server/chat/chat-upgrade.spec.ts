@@ -90,7 +90,7 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		});
 	});
 
-	it('closes a socket of another protocol version with "reload" (4000) before it reaches the room', async () => {
+	it('closes a member socket of another protocol version with "reload" (4000) before the room accepts it', async () => {
 		const owner = await signedInUser(env);
 		const member = await signedInUser(env);
 		const room = await newRoom(env, owner.user.id);
@@ -110,6 +110,20 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		const joined = await watcher.next('presence', (m) => m.payload.joined !== undefined);
 		expect(joined.payload.joined?.user.id).toBe(member.user.id);
 		expect(watcher.messages.filter((m) => m.type === 'presence' && m.payload.joined)).toHaveLength(1);
+	});
+
+	it('refuses an outsider whatever protocol version the page speaks: the room answers before the version', async () => {
+		const owner = await signedInUser(env);
+		const outsider = await signedInUser(env);
+		const priv = await newRoom(env, owner.user.id, 'private');
+		// A reload close to an outsider would tell them the room exists; they get the REST refusal instead.
+		for (const version of [null, 1, chatChannel.version, chatChannel.version + 1]) {
+			const hidden = await upgrade(outsider.cookie, priv.id, { version });
+			expect(hidden.status, `version ${version}`).toBe(404);
+			expect(await hidden.json()).toEqual({ error: { code: 'not-found', message: 'No such room.' } });
+			const unknown = await upgrade(outsider.cookie, 'no-such-room', { version });
+			expect(unknown.status, `version ${version}`).toBe(404);
+		}
 	});
 
 	it('a ticket (Pages shape) goes only to a member, and the ticketed upgrade is admitted by the room itself', async () => {

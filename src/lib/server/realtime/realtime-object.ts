@@ -106,15 +106,6 @@ export abstract class RealtimeObject<
 		if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return this.onRequest(request);
 		const identity = readIdentity(request);
 		if (!identity) return new Response('Missing socket identity.', { status: 401 });
-		// Checked here too, not only in the route: in the Pages shape the route (Pages Functions) and this
-		// object (the realtime worker) are deployed separately, and it is this side that speaks the protocol.
-		const version = new URL(request.url).searchParams.get(VERSION_PARAM);
-		if (version !== null && version !== String(this.channel.version)) {
-			return closedSocket(
-				CloseCode.reload,
-				`Reload: this page speaks ${this.channel.name} protocol ${version}, the server ${this.channel.version}.`
-			);
-		}
 		const ticket = request.headers.get(TICKET_ID_HEADER);
 		if (ticket !== null && !this.redeemTicket(ticket)) {
 			return new Response('This socket ticket was already used; ask the app for a new one.', { status: 401 });
@@ -126,8 +117,20 @@ export abstract class RealtimeObject<
 				headers: { 'retry-after': '5' }
 			});
 		}
+		// The authorize step (onConnect) comes before the version, as in the route: someone who may not open
+		// this object is refused whatever their page speaks (a reload close would tell them it exists).
 		const accepted = await this.onConnect(identity, request);
 		if (accepted instanceof Response) return accepted;
+		// Checked here too, not only in the route: in the Pages shape the route (Pages Functions) and this
+		// object (the realtime worker) are deployed separately, and it is this side that speaks the protocol;
+		// and a route whose authorize step is this object's onConnect leaves the version to it.
+		const version = new URL(request.url).searchParams.get(VERSION_PARAM);
+		if (version !== String(this.channel.version)) {
+			return closedSocket(
+				CloseCode.reload,
+				`Reload: this page speaks ${this.channel.name} protocol ${version ?? 'none'}, the server ${this.channel.version}.`
+			);
+		}
 
 		// Checked before accepting: a socket accepted without its attachment would linger in getWebSockets().
 		assertAttachmentFits(this.constructor.name, accepted);

@@ -26,6 +26,18 @@ export interface SocketTarget {
 	identity?: SocketIdentity;
 	/** The ticket this socket is opened with (the realtime worker's route): the object redeems it once. */
 	ticket?: Pick<SocketTicket, 'id' | 'expiresAt'>;
+	/**
+	 * The object's onConnect is this socket's authorize step (it knows who may open it, from memory): the
+	 * route forwards without its own version check, which the object makes after admitting, so the order
+	 * — authorize, then version — is the same and the join costs one object call, not two.
+	 */
+	admittedByObject?: true;
+}
+
+/** What the route is about to do once authorized: hand out a ticket (Pages shape) or forward the upgrade. */
+export interface AuthorizeStep {
+	/** A ticket is an answer the object never sees, so its authorize step must not be the object's (admittedByObject). */
+	forTicket: boolean;
 }
 
 /** What a socket route reads of its request: a SvelteKit RequestEvent, or the realtime worker's own. */
@@ -44,7 +56,11 @@ export interface SocketRouteOptions<I, E extends SocketEvent = RequestEvent> {
 	 * May this caller open this object? Runs only after the upgrade, Origin and identity checks, so a
 	 * cross-site page or an anonymous caller never makes the route query D1 or wake an object.
 	 */
-	authorize(event: E, caller: I): SocketTarget | SocketRefusal | Promise<SocketTarget | SocketRefusal>;
+	authorize(
+		event: E,
+		caller: I,
+		step: AuthorizeStep
+	): SocketTarget | SocketRefusal | Promise<SocketTarget | SocketRefusal>;
 	/** The identity the object trusts (the header is always overwritten). Default: the caller itself. */
 	identity?(caller: I): SocketIdentity;
 }
@@ -54,7 +70,9 @@ export interface SocketRouteOptions<I, E extends SocketEvent = RequestEvent> {
  * upgrade header (426) → Origin (403) → identity (401) → the app's authorize (403/404) → protocol version
  * → the Durable Object. A client of another protocol version is accepted and closed at once with
  * CloseCode.reload, because a browser cannot read the HTTP status of a refused upgrade and would only
- * retry; the close tells it to reload instead.
+ * retry; the close tells it to reload instead. Where the object itself knows who may open it (a chat
+ * room's members), authorize may leave that step to the object's onConnect (admittedByObject): the object
+ * then makes the same two steps, authorize then version, in the call that opens the socket.
  *
  * With PUBLIC_REALTIME_URL set (the Pages shape, sockets on the realtime worker's origin), a page asks
  * the same route for a ticket (a plain GET with TICKET_REQUEST_HEADER) and gets it after the same steps:
@@ -76,12 +94,14 @@ export function socketRoute<I, E extends SocketEvent = RequestEvent>(options: So
 		const caller = await options.identify(event);
 		if (caller === null) return apiError(401, 'unauthenticated', 'Sign in first.');
 		if (isRefusal(caller)) return apiError(caller.status, caller.code, caller.message);
-		const target = await options.authorize(event, caller);
+		const target = await options.authorize(event, caller, { forTicket: wantsTicket });
 		if (isRefusal(target)) return apiError(target.status, target.code, target.message);
+		if (wantsTicket && target.admittedByObject)
+			throw new Error('socketRoute: a ticket needs an authorize step of its own');
 		const identity = target.identity ?? (options.identity ? options.identity(caller) : (caller as SocketIdentity));
 		// The version is the realtime worker's to check: it is the one speaking the protocol.
 		if (wantsTicket) return ticketResponse(env, options.channel, target.object, target.request ?? request, identity);
-		if (event.url.searchParams.get(VERSION_PARAM) !== String(options.channel.version)) {
+		if (!target.admittedByObject && event.url.searchParams.get(VERSION_PARAM) !== String(options.channel.version)) {
 			return closedSocket(
 				CloseCode.reload,
 				`Reload: this page speaks ${options.channel.name} protocol ${event.url.searchParams.get(VERSION_PARAM) ?? 'none'}, the server ${options.channel.version}.`

@@ -4,6 +4,8 @@ import { signedInUser } from '../../../testing/users';
 import { connect, createWorkspaceVia, openSocket, postAction, refusalOf, tokenFor } from '../../../testing/workspace';
 import { claimsVersionKey } from '$lib/server/auth/workspace';
 import { withIdentity } from '$lib/server/realtime/identity';
+import { VERSION_PARAM } from '$lib/protocol/channel';
+import { workspaceChannel } from '$lib/protocol/workspace-channel';
 
 describe('removing a workspace member', () => {
 	it('closes their open socket with 1008 and refuses their next connection', async () => {
@@ -89,19 +91,31 @@ describe('removing a workspace member', () => {
 		const stub = env.WORKSPACE_SYNC.get(env.WORKSPACE_SYNC.idFromName(workspaceId));
 		const upgrade = (claimsVersion: number) =>
 			stub.fetch(
-				withIdentity(new Request('http://do/ws', { headers: { Upgrade: 'websocket' } }), {
-					kind: 'user',
-					id: member.user.id,
-					name: 'member',
-					claims: { workspaceId, role: 'editor', claimsVersion }
-				})
+				withIdentity(
+					new Request(`http://do/ws?${VERSION_PARAM}=${workspaceChannel.version}`, {
+						headers: { Upgrade: 'websocket' }
+					}),
+					{
+						kind: 'user',
+						id: member.user.id,
+						name: 'member',
+						claims: { workspaceId, role: 'editor', claimsVersion }
+					}
+				)
 			);
 		expect((await upgrade(1)).status).toBe(401);
 		const current = Number(await env.WORKSPACE_CLAIMS_VERSION.get(claimsVersionKey(member.user.id)));
 		const ok = await upgrade(current);
 		expect(ok.status).toBe(101);
-		ok.webSocket!.accept();
-		ok.webSocket!.close(1000);
+		const socket = ok.webSocket!;
+		// Admitted, not closed: the object's first word is its hello frame.
+		const first = new Promise<string>((resolve) => {
+			socket.addEventListener('message', () => resolve('message'));
+			socket.addEventListener('close', (event) => resolve(`close ${event.code}`));
+		});
+		socket.accept();
+		expect(await first).toBe('message');
+		socket.close(1000);
 	});
 
 	it('only the owner manages members', async () => {
