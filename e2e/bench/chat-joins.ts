@@ -19,6 +19,8 @@ export interface Joins {
 	/** Join times, ascending, ms. */
 	joinMs: number[];
 	runtimeMsPerJoin: number;
+	/** Every round's runtimeMsPerJoin, when the row is the median of several (chat.ts). */
+	roundsMsPerJoin?: number[];
 	proxyMsPerJoin: number;
 	/** The idle rate subtracted (runtime ms per ms) and whether the runtime was quiet before. */
 	idleRate: number;

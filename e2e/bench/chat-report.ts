@@ -199,6 +199,7 @@ export function joinsTable(rows: Joins[], proxy: boolean): string {
 			'join p95 ms',
 			'join p99 ms',
 			'worker CPU ms/join',
+			'every round',
 			'proxy CPU ms/join',
 			'wall s'
 		],
@@ -212,6 +213,7 @@ export function joinsTable(rows: Joins[], proxy: boolean): string {
 			ms(pct(j.joinMs, 95)),
 			ms(pct(j.joinMs, 99)),
 			`${j.runtimeMsPerJoin.toFixed(2)}${j.quiet ? '' : ' (not idle before)'}`,
+			(j.roundsMsPerJoin ?? [j.runtimeMsPerJoin]).map((ms) => ms.toFixed(2)).join(' / '),
 			proxy ? j.proxyMsPerJoin.toFixed(2) : '—',
 			(j.wallMs / 1000).toFixed(1)
 		])
