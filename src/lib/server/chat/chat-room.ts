@@ -1,6 +1,6 @@
 import type { ClientMessage } from '$lib/protocol/channel';
 import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
-import { entryWire, type ChatAuthorWire } from '$lib/protocol/chat-wire';
+import { entryWire } from '$lib/protocol/chat-wire';
 import {
 	CHAT_HISTORY_BURST,
 	CHAT_HISTORY_WINDOW_MS,
@@ -87,7 +87,16 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	/** Who may open a socket here: D1 asked once per person, then remembered until they leave. */
 	private readonly membership = new RoomMembership();
 	/** Who is online, by author, kept as sockets open and close (rebuilt from attachments after a wake-up). */
-	private readonly presence = new RoomPresence(() => this.socketAuthors());
+	private readonly presence = new RoomPresence({
+		everySocketAuthor: () => this.socketAuthors(),
+		openSocketsOf: (author) => this.sockets(authorTag(author)).length,
+		announce: (change, except) =>
+			this.broadcast('presence', 'joined' in change ? { joined: this.store.authors.wire(change.joined) } : change, {
+				except
+			}),
+		encodeOnline: (authors) =>
+			this.wire.encodeServer('presence', { online: authors.map((n) => this.store.authors.wire(n)) })
+	});
 	/**
 	 * Authors described by an `authors` frame to every socket open now (posters not online, over REST);
 	 * cleared when a socket opens, as it has not seen those frames.
@@ -95,10 +104,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private readonly announced = new Set<number>();
 	/** How busy the fan-out is: whether a new message goes to listeners before its row commits. */
 	private readonly fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
-	/** What a socket gets of the history when it opens (the latest page cached per rev). */
+	/** What a socket gets of the history: when it opens (the latest page cached per rev), and scrolling up. */
 	private readonly history: JoinHistory;
-	/** The `online` presence frame a join gets, until someone comes online or goes offline (onlineFrame). */
-	private online: Uint8Array | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -218,11 +225,8 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	protected onOpen(ws: WebSocket, attachment: ChatAttachment) {
 		const { user, since, author } = attachment;
 		this.announced.clear();
-		if (this.presence.opened(author, this.openSocketsOf(author))) {
-			this.online = null;
-			this.broadcast('presence', { joined: this.store.authors.wire(author) }, { except: ws });
-		}
-		this.sendFrame(ws, this.onlineFrame());
+		this.presence.socketOpened(ws, author);
+		this.sendFrame(ws, this.presence.onlineFrame());
 
 		for (const frame of this.history.frames(since, this.wire)) this.sendFrame(ws, frame);
 		const typing = this.typing.now();
@@ -279,14 +283,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 					if (wait > 0)
 						throw new RateLimited(wait, Math.ceil(CHAT_HISTORY_WINDOW_MS / CHAT_HISTORY_BURST), 'load older messages');
 					const { before, limit } = request.payload;
-					const { messages, hasMore } = this.store.page(before, limit ?? CHAT_PAGE_SIZE);
-					const page = {
-						kind: 'older' as const,
-						...this.store.authors.entries(messages),
-						hasMore,
-						rev: this.store.rev
-					};
-					this.send(ws, 'history', page, request.seq);
+					this.send(ws, 'history', this.history.older(before, limit ?? CHAT_PAGE_SIZE), request.seq);
 					return;
 				}
 			}
@@ -303,10 +300,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	}
 
 	protected onClose(_ws: WebSocket, { author, typingUntil }: ChatAttachment) {
-		if (this.presence.closed(author, this.openSocketsOf(author))) {
-			this.online = null;
-			this.broadcast('presence', { left: author });
-		}
+		this.presence.socketClosed(author);
 		this.typing.closed(typingUntil);
 	}
 
@@ -339,7 +333,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		const author = this.store.authors.numberOf(message.user);
 		// Posted over REST by someone not online: the sockets learn who that is first (once).
 		if (!this.presence.has(author) && !this.announced.has(author)) {
-			this.broadcast('authors', { authors: this.authorWires([author]) });
+			this.broadcast('authors', { authors: [this.store.authors.wire(author)] });
 			this.announced.add(author);
 		}
 		const entry = entryWire(message, author);
@@ -413,25 +407,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		}
 	}
 
-	// ---- the wire: authors by number; presence (from attachments, so it survives hibernation) ---------
-
-	private authorWires(numbers: Iterable<number>): ChatAuthorWire[] {
-		return [...numbers].map((n) => this.store.authors.wire(n));
-	}
-
-	/**
-	 * Everyone online, as the frame each join gets: encoded once until presence changes, so a burst of
-	 * joins by people already online (more tabs, a reconnect storm) serializes the list once.
-	 */
-	private onlineFrame(): Uint8Array {
-		this.online ??= this.wire.encodeServer('presence', { online: this.authorWires(this.presence.authors()) });
-		return this.online;
-	}
-
-	/** How many sockets are open as author `author` (a tag lookup: no attachment is read). */
-	private openSocketsOf(author: number): number {
-		return this.sockets(authorTag(author)).length;
-	}
+	// ---- presence (from attachments, so it survives hibernation) -----------------------------------
 
 	/** The author of every open socket: read once after a wake-up, to rebuild presence. */
 	private *socketAuthors(): Iterable<number> {

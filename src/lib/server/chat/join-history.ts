@@ -5,10 +5,11 @@ import type { ChatStore } from './chat-store';
 import { splitBySize } from './frame-budget';
 
 /**
- * The history frames a socket gets when it opens: what it missed since the rev it resumes from (in
+ * The history a socket gets: when it opens, what it missed since the rev it resumes from (in
  * frames cut by JSON size, so a long absence never outgrows one frame), a fresh page when that is too
  * much or the rev is not one the room can resume from, or — a first join — the latest page, read and
- * encoded once per rev (every change bumps the rev, so a burst of joins reads and serializes it once).
+ * encoded once per rev (every change bumps the rev, so a burst of joins reads and serializes it once);
+ * then older pages as it scrolls up.
  */
 export class JoinHistory {
 	private latest: { rev: number; frame: Uint8Array } | null = null;
@@ -36,5 +37,12 @@ export class JoinHistory {
 			this.latest = { rev, frame: wire.encodeServer('history', page) };
 		}
 		return [this.latest.frame];
+	}
+
+	/** A page of older messages, for a socket scrolling up (`before`: the oldest seq it has). */
+	older(before: number | undefined, limit: number) {
+		const { store } = this;
+		const { messages, hasMore } = store.page(before, limit);
+		return { kind: 'older' as const, ...store.authors.entries(messages), hasMore, rev: store.rev };
 	}
 }
