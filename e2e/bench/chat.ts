@@ -15,8 +15,9 @@
 //
 // Env: BENCH_N (50,200,1000), BENCH_RATES (per N, e.g. "50:5/20/50;1000:5/10"), BENCH_SENDERS (10),
 //      BENCH_CELL_MS (1500), BENCH_CELL_MESSAGES (40), BENCH_GRACE_MS (1000), BENCH_JOINS (1000),
-//      BENCH_JOIN_ROUNDS (3), BENCH_HISTORY (10000), BENCH_CLIENT_THREADS (2), BENCH_PORT (8790), BENCH_TIMEOUT_S (900: the whole run, never a hang),
-//      BENCH_SERVER (wrangler | selfhost), BENCH_PROFILE_JOINS (see below).
+//      BENCH_JOIN_ROUNDS (3), BENCH_HISTORY (10000), BENCH_CLIENT_THREADS (2), BENCH_PORT (8790),
+//      BENCH_TIMEOUT_S (900: the whole run, never a hang), BENCH_SERVER (wrangler | selfhost),
+//      BENCH_PROFILE_JOINS (see below).
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Audience } from './chat-audience.ts';
@@ -97,11 +98,16 @@ function ratesFor(n: number): number[] {
 const SATURATION = { window: 4, deliveries: 20_000, minPerSender: 5, maxPerSender: 100, timeoutMs: 90_000 };
 /** Rounds of joins per object, alternating; the table shows each object's median round. */
 const JOIN_ROUNDS = int('BENCH_JOIN_ROUNDS', 3);
+if (JOIN_ROUNDS < 1) throw new Error('BENCH_JOIN_ROUNDS: at least 1');
 /**
  * BENCH_PROFILE_JOINS=1 (or a comma list of function names, whose inclusive time is printed too): after
- * the timed rounds, one more chat round under the worker's CPU profiler, and where its time went.
+ * the timed rounds, one more chat round under the worker's CPU profiler, and where its time went. The
+ * first chat round is the only cold one (the room learns each listener's membership, from D1, once).
  */
 const PROFILE_JOINS = process.env.BENCH_PROFILE_JOINS ?? '';
+// The worker's inspector is the one wrangler dev opens (e2e/support/serve.mjs); bare workerd has none.
+if (PROFILE_JOINS && SERVER === 'selfhost')
+	throw new Error('BENCH_PROFILE_JOINS needs wrangler dev, not BENCH_SERVER=selfhost');
 /** Joins in flight at once in the joins section (the room serialises them; this keeps it busy). */
 const JOIN_CONCURRENCY = 10;
 /** The per-user send budget is policy, not pipeline cost: raised so both objects see the same load. */
@@ -240,11 +246,13 @@ async function main() {
 						progress(
 							`joins ${kind} deflate ${mode(deflate)} round ${round}: ${result.runtimeMsPerJoin.toFixed(2)} ms worker CPU per join`
 						);
-						if (PROFILE_JOINS && kind === 'chat' && round === JOIN_ROUNDS)
-							await profileJoins(() => measureJoins(pool, options));
 					}
 				}
 				for (const results of rounds.values()) joins.push(medianRound(results));
+				if (PROFILE_JOINS) {
+					const chat = { kind: 'chat' as const, url: chatUrl, origin: base, cookies, deflate, history: HISTORY };
+					await profileJoins(() => measureJoins(pool, { ...chat, concurrency: JOIN_CONCURRENCY, processes }));
+				}
 			}
 		}
 

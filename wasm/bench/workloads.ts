@@ -124,10 +124,9 @@ function throughputs(
 	});
 	const rates: number[][] = calls.map(() => []);
 	for (let round = 0; round < ROUNDS; round++) {
-		// Each round starts one implementation later, so each is timed after each of the others equally often:
-		// whatever one leaves behind (garbage to collect, evicted caches) is not always charged to the next.
-		for (let turn = 0; turn < calls.length; turn++) {
-			const i = (round + turn) % calls.length;
+		// A fresh (seeded) order every round: whatever one implementation leaves behind (garbage to collect,
+		// evicted caches) is charged to a different one each time, not always to the one after it.
+		for (const i of roundOrder(calls.length, round)) {
 			const call = calls[i];
 			const started = clock();
 			for (let k = 0; k < callsPerRound[i]; k++) call();
@@ -140,6 +139,21 @@ function throughputs(
 		mbps: rates.map(median),
 		ratios: rates.map((r) => median(r.map((rate, round) => rates[0][round] / rate)))
 	};
+}
+
+/** The turns of round `round`: a Fisher–Yates shuffle of 0…n−1 seeded by the round, so runs repeat it. */
+function roundOrder(n: number, round: number): number[] {
+	const order = Array.from({ length: n }, (_, i) => i);
+	let seed = (round + 1) * 0x9e3779b1;
+	const next = () => {
+		seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
+		return (seed >>> 0) / 2 ** 32;
+	};
+	for (let i = n - 1; i > 0; i--) {
+		const j = Math.floor(next() * (i + 1));
+		[order[i], order[j]] = [order[j]!, order[i]!];
+	}
+	return order;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -18,7 +18,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { FanoutPace, EARLY_FANOUT_MAX_PER_S } from './fanout-pace';
-import { JoinHistory } from './join-history';
+import { RoomHistory } from './room-history';
 import { RoomIdentity } from './room-identity';
 import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
 import { d1Access, RoomMembership, type Admission } from './room-membership';
@@ -105,7 +105,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	/** How busy the fan-out is: whether a new message goes to listeners before its row commits. */
 	private readonly fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
 	/** What a socket gets of the history: when it opens (the latest page cached per rev), and scrolling up. */
-	private readonly history: JoinHistory;
+	private readonly history: RoomHistory;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env, chatChannel);
@@ -113,7 +113,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		// SQLite calls are synchronous, so the store is ready before the first event (the base class holds
 		// events back until its codec has loaded).
 		this.store = new ChatStore(ctx.storage);
-		this.history = new JoinHistory(this.store);
+		this.history = new RoomHistory(this.store);
 		this.historyBuckets = new TokenBuckets(ctx.storage, 'history_buckets');
 		this.room = new RoomIdentity(ctx.storage, ctx.id, env.CHAT_ROOM);
 		this.index = new IndexOutbox(ctx.storage, env.CHAT_INDEX, (promise) => ctx.waitUntil(promise));

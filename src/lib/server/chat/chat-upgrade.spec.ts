@@ -116,7 +116,7 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		const owner = await signedInUser(env);
 		const outsider = await signedInUser(env);
 		const priv = await newRoom(env, owner.user.id, 'private');
-		// A reload close to an outsider would tell them the room exists; they get the REST refusal instead.
+		// An outsider gets the room's definitive REST refusal, never a reload close that would make their page retry.
 		for (const version of [null, 1, chatChannel.version, chatChannel.version + 1]) {
 			const hidden = await upgrade(outsider.cookie, priv.id, { version });
 			expect(hidden.status, `version ${version}`).toBe(404);

@@ -78,7 +78,11 @@ export abstract class RealtimeObject<
 
 	// ---- hooks -------------------------------------------------------------------------------
 
-	/** Decide whether to accept; return the attachment, or a Response to refuse the upgrade. */
+	/**
+	 * The authorize step: decide whether to accept; return the attachment, or a Response to refuse the
+	 * upgrade. It runs before the protocol version is checked, so it may run for a socket then closed with
+	 * "reload": nothing it does may matter for a socket that never opens.
+	 */
 	protected abstract onConnect(identity: SocketIdentity, request: Request): Promise<A | Response>;
 
 	/** Runs after the socket is accepted (send the initial state, announce presence, …). */
@@ -117,8 +121,8 @@ export abstract class RealtimeObject<
 				headers: { 'retry-after': '5' }
 			});
 		}
-		// The authorize step (onConnect) comes before the version, as in the route: someone who may not open
-		// this object is refused whatever their page speaks (a reload close would tell them it exists).
+		// The authorize step (onConnect) comes before the version, the route's order: someone who may not open
+		// this object gets the definitive refusal (404/403), not a reload that would only make them retry.
 		const accepted = await this.onConnect(identity, request);
 		if (accepted instanceof Response) return accepted;
 		// Checked here too, not only in the route: in the Pages shape the route (Pages Functions) and this

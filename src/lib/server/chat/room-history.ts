@@ -11,7 +11,7 @@ import { splitBySize } from './frame-budget';
  * encoded once per rev (every change bumps the rev, so a burst of joins reads and serializes it once);
  * then older pages as it scrolls up.
  */
-export class JoinHistory {
+export class RoomHistory {
 	private latest: { rev: number; frame: Uint8Array } | null = null;
 
 	constructor(private readonly store: ChatStore) {}
