@@ -126,6 +126,31 @@ describe('chat socket route (socketRoute: upgrade → Origin → session → mem
 		}
 	});
 
+	it('a join is one call into the room: the room admits inside the upgrade, the route asks nothing first', async () => {
+		const owner = await signedInUser(env);
+		const room = await newRoom(env, owner.user.id);
+		const stub = chatRoomStub(env, room.id);
+		const first = await openChat(owner.cookie, room.id);
+		await first.next('history');
+		// Count every admission the room makes from here on, its own (onConnect) and any over RPC.
+		await runInDurableObject(stub, (r: ChatRoom) => {
+			const admit = r.admit.bind(r);
+			const counted = r as unknown as { admissions: number; admit: ChatRoom['admit'] };
+			counted.admissions = 0;
+			counted.admit = (...args) => {
+				counted.admissions++;
+				return admit(...args);
+			};
+		});
+		const second = await openChat(owner.cookie, room.id);
+		await second.next('history');
+		const refused = await upgrade((await signedInUser(env)).cookie, room.id);
+		expect(refused.status).toBe(403);
+		await runInDurableObject(stub, (r: ChatRoom) => {
+			expect((r as unknown as { admissions: number }).admissions).toBe(2);
+		});
+	});
+
 	it('a ticket (Pages shape) goes only to a member, and the ticketed upgrade is admitted by the room itself', async () => {
 		const owner = await signedInUser(env);
 		const member = await signedInUser(env);
