@@ -227,21 +227,19 @@ async function main() {
 					['chat', []],
 					['relay', []]
 				]);
+				const joinsInto = (kind: Kind) => ({
+					kind,
+					url: kind === 'chat' ? chatUrl : `${ws}${wires.relay.socketPath(`bench-${run}-joins-${mode(deflate)}`)}`,
+					origin: base,
+					cookies,
+					deflate,
+					concurrency: JOIN_CONCURRENCY,
+					history: kind === 'chat' ? HISTORY : 0,
+					processes
+				});
 				for (let round = 1; round <= JOIN_ROUNDS; round++) {
 					for (const kind of ['chat', 'relay'] as Kind[]) {
-						const url =
-							kind === 'chat' ? chatUrl : `${ws}${wires.relay.socketPath(`bench-${run}-joins-${mode(deflate)}`)}`;
-						const options = {
-							kind,
-							url,
-							origin: base,
-							cookies,
-							deflate,
-							concurrency: JOIN_CONCURRENCY,
-							history: kind === 'chat' ? HISTORY : 0,
-							processes
-						};
-						const result = await measureJoins(pool, options);
+						const result = await measureJoins(pool, joinsInto(kind));
 						rounds.get(kind)!.push(result);
 						progress(
 							`joins ${kind} deflate ${mode(deflate)} round ${round}: ${result.runtimeMsPerJoin.toFixed(2)} ms worker CPU per join`
@@ -249,10 +247,7 @@ async function main() {
 					}
 				}
 				for (const results of rounds.values()) joins.push(medianRound(results));
-				if (PROFILE_JOINS) {
-					const chat = { kind: 'chat' as const, url: chatUrl, origin: base, cookies, deflate, history: HISTORY };
-					await profileJoins(() => measureJoins(pool, { ...chat, concurrency: JOIN_CONCURRENCY, processes }));
-				}
+				if (PROFILE_JOINS) await profileJoins(() => measureJoins(pool, joinsInto('chat')));
 			}
 		}
 

@@ -5,7 +5,7 @@
 // number is the median of ROUNDS timed rounds after a warm-up, with implementations taking turns round
 // by round, so one noisy moment on a shared machine slows all of them alike instead of deciding a ratio;
 // each "ours ÷ this" is the median of the per-round ratios.
-import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument } from './data.ts';
+import { chatMessageJson, englishLikeText, randomBytes, sampleJsonDocument, seededRandom } from './data.ts';
 
 const WARMUP_MS = 150;
 const ROUND_MS = 50;
@@ -144,11 +144,7 @@ function throughputs(
 /** The turns of round `round`: a Fisher–Yates shuffle of 0…n−1 seeded by the round, so runs repeat it. */
 function roundOrder(n: number, round: number): number[] {
 	const order = Array.from({ length: n }, (_, i) => i);
-	let seed = (round + 1) * 0x9e3779b1;
-	const next = () => {
-		seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
-		return (seed >>> 0) / 2 ** 32;
-	};
+	const next = seededRandom(round + 1);
 	for (let i = n - 1; i > 0; i--) {
 		const j = Math.floor(next() * (i + 1));
 		[order[i], order[j]] = [order[j]!, order[i]!];

@@ -6,14 +6,13 @@ import {
 	type ChannelErrorCode,
 	type ClientMessage,
 	type ServerKind,
-	type ServerPayload,
-	VERSION_PARAM
+	type ServerPayload
 } from '$lib/protocol/channel';
 import { CloseCode, sendableCloseCode } from '$lib/protocol/close-codes';
 import { PING, PONG } from '$lib/protocol/heartbeat';
 import { loadCodec } from '$lib/server/codec';
 import { log } from '$lib/server/log';
-import { closedSocket } from './closed-socket';
+import { versionMismatch } from './closed-socket';
 import { readIdentity, TICKET_ID_HEADER, type SocketIdentity } from './identity';
 import { ProtocolError } from './protocol-error';
 import { migrateSchema, type SchemaStep } from './sql-schema';
@@ -128,13 +127,8 @@ export abstract class RealtimeObject<
 		// Checked here too, not only in the route: in the Pages shape the route (Pages Functions) and this
 		// object (the realtime worker) are deployed separately, and it is this side that speaks the protocol;
 		// and a route whose authorize step is this object's onConnect leaves the version to it.
-		const version = new URL(request.url).searchParams.get(VERSION_PARAM);
-		if (version !== String(this.channel.version)) {
-			return closedSocket(
-				CloseCode.reload,
-				`Reload: this page speaks ${this.channel.name} protocol ${version ?? 'none'}, the server ${this.channel.version}.`
-			);
-		}
+		const outdated = versionMismatch(this.channel, new URL(request.url));
+		if (outdated) return outdated;
 
 		// Checked before accepting: a socket accepted without its attachment would linger in getWebSockets().
 		assertAttachmentFits(this.constructor.name, accepted);

@@ -1,9 +1,8 @@
 import type { RequestEvent } from '@sveltejs/kit';
-import { VERSION_PARAM, type AnyChannel } from '$lib/protocol/channel';
+import type { AnyChannel } from '$lib/protocol/channel';
 import { TICKET_PARAM, TICKET_REQUEST_HEADER } from '$lib/protocol/socket-ticket';
-import { CloseCode } from '$lib/protocol/close-codes';
 import { apiError } from '$lib/server/api-error';
-import { closedSocket } from './closed-socket';
+import { versionMismatch } from './closed-socket';
 import { TICKET_ID_HEADER, withIdentity, type SocketIdentity } from './identity';
 import { isAllowedOrigin } from './origin';
 import { issueTicket, realtimeUrl, type SocketTicket, type TicketEnv } from './socket-ticket';
@@ -101,11 +100,9 @@ export function socketRoute<I, E extends SocketEvent = RequestEvent>(options: So
 		const identity = target.identity ?? (options.identity ? options.identity(caller) : (caller as SocketIdentity));
 		// The version is the realtime worker's to check: it is the one speaking the protocol.
 		if (wantsTicket) return ticketResponse(env, options.channel, target.object, target.request ?? request, identity);
-		if (!target.admittedByObject && event.url.searchParams.get(VERSION_PARAM) !== String(options.channel.version)) {
-			return closedSocket(
-				CloseCode.reload,
-				`Reload: this page speaks ${options.channel.name} protocol ${event.url.searchParams.get(VERSION_PARAM) ?? 'none'}, the server ${options.channel.version}.`
-			);
+		if (!target.admittedByObject) {
+			const outdated = versionMismatch(options.channel, event.url);
+			if (outdated) return outdated;
 		}
 		const namespace = options.namespace(env);
 		const stub = namespace.get(namespace.idFromName(target.object));
