@@ -57,6 +57,10 @@ export class Audience {
 	private sentAt = new Map<number, number>();
 	private own: number[] = [];
 	private recording = false;
+	/** Sender sockets the server closed (not we), and the first close. */
+	private sendersClosed = 0;
+	private firstClose = '';
+	private closing = false;
 	private mark = { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), at: 0 };
 
 	readonly wire: BenchWire;
@@ -73,7 +77,7 @@ export class Audience {
 		this.senders = senders;
 		this.pool = pool;
 		this.extensions = extensions;
-		senders.forEach((ws, s) =>
+		senders.forEach((ws, s) => {
 			ws.on('message', (data: Buffer, binary: boolean) => {
 				if (!binary) return;
 				const at = now();
@@ -81,8 +85,12 @@ export class Audience {
 				if (n === null) return;
 				if (this.recording) this.own.push(n, at);
 				this.onSenderDelivery?.(s, n);
-			})
-		);
+			});
+			ws.on('close', (code: number, reason: Buffer) => {
+				if (this.closing) return;
+				if (this.sendersClosed++ === 0) this.firstClose = `${code} ${reason.toString() || '(no reason)'}`;
+			});
+		});
 	}
 
 	get senderCount() {
@@ -163,6 +171,11 @@ export class Audience {
 				if (listener) listenerDeliveries++;
 			}
 		};
+		const closed = this.sendersClosed + recorded.closed;
+		if (closed > 0)
+			throw new Error(
+				`bench:chat: the server closed ${closed} of the ${this.wire.kind} room's ${this.size} sockets (first: ${this.firstClose || recorded.firstClose}); its figures would be of a broken audience`
+			);
 		for (const pairs of recorded.deliveries) collect(pairs, true);
 		collect(this.own, false);
 		latencies.sort((a, b) => a - b);
@@ -187,6 +200,7 @@ export class Audience {
 	 * close would wait behind them; dropping the connections lets the room discard them.
 	 */
 	async close(hard = false): Promise<void> {
+		this.closing = true;
 		if (hard) for (const ws of this.senders) ws.terminate();
 		await Promise.all([hard ? undefined : closeAll(this.senders, 5_000), this.pool.close(hard)]);
 		// The object counts an account's sockets (16 at most): let it see these closes before the next room opens.

@@ -29,6 +29,9 @@ export interface ThreadStats {
 	elu: number;
 	/** TCP payload bytes read by its sockets while recording. */
 	bytesRead: number;
+	/** Its sockets the server closed (or the connection lost) since they opened, and the first close seen. */
+	closed: number;
+	firstClose: string;
 }
 
 let sockets: WebSocket[] = [];
@@ -36,6 +39,10 @@ let wire: BenchWire | null = null;
 let recording = false;
 let frames: Buffer[] = [];
 let arrivals: number[] = [];
+/** Sockets that closed while we were not closing them: a measurement of a broken audience would lie. */
+let closed = 0;
+let firstClose = '';
+let closing = false;
 let mark = { cpu: process.threadCpuUsage(), elu: performance.eventLoopUtilization(), bytes: 0 };
 
 const bytesRead = () => sockets.reduce((sum, ws) => sum + socketBytes(ws).read, 0);
@@ -59,7 +66,14 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 				wire: wire!,
 				timeoutMs: request.timeoutMs
 			}));
-			for (const { ws } of opened) ws.on('message', onFrame);
+			for (const { ws } of opened) {
+				ws.on('message', onFrame);
+				ws.on('close', (code: number, reason: Buffer) => {
+					// A socket of an earlier audience (terminated sockets report their close later) is not this one's.
+					if (closing || !sockets.includes(ws)) return;
+					if (closed++ === 0) firstClose = `${code} ${reason.toString() || '(no reason)'}`;
+				});
+			}
 			sockets.push(...opened.map((s) => s.ws));
 			return { result: { joinMs: opened.map((s) => s.joinMs), extensions: opened[0]?.extensions ?? '' } };
 		}
@@ -77,7 +91,9 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			const stats: ThreadStats = {
 				cpuMs: (cpu.user + cpu.system) / 1000,
 				elu: performance.eventLoopUtilization(mark.elu).utilization,
-				bytesRead: bytesRead() - mark.bytes
+				bytesRead: bytesRead() - mark.bytes,
+				closed,
+				firstClose
 			};
 			// (message number, arrival) pairs, decoded now that the clock has stopped.
 			const pairs = new Float64Array(frames.length * 2);
@@ -94,9 +110,13 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			return { result: { deliveries, stats }, transfer: [deliveries.buffer] };
 		}
 		case 'close':
+			closing = true;
 			if (request.hard) for (const ws of sockets) ws.terminate();
 			else await closeAll(sockets, 5_000);
 			sockets = [];
+			closing = false;
+			closed = 0;
+			firstClose = '';
 			return { result: null };
 	}
 }

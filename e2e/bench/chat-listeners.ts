@@ -12,6 +12,9 @@ export interface Recorded {
 	/** The busiest thread's event-loop utilisation. */
 	maxElu: number;
 	bytesRead: number;
+	/** Sockets the server closed since they opened (over threads), and the first close's code and reason. */
+	closed: number;
+	firstClose: string;
 }
 
 const CALL_TIMEOUT_MS = 120_000;
@@ -77,7 +80,9 @@ export class ListenerPool {
 			deliveries: parts.map((p) => p.deliveries),
 			cpuMs: parts.reduce((sum, p) => sum + p.stats.cpuMs, 0),
 			maxElu: Math.max(...parts.map((p) => p.stats.elu)),
-			bytesRead: parts.reduce((sum, p) => sum + p.stats.bytesRead, 0)
+			bytesRead: parts.reduce((sum, p) => sum + p.stats.bytesRead, 0),
+			closed: parts.reduce((sum, p) => sum + p.stats.closed, 0),
+			firstClose: parts.find((p) => p.stats.closed > 0)?.stats.firstClose ?? ''
 		};
 	}
 

@@ -165,7 +165,8 @@ export function saturationTable(results: Record<Kind, Map<number, Saturation>>):
 			f(relay, (s) => ms(pct(s.measured.latencies, 99))),
 			chat && relay ? ratio(chat.deliveredPerSecond, relay.deliveredPerSecond) : '—',
 			chat ? workerUs(chat) : '—',
-			relay ? workerUs(relay) : '—'
+			relay ? workerUs(relay) : '—',
+			[chat, relay].map((x) => x?.roundsPerSecond?.map((v) => v.toFixed(0)).join(' / ') ?? '—').join(' · ')
 		];
 	});
 	return table(
@@ -181,7 +182,8 @@ export function saturationTable(results: Record<Kind, Map<number, Saturation>>):
 			'relay p99',
 			'dlv/s c/r',
 			'worker µs/dlv chat',
-			'worker µs/dlv relay'
+			'worker µs/dlv relay',
+			'every run dlv/s (chat · relay)'
 		],
 		rows
 	);

@@ -13,6 +13,8 @@ export interface Saturation {
 	deliveredPerSecond: number;
 	messagesPerSecond: number;
 	complete: boolean;
+	/** Deliveries per second of every run, when this is the median of several. */
+	roundsPerSecond?: number[];
 }
 
 export async function closedLoop(

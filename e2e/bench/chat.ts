@@ -17,14 +17,14 @@
 //      BENCH_CELL_MS (1500), BENCH_CELL_MESSAGES (40), BENCH_GRACE_MS (1000), BENCH_JOINS (1000),
 //      BENCH_JOIN_ROUNDS (3), BENCH_HISTORY (10000), BENCH_CLIENT_THREADS (2), BENCH_PORT (8790),
 //      BENCH_TIMEOUT_S (900: the whole run, never a hang), BENCH_SERVER (wrangler | selfhost),
-//      BENCH_PROFILE_JOINS (see below).
+//      BENCH_PROFILE_JOINS (see below), BENCH_CELL_SLICES (4), BENCH_SATURATION_ROUNDS (3).
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Audience } from './chat-audience.ts';
 import { builtInExtensions, wireBytes, type WireBytes } from './chat-bytes.ts';
 import { fillRoom, measureJoins, type Joins } from './chat-joins.ts';
 import { profiled, summarize } from './cpu-profile.ts';
-import { ladder, type Cell } from './chat-ladder.ts';
+import { pairedLadder, type Cell } from './chat-ladder.ts';
 import { ListenerPool } from './chat-listeners.ts';
 import { bytesTable, joinsTable, ladderTables, saturationTable, targets, type LadderResults } from './chat-report.ts';
 import { closedLoop, type Saturation } from './chat-saturation.ts';
@@ -61,6 +61,10 @@ const CELL_MS = int('BENCH_CELL_MS', 1500);
  * server-side delay, so a cell's p99 is about its slowest message, and 10 messages made p99 the max of 10.
  */
 const CELL_MESSAGES = int('BENCH_CELL_MESSAGES', 40);
+/** Slices per ladder cell, ChatRoom's and RelayRoom's taking turns (chat-ladder.ts pairedLadder). */
+const CELL_SLICES = int('BENCH_CELL_SLICES', 4);
+/** Closed-loop runs per object and N, alternating; the table shows each object's median run. */
+const SATURATION_ROUNDS = int('BENCH_SATURATION_ROUNDS', 3);
 const GRACE_MS = int('BENCH_GRACE_MS', 1000);
 const JOINS = int('BENCH_JOINS', 1000);
 const HISTORY = int('BENCH_HISTORY', 10_000);
@@ -128,7 +132,9 @@ async function main() {
 		void Promise.resolve(server.stop()).finally(() => process.exit(1));
 	}, TIMEOUT_S * 1000);
 	watchdog.unref();
-	const pool = ListenerPool.start(THREADS);
+	// One pool per object: both rooms' audiences are open at once during the ladder.
+	const pools: Record<Kind, ListenerPool> = { chat: ListenerPool.start(THREADS), relay: ListenerPool.start(THREADS) };
+	const pool = pools.chat; // the joins section's
 	const started = Date.now();
 	try {
 		const processes = findWorkerd(server, PORT);
@@ -162,52 +168,66 @@ async function main() {
 			for (const n of NS) {
 				for (const deflate of MODES) {
 					const kinds: Kind[] = turn++ % 2 === 0 ? ['chat', 'relay'] : ['relay', 'chat'];
-					for (const kind of kinds) {
-						const audience = await Audience.open(pool, {
-							kind,
-							base,
-							room: kind === 'chat' ? room : `bench-${run}-${n}-${mode(deflate)}`,
-							deflate,
-							size: n,
-							senderCookies: accounts.senders,
-							listenerCookies: listenerCookies(accounts, n - SENDERS)
-						});
-						negotiated.set(deflate, audience.extensions);
-						try {
-							// Warm-up (JIT, SQLite pages, zlib contexts), then saturation (which ends with
-							// everything delivered), then the ladder (which may end behind: the sockets close after it).
-							const loop = { window: SATURATION.window, timeoutMs: SATURATION.timeoutMs, processes };
-							await closedLoop(audience, { ...loop, perSender: 2 });
-							if (SECTIONS.has('saturation')) {
-								const perSender = Math.min(
-									SATURATION.maxPerSender,
-									Math.max(SATURATION.minPerSender, Math.ceil(SATURATION.deliveries / (n * SENDERS)))
-								);
-								const result = await closedLoop(audience, { ...loop, perSender });
-								const results = saturations.get(deflate) ?? { chat: new Map(), relay: new Map() };
-								results[kind].set(n, result);
-								saturations.set(deflate, results);
-								progress(
-									`saturation N=${n} deflate ${mode(deflate)} ${kind}: ${result.deliveredPerSecond.toFixed(0)} deliveries/s${result.complete ? '' : ' (incomplete)'}`
-								);
-							}
-							if (SECTIONS.has('ladder')) {
-								const cells = await ladder(audience, ratesFor(n), {
-									cellMs: CELL_MS,
-									graceMs: GRACE_MS,
-									minMessages: CELL_MESSAGES,
-									processes
-								});
-								const results = ladders.get(deflate) ?? { chat: new Map(), relay: new Map() };
-								results[kind].set(n, cells);
-								ladders.set(deflate, results);
-								progress(`ladder N=${n} deflate ${mode(deflate)} ${kind}: ${cells.map(describe).join(', ')}`);
-							}
-						} finally {
-							const behind = ladders.get(deflate)?.[kind].get(n)?.at(-1)?.saturated ?? false;
-							await audience.close(behind);
-							if (behind) await settle(processes);
+					// Both rooms open at once (an idle room costs nothing), so their cells can take turns.
+					const open = new Map<Kind, Audience>();
+					try {
+						for (const kind of kinds) {
+							const audience = await Audience.open(pools[kind], {
+								kind,
+								base,
+								room: kind === 'chat' ? room : `bench-${run}-${n}-${mode(deflate)}`,
+								deflate,
+								size: n,
+								senderCookies: accounts.senders,
+								listenerCookies: listenerCookies(accounts, n - SENDERS)
+							});
+							open.set(kind, audience);
+							negotiated.set(deflate, audience.extensions);
 						}
+						// Warm-up (JIT, SQLite pages, zlib contexts), then saturation (which ends with everything
+						// delivered), then the ladder (which may end behind: a room that fell behind closes at once).
+						const loop = { window: SATURATION.window, timeoutMs: SATURATION.timeoutMs, processes };
+						for (const kind of kinds) await closedLoop(open.get(kind)!, { ...loop, perSender: 2 });
+						if (SECTIONS.has('saturation')) {
+							const perSender = Math.min(
+								SATURATION.maxPerSender,
+								Math.max(SATURATION.minPerSender, Math.ceil(SATURATION.deliveries / (n * SENDERS)))
+							);
+							const rounds = new Map<Kind, Saturation[]>(kinds.map((kind) => [kind, []]));
+							for (let round = 0; round < SATURATION_ROUNDS; round++) {
+								for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
+									const result = await closedLoop(open.get(kind)!, { ...loop, perSender });
+									rounds.get(kind)!.push(result);
+									progress(
+										`saturation N=${n} deflate ${mode(deflate)} ${kind} round ${round + 1}: ${result.deliveredPerSecond.toFixed(0)} deliveries/s${result.complete ? '' : ' (incomplete)'}`
+									);
+								}
+							}
+							const results = saturations.get(deflate) ?? { chat: new Map(), relay: new Map() };
+							for (const [kind, runs] of rounds) results[kind].set(n, medianSaturation(runs));
+							saturations.set(deflate, results);
+						}
+						if (SECTIONS.has('ladder')) {
+							const cells = await pairedLadder(
+								kinds.map((kind) => [kind, open.get(kind)!] as [Kind, Audience]),
+								ratesFor(n),
+								{ cellMs: CELL_MS, graceMs: GRACE_MS, minMessages: CELL_MESSAGES, slices: CELL_SLICES, processes },
+								async (kind) => {
+									// The room still has frames queued for these sockets: drop them, let the runtime drain.
+									await open.get(kind)!.close(true);
+									open.delete(kind);
+									await settle(processes);
+								}
+							);
+							const results = ladders.get(deflate) ?? { chat: new Map(), relay: new Map() };
+							for (const [kind, list] of cells) {
+								results[kind].set(n, list);
+								progress(`ladder N=${n} deflate ${mode(deflate)} ${kind}: ${list.map(describe).join(', ')}`);
+							}
+							ladders.set(deflate, results);
+						}
+					} finally {
+						for (const audience of open.values()) await audience.close();
 					}
 				}
 			}
@@ -290,7 +310,7 @@ async function main() {
 				`\n### Fixed-rate ladder, permessage-deflate ${mode(deflate)} (client ${deflate ? 'offers' : 'does not offer'} it; negotiated: ${negotiated.get(deflate)})\n`
 			);
 			console.log(
-				`${SENDERS} senders round-robin, each cell ${CELL_MS} ms of sending (at least ${CELL_MESSAGES} messages) + ${GRACE_MS} ms grace; N counts every socket, senders included.\n`
+				`${SENDERS} senders round-robin, each cell ${CELL_MS} ms of sending (at least ${CELL_MESSAGES} messages) in ${CELL_SLICES} slices, chat's and relay's taking turns, each slice + up to ${GRACE_MS} ms grace; N counts every socket, senders included.\n`
 			);
 			console.log(ladderTables(results, processes.proxy !== null));
 		}
@@ -298,7 +318,7 @@ async function main() {
 			const results = saturations.get(deflate);
 			if (!results) continue;
 			console.log(
-				`\n### Closed-loop saturation, permessage-deflate ${mode(deflate)} (${SENDERS} senders × window ${SATURATION.window}, ~${SATURATION.deliveries.toLocaleString('en')} deliveries per run)\n`
+				`\n### Closed-loop saturation, permessage-deflate ${mode(deflate)} (${SENDERS} senders × window ${SATURATION.window}, ~${SATURATION.deliveries.toLocaleString('en')} deliveries per run; ${SATURATION_ROUNDS} runs per object, alternating, the median run shown)\n`
 			);
 			console.log(saturationTable(results));
 		}
@@ -324,9 +344,15 @@ async function main() {
 		console.log(`\nbench:chat took ${((Date.now() - started) / 1000).toFixed(0)} s (after the server started).`);
 	} finally {
 		clearTimeout(watchdog);
-		await pool.terminate();
+		await Promise.all([pools.chat.terminate(), pools.relay.terminate()]);
 		await server.stop();
 	}
+}
+
+/** The run of median deliveries per second, with every run's figure beside it. */
+function medianSaturation(runs: Saturation[]): Saturation {
+	const sorted = [...runs].sort((a, b) => a.deliveredPerSecond - b.deliveredPerSecond);
+	return { ...sorted[Math.floor(sorted.length / 2)]!, roundsPerSecond: runs.map((r) => r.deliveredPerSecond) };
 }
 
 /** The round of median worker CPU per join, with every round's figure beside it. */
