@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { wires, type BenchWire, type Kind } from './chat-wire.ts';
-import { closeAll, now, openMany, type SocketOptions } from './chat-socket.ts';
+import { closeAll, now, openMany, UnexpectedCloses, type SocketOptions } from './chat-socket.ts';
 import type { ListenerPool } from './chat-listeners.ts';
 
 export interface AudienceSpec {
@@ -57,10 +57,8 @@ export class Audience {
 	private sentAt = new Map<number, number>();
 	private own: number[] = [];
 	private recording = false;
-	/** Sender sockets the server closed (not we), and the first close. */
-	private sendersClosed = 0;
-	private firstClose = '';
-	private closing = false;
+	/** Sender sockets the server closed (not we). */
+	private readonly senderCloses = new UnexpectedCloses();
 	private mark = { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), at: 0 };
 
 	readonly wire: BenchWire;
@@ -86,10 +84,7 @@ export class Audience {
 				if (this.recording) this.own.push(n, at);
 				this.onSenderDelivery?.(s, n);
 			});
-			ws.on('close', (code: number, reason: Buffer) => {
-				if (this.closing) return;
-				if (this.sendersClosed++ === 0) this.firstClose = `${code} ${reason.toString() || '(no reason)'}`;
-			});
+			this.senderCloses.watch(ws);
 		});
 	}
 
@@ -171,10 +166,10 @@ export class Audience {
 				if (listener) listenerDeliveries++;
 			}
 		};
-		const closed = this.sendersClosed + recorded.closed;
+		const closed = this.senderCloses.count + recorded.closed;
 		if (closed > 0)
 			throw new Error(
-				`bench:chat: the server closed ${closed} of the ${this.wire.kind} room's ${this.size} sockets (first: ${this.firstClose || recorded.firstClose}); its figures would be of a broken audience`
+				`bench:chat: the server closed ${closed} of the ${this.wire.kind} room's ${this.size} sockets (first: ${this.senderCloses.first || recorded.firstClose}); its figures would be of a broken audience`
 			);
 		for (const pairs of recorded.deliveries) collect(pairs, true);
 		collect(this.own, false);
@@ -200,7 +195,7 @@ export class Audience {
 	 * close would wait behind them; dropping the connections lets the room discard them.
 	 */
 	async close(hard = false): Promise<void> {
-		this.closing = true;
+		this.senderCloses.ignore();
 		if (hard) for (const ws of this.senders) ws.terminate();
 		await Promise.all([hard ? undefined : closeAll(this.senders, 5_000), this.pool.close(hard)]);
 		// The object counts an account's sockets (16 at most): let it see these closes before the next room opens.

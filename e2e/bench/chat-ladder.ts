@@ -93,7 +93,7 @@ export async function pairedLadder<K extends string>(
 		const parts = new Map<K, Cell[]>(running.map(([kind]) => [kind, []]));
 		for (let s = 0; s < slices; s++) {
 			const share = Math.floor(((s + 1) * count) / slices) - Math.floor((s * count) / slices);
-			for (const [kind, audience] of s % 2 === 0 ? [...running] : [...running].reverse()) {
+			for (const [kind, audience] of inTurn(running, s)) {
 				const slice = await fixedRate(audience, rate, share, options);
 				parts.get(kind)!.push(slice);
 				if (slice.saturated) {
@@ -107,6 +107,11 @@ export async function pairedLadder<K extends string>(
 		for (const [kind, slices] of parts) cells.get(kind)!.push(merged(slices));
 	}
 	return cells;
+}
+
+/** `items` in turn `round`: as given in even rounds, reversed in odd ones (A B, B A, …). */
+export function inTurn<T>(items: readonly T[], round: number): T[] {
+	return round % 2 === 0 ? [...items] : [...items].reverse();
 }
 
 /** One cell from its slices: every delivery of every slice, CPU and bytes summed. */

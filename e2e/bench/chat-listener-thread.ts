@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import { wires, type BenchWire, type Kind } from './chat-wire.ts';
-import { closeAll, now, openMany, socketBytes } from './chat-socket.ts';
+import { closeAll, now, openMany, socketBytes, UnexpectedCloses } from './chat-socket.ts';
 
 /** What a listener pool opens: `cookies` has one entry per socket (an account may hold at most 16 per object). */
 export interface OpenRequest {
@@ -39,10 +39,8 @@ let wire: BenchWire | null = null;
 let recording = false;
 let frames: Buffer[] = [];
 let arrivals: number[] = [];
-/** Sockets that closed while we were not closing them: a measurement of a broken audience would lie. */
-let closed = 0;
-let firstClose = '';
-let closing = false;
+/** Closes of the current sockets that we did not ask for (a fresh watcher after each close). */
+let closes = new UnexpectedCloses();
 let mark = { cpu: process.threadCpuUsage(), elu: performance.eventLoopUtilization(), bytes: 0 };
 
 const bytesRead = () => sockets.reduce((sum, ws) => sum + socketBytes(ws).read, 0);
@@ -68,11 +66,7 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			}));
 			for (const { ws } of opened) {
 				ws.on('message', onFrame);
-				ws.on('close', (code: number, reason: Buffer) => {
-					// A socket of an earlier audience (terminated sockets report their close later) is not this one's.
-					if (closing || !sockets.includes(ws)) return;
-					if (closed++ === 0) firstClose = `${code} ${reason.toString() || '(no reason)'}`;
-				});
+				closes.watch(ws);
 			}
 			sockets.push(...opened.map((s) => s.ws));
 			return { result: { joinMs: opened.map((s) => s.joinMs), extensions: opened[0]?.extensions ?? '' } };
@@ -92,8 +86,8 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 				cpuMs: (cpu.user + cpu.system) / 1000,
 				elu: performance.eventLoopUtilization(mark.elu).utilization,
 				bytesRead: bytesRead() - mark.bytes,
-				closed,
-				firstClose
+				closed: closes.count,
+				firstClose: closes.first
 			};
 			// (message number, arrival) pairs, decoded now that the clock has stopped.
 			const pairs = new Float64Array(frames.length * 2);
@@ -110,13 +104,11 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			return { result: { deliveries, stats }, transfer: [deliveries.buffer] };
 		}
 		case 'close':
-			closing = true;
+			closes.ignore();
+			closes = new UnexpectedCloses();
 			if (request.hard) for (const ws of sockets) ws.terminate();
 			else await closeAll(sockets, 5_000);
 			sockets = [];
-			closing = false;
-			closed = 0;
-			firstClose = '';
 			return { result: null };
 	}
 }

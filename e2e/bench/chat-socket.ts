@@ -104,3 +104,26 @@ export function socketBytes(ws: WebSocket): { read: number; written: number } {
 	const socket = (ws as unknown as { _socket?: { bytesRead: number; bytesWritten: number } })._socket;
 	return { read: socket?.bytesRead ?? 0, written: socket?.bytesWritten ?? 0 };
 }
+
+/**
+ * Counts closes of watched sockets that the bench did not ask for: a measurement of an audience whose
+ * sockets the server dropped would lie. `ignore()` before closing them ourselves; a socket of an earlier
+ * audience that reports its close late is still attached to that audience's (ignoring) watcher.
+ */
+export class UnexpectedCloses {
+	count = 0;
+	/** The first one's code and reason. */
+	first = '';
+	private ignoring = false;
+
+	watch(ws: WebSocket): void {
+		ws.on('close', (code: number, reason: Buffer) => {
+			if (this.ignoring) return;
+			if (this.count++ === 0) this.first = `${code} ${reason.toString() || '(no reason)'}`;
+		});
+	}
+
+	ignore(): void {
+		this.ignoring = true;
+	}
+}

@@ -24,7 +24,7 @@ import { Audience } from './chat-audience.ts';
 import { builtInExtensions, wireBytes, type WireBytes } from './chat-bytes.ts';
 import { fillRoom, measureJoins, type Joins } from './chat-joins.ts';
 import { profiled, summarize } from './cpu-profile.ts';
-import { pairedLadder, type Cell } from './chat-ladder.ts';
+import { inTurn, pairedLadder, type Cell } from './chat-ladder.ts';
 import { ListenerPool } from './chat-listeners.ts';
 import { bytesTable, joinsTable, ladderTables, saturationTable, targets, type LadderResults } from './chat-report.ts';
 import { closedLoop, type Saturation } from './chat-saturation.ts';
@@ -167,7 +167,7 @@ async function main() {
 			let turn = 0;
 			for (const n of NS) {
 				for (const deflate of MODES) {
-					const kinds: Kind[] = turn++ % 2 === 0 ? ['chat', 'relay'] : ['relay', 'chat'];
+					const kinds = inTurn<Kind>(['chat', 'relay'], turn++);
 					// Both rooms open at once (an idle room costs nothing), so their cells can take turns.
 					const open = new Map<Kind, Audience>();
 					try {
@@ -195,7 +195,7 @@ async function main() {
 							);
 							const rounds = new Map<Kind, Saturation[]>(kinds.map((kind) => [kind, []]));
 							for (let round = 0; round < SATURATION_ROUNDS; round++) {
-								for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
+								for (const kind of inTurn(kinds, round)) {
 									const result = await closedLoop(open.get(kind)!, { ...loop, perSender });
 									rounds.get(kind)!.push(result);
 									progress(
@@ -349,16 +349,21 @@ async function main() {
 	}
 }
 
+/** The item of median `key` (runs or rounds of one object). */
+function medianBy<T>(items: T[], key: (item: T) => number): T {
+	return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)]!;
+}
+
 /** The run of median deliveries per second, with every run's figure beside it. */
 function medianSaturation(runs: Saturation[]): Saturation {
-	const sorted = [...runs].sort((a, b) => a.deliveredPerSecond - b.deliveredPerSecond);
-	return { ...sorted[Math.floor(sorted.length / 2)]!, roundsPerSecond: runs.map((r) => r.deliveredPerSecond) };
+	const figure = (r: Saturation) => r.deliveredPerSecond;
+	return { ...medianBy(runs, figure), roundsPerSecond: runs.map(figure) };
 }
 
 /** The round of median worker CPU per join, with every round's figure beside it. */
 function medianRound(results: Joins[]): Joins {
-	const sorted = [...results].sort((a, b) => a.runtimeMsPerJoin - b.runtimeMsPerJoin);
-	return { ...sorted[Math.floor(sorted.length / 2)]!, roundsMsPerJoin: results.map((r) => r.runtimeMsPerJoin) };
+	const figure = (r: Joins) => r.runtimeMsPerJoin;
+	return { ...medianBy(results, figure), roundsMsPerJoin: results.map(figure) };
 }
 
 async function profileJoins(round: () => Promise<Joins>) {
