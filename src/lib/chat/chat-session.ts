@@ -371,6 +371,18 @@ export class ChatSession {
 					this.sendSettled();
 				}
 				return;
+			case 'messages': {
+				// A busy room's batch, sent once its rows committed: our own message in it answers our send.
+				const inFlight = this.inFlight;
+				let answered = false;
+				for (const entry of event.payload) {
+					const message = this.authors.message(entry);
+					this.upsert(message, true);
+					if (inFlight && message.id === inFlight.id && message.user.id === this.me.id) answered = true;
+				}
+				if (answered) this.sendSettled();
+				return;
+			}
 			case 'authors':
 				this.authors.learn(event.payload.authors);
 				return;

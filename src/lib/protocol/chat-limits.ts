@@ -50,6 +50,13 @@ export const CHAT_HISTORY_WINDOW_MS = 10_000;
 
 /** Messages per history page: one screen and a bit on a desktop, cheap to render on a phone. */
 export const CHAT_PAGE_SIZE = 50;
+
+/**
+ * Most new messages a busy room puts into one `messages` frame (ChatRoom's LiveBatch). A new message is
+ * at most ~16.5 KB of JSON (its text, see CHAT_TEXT_MAX_CHARS, and its fields), so 24 of them stay under
+ * CHAT_FRAME_JSON_BUDGET_BYTES; a busy room of short lines rarely gathers that many in one turn.
+ */
+export const CHAT_LIVE_BATCH_MAX = 24;
 /** Upper bound a client (or REST caller) may ask for in one page, so one request cannot read a whole room. */
 export const CHAT_PAGE_MAX = 200;
 

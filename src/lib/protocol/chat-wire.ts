@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * How a chat message and its author travel on the room's socket (chat channel version 2): compact, since
+ * How a chat message and its author travel on the room's socket (chat channel versions 2 and 3): compact, since
  * a message frame goes to every socket of the room and most of what a room sends is message frames.
  *
  * - A message is a positional array. A new one (never edited, deleted or reacted to — every live `message`

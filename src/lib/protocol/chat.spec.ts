@@ -4,6 +4,12 @@ import { loadCodec } from '$lib/server/codec';
 import { randomMessageId } from '$lib/random-id';
 import { ChannelWire } from './channel';
 import { chatChannel, createRoomSchema, emojiSchema } from './chat';
+import {
+	CHAT_FRAME_JSON_BUDGET_BYTES,
+	CHAT_LIVE_BATCH_MAX,
+	CHAT_MESSAGE_ID_MAX,
+	CHAT_TEXT_MAX_CHARS
+} from './chat-limits';
 import { entryWire, type ChatAuthorWire } from './chat-wire';
 
 describe('chat reaction schema', () => {
@@ -65,7 +71,11 @@ describe('chat channel contract', () => {
 				presence: { online: [ada, bo] },
 				history: { kind: 'catchup', messages: [fresh, full], authors: [ada], hasMore: false, rev: 12 },
 				cursor: { seq: 7, unread: 3, mentions: 1 },
-				authors: { authors: [bo] }
+				authors: { authors: [bo] },
+				messages: [
+					fresh,
+					entryWire({ ...message, seq: 8, rev: 13, id: 'm-8', editedAt: null, deleted: false, reactions: [] }, 2)
+				]
 			}
 		});
 	});
@@ -98,6 +108,31 @@ describe('chat channel contract', () => {
 			expect(chatChannel.server.message.schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
 		for (const id of ['__proto__', 'constructor'])
 			expect(chatChannel.server.message.schema.parse([1, 1, id, 1, 'x', 1]).id).toBe(id);
+		// A busy room's batch: one message or more, never more than a frame's budget holds.
+		expect(chatChannel.server.messages.schema.safeParse([]).success).toBe(false);
+		expect(chatChannel.server.messages.schema.safeParse(Array(CHAT_LIVE_BATCH_MAX).fill(fresh)).success).toBe(true);
+		expect(chatChannel.server.messages.schema.safeParse(Array(CHAT_LIVE_BATCH_MAX + 1).fill(fresh)).success).toBe(
+			false
+		);
+	});
+
+	it('keeps a full batch of the longest new messages inside the frame budget', () => {
+		// 4 JSON bytes per character is the most a new message's text takes (chat-limits.ts).
+		const longest = entryWire(
+			{
+				seq: Number.MAX_SAFE_INTEGER,
+				rev: Number.MAX_SAFE_INTEGER,
+				id: 'x'.repeat(CHAT_MESSAGE_ID_MAX),
+				text: '😀'.repeat(CHAT_TEXT_MAX_CHARS),
+				createdAt: Number.MAX_SAFE_INTEGER,
+				editedAt: null,
+				deleted: false,
+				reactions: []
+			},
+			2 ** 31 - 1
+		);
+		const bytes = new TextEncoder().encode(JSON.stringify(Array(CHAT_LIVE_BATCH_MAX).fill(longest))).byteLength;
+		expect(bytes).toBeLessThanOrEqual(CHAT_FRAME_JSON_BUDGET_BYTES);
 	});
 
 	it('sends a typical chat message in at most 150 bytes on the wire, from the real encoder', async () => {
@@ -145,9 +180,10 @@ describe('chat channel contract', () => {
 			presence: 8,
 			history: 9,
 			cursor: 10,
-			authors: 11
+			authors: 11,
+			messages: 12
 		});
-		expect(chatChannel.version).toBe(2);
+		expect(chatChannel.version).toBe(3);
 	});
 
 	it('has typed error codes for what the room refuses, and a rate-limited error carries its pacing', async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineChannel, type ChannelErrorCode } from './channel';
 import {
 	CHAT_EMOJI_MAX_BYTES,
+	CHAT_LIVE_BATCH_MAX,
 	CHAT_MAX_FRAME_BYTES,
 	CHAT_MESSAGE_ID_MAX,
 	CHAT_PAGE_MAX,
@@ -154,6 +155,13 @@ export const historyEvent = z.object({
 });
 
 /**
+ * New messages of a busy room, in seq order, sent together once their rows have committed (ChatRoom's
+ * LiveBatch): one frame per socket for several messages is what lets a room keep up with a heavy
+ * fan-out. Each is what a `message` frame would carry.
+ */
+export const liveMessagesEvent = z.array(chatEntrySchema).min(1).max(CHAT_LIVE_BATCH_MAX);
+
+/**
  * The person's read cursor in this room (every message with seq ≤ it is read) and what is unread after
  * it: live messages by others, and those of them that mention the person. Sent on join (after the
  * history), after their own `read` (to all their sockets) and when they post. Counts stop at
@@ -174,10 +182,13 @@ export type ChatCursor = z.infer<typeof cursorEvent>;
  * (type 2 is free): a send is answered by the sender's copy of the `message` frame, which carries the
  * send's request number as its frame seq (a resend of a stored message gets that message the same way,
  * to the sender alone).
+ *
+ * Version 3: a busy room sends its new messages in `messages` frames, several per frame, after their
+ * rows committed; a sender's own message in one is the answer to its send (matched by message id).
  */
 export const chatChannel = defineChannel({
 	name: 'chat',
-	version: 2,
+	version: 3,
 	client: {
 		send: { type: 1, schema: sendRequest },
 		edit: { type: 4, schema: editRequest },
@@ -196,7 +207,8 @@ export const chatChannel = defineChannel({
 		presence: { type: 8, schema: presenceEvent },
 		history: { type: 9, schema: historyEvent },
 		cursor: { type: 10, schema: cursorEvent },
-		authors: { type: 11, schema: authorsEvent }
+		authors: { type: 11, schema: authorsEvent },
+		messages: { type: 12, schema: liveMessagesEvent }
 	},
 	/** Besides the common codes (bad-message, rate-limited, forbidden, …): what ChatStore refuses. */
 	errors: ['not-found', 'gone', 'id-taken', 'too-many-reactions'],

@@ -1,9 +1,10 @@
 import type { ClientMessage } from '$lib/protocol/channel';
 import { chatChannel, type ChatChannel, type ChatErrorCode, type ChatMessage, type ChatUser } from '$lib/protocol/chat';
-import { entryWire } from '$lib/protocol/chat-wire';
+import { entryWire, type ChatEntryWire } from '$lib/protocol/chat-wire';
 import {
 	CHAT_HISTORY_BURST,
 	CHAT_HISTORY_WINDOW_MS,
+	CHAT_LIVE_BATCH_MAX,
 	CHAT_PAGE_SIZE,
 	CHAT_RATE_BURST,
 	CHAT_RATE_WINDOW_MS
@@ -18,6 +19,7 @@ import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realti
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
 import { FanoutPace, EARLY_FANOUT_MAX_PER_S } from './fanout-pace';
+import { LiveBatch } from './live-batch';
 import { RoomHistory } from './room-history';
 import { RoomIdentity } from './room-identity';
 import { HISTORY_LIMIT, parseRateLimit, RateLimited } from './room-limits';
@@ -102,8 +104,16 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	 * cleared when a socket opens, as it has not seen those frames.
 	 */
 	private readonly announced = new Set<number>();
-	/** How busy the fan-out is: whether a new message goes to listeners before its row commits. */
-	private readonly fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
+	/**
+	 * How busy the fan-out is: whether a new message goes to listeners before its row commits, or (busy)
+	 * with others in a batch. Public so a test can make a room busy without a thousand sockets.
+	 */
+	fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
+	/** A busy room's new messages, one `messages` frame per socket for several of them. */
+	private readonly live = new LiveBatch<ChatEntryWire>(
+		(entries) => this.fanout.record(entries.length * this.broadcast('messages', entries)),
+		CHAT_LIVE_BATCH_MAX
+	);
 	/** What a socket gets of the history: when it opens (the latest page cached per rev), and scrolling up. */
 	private readonly history: RoomHistory;
 
@@ -313,9 +323,9 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 
 	/**
 	 * A new message reaches the listeners, its row, and its sender — in that order when the room is quiet,
-	 * else row first (FanoutPace says which). Either way the sender's copy, its ack, leaves after the row:
-	 * it is sent after the INSERT, so the output gate holds it until the commit — an acked message is
-	 * stored. Early, a listener may see a message a crash then takes back (its sender, never acked, sends
+	 * else row first (FanoutPace says which), and in a busy room together with the other messages of the
+	 * same turn (LiveBatch). Either way the sender's copy, its ack, leaves after the row: it is sent after
+	 * the INSERT, so the output gate holds it until the commit — an acked message is stored. Early, a listener may see a message a crash then takes back (its sender, never acked, sends
 	 * it again); ChatStore keeps seqs and revs from being mistaken across that (mayShowEarly). A resend of
 	 * a stored id answers its sender alone. `from` is the socket request it answers (REST gets the result).
 	 */
@@ -337,7 +347,13 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			this.announced.add(author);
 		}
 		const entry = entryWire(message, author);
-		if (this.fanout.quiet() && this.store.mayShowEarly()) {
+		const quiet = this.fanout.quiet();
+		if (!quiet) {
+			// Busy: stored now, sent with the others of this turn; the sender's copy in it is its ack.
+			this.store.insert(message);
+			this.live.add(entry);
+		} else if (this.store.mayShowEarly()) {
+			this.live.flush();
 			const sent = this.broadcast('message', entry, { except: from?.ws });
 			try {
 				this.store.insert(message);
@@ -353,6 +369,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			if (from) this.send(from.ws, 'message', entry, from.seq);
 			this.fanout.record(sent + (from ? 1 : 0));
 		} else {
+			this.live.flush();
 			this.store.insert(message);
 			this.fanout.record(this.broadcast('message', entry, { reply: from }));
 		}
@@ -366,6 +383,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	private doReact(user: ChatUser, id: string, emoji: string, on?: boolean): ChatMessage {
 		this.charge(user.id);
 		const { message, changed } = this.store.react(user.id, id, emoji, on);
+		this.live.flush();
 		if (changed) this.broadcast('react', this.store.authors.entry(message));
 		return message;
 	}
@@ -374,6 +392,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 		this.charge(user.id);
 		const message = change();
 		this.indexChange(message);
+		this.live.flush();
 		this.broadcast(type, this.store.authors.entry(message));
 		if (type === 'edit') this.unread.edited(message);
 		else this.unread.deleted();

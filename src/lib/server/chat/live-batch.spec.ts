@@ -1,0 +1,123 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '$lib/server/db';
+import { newRoom, openChat, reconnectingSession, until } from '../../../testing/chat';
+import { signedInUser } from '../../../testing/users';
+import { chatRoomStub } from './access';
+import type { ChatRoom } from './chat-room';
+import { FanoutPace } from './fanout-pace';
+import { LiveBatch } from './live-batch';
+import { joinPublicRoom } from './rooms';
+
+describe('LiveBatch', () => {
+	it('sends what was added, in order, once per turn, and a full batch at once', () => {
+		const sent: number[][] = [];
+		const turns: (() => void)[] = [];
+		const batch = new LiveBatch<number>(
+			(entries) => sent.push(entries),
+			3,
+			(run) => turns.push(run)
+		);
+		batch.add(1);
+		batch.add(2);
+		expect(turns).toHaveLength(1);
+		expect(sent).toEqual([]);
+		turns.shift()!();
+		expect(sent).toEqual([[1, 2]]);
+		// Full: out without waiting for the turn (whose later run then finds nothing to send).
+		for (const n of [3, 4, 5]) batch.add(n);
+		expect(sent).toEqual([
+			[1, 2],
+			[3, 4, 5]
+		]);
+		turns.shift()!();
+		expect(sent).toHaveLength(2);
+		batch.add(6);
+		batch.flush();
+		batch.flush();
+		expect(sent).toEqual([[1, 2], [3, 4, 5], [6]]);
+		expect(batch.size).toBe(0);
+	});
+});
+
+describe('a busy room', () => {
+	/** Makes the room treat every fan-out as busy, as it does above EARLY_FANOUT_MAX_PER_S deliveries a second. */
+	const busy = (stub: DurableObjectStub<ChatRoom>) =>
+		runInDurableObject(stub, (room: ChatRoom) => {
+			room.fanout = new FanoutPace(-1);
+		});
+
+	it('sends its new messages in batches after storing them; a sender’s message in one is its ack', async () => {
+		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
+		const room = await newRoom(env, alice.user.id);
+		await joinPublicRoom(getDb(env), room.id, bob.user.id);
+		const stub = chatRoomStub(env, room.id);
+		const listener = await openChat(bob.cookie, room.id);
+		await listener.next('history');
+		await busy(stub);
+
+		// Five requests in one go on a raw socket: the room handles them one by one and batches the fan-out.
+		const sender = await openChat(alice.cookie, room.id);
+		await sender.next('history');
+		const ids = ['m1', 'm2', 'm3', 'm4', 'm5'];
+		for (const id of ids) sender.send('send', { id, text: `text of ${id}` });
+		const heard = async (socket: typeof listener) => {
+			await until(
+				() => socket.messages.flatMap((m) => (m.type === 'messages' ? m.payload : [])).length >= ids.length,
+				'five messages in batches',
+				5_000
+			);
+			return socket.messages.flatMap((m) => (m.type === 'messages' ? m.payload : []));
+		};
+		const got = await heard(listener);
+		expect(got.map((m) => m.id)).toEqual(ids);
+		expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+		// Fewer frames than messages: batched, and none of them went out one frame each.
+		expect(listener.messages.filter((m) => m.type === 'messages').length).toBeLessThan(ids.length);
+		expect(listener.messages.some((m) => m.type === 'message')).toBe(false);
+		// The sender gets the same batches (no separate ack frame), and every row is stored.
+		expect((await heard(sender)).map((m) => m.id)).toEqual(ids);
+		expect(sender.messages.some((m) => m.type === 'message')).toBe(false);
+		expect((await stub.historyPage(undefined, 10)).messages.map((m) => m.id)).toEqual(ids);
+
+		// An edit of the last one comes after the batch that holds it.
+		sender.send('edit', { id: 'm5', text: 'fixed' });
+		const edit = await listener.next('edit');
+		expect(edit.payload.text).toBe('fixed');
+		const order = listener.messages.map((m) => (m.type === 'messages' ? m.payload.map((e) => e.id).join('+') : m.type));
+		expect(order.indexOf('edit')).toBeGreaterThan(order.findIndex((kind) => kind.includes('m5')));
+		sender.ws.close(1000, 'done');
+		listener.ws.close(1000, 'done');
+	});
+
+	it('the browser client drains its outbox on batched acks and shows what everyone sent', async () => {
+		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
+		const room = await newRoom(env, alice.user.id);
+		await joinPublicRoom(getDb(env), room.id, bob.user.id);
+		const stub = chatRoomStub(env, room.id);
+		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
+		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		await until(() => a.connects === 1 && b.connects === 1, 'both connected', 5_000);
+		await busy(stub);
+		for (const text of ['one', 'two', 'three']) a.session.send(text);
+		b.session.send('four');
+		await until(
+			() => a.session.outbox.length === 0 && b.session.outbox.length === 0 && b.session.messages.size === 4,
+			'outboxes drained, four messages shown',
+			5_000
+		);
+		const view = (session: typeof a.session) => session.ordered().map((m) => `${m.seq}:${m.text}`);
+		expect(view(a.session)).toEqual(view(b.session));
+		// Alice's outbox sends one at a time, each after the last was acked: hers are in her order.
+		expect(
+			a.session
+				.ordered()
+				.map((m) => m.text)
+				.filter((text) => text !== 'four')
+		).toEqual(['one', 'two', 'three']);
+		expect(a.connects).toBe(1);
+		await a.stop();
+		await b.stop();
+	});
+});
