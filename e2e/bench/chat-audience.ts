@@ -79,10 +79,10 @@ export class Audience {
 			ws.on('message', (data: Buffer, binary: boolean) => {
 				if (!binary) return;
 				const at = now();
-				const n = wire.deliveryOf(data);
-				if (n === null) return;
-				if (this.recording) this.own.push(n, at);
-				this.onSenderDelivery?.(s, n);
+				for (const n of wire.deliveriesOf(data)) {
+					if (this.recording) this.own.push(n, at);
+					this.onSenderDelivery?.(s, n);
+				}
 			});
 			this.senderCloses.watch(ws);
 		});

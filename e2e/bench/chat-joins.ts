@@ -37,13 +37,15 @@ export async function fillRoom(url: string, cookie: string, origin: string, coun
 	const done = new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`filling the room: ${back} of ${count} back`)), 300_000);
 		ws.on('message', (data: Buffer, binary: boolean) => {
-			if (!binary || wire.deliveryOf(data) === null) return;
-			if (++back === count) {
+			if (!binary) return;
+			const delivered = wire.deliveriesOf(data).length;
+			if (delivered === 0) return;
+			back += delivered;
+			if (back >= count) {
 				clearTimeout(timer);
 				resolve();
-			} else if (sent < count) {
-				sent++;
-				ws.send(wire.encodeSend(messageNumber()));
+			} else {
+				for (let i = 0; i < delivered && sent < count; i++, sent++) ws.send(wire.encodeSend(messageNumber()));
 			}
 		});
 	});

@@ -38,15 +38,19 @@ describe('bench:chat wire module against the channel contracts', () => {
 	it('recognises a delivery, and only a delivery, of a bench message', () => {
 		const delivered = chat.encodeServer('message', message('b42'));
 		expect(chatWire.mayBeDelivery(delivered)).toBe(true);
-		expect(chatWire.deliveryOf(delivered)).toBe(42);
-		expect(chatWire.deliveryOf(chat.encodeServer('message', message('someone-else')))).toBeNull();
+		expect(chatWire.deliveriesOf(delivered)).toEqual([42]);
+		expect(chatWire.deliveriesOf(chat.encodeServer('message', message('someone-else')))).toEqual([]);
 		// The sender's copy, which is its ack (frame seq = its request number), is its delivery too.
-		expect(chatWire.deliveryOf(chat.encodeServer('message', message('b42'), 42))).toBe(42);
-		expect(chatWire.deliveryOf(chat.encodeServer('presence', { joined: ada }))).toBeNull();
+		expect(chatWire.deliveriesOf(chat.encodeServer('message', message('b42'), 42))).toEqual([42]);
+		expect(chatWire.deliveriesOf(chat.encodeServer('presence', { joined: ada }))).toEqual([]);
+		// A busy room's batch delivers each bench message in it.
+		const batch = chat.encodeServer('messages', [message('b7'), message('someone-else'), message('b8')]);
+		expect(chatWire.mayBeDelivery(batch)).toBe(true);
+		expect(chatWire.deliveriesOf(batch)).toEqual([7, 8]);
 
 		const said = relay.encodeServer('said', { from: { id: 'u1', name: 'Ada' }, text: 'b43 hello', at: 1 });
 		expect(relayWire.mayBeDelivery(said)).toBe(true);
-		expect(relayWire.deliveryOf(said)).toBe(43);
+		expect(relayWire.deliveriesOf(said)).toEqual([43]);
 	});
 
 	it('knows when a join is complete', () => {

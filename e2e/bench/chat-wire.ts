@@ -21,8 +21,11 @@ export interface BenchWire {
 	 * delivery of a message? Frames that pass are kept with their arrival time and decoded afterwards.
 	 */
 	mayBeDelivery(frame: Uint8Array): boolean;
-	/** The bench message a received frame delivers, or null (presence, history, acks, other traffic). */
-	deliveryOf(frame: Uint8Array): number | null;
+	/**
+	 * The bench messages a received frame delivers (a busy chat room sends several in one frame), or none
+	 * (presence, history, other traffic).
+	 */
+	deliveriesOf(frame: Uint8Array): number[];
 	/** Whether this frame completes a join (chat: the history page; relay: the welcome). */
 	joined(frame: Uint8Array): boolean;
 }
@@ -32,7 +35,7 @@ export interface BenchWire {
  * (relayChannel). Not imported: Node's type stripping cannot load them (extensionless `$lib` imports,
  * and channel.ts uses parameter properties, which strip-only mode refuses); the spec pins these.
  */
-export const CHAT = { version: 2, send: 1, message: 3, history: 9 } as const;
+export const CHAT = { version: 3, send: 1, message: 3, history: 9, messages: 12 } as const;
 export const RELAY = { version: 1, say: 1, welcome: 1, said: 2 } as const;
 /** src/lib/protocol/channel.ts COMPRESS_MIN_BYTES: smaller payloads go raw, as ChannelWire sends them. */
 export const COMPRESS_MIN_BYTES = 768;
@@ -68,14 +71,22 @@ export const chatWire: BenchWire = {
 	kind: 'chat',
 	socketPath: (room) => `/chat/${room}/ws?v=${CHAT.version}`,
 	encodeSend: (n, line = CHAT_LINE) => frame(CHAT.send, n, { id: `b${n}`, text: line }),
-	// Chat protocol 2: a message is the array [seq, rev, id, author, text, createdAt, …] (chat-wire.ts in
+	// Chat protocol 3: a message is the array [seq, rev, id, author, text, createdAt, …] (chat-wire.ts in
 	// src/lib/protocol), and the sender's copy of it (frame seq = its request number) is also its ack, so
-	// the sender's delivery is that frame, like everyone else's.
-	mayBeDelivery: (bytes) => typeOf(bytes) === CHAT.message,
-	deliveryOf(bytes) {
-		if (typeOf(bytes) !== CHAT.message) return null;
+	// the sender's delivery is that frame, like everyone else's. A busy room sends a `messages` frame, an
+	// array of such messages, to everyone, the sender included.
+	mayBeDelivery: (bytes) => typeOf(bytes) === CHAT.message || typeOf(bytes) === CHAT.messages,
+	deliveriesOf(bytes) {
+		const type = typeOf(bytes);
+		if (type !== CHAT.message && type !== CHAT.messages) return [];
 		const value = json(bytes).value;
-		return Array.isArray(value) ? benchNumber(value[2]) : null;
+		const entries = type === CHAT.messages && Array.isArray(value) ? value : [value];
+		const numbers: number[] = [];
+		for (const entry of entries) {
+			const n = Array.isArray(entry) ? benchNumber(entry[2]) : null;
+			if (n !== null) numbers.push(n);
+		}
+		return numbers;
 	},
 	joined: (bytes) => typeOf(bytes) === CHAT.history
 };
@@ -86,10 +97,11 @@ export const relayWire: BenchWire = {
 	// The relay has no message id: the text's first word carries it.
 	encodeSend: (n, line = CHAT_LINE) => frame(RELAY.say, n, { text: `b${n} ${line}` }),
 	mayBeDelivery: (bytes) => typeOf(bytes) === RELAY.said,
-	deliveryOf(bytes) {
-		if (typeOf(bytes) !== RELAY.said) return null;
+	deliveriesOf(bytes) {
+		if (typeOf(bytes) !== RELAY.said) return [];
 		const said = (json(bytes).value as { text?: unknown }).text;
-		return typeof said === 'string' ? benchNumber(said.slice(0, said.indexOf(' '))) : null;
+		const n = typeof said === 'string' ? benchNumber(said.slice(0, said.indexOf(' '))) : null;
+		return n === null ? [] : [n];
 	},
 	joined: (bytes) => typeOf(bytes) === RELAY.welcome
 };

@@ -38,11 +38,11 @@ const INDEX_TIMEOUT_MS = 30 * 60_000;
 /** As bench:chat: the per-user rate limit is policy, not pipeline cost. */
 const BENCH_RATE_LIMIT = '100000000/1000';
 
-// chatChannel (src/lib/protocol/chat.ts): version 2, client send 1, and a send is acked by the sender's copy
-// of the server's message frame (type 3) carrying the send's request number as its frame seq (pinned by
-// chat.spec.ts); payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not
+// chatChannel (src/lib/protocol/chat.ts): version 3, client send 1, and a send is acked by the sender's copy
+// of the server's message frame (type 3) carrying the send's request number as its frame seq, or, when the
+// room is busy, by its message in a `messages` frame (type 12, an array of them) (pinned by chat.spec.ts); payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not
 // imported: Node's type stripping cannot resolve those modules' extensionless imports.
-const CHAT = { version: 2, send: 1, message: 3 };
+const CHAT = { version: 3, send: 1, message: 3, messages: 12 };
 const COMPRESS_MIN_BYTES = 768;
 const { codec } = loadNodeCodec();
 const utf8 = new TextEncoder();
@@ -102,9 +102,11 @@ async function postAll(roomId: string, cookie: string, first: number, count: num
 			if (typeof event.data === 'string') return;
 			const frame = codec.decode(event.data as ArrayBuffer);
 			if (frame.type === 0) throw new Error(`refused: ${text.decode(frame.payload)}`);
-			if (frame.type !== CHAT.message || frame.seq === 0) return; // the sender's copy is the ack
-			acked++;
-			if (acked === count) {
+			// The sender's copy is the ack; this socket is the only poster in its room.
+			if (frame.type === CHAT.messages) acked += (JSON.parse(text.decode(frame.payload)) as unknown[]).length;
+			else if (frame.type === CHAT.message && frame.seq !== 0) acked++;
+			else return;
+			if (acked >= count) {
 				ws.close(1000);
 				resolve(performance.now());
 			} else sendNext();
