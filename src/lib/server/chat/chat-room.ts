@@ -325,9 +325,10 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	 * A new message reaches the listeners, its row, and its sender — in that order when the room is quiet,
 	 * else row first (FanoutPace says which), and in a busy room together with the other messages of the
 	 * same turn (LiveBatch). Either way the sender's copy, its ack, leaves after the row: it is sent after
-	 * the INSERT, so the output gate holds it until the commit — an acked message is stored. Early, a listener may see a message a crash then takes back (its sender, never acked, sends
-	 * it again); ChatStore keeps seqs and revs from being mistaken across that (mayShowEarly). A resend of
-	 * a stored id answers its sender alone. `from` is the socket request it answers (REST gets the result).
+	 * the INSERT, so the output gate holds it until the commit — an acked message is stored. Early, a
+	 * listener may see a message a crash then takes back (its sender, never acked, sends it again);
+	 * ChatStore keeps seqs and revs from being mistaken across that (mayShowEarly). A resend of a stored id
+	 * answers its sender alone. `from` is the socket request it answers (REST gets the result).
 	 */
 	private doSend(user: ChatUser, id: string, text: string, from?: { ws: WebSocket; seq: number }) {
 		const stored = this.store.resent(user, id);
