@@ -4,9 +4,11 @@ import { ChannelError, ChannelWire } from '$lib/protocol/channel';
 import { chatChannel } from '$lib/protocol/chat';
 import { PONG } from '$lib/protocol/heartbeat';
 import type { ChatRoom } from '$lib/server/chat/chat-room';
-import { createRoom } from '$lib/server/chat/rooms';
+import { chatRoomStub } from '$lib/server/chat/access';
+import { createRoom, joinPublicRoom } from '$lib/server/chat/rooms';
 import { loadCodec } from '$lib/server/codec';
 import { getDb } from '$lib/server/db';
+import { signedInUser } from './users';
 import {
 	openChannelSocket,
 	upgrade as upgradeChannel,
@@ -18,6 +20,14 @@ export { ORIGIN } from './channel-socket';
 
 export async function newRoom(env: Env, ownerId: string, visibility: 'public' | 'private' = 'public') {
 	return createRoom(getDb(env), ownerId, { name: `Room ${crypto.randomUUID().slice(0, 6)}`, visibility });
+}
+
+/** Alice's new public room with Bob joined, and the room's object: where most two-person tests start. */
+export async function roomOfTwo(env: Env) {
+	const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
+	const room = await newRoom(env, alice.user.id);
+	await joinPublicRoom(getDb(env), room.id, bob.user.id);
+	return { alice, bob, room, stub: chatRoomStub(env, room.id) };
 }
 
 /** A room's socket path, resuming after `since` when given (as ChatSession.socketPath builds it). */

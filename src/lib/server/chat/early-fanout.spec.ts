@@ -2,14 +2,10 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ChatSession } from '$lib/chat/chat-session';
-import { getDb } from '$lib/server/db';
-import { connectSession, failNextInsert, newRoom, openChat, reconnectingSession, until } from '../../../testing/chat';
-import { signedInUser } from '../../../testing/users';
-import { chatRoomStub } from './access';
+import { connectSession, failNextInsert, openChat, reconnectingSession, until, roomOfTwo } from '../../../testing/chat';
 import type { ChatRoom } from './chat-room';
 import { UNCONFIRMED_REVS } from './chat-store';
 import { FanoutPace } from './fanout-pace';
-import { joinPublicRoom } from './rooms';
 
 describe('FanoutPace', () => {
 	it('is quiet under its rate, busy above it, and quiet again once the fan-out has died down', () => {
@@ -35,10 +31,7 @@ describe('FanoutPace', () => {
 
 describe('early fan-out and a crash', () => {
 	it('a listener that saw a message the room then lost resumes onto what the room stored', async () => {
-		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
-		const room = await newRoom(env, alice.user.id);
-		await joinPublicRoom(getDb(env), room.id, bob.user.id);
-		const stub = chatRoomStub(env, room.id);
+		const { alice, bob, room, stub } = await roomOfTwo(env);
 		const a = await openChat(alice.cookie, room.id);
 		await a.next('history');
 		const listener = new ChatSession({ id: bob.user.id, name: 'Bob', avatarKey: null });
@@ -91,10 +84,7 @@ describe('early fan-out and a crash', () => {
 	});
 
 	it('a message sent early that the room cannot store closes every socket; everyone resumes onto what is stored', async () => {
-		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
-		const room = await newRoom(env, alice.user.id);
-		await joinPublicRoom(getDb(env), room.id, bob.user.id);
-		const stub = chatRoomStub(env, room.id);
+		const { alice, bob, room, stub } = await roomOfTwo(env);
 		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
 		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
 		a.session.send('first');

@@ -1,14 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '$lib/server/db';
-import { newRoom, openChat, reconnectingSession, until } from '../../../testing/chat';
-import { signedInUser } from '../../../testing/users';
-import { chatRoomStub } from './access';
+import { openChat, reconnectingSession, until, roomOfTwo } from '../../../testing/chat';
 import type { ChatRoom } from './chat-room';
 import { FanoutPace } from './fanout-pace';
 import { LiveBatch } from './live-batch';
-import { joinPublicRoom } from './rooms';
 
 describe('LiveBatch', () => {
 	it('sends what was added, in order, once per turn, and a full batch at once', () => {
@@ -49,10 +45,7 @@ describe('a busy room', () => {
 		});
 
 	it('sends its new messages in batches after storing them; a sender’s message in one is its ack', async () => {
-		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
-		const room = await newRoom(env, alice.user.id);
-		await joinPublicRoom(getDb(env), room.id, bob.user.id);
-		const stub = chatRoomStub(env, room.id);
+		const { alice, bob, room, stub } = await roomOfTwo(env);
 		const listener = await openChat(bob.cookie, room.id);
 		await listener.next('history');
 		await busy(stub);
@@ -92,10 +85,7 @@ describe('a busy room', () => {
 	});
 
 	it('the browser client drains its outbox on batched acks and shows what everyone sent', async () => {
-		const [alice, bob] = [await signedInUser(env), await signedInUser(env)];
-		const room = await newRoom(env, alice.user.id);
-		await joinPublicRoom(getDb(env), room.id, bob.user.id);
-		const stub = chatRoomStub(env, room.id);
+		const { alice, bob, room, stub } = await roomOfTwo(env);
 		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
 		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
 		await until(() => a.connects === 1 && b.connects === 1, 'both connected', 5_000);
