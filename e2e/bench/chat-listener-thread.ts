@@ -41,6 +41,8 @@ let frames: Buffer[] = [];
 let arrivals: number[] = [];
 /** Frames decoded so far by `count` (a frame may deliver several messages), and what they delivered. */
 let decoded: number[][] = [];
+/** The deliveries in `decoded`. */
+let decodedDeliveries = 0;
 /** Closes of the current sockets that we did not ask for (a fresh watcher after each close). */
 let closes = new UnexpectedCloses();
 let mark = { cpu: process.threadCpuUsage(), elu: performance.eventLoopUtilization(), bytes: 0 };
@@ -77,14 +79,19 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			frames = [];
 			arrivals = [];
 			decoded = [];
+			decodedDeliveries = 0;
 			mark = { cpu: process.threadCpuUsage(), elu: performance.eventLoopUtilization(), bytes: bytesRead() };
 			recording = true;
 			return { result: null };
 		case 'count': {
 			// Deliveries, not frames: the frames that arrived since the last count are decoded now (polled
 			// every 20 ms while a cell drains, never in a frame's own handler).
-			while (decoded.length < frames.length) decoded.push(wire!.deliveriesOf(frames[decoded.length]!));
-			return { result: decoded.reduce((sum, numbers) => sum + numbers.length, 0) };
+			while (decoded.length < frames.length) {
+				const numbers = wire!.deliveriesOf(frames[decoded.length]!);
+				decoded.push(numbers);
+				decodedDeliveries += numbers.length;
+			}
+			return { result: decodedDeliveries };
 		}
 		case 'stop': {
 			recording = false;
@@ -104,6 +111,7 @@ async function handle(request: ThreadRequest): Promise<{ result: unknown; transf
 			frames = [];
 			arrivals = [];
 			decoded = [];
+			decodedDeliveries = 0;
 			const deliveries = Float64Array.from(pairs);
 			return { result: { deliveries, stats }, transfer: [deliveries.buffer] };
 		}

@@ -40,8 +40,9 @@ const BENCH_RATE_LIMIT = '100000000/1000';
 
 // chatChannel (src/lib/protocol/chat.ts): version 3, client send 1, and a send is acked by the sender's copy
 // of the server's message frame (type 3) carrying the send's request number as its frame seq, or, when the
-// room is busy, by its message in a `messages` frame (type 12, an array of them) (pinned by chat.spec.ts); payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not
-// imported: Node's type stripping cannot resolve those modules' extensionless imports.
+// room is busy, by its message in a `messages` frame (type 12, an array of them) (pinned by chat.spec.ts);
+// payloads under 768 bytes are framed uncompressed (channel.ts COMPRESS_MIN_BYTES). Not imported: Node's
+// type stripping cannot resolve those modules' extensionless imports.
 const CHAT = { version: 3, send: 1, message: 3, messages: 12 };
 const COMPRESS_MIN_BYTES = 768;
 const { codec } = loadNodeCodec();

@@ -348,8 +348,7 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			this.announced.add(author);
 		}
 		const entry = entryWire(message, author);
-		const quiet = this.fanout.quiet();
-		if (!quiet) {
+		if (!this.fanout.quiet()) {
 			// Busy: stored now, sent with the others of this turn; the sender's copy in it is its ack.
 			this.store.insert(message);
 			this.live.add(entry);

@@ -55,13 +55,11 @@ describe('a busy room', () => {
 		await sender.next('history');
 		const ids = ['m1', 'm2', 'm3', 'm4', 'm5'];
 		for (const id of ids) sender.send('send', { id, text: `text of ${id}` });
+		const batched = (socket: typeof listener) =>
+			socket.messages.flatMap((m) => (m.type === 'messages' ? m.payload : []));
 		const heard = async (socket: typeof listener) => {
-			await until(
-				() => socket.messages.flatMap((m) => (m.type === 'messages' ? m.payload : [])).length >= ids.length,
-				'five messages in batches',
-				5_000
-			);
-			return socket.messages.flatMap((m) => (m.type === 'messages' ? m.payload : []));
+			await until(() => batched(socket).length >= ids.length, 'five messages in batches', 5_000);
+			return batched(socket);
 		};
 		const got = await heard(listener);
 		expect(got.map((m) => m.id)).toEqual(ids);
