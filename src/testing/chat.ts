@@ -134,6 +134,14 @@ export function reconnectingSession(cookie: string, roomId: string, me: { id: st
 	};
 }
 
+/** Alice and Bob of a `roomOfTwo` as browsers run them: a reconnecting ChatSession each. */
+export function reconnectingPair({ alice, bob, room }: Awaited<ReturnType<typeof roomOfTwo>>) {
+	return {
+		a: reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' }),
+		b: reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' })
+	};
+}
+
 /** Polls `check` until it holds; throws naming `what` after `timeoutMs`. */
 export async function until(check: () => boolean, what: string, timeoutMs = 2_000) {
 	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {

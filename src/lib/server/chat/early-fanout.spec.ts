@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ChatSession } from '$lib/chat/chat-session';
-import { connectSession, failNextInsert, openChat, reconnectingSession, until, roomOfTwo } from '../../../testing/chat';
+import { connectSession, failNextInsert, openChat, until, roomOfTwo, reconnectingPair } from '../../../testing/chat';
 import type { ChatRoom } from './chat-room';
 import { UNCONFIRMED_REVS } from './chat-store';
 import { FanoutPace } from './fanout-pace';
@@ -84,9 +84,9 @@ describe('early fan-out and a crash', () => {
 	});
 
 	it('a message sent early that the room cannot store closes every socket; everyone resumes onto what is stored', async () => {
-		const { alice, bob, room, stub } = await roomOfTwo(env);
-		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
-		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		const two = await roomOfTwo(env);
+		const { stub } = two;
+		const { a, b } = reconnectingPair(two);
 		a.session.send('first');
 		await until(() => a.session.outbox.length === 0 && b.session.messages.size === 1, 'first stored', 5_000);
 		await failNextInsert(stub); // the message goes out early, before the INSERT that fails

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { openChat, reconnectingSession, until, roomOfTwo } from '../../../testing/chat';
+import { openChat, until, roomOfTwo, reconnectingPair } from '../../../testing/chat';
 import type { ChatRoom } from './chat-room';
 import { FanoutPace } from './fanout-pace';
 import { LiveBatch } from './live-batch';
@@ -83,9 +83,9 @@ describe('a busy room', () => {
 	});
 
 	it('the browser client drains its outbox on batched acks and shows what everyone sent', async () => {
-		const { alice, bob, room, stub } = await roomOfTwo(env);
-		const a = reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
-		const b = reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		const two = await roomOfTwo(env);
+		const { stub } = two;
+		const { a, b } = reconnectingPair(two);
 		await until(() => a.connects === 1 && b.connects === 1, 'both connected', 5_000);
 		await busy(stub);
 		for (const text of ['one', 'two', 'three']) a.session.send(text);

@@ -3,7 +3,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ChatSession } from '$lib/chat/chat-session';
 import type { ChatMessage } from '$lib/protocol/chat';
-import { reconnectingSession, roomOfTwo, until } from '../../../testing/chat';
+import { roomOfTwo, until, reconnectingPair } from '../../../testing/chat';
 import { seededRandom, testSeed } from '../../../testing/seeded-random';
 import type { ChatRoom } from './chat-room';
 
@@ -23,12 +23,12 @@ async function fullHistory(stub: DurableObjectStub<ChatRoom>): Promise<ChatMessa
 describe('loss-free reconnect', () => {
 	it('two clients send 1,000 messages while sockets are killed at random; both end with the same complete history', async () => {
 		const rand = seededRandom(testSeed('chat random-kill reconnect'));
-		const { alice, bob, room, stub } = await roomOfTwo(env);
+		const two = await roomOfTwo(env);
+		const { stub } = two;
 		await runInDurableObject(stub, (r: ChatRoom) => {
 			r.rateLimit = { burst: 100_000, windowMs: 1_000 }; // this test is about loss, not flood control
 		});
-		const a = await reconnectingSession(alice.cookie, room.id, { id: alice.user.id, name: 'Alice' });
-		const b = await reconnectingSession(bob.cookie, room.id, { id: bob.user.id, name: 'Bob' });
+		const { a, b } = reconnectingPair(two);
 		// Both in the room before anyone posts: a client whose first join comes after 50 messages opens on the
 		// latest page, and the rest is scroll-back, not something this test's "holds all 1,000" can see.
 		await until(() => a.connects === 1 && b.connects === 1, 'both connected', 5_000);
