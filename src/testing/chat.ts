@@ -2,6 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { ChatSession } from '$lib/chat/chat-session';
 import { ChannelError, ChannelWire } from '$lib/protocol/channel';
 import { chatChannel } from '$lib/protocol/chat';
+import type { ChatEntry } from '$lib/protocol/chat-wire';
 import { PONG } from '$lib/protocol/heartbeat';
 import type { ChatRoom } from '$lib/server/chat/chat-room';
 import { chatRoomStub } from '$lib/server/chat/access';
@@ -53,6 +54,54 @@ export type ChatSocket = ChannelSocket<typeof chatChannel>;
  */
 export function openChat(cookie: string, roomId: string, since?: number): Promise<ChatSocket> {
 	return openChannelSocket(chatChannel, chatPath(roomId, since), { cookie });
+}
+
+/**
+ * A new message as a socket got it: in a `message` frame of its own (`seq`: the frame's, its request
+ * number on the sender's copy) or gathered with others in a `messages` frame (`seq` 0: a sender finds
+ * its ack by id). `frame` is the frame's index in the socket's `messages`.
+ */
+export interface Delivered {
+	entry: ChatEntry;
+	seq: number;
+	batched: boolean;
+	frame: number;
+}
+
+/**
+ * The new messages a socket was sent, in order. A room sends a message that comes alone at once, in a
+ * frame of its own, and gathers those that come while it is busy (LiveBatch), so a test that sends
+ * several in a row reads them here rather than frame by frame.
+ */
+export function delivered(socket: ChatSocket): Delivered[] {
+	return socket.messages.flatMap((m, frame): Delivered[] => {
+		if (m.type === 'message') return [{ entry: m.payload, seq: m.seq, batched: false, frame }];
+		if (m.type === 'messages') return m.payload.map((entry) => ({ entry, seq: 0, batched: true, frame }));
+		return [];
+	});
+}
+
+/** Waits until the socket was sent a new message `match` accepts (by default, any), in either kind of frame. */
+export async function nextDelivered(
+	socket: ChatSocket,
+	match: (entry: ChatEntry) => boolean = () => true,
+	timeoutMs = 5_000
+): Promise<Delivered> {
+	let found: Delivered | undefined;
+	await until(() => (found = delivered(socket).find((d) => match(d.entry))) !== undefined, 'a new message', timeoutMs);
+	return found!;
+}
+
+/**
+ * Waits until the room has stopped gathering (a turn found nothing waiting), so the next message it is
+ * sent goes out alone, at once — early, if the room may show messages before they are stored.
+ */
+export async function quietRoom(stub: DurableObjectStub<ChatRoom>, timeoutMs = 5_000) {
+	const gathering = () => runInDurableObject(stub, (room: ChatRoom) => room.live.gathering);
+	for (const deadline = Date.now() + timeoutMs; await gathering();) {
+		if (Date.now() > deadline) throw new Error('timed out: the room is still gathering');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
 }
 
 /**

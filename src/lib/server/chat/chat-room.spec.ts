@@ -13,7 +13,7 @@ import { chatRoomStub } from './access';
 import { parseRateLimit, type ChatRoom } from './chat-room';
 import { UNCONFIRMED_REVS } from './chat-store';
 import { RoomAuthors } from '$lib/chat/room-authors';
-import { newRoom, openChat, upgrade, type ChatSocket } from '../../../testing/chat';
+import { delivered, newRoom, nextDelivered, openChat, upgrade, type ChatSocket } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { joinPublicRoom } from './rooms';
 import { getDb } from '$lib/server/db';
@@ -52,9 +52,11 @@ describe('ChatRoom Durable Object', () => {
 			a.send('send', { id: `a-${i}`, text: `from a ${i}` });
 			b.send('send', { id: `b-${i}`, text: `from b ${i}` });
 		}
-		await a.next('message', (e) => e.payload.seq === 20);
-		await b.next('message', (e) => e.payload.seq === 20);
-		const seen = (s: typeof a) => s.messages.flatMap((e) => (e.type === 'message' ? [e.payload] : []));
+		// Forty in a rush: the room sends some alone and gathers the rest (LiveBatch); each socket gets each
+		// message once, in seq order, whatever frames carried them.
+		await nextDelivered(a, (e) => e.seq === 20);
+		await nextDelivered(b, (e) => e.seq === 20);
+		const seen = (s: typeof a) => delivered(s).map((d) => d.entry);
 		expect(seen(a).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 		expect(seen(b).map((m) => m.id)).toEqual(seen(a).map((m) => m.id));
 		// Each sender's own order is kept.
@@ -62,12 +64,12 @@ describe('ChatRoom Durable Object', () => {
 			.filter((m) => m.id.startsWith('a-'))
 			.map((m) => m.id);
 		expect(aOrder).toEqual(Array.from({ length: 10 }, (_, i) => `a-${i}`));
-		// The sender's copy answers its send (frame seq = its request number); everyone else's has seq 0.
-		const mine = a.messages.find((e) => e.type === 'message' && e.payload.id === 'a-3')!;
-		expect(mine.seq).toBeGreaterThan(0);
-		expect(b.messages.find((e) => e.type === 'message' && e.payload.id === 'a-3')!.seq).toBe(0);
-		// No separate ack frame: one frame per message per socket.
-		expect(a.messages.filter((e) => e.type === 'message')).toHaveLength(20);
+		// A sender's copy answers its send: a frame of its own carries its request number, a batch its id;
+		// everyone else's frame has seq 0. No separate ack: each socket got each message once (above).
+		for (const d of delivered(a).filter((d) => d.entry.id.startsWith('a-'))) {
+			if (!d.batched) expect(d.seq).toBeGreaterThan(0);
+		}
+		for (const d of delivered(b).filter((d) => d.entry.id.startsWith('a-'))) expect(d.seq).toBe(0);
 	});
 
 	it('sends a typical message in one frame of at most 150 bytes to each socket, the sender included', async () => {
@@ -86,9 +88,9 @@ describe('ChatRoom Durable Object', () => {
 		const presence = b.messages.flatMap((m) => (m.type === 'presence' ? (m.payload.online ?? []) : []));
 		expect(presence.find((e) => e.n === theirs.payload.author)?.user.id).toBe(users[0]!.user.id);
 		// One frame for it on the sender's socket too: its copy is the ack.
-		const later = a.send('send', { id: 'later', text: 'and one more' });
-		await a.next('message', (e) => e.seq === later);
-		expect(a.messages.filter((m) => m.type === 'message' && m.payload.id === id)).toHaveLength(1);
+		a.send('send', { id: 'later', text: 'and one more' });
+		await nextDelivered(a, (e) => e.id === 'later');
+		expect(delivered(a).filter((d) => d.entry.id === id)).toHaveLength(1);
 	});
 
 	it('describes an author who is not online before their message (a REST post), and only then', async () => {
@@ -97,13 +99,13 @@ describe('ChatRoom Durable Object', () => {
 		await a.next('history');
 		const bot = { id: users[1]!.user.id, name: 'Bot', avatarKey: null };
 		await stub.postMessage(bot, 'from-rest', 'posted over REST', room.id);
-		const message = await a.next('message', (e) => e.payload.id === 'from-rest');
-		const before = a.messages.slice(0, a.messages.indexOf(message));
+		const message = await nextDelivered(a, (e) => e.id === 'from-rest');
+		const before = a.messages.slice(0, message.frame);
 		const described = before.flatMap((m) => (m.type === 'authors' ? m.payload.authors : []));
-		expect(described.find((e) => e.n === message.payload.author)?.user).toEqual(bot);
+		expect(described.find((e) => e.n === message.entry.author)?.user).toEqual(bot);
 		// The same author again: already described to every socket here, so no second `authors` frame.
 		await stub.postMessage(bot, 'again', 'and again', room.id);
-		await a.next('message', (e) => e.payload.id === 'again');
+		await nextDelivered(a, (e) => e.id === 'again');
 		expect(a.messages.filter((m) => m.type === 'authors')).toHaveLength(1);
 	});
 
@@ -133,7 +135,7 @@ describe('ChatRoom Durable Object', () => {
 		const a = await openChat(users[0]!.cookie, room.id);
 		await a.next('history');
 		for (let i = 0; i < CHAT_RATE_BURST; i++) a.send('send', { id: `lost-${i}`, text: `#${i}` });
-		await a.next('message', (e) => e.seq > 0 && e.payload.id === `lost-${CHAT_RATE_BURST - 1}`);
+		await nextDelivered(a, (e) => e.id === `lost-${CHAT_RATE_BURST - 1}`);
 		const over = a.send('send', { id: 'one-more', text: 'over the budget' });
 		expect((await a.next('error', (e) => e.seq === over)).payload).toMatchObject({ code: 'rate-limited' });
 		// The ack of lost-3 never arrived (say): the client sends it again, with the budget spent.
@@ -151,10 +153,7 @@ describe('ChatRoom Durable Object', () => {
 		await a.next('history');
 		a.send('send', { id: 'kept-1', text: 'before the eviction' });
 		a.send('send', { id: 'kept-2', text: 'also before' });
-		expect((await a.next('message', (e) => e.seq > 0 && e.payload.id === 'kept-2')).payload).toMatchObject({
-			seq: 2,
-			rev: 2
-		});
+		expect((await nextDelivered(a, (e) => e.id === 'kept-2')).entry).toMatchObject({ seq: 2, rev: 2 });
 		await evictDurableObject(stub); // the instance and its memory are gone; SQLite is what remains
 		const b = await openChat(users[0]!.cookie, room.id);
 		const page = (await b.next('history')).payload;
@@ -247,7 +246,7 @@ describe('ChatRoom Durable Object', () => {
 		await b.next('history');
 		a.send('send', { id: 'e1', text: 'tpyo' });
 		a.send('send', { id: 'e2', text: 'second' });
-		await b.next('message', (e) => e.payload.id === 'e2');
+		await nextDelivered(b, (e) => e.id === 'e2');
 		a.send('edit', { id: 'e1', text: 'typo' });
 		const edited = (await b.next('edit')).payload;
 		expect(edited).toMatchObject({ id: 'e1', seq: 1, text: 'typo', deleted: false });
@@ -378,7 +377,11 @@ describe('ChatRoom Durable Object', () => {
 		expect(limited.payload.retryAfterMs).toBeGreaterThan(0);
 		// The refill interval, so a client can say how long its whole queue will take (default 10 per 10 s).
 		expect(limited.payload.everyMs).toBe(1_000);
-		expect(a.messages.filter((e) => e.type === 'message' && e.seq > 0)).toHaveLength(CHAT_RATE_BURST);
+		// Those within the budget were stored and sent, each once (some perhaps gathered, after the error).
+		await nextDelivered(a, (e) => e.id === `burst-${CHAT_RATE_BURST - 1}`);
+		expect(delivered(a).map((d) => d.entry.id)).toEqual(
+			Array.from({ length: CHAT_RATE_BURST }, (_, i) => `burst-${i}`)
+		);
 		a.send('history', { before: 1000 });
 		expect((await a.next('history', (e) => e.payload.kind === 'older')).payload.messages).toHaveLength(CHAT_RATE_BURST);
 	});

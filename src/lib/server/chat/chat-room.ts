@@ -18,7 +18,6 @@ import { ProtocolError } from '$lib/server/realtime/protocol-error';
 import { RealtimeObject, type BaseAttachment } from '$lib/server/realtime/realtime-object';
 import { MemoryTokenBuckets, TokenBuckets, type BucketLimit } from '$lib/server/realtime/token-bucket';
 import { ChatStore, ChatStoreError } from './chat-store';
-import { FanoutPace, EARLY_FANOUT_MAX_PER_S } from './fanout-pace';
 import { LiveBatch } from './live-batch';
 import { RoomHistory } from './room-history';
 import { RoomIdentity } from './room-identity';
@@ -105,15 +104,10 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	 */
 	private readonly announced = new Set<number>();
 	/**
-	 * How busy the fan-out is: whether a new message goes to listeners before its row commits, or (busy)
-	 * with others in a batch. Public so a test can make a room busy without a thousand sockets.
+	 * New messages that come faster than the room sends them, one `messages` frame per socket for several.
+	 * Public so a test can stretch its turn and make a room gather without a thousand sockets.
 	 */
-	fanout = new FanoutPace(EARLY_FANOUT_MAX_PER_S);
-	/** A busy room's new messages, one `messages` frame per socket for several of them. */
-	private readonly live = new LiveBatch<ChatEntryWire>(
-		(entries) => this.fanout.record(entries.length * this.broadcast('messages', entries)),
-		CHAT_LIVE_BATCH_MAX
-	);
+	readonly live = new LiveBatch<ChatEntryWire>((entries) => this.broadcast('messages', entries), CHAT_LIVE_BATCH_MAX);
 	/** What a socket gets of the history: when it opens (the latest page cached per rev), and scrolling up. */
 	private readonly history: RoomHistory;
 
@@ -322,13 +316,14 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 	// ---- actions shared by sockets and RPC ----------------------------------------------------------
 
 	/**
-	 * A new message reaches the listeners, its row, and its sender — in that order when the room is quiet,
-	 * else row first (FanoutPace says which), and in a busy room together with the other messages of the
-	 * same turn (LiveBatch). Either way the sender's copy, its ack, leaves after the row: it is sent after
-	 * the INSERT, so the output gate holds it until the commit — an acked message is stored. Early, a
-	 * listener may see a message a crash then takes back (its sender, never acked, sends it again);
-	 * ChatStore keeps seqs and revs from being mistaken across that (mayShowEarly). A resend of a stored id
-	 * answers its sender alone. `from` is the socket request it answers (REST gets the result).
+	 * A new message reaches the listeners, its row, and its sender — in that order when it is the first
+	 * since the last turn of the event loop; while more come before the turn (LiveBatch is gathering), its
+	 * row first, then all of them together on the turn. Either way the sender's copy, its ack, leaves after
+	 * the row: it is sent after the INSERT, so the output gate holds it until the commit — an acked message
+	 * is stored. Early, a listener may see a message a crash then takes back (its sender, never acked,
+	 * sends it again); ChatStore keeps seqs and revs from being mistaken across that (mayShowEarly). A
+	 * resend of a stored id answers its sender alone. `from` is the socket request it answers (REST gets
+	 * the result).
 	 */
 	private doSend(user: ChatUser, id: string, text: string, from?: { ws: WebSocket; seq: number }) {
 		const stored = this.store.resent(user, id);
@@ -348,13 +343,12 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 			this.announced.add(author);
 		}
 		const entry = entryWire(message, author);
-		if (!this.fanout.quiet()) {
-			// Busy: stored now, sent with the others of this turn; the sender's copy in it is its ack.
+		if (this.live.gathering) {
+			// Stored now, sent with the others on the turn; the sender's copy in the batch is its ack.
 			this.store.insert(message);
 			this.live.add(entry);
 		} else if (this.store.mayShowEarly()) {
-			this.live.flush();
-			const sent = this.broadcast('message', entry, { except: from?.ws });
+			this.broadcast('message', entry, { except: from?.ws });
 			try {
 				this.store.insert(message);
 			} catch (error) {
@@ -367,11 +361,11 @@ export class ChatRoom extends RealtimeObject<ChatChannel, ChatAttachment> {
 				throw error;
 			}
 			if (from) this.send(from.ws, 'message', entry, from.seq);
-			this.fanout.record(sent + (from ? 1 : 0));
+			this.live.gather();
 		} else {
-			this.live.flush();
 			this.store.insert(message);
-			this.fanout.record(this.broadcast('message', entry, { reply: from }));
+			this.broadcast('message', entry, { reply: from });
+			this.live.gather();
 		}
 		this.typing.stop(user.id);
 		// Bookkeeping after the fan-out: the index row still commits in this same event as the message.

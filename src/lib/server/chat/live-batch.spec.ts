@@ -1,58 +1,69 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { openChat, until, roomOfTwo, reconnectingPair } from '../../../testing/chat';
+import { openChat, until, roomOfTwo, reconnectingPair, quietRoom } from '../../../testing/chat';
 import type { ChatRoom } from './chat-room';
-import { FanoutPace } from './fanout-pace';
 import { LiveBatch } from './live-batch';
 
 describe('LiveBatch', () => {
-	it('sends what was added, in order, once per turn, and a full batch at once', () => {
+	it('gathers after a message went out, sends what gathered on the turn, and a full batch at once', () => {
 		const sent: number[][] = [];
 		const turns: (() => void)[] = [];
-		const batch = new LiveBatch<number>(
-			(entries) => sent.push(entries),
-			3,
-			(run) => turns.push(run)
-		);
+		const batch = new LiveBatch<number>((entries) => sent.push(entries), 3);
+		batch.later = (run) => turns.push(run);
+		const turn = () => turns.shift()!();
+		expect(batch.gathering).toBe(false);
+		// A message went out alone: what comes before the next turn waits for it.
+		batch.gather();
+		batch.gather();
+		expect(turns).toHaveLength(1);
 		batch.add(1);
 		batch.add(2);
-		expect(turns).toHaveLength(1);
 		expect(sent).toEqual([]);
-		turns.shift()!();
+		expect(batch.size).toBe(2);
+		turn();
 		expect(sent).toEqual([[1, 2]]);
-		// Full: out without waiting for the turn (whose later run then finds nothing to send).
+		// That turn found messages: gathering goes on, and a full batch leaves without waiting for it.
+		expect(batch.gathering).toBe(true);
+		expect(turns).toHaveLength(1);
 		for (const n of [3, 4, 5]) batch.add(n);
 		expect(sent).toEqual([
 			[1, 2],
 			[3, 4, 5]
 		]);
-		turns.shift()!();
-		expect(sent).toHaveLength(2);
 		batch.add(6);
 		batch.flush();
 		batch.flush();
 		expect(sent).toEqual([[1, 2], [3, 4, 5], [6]]);
+		// A turn that finds nothing ends it: the room sends the next message alone, at once.
+		turn();
+		expect(batch.gathering).toBe(false);
+		expect(turns).toHaveLength(0);
 		expect(batch.size).toBe(0);
 	});
 });
 
 describe('a busy room', () => {
-	/** Makes the room treat every fan-out as busy, as it does above EARLY_FANOUT_MAX_PER_S deliveries a second. */
+	/**
+	 * Makes the room gather as if its messages came faster than it sends them: its turn is stretched to
+	 * 200 ms (a real room's is the next turn of the event loop), and it gathers from now on.
+	 */
 	const busy = (stub: DurableObjectStub<ChatRoom>) =>
 		runInDurableObject(stub, (room: ChatRoom) => {
-			room.fanout = new FanoutPace(-1);
+			room.live.later = (run) => setTimeout(run, 200);
+			room.live.gather();
 		});
 
 	it('sends its new messages in batches after storing them; a sender’s message in one is its ack', async () => {
 		const { alice, bob, room, stub } = await roomOfTwo(env);
 		const listener = await openChat(bob.cookie, room.id);
 		await listener.next('history');
-		await busy(stub);
-
-		// Five requests in one go on a raw socket: the room handles them one by one and batches the fan-out.
 		const sender = await openChat(alice.cookie, room.id);
 		await sender.next('history');
+
+		// Five requests in one go on a raw socket while the room gathers: it stores them one by one and
+		// sends them on its turn.
+		await busy(stub);
 		const ids = ['m1', 'm2', 'm3', 'm4', 'm5'];
 		for (const id of ids) sender.send('send', { id, text: `text of ${id}` });
 		const batched = (socket: typeof listener) =>
@@ -64,7 +75,7 @@ describe('a busy room', () => {
 		const got = await heard(listener);
 		expect(got.map((m) => m.id)).toEqual(ids);
 		expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
-		// Fewer frames than messages: batched, and none of them went out one frame each.
+		// Fewer frames than messages, and none of them went out as a `message` frame of its own.
 		expect(listener.messages.filter((m) => m.type === 'messages').length).toBeLessThan(ids.length);
 		expect(listener.messages.some((m) => m.type === 'message')).toBe(false);
 		// The sender gets the same batches (no separate ack frame), and every row is stored.
@@ -78,6 +89,13 @@ describe('a busy room', () => {
 		expect(edit.payload.text).toBe('fixed');
 		const order = listener.messages.map((m) => (m.type === 'messages' ? m.payload.map((e) => e.id).join('+') : m.type));
 		expect(order.indexOf('edit')).toBeGreaterThan(order.findIndex((kind) => kind.includes('m5')));
+
+		// Once a turn finds nothing waiting, the room stops gathering: a lone message goes out at once, as a
+		// `message` frame of its own (the sender's copy its ack).
+		await quietRoom(stub);
+		sender.send('send', { id: 'm6', text: 'alone' });
+		expect((await listener.next('message')).payload.id).toBe('m6');
+		expect((await sender.next('message')).payload.id).toBe('m6');
 		sender.ws.close(1000, 'done');
 		listener.ws.close(1000, 'done');
 	});

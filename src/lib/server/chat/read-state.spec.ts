@@ -6,7 +6,7 @@ import { getDb } from '$lib/server/db';
 import { chatRoomStub } from './access';
 import type { ChatRoom } from './chat-room';
 import { joinPublicRoom } from './rooms';
-import { newRoom, openChat } from '../../../testing/chat';
+import { newRoom, nextDelivered, openChat } from '../../../testing/chat';
 import { newSession, signedInUser } from '../../../testing/users';
 
 const chatUser = (u: { id: string; displayName: string }) => ({ id: u.id, name: u.displayName, avatarKey: null });
@@ -42,7 +42,7 @@ describe('read cursors in the ChatRoom', () => {
 		expect((await tab1.next('cursor')).payload).toEqual({ seq: 0, unread: 0, mentions: 0 });
 		await tab2.next('cursor');
 		for (let i = 1; i <= 3; i++) await r.post(0, `m${i}`, `message ${i}`);
-		await tab2.next('message', (m) => m.payload.seq === 3);
+		await nextDelivered(tab2, (m) => m.seq === 3);
 
 		tab1.send('read', { seq: 2 });
 		// Both tabs hear it: two devices of one person agree.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '$lib/protocol/chat';
 import { CHAT_MAX_FRAME_BYTES, CHAT_RATE_BURST } from '$lib/protocol/chat-limits';
 import { getDb } from '$lib/server/db';
-import { newRoom, openChat, ORIGIN } from '../../../testing/chat';
+import { delivered, newRoom, nextDelivered, openChat, ORIGIN } from '../../../testing/chat';
 import { signedInUser } from '../../../testing/users';
 import { joinPublicRoom } from './rooms';
 
@@ -62,8 +62,8 @@ describe('chat REST API (session cookie, same ChatRoom)', () => {
 		});
 		expect(noId.status).toBe(201);
 		expect(((await noId.json()) as { message: ChatMessage }).message.seq).toBe(2);
-		await socket.next('message', (e) => e.payload.seq === 2);
-		expect(socket.messages.filter((e) => e.type === 'message')).toHaveLength(2);
+		await nextDelivered(socket, (e) => e.seq === 2);
+		expect(delivered(socket).map((d) => d.entry.seq)).toEqual([1, 2]);
 	});
 
 	it('GET /api/messages pages by `before` and `limit`', async () => {
