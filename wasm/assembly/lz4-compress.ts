@@ -15,17 +15,23 @@ const MF_LIMIT: usize = 12;
 /** Offsets are 16-bit. */
 const MAX_DISTANCE: u32 = 65535;
 /**
- * Table sizes, log2 of the entry count. Small inputs hash 4 bytes into 2^13 entries (liblz4's 16-bit
- * table for inputs under 64 KB has 2^13 too); large ones hash 5 bytes into 2^15 entries, eight times
- * liblz4's 2^12. In the English-like 10 MB bench input 76% of matches start right where the previous
- * one ended, so the time goes per match and per failed probe, and a larger table finds longer matches
- * with fewer probes: 2^12 → 2^14 made it 1.15× faster (CPU time, interleaved runs) and 5.2% smaller,
- * 2^14 → 2^15 (with ip − 1 indexed too, below) 1.03× and 0.8%; 2^16 was slower again. 128 KiB of u32
- * sits in L2.
+ * Table sizes, log2 of the entry count (u32 entries). Inputs under 64 KiB + 11 hash 4 bytes into 2^13
+ * entries (liblz4's 16-bit table for inputs under 64 KB has 2^13 too). Larger ones hash 5 bytes: into
+ * 2^13 entries (32 KiB) up to HASH5_BIG_FROM, into 2^15 (128 KiB, eight times liblz4's 2^12) from there.
+ * In the English-like 10 MB bench input 76% of matches start right where the previous one ended, so the
+ * time goes per match and per failed probe, and a larger table finds longer matches with fewer probes:
+ * 2^12 → 2^14 made it 1.15× faster (CPU time, interleaved runs) and 5.2% smaller, 2^14 → 2^15 (with
+ * ip − 1 indexed too, below) 1.03× and 0.8%; 2^16 and 2^17 were slower again (0.99×, 0.91× on an AMD
+ * EPYC). But 128 KiB sits in L2, and a 66 KB input touches few entries of it, each on its own cache
+ * line: there 2^13 entries (32 KiB, inside the EPYC's 48 KiB L1d) compress the bench's 66 KB JSON 1.18×
+ * faster (the bare compressor, interleaved CPU-time rounds) for 2.9% more bytes, still 3.1% fewer than
+ * liblz4's; 2^14 gave 1.07×, 2^12 1.25× but only 0.2% under liblz4's size. English-like text gained
+ * from 2^13 up to about 100 KB (1.20× at 70 KB) and lost from 130 KB on (0.93×; 200 KB 0.87×).
  */
 const HASH_LOG4: u32 = 13;
+const HASH_LOG5_MID: u32 = 13;
 const HASH_LOG5: u32 = 15;
-const HASH_ENTRIES: usize = 1 << (HASH_LOG4 > HASH_LOG5 ? HASH_LOG4 : HASH_LOG5);
+const HASH_ENTRIES: usize = 1 << HASH_LOG5;
 const HASH_TABLE: usize = memory.data(<i32>(HASH_ENTRIES * 4), 64);
 /** After 2^6 misses in a row the search step grows by one byte: fast skipping of random data. */
 const SKIP_TRIGGER: u32 = 6;
@@ -60,6 +66,8 @@ export function compressBound(n: usize): usize {
  * loses 1.9% on a 1 KB chat message, where hashing 4 is equal to liblz4.
  */
 const HASH5_FROM: usize = 65536 + MF_LIMIT - 1;
+/** Inputs from this size on use the 2^15-entry table, smaller 5-byte-hash ones 2^13 (see HASH_LOG4). */
+const HASH5_BIG_FROM: usize = 96 * 1024;
 
 /**
  * The table slot of the sequence at `p`. `W` is the width read: u32 hashes those 4 bytes
@@ -67,9 +75,9 @@ const HASH5_FROM: usize = 65536 + MF_LIMIT - 1;
  * Callers guarantee 8 readable bytes at `p` for u64 (p <= end − MF_LIMIT + 1).
  */
 // @ts-ignore: decorator
-@inline function hashAt<W>(p: usize): usize {
-  if (sizeof<W>() == 8) return <usize>(((load<u64>(p) << 24) * 889523592379) >> (64 - <u64>HASH_LOG5));
-  return <usize>((load<u32>(p) * 2654435761) >>> (32 - HASH_LOG4));
+@inline function hashAt<W>(p: usize, log: u32): usize {
+  if (sizeof<W>() == 8) return <usize>(((load<u64>(p) << 24) * 889523592379) >> (64 - <u64>log));
+  return <usize>((load<u32>(p) * 2654435761) >>> (32 - log));
 }
 
 /** The table entry for hash `h` (the table's address is an immediate offset of the access). */
@@ -118,7 +126,23 @@ const HASH5_FROM: usize = 65536 + MF_LIMIT - 1;
  * test; with `compressBound(srcLen)` it always fits.
  */
 export function lz4Compress(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
-  return srcLen >= HASH5_FROM ? compressWith<u64>(src, srcLen, dst, dstCap) : compressWith<u32>(src, srcLen, dst, dstCap);
+  if (srcLen < HASH5_FROM) return compressSmall(src, srcLen, dst, dstCap);
+  if (srcLen < HASH5_BIG_FROM) return compressMid(src, srcLen, dst, dstCap);
+  return compressBig(src, srcLen, dst, dstCap);
+}
+
+// Three copies of one loop (compressWith, inlined into each), chosen per call by size: the hash width
+// and table size are constants inside each.
+function compressSmall(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
+  return compressWith<u32>(src, srcLen, dst, dstCap, HASH_LOG4);
+}
+
+function compressMid(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
+  return compressWith<u64>(src, srcLen, dst, dstCap, HASH_LOG5_MID);
+}
+
+function compressBig(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
+  return compressWith<u64>(src, srcLen, dst, dstCap, HASH_LOG5);
 }
 
 /** The last literals (at least the final 5 bytes, or the whole input when it is tiny); the block's size. */
@@ -137,10 +161,12 @@ export function lz4Compress(src: usize, srcLen: usize, dst: usize, dstCap: usize
 }
 
 /**
- * lz4Compress with the hash of width `W` (see hashAt): two copies of one loop, chosen per call. Not
- * @inline: inlining both into lz4Compress measured slower.
+ * lz4Compress with the hash of width `W` (see hashAt) into 2^`log` table entries. Inlined into the
+ * three callers above, so each is one loop with constants; inlining them all into lz4Compress measured
+ * slower.
  */
-function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): usize {
+// @ts-ignore: decorator
+@inline function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize, log: u32): usize {
   if (<u64>positionBase + <u64>srcLen + <u64>WINDOW >= BASE_RESET_AT) {
     memory.fill(HASH_TABLE, 0, HASH_ENTRIES * 4);
     positionBase = WINDOW;
@@ -159,7 +185,7 @@ function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): 
   const searchEnd = iend - MF_LIMIT + 1;
   const matchLimit = iend - LAST_LITERALS;
   let ip = src;
-  let h = hashAt<W>(ip);
+  let h = hashAt<W>(ip, log);
   while (true) {
     // Find the next match: probe the hash table, stepping faster after many misses.
     let forward = ip;
@@ -174,7 +200,7 @@ function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): 
       const candidate = entryAt(h);
       const here = <u32>ip + delta;
       setEntry(h, here);
-      h = hashAt<W>(forward);
+      h = hashAt<W>(forward, log);
       if (here - candidate <= MAX_DISTANCE) {
         m = <usize>(candidate - delta);
         if (load<u32>(m) == load<u32>(ip)) break;
@@ -218,9 +244,9 @@ function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): 
       if (ip >= searchEnd) return finish(op, anchor, iend, oend, dst);
       // Index the two positions before the next one, inside the match we skipped: cheap, and the
       // next match is found sooner (liblz4 indexes ip - 2; ip - 1 too measured 1% faster on (a) and (c)).
-      setEntry(hashAt<W>(ip - 2), <u32>(ip - 2) + delta);
-      setEntry(hashAt<W>(ip - 1), <u32>(ip - 1) + delta);
-      const hn = hashAt<W>(ip);
+      setEntry(hashAt<W>(ip - 2, log), <u32>(ip - 2) + delta);
+      setEntry(hashAt<W>(ip - 1, log), <u32>(ip - 1) + delta);
+      const hn = hashAt<W>(ip, log);
       const candidate = entryAt(hn);
       const here = <u32>ip + delta;
       setEntry(hn, here);
@@ -231,6 +257,6 @@ function compressWith<W>(src: usize, srcLen: usize, dst: usize, dstCap: usize): 
       token = op++;
       tokenBits = 0;
     }
-    h = hashAt<W>(++ip);
+    h = hashAt<W>(++ip, log);
   }
 }
