@@ -76,8 +76,14 @@ const HASH5_BIG_FROM: usize = 96 * 1024;
  */
 // @ts-ignore: decorator
 @inline function hashAt<W>(p: usize, log: u32): usize {
-  if (sizeof<W>() == 8) return <usize>(((load<u64>(p) << 24) * 889523592379) >> (64 - <u64>log));
-  return <usize>((load<u32>(p) * 2654435761) >>> (32 - log));
+  return hashOf<W>(sizeof<W>() == 8 ? load<u64>(p) : <u64>load<u32>(p), log);
+}
+
+/** hashAt of bytes already loaded: the low 4 (u32) or 5 (u64) bytes of `v`. */
+// @ts-ignore: decorator
+@inline function hashOf<W>(v: u64, log: u32): usize {
+  if (sizeof<W>() == 8) return <usize>(((v << 24) * 889523592379) >> (64 - <u64>log));
+  return <usize>((<u32>v * 2654435761) >>> (32 - log));
 }
 
 /** The table entry for hash `h` (the table's address is an immediate offset of the access). */
@@ -231,7 +237,29 @@ function compressBig(src: usize, srcLen: usize, dst: usize, dstCap: usize): usiz
     while (true) {
       store<u16>(op, <u16>(ip - m));
       op += 2;
-      const mlCode = commonLength(ip + MIN_MATCH, m + MIN_MATCH, matchLimit);
+      // Match length past the 4 bytes known to match, first 8 bytes in one u64 xor. Those words also
+      // hold the bytes at the position right behind the match (`next`, at least 5 valid: shifted by
+      // the length, from `a` or from `b` 4 bytes further), so hashing and checking that position
+      // waits for no load after the length is known: 1.03-1.05x on (a), (b), (c), the same blocks.
+      let mlCode: usize;
+      let next: u64;
+      const p = ip + MIN_MATCH;
+      if (p + 8 <= matchLimit) {
+        const a = load<u64>(p);
+        const b = load<u64>(p, 4);
+        const diff = a ^ load<u64>(m + MIN_MATCH);
+        if (diff != 0) {
+          mlCode = <usize>(ctz(diff) >> 3);
+          next = mlCode <= 3 ? a >> (<u64>mlCode << 3) : b >> (<u64>(mlCode - 4) << 3);
+        } else {
+          mlCode = 8 + commonLength(p + 8, m + MIN_MATCH + 8, matchLimit);
+          next = load<u64>(p + mlCode);
+        }
+      } else {
+        // Near the end; `next` may read up to 3 bytes past the input (see COMPRESS_SLACK).
+        mlCode = commonLength(p, m + MIN_MATCH, matchLimit);
+        next = load<u64>(p + mlCode);
+      }
       ip += mlCode + MIN_MATCH;
       if (mlCode >= 15) {
         if (op + mlCode / 255 + (1 + LAST_LITERALS) > oend) return 0;
@@ -246,13 +274,13 @@ function compressBig(src: usize, srcLen: usize, dst: usize, dstCap: usize): usiz
       // next match is found sooner (liblz4 indexes ip - 2; ip - 1 too measured 1% faster on (a) and (c)).
       setEntry(hashAt<W>(ip - 2, log), <u32>(ip - 2) + delta);
       setEntry(hashAt<W>(ip - 1, log), <u32>(ip - 1) + delta);
-      const hn = hashAt<W>(ip, log);
+      const hn = hashOf<W>(next, log);
       const candidate = entryAt(hn);
       const here = <u32>ip + delta;
       setEntry(hn, here);
       if (here - candidate > MAX_DISTANCE) break;
       m = <usize>(candidate - delta);
-      if (load<u32>(m) != load<u32>(ip)) break;
+      if (load<u32>(m) != <u32>next) break;
       if (op + (3 + LAST_LITERALS) > oend) return 0;
       token = op++;
       tokenBits = 0;
